@@ -1,0 +1,39 @@
+"""The negative ELBO of a CVAE, in nats per image.
+
+    -ELBO(x, y) = E_q[-log p(x | z, y)] + beta * KL(q(z | x, y) || N(0, I))
+
+with the seed's Bernoulli decoder, -log p(x | z, y) is the binary cross-entropy summed over
+the 784 pixels. The KL between a diagonal Gaussian and N(0, I) is in closed form
+(Kingma & Welling 2014, Appendix B): KL = -1/2 * sum(1 + log s^2 - mu^2 - s^2).
+"""
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+
+
+class Loss(NamedTuple):
+    """Batch means in nats per image; ``total`` is what the optimizer minimizes."""
+    total: torch.Tensor
+    reconstruction: torch.Tensor
+    kl: torch.Tensor
+
+
+def gaussian_kl(mu, log_var):
+    """KL(N(mu, exp(log_var)) || N(0, I)) per row, summed over latent dimensions."""
+    return -0.5 * torch.sum(1 + log_var - mu.pow(2) - log_var.exp(), dim=1)
+
+
+def bernoulli_nll(logits, x):
+    """-log p(x | logits) per image, summed over pixels: the seed's BCE with reduction='sum' per image.
+
+    Computed from logits (not sigmoid outputs) so that saturated pixels give finite values.
+    """
+    return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
+
+
+def negative_elbo(logits, x, mu, log_var, beta: float = 1.0) -> Loss:
+    """The seed's loss, per image: BCE summed over pixels + beta * closed-form KL, batch-averaged."""
+    reconstruction = bernoulli_nll(logits, x).mean()
+    kl = gaussian_kl(mu, log_var).mean()
+    return Loss(reconstruction + beta * kl, reconstruction, kl)

@@ -1,0 +1,188 @@
+"""Run folders: what a training run leaves on disk, written atomically and read back safely.
+
+A run folder holds:
+    config.json       the TrainConfig
+    environment.json  Python/torch/torchvision versions, device, data checksums, git commit
+    status.json       {"status": "running" | "finished" | "failed", ...}
+    state.pt          resume checkpoint (model, optimizer, RNG states, history), every epoch;
+                      removed once the run has finished
+    history.csv       per-epoch train and test losses (nats per image) and seconds
+    model.pt          the final state dict, as the seed saved it
+"""
+import csv
+import io
+import json
+import math
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+from .config import ConfigError, TrainConfig
+from .data import atomic_write_bytes
+from .models import build_model
+
+CONFIG, ENVIRONMENT, STATUS, STATE, HISTORY, MODEL = (
+    "config.json", "environment.json", "status.json", "state.pt", "history.csv", "model.pt")
+
+
+class RunError(RuntimeError):
+    """A run folder is missing, corrupt, failed, unfinished or belongs to another config."""
+
+
+class CheckpointError(RunError):
+    """A checkpoint cannot be loaded: truncated, unsafe, or for another architecture or latent size."""
+
+
+def write_json(path, value) -> None:
+    atomic_write_bytes(Path(path), (json.dumps(value, indent=2, sort_keys=True) + "\n").encode())
+
+
+def read_json(path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise RunError(f"{path} is missing")
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise RunError(f"{path} is corrupt or truncated ({e}); delete the run folder and rerun") from e
+
+
+def save_torch(path, obj) -> None:
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write_bytes(Path(path), buffer.getvalue())
+
+
+def load_torch(path, map_location="cpu"):
+    """torch.load with weights_only=True (no code runs), with a clear error for a bad file."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} is missing")
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e:  # torch raises RuntimeError, UnpicklingError, EOFError, ... for bad files
+        raise CheckpointError(f"checkpoint {path} cannot be loaded safely: it is truncated, corrupt, or holds "
+                              f"objects other than tensors ({type(e).__name__}: {str(e).splitlines()[0]})") from e
+
+
+def read_config(run_dir) -> TrainConfig:
+    path = Path(run_dir) / CONFIG
+    try:
+        return TrainConfig.from_dict(read_json(path))
+    except (ConfigError, TypeError) as e:
+        raise RunError(f"{path} is not a valid config: {e}") from e
+
+
+def config_differences(a: TrainConfig, b: TrainConfig) -> list:
+    """The fields (those that change results; data_dir does not) where two configs differ."""
+    da, db = a.to_dict(), b.to_dict()
+    return [f"{k}: {da[k]!r} != {db[k]!r}" for k in da if k != "data_dir" and da[k] != db[k]]
+
+
+def read_status(run_dir) -> dict:
+    path = Path(run_dir) / STATUS
+    return read_json(path) if path.exists() else {"status": "absent"}
+
+
+def load_state_dict_strict(model, state_dict, source) -> None:
+    """Load a state dict, refusing it with the missing, unexpected and mis-shaped keys named."""
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(own))
+    shapes = sorted(f"{k}: {tuple(state_dict[k].shape)} vs {tuple(own[k].shape)}"
+                    for k in set(own) & set(state_dict) if state_dict[k].shape != own[k].shape)
+    if missing or unexpected or shapes:
+        raise CheckpointError(
+            f"{source} does not fit {type(model).__name__}(latent_size={model.latent_size}): "
+            f"missing keys {missing}, unexpected keys {unexpected}, shape mismatches {shapes}. "
+            "It was saved for another architecture or latent size.")
+    model.load_state_dict(state_dict, strict=True)
+
+
+def load_model(run_dir, map_location="cpu"):
+    """(config, model) rebuilt from a finished run folder's files alone."""
+    run_dir = Path(run_dir)
+    config = read_config(run_dir)
+    model = build_model(config.architecture, config.latent_size)
+    load_state_dict_strict(model, load_torch(run_dir / MODEL, map_location), run_dir / MODEL)
+    return config, model.to(map_location).eval()
+
+
+def require_finished(run_dir) -> None:
+    """Refuse a run that failed or has not finished, so it is never shown as a result."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunError(f"run folder {run_dir} does not exist")
+    status = read_status(run_dir)
+    if status["status"] == "failed":
+        raise RunError(f"run {run_dir} failed and cannot be shown as a result: {status.get('error')}")
+    if status["status"] != "finished":
+        raise RunError(f"run {run_dir} has not finished (status {status['status']!r}, "
+                       f"{status.get('epochs_done', 0)} epochs done); rerun the same command to resume it")
+
+
+def write_history(path, history: list) -> None:
+    out = io.StringIO()
+    if history:
+        writer = csv.DictWriter(out, fieldnames=list(history[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(history)
+    atomic_write_bytes(Path(path), out.getvalue().encode())
+
+
+def read_history(run_dir):
+    import pandas as pd
+    return pd.read_csv(Path(run_dir) / HISTORY)
+
+
+def environment_record(device, data_source: str, data_sha256: dict) -> dict:
+    import torchvision
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "device": str(device),
+        "device_name": torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor(),
+        "torch_threads": torch.get_num_threads(),
+        "data_source": data_source,
+        "data_sha256": data_sha256,
+        "git_commit": git_commit(),
+    }
+
+
+def git_commit() -> str:
+    """The project's commit, with "+dirty" when the tree has uncommitted changes; "unknown" outside git."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
+                              check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def ls_size(n_bytes: int) -> str:
+    """A size as GNU ``ls -lh`` prints it: powers of 1024, rounded *up*, one decimal below 10."""
+    if n_bytes < 1024:
+        return str(n_bytes)
+    value = float(n_bytes)
+    for unit in "KMGTPE":
+        value /= 1024
+        tenths = math.ceil(round(value * 10, 6))
+        if tenths < 100:
+            return f"{tenths / 10:.1f}{unit}"
+        if math.ceil(round(value, 6)) < 1024:
+            return f"{math.ceil(round(value, 6))}{unit}"
+    return f"{math.ceil(value)}E"
+
+
+def file_size(path) -> dict:
+    """Bytes, MiB and the ``ls -lh`` string of a file (the seed's "3.5M vs 2.8M" are the latter)."""
+    n = Path(path).stat().st_size
+    return {"bytes": n, "mib": n / 2**20, "ls_h": ls_size(n)}

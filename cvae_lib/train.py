@@ -1,0 +1,152 @@
+"""The seed's training recipe (Adam, lr 1e-3, batch 128, reshuffled every epoch), resumable.
+
+Every epoch ends with an atomic checkpoint of everything the next epoch depends on (model,
+optimizer, both RNG streams, history), so a run killed at any moment continues from its last
+completed epoch and ends with the same weights and history, bit for bit on CPU, as a run never
+interrupted. Data stay in memory as tensors (on the GPU when training there): no DataLoader and
+no per-image Python work.
+"""
+import math
+import time
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from . import runs
+from .config import TrainConfig, resolve_device
+from .data import load_fashion_mnist
+from .losses import negative_elbo
+from .models import build_model, one_hot, reparameterize
+
+TERMS = ("total", "reconstruction", "kl")
+EVAL_BATCH = 1000
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the run folder is marked failed, its last good checkpoint kept."""
+
+
+def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> Path:
+    """Train (or resume, or reuse when finished) the run ``config`` in ``run_dir``; returns the folder."""
+    run_dir = Path(run_dir)
+    if (run_dir / runs.CONFIG).exists():
+        diffs = runs.config_differences(runs.read_config(run_dir), config)
+        if diffs:
+            raise runs.RunError(f"run folder {run_dir} holds another config ({'; '.join(diffs)}); "
+                                "choose another run_dir or delete that folder")
+        status = runs.read_status(run_dir)
+        if status["status"] == "finished":
+            return run_dir
+        if status["status"] == "failed":
+            raise runs.RunError(f"run folder {run_dir} holds a failed run ({status.get('error')}); "
+                                "delete it or change the config before training again")
+    device = resolve_device(config.device)
+    data = data if data is not None else load_fashion_mnist(config.data_dir)
+    train_x, train_y = _subset(data.train_images, data.train_labels, config.train_subset, device)
+    test_x, test_y = _subset(data.test_images, data.test_labels, config.test_subset, device)
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    runs.write_json(run_dir / runs.CONFIG, config.to_dict())
+    runs.write_json(run_dir / runs.ENVIRONMENT, runs.environment_record(device, data.source, data.sha256))
+
+    torch.manual_seed(config.seed)
+    model = build_model(config.architecture, config.latent_size).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    shuffle_gen = torch.Generator(device).manual_seed(config.seed)
+    noise_gen = torch.Generator(device).manual_seed(config.seed + 1)
+    history, start = [], 0
+    if (run_dir / runs.STATE).exists():
+        state = runs.load_torch(run_dir / runs.STATE, map_location=device)
+        runs.load_state_dict_strict(model, state["model"], run_dir / runs.STATE)
+        optimizer.load_state_dict(state["optimizer"])
+        shuffle_gen.set_state(state["rng"]["shuffle"].cpu())
+        noise_gen.set_state(state["rng"]["noise"].cpu())
+        history, start = state["history"], state["epoch"]
+    runs.write_json(run_dir / runs.STATUS, {"status": "running", "epochs_done": start})
+
+    bar = tqdm(range(start, config.epochs), initial=start, total=config.epochs, disable=not progress,
+               desc=f"{config.architecture} seed {config.seed}", unit="epoch")
+    for epoch in bar:
+        t0 = time.perf_counter()
+        terms = _train_epoch(model, optimizer, train_x, train_y, config, shuffle_gen, noise_gen)
+        seconds = time.perf_counter() - t0
+        _check_finite(terms, epoch, run_dir)
+        eval_gen = torch.Generator(device).manual_seed(config.seed + 2 + epoch)
+        t1 = time.perf_counter()
+        test_terms = evaluate_loss(model, test_x, test_y, config.beta, eval_gen)
+        row = {"epoch": epoch + 1, **{f"train_{k}": v for k, v in zip(TERMS, epoch_means(terms))},
+               **{f"test_{k}": v for k, v in test_terms.items()},
+               "seconds": seconds, "eval_seconds": time.perf_counter() - t1}
+        history.append(row)
+        runs.save_torch(run_dir / runs.STATE, {
+            "model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch + 1,
+            "history": history, "rng": {"shuffle": shuffle_gen.get_state(), "noise": noise_gen.get_state()}})
+        runs.write_history(run_dir / runs.HISTORY, history)
+        runs.write_json(run_dir / runs.STATUS, {"status": "running", "epochs_done": epoch + 1})
+        bar.set_postfix(train=f"{row['train_total']:.2f}", test=f"{row['test_total']:.2f}", s=f"{seconds:.1f}")
+
+    runs.save_torch(run_dir / runs.MODEL, model.state_dict())
+    runs.write_history(run_dir / runs.HISTORY, history)
+    runs.write_json(run_dir / runs.STATUS, {"status": "finished", "epochs_done": config.epochs})
+    (run_dir / runs.STATE).unlink(missing_ok=True)
+    return run_dir
+
+
+def _subset(images, labels, n, device):
+    if n:
+        images, labels = images[:n], labels[:n]
+    return images.to(device), labels.to(device)
+
+
+def _train_epoch(model, optimizer, images, labels, config, shuffle_gen, noise_gen):
+    """One pass in a fresh random order; returns the per-batch (total, reconstruction, kl) terms."""
+    model.train()
+    n = images.shape[0]
+    order = torch.randperm(n, generator=shuffle_gen, device=images.device)
+    # Loss terms stay on the device and are checked once per epoch: no host sync per step on a GPU.
+    terms = torch.empty(math.ceil(n / config.batch_size), 4, device=images.device)
+    for i, start in enumerate(range(0, n, config.batch_size)):
+        idx = order[start:start + config.batch_size]
+        x, y = images[idx], one_hot(labels[idx])
+        mu, log_var = model.encode(x, y)
+        logits = model.decode_logits(reparameterize(mu, log_var, noise_gen), y)
+        loss = negative_elbo(logits, x, mu, log_var, config.beta)
+        optimizer.zero_grad(set_to_none=True)
+        loss.total.backward()
+        optimizer.step()
+        terms[i, :3] = torch.stack(loss).detach()
+        terms[i, 3] = idx.numel()
+    return terms.cpu()
+
+
+def _check_finite(terms, epoch, run_dir):
+    bad = ~torch.isfinite(terms[:, :3])
+    if bad.any():
+        batch = int(bad.any(1).nonzero()[0])
+        which = [TERMS[j] for j in range(3) if bad[batch, j]]
+        message = (f"loss became non-finite in epoch {epoch + 1}, batch {batch + 1}: "
+                   f"{', '.join(which)} = {', '.join(str(float(terms[batch, TERMS.index(w)])) for w in which)}; "
+                   f"the last good checkpoint (epoch {epoch}) is kept. Lower the learning rate.")
+        runs.write_json(run_dir / runs.STATUS, {"status": "failed", "epochs_done": epoch, "error": message})
+        raise TrainingDiverged(message)
+
+
+def epoch_means(terms):
+    """Image-weighted means of per-batch terms (the last batch may be smaller)."""
+    weights = terms[:, 3]
+    return [float((terms[:, j] * weights).sum() / weights.sum()) for j in range(3)]
+
+
+@torch.inference_mode()
+def evaluate_loss(model, images, labels, beta, generator, batch_size=EVAL_BATCH) -> dict:
+    """Test-set loss terms (nats per image), one z sample per image drawn from ``generator``."""
+    model.eval()
+    sums = torch.zeros(3, dtype=torch.float64, device=images.device)
+    for start in range(0, images.shape[0], batch_size):
+        x, y = images[start:start + batch_size], one_hot(labels[start:start + batch_size])
+        mu, log_var = model.encode(x, y)
+        logits = model.decode_logits(reparameterize(mu, log_var, generator), y)
+        loss = negative_elbo(logits, x, mu, log_var, beta)
+        sums += torch.stack(loss).double() * x.shape[0]
+    return dict(zip(TERMS, (sums / images.shape[0]).tolist()))
