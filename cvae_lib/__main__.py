@@ -1,4 +1,8 @@
-"""Command line: ``python -m cvae_lib train --run-dir DIR [--architecture conv ...]`` trains one run."""
+"""Command line.
+
+    python -m cvae_lib train --run-dir DIR [--architecture conv ...]   train (or resume) one run
+    python -m cvae_lib report [--epochs 50 --seeds 0 1 2 ...]           build the whole report
+"""
 import argparse
 import dataclasses
 import sys
@@ -24,6 +28,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cvae_lib", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _train_parser(sub)
+    from .report import add_report_parser
+    add_report_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "train":
         from .train import train
@@ -34,7 +40,8 @@ def main(argv=None) -> int:
             parser.error(str(e))
         run_dir = train(config, args.run_dir, progress=not args.no_progress)
         print(f"run folder: {run_dir}")
-    return 0
+        return 0
+    return args.func(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,90 @@
+"""Tables and conclusions across run folders, computed from their files (never retrained)."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import runs
+from .models import build_model, count_parameters
+
+FINAL = [f"{split}_{term}" for split in ("train", "test") for term in ("total", "reconstruction", "kl")]
+
+
+def summarize(run_dir) -> dict:
+    """One finished run in numbers: size, final losses (nats per image), speed."""
+    run_dir = Path(run_dir)
+    runs.require_finished(run_dir)
+    config = runs.read_config(run_dir)
+    history = runs.read_history(run_dir)
+    size = runs.file_size(run_dir / runs.MODEL)
+    last = history.iloc[-1]
+    return {
+        "run": run_dir.name, "architecture": config.architecture, "seed": config.seed,
+        "epochs": int(last["epoch"]),
+        "parameters": count_parameters(build_model(config.architecture, config.latent_size)),
+        "checkpoint_bytes": size["bytes"], "checkpoint_mib": round(size["mib"], 3),
+        "checkpoint_ls_h": size["ls_h"],
+        **{k: float(last[k]) for k in FINAL},
+        "seconds_per_epoch": float(history["seconds"].median()),
+    }
+
+
+def summary_table(run_dirs) -> pd.DataFrame:
+    return pd.DataFrame([summarize(d) for d in run_dirs])
+
+
+def aggregate(table: pd.DataFrame) -> pd.DataFrame:
+    """Per architecture: mean and sample std over seeds of every numeric column, and the seed count."""
+    numeric = [c for c in table.columns if c not in ("run", "architecture", "seed", "checkpoint_ls_h")]
+    grouped = table.groupby("architecture", sort=False)
+    out = grouped[numeric].agg(["mean", "std"])
+    out[("seeds", "n")] = grouped.size()
+    out[("checkpoint_ls_h", "")] = grouped["checkpoint_ls_h"].first()
+    return out
+
+
+def mean_std(table: pd.DataFrame, column: str, digits: int = 2) -> pd.Series:
+    """"mean ± std" strings per architecture (std omitted with a single seed)."""
+    def fmt(values):
+        if len(values) < 2:
+            return f"{values.mean():.{digits}f}"
+        return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+    return table.groupby("architecture", sort=False)[column].agg(fmt)
+
+
+def difference(table: pd.DataFrame, column: str, a: str, b: str) -> dict:
+    """Mean of b minus mean of a, with its standard error (Welch) where both have two seeds or more."""
+    va = table.loc[table.architecture == a, column].to_numpy(float)
+    vb = table.loc[table.architecture == b, column].to_numpy(float)
+    diff = vb.mean() - va.mean()
+    se = float(np.sqrt(va.var(ddof=1) / len(va) + vb.var(ddof=1) / len(vb))) if min(len(va), len(vb)) > 1 \
+        else float("nan")
+    return {"diff": float(diff), "se": se, "n": (len(va), len(vb))}
+
+
+def conclusions(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
+    """Sentences comparing architecture b with a, each computed from the table."""
+    if not {a, b} <= set(table.architecture):
+        return [f"Both {a} and {b} runs are needed for a comparison; got {sorted(set(table.architecture))}."]
+    first = table.groupby("architecture").first()
+    pa, pb = int(first.loc[a, "parameters"]), int(first.loc[b, "parameters"])
+    out = [f"{b} has {pb:,} parameters against {a}'s {pa:,} ({100 * (1 - pb / pa):.1f}% fewer); its saved state "
+           f"dict takes {first.loc[b, 'checkpoint_bytes']:,} bytes against {first.loc[a, 'checkpoint_bytes']:,}, "
+           f"which `ls -lh` prints as {first.loc[b, 'checkpoint_ls_h']} vs {first.loc[a, 'checkpoint_ls_h']}: "
+           "4 bytes per float32 parameter plus a few KB of archive overhead, in MiB rounded up."]
+    for column, what in (("test_total", "final test −ELBO"), ("test_reconstruction", "final test reconstruction"),
+                         ("test_kl", "final test KL")):
+        d = difference(table, column, a, b)
+        word = "lower" if d["diff"] < 0 else "higher"
+        if np.isnan(d["se"]):
+            verdict = f"(one seed each, so no error bar: treat small differences as noise)"
+        elif abs(d["diff"]) <= 2 * d["se"]:
+            verdict = f"within two standard errors ({d['se']:.2f}) over {d['n'][0]} and {d['n'][1]} seeds: no clear difference"
+        else:
+            verdict = f"more than two standard errors ({d['se']:.2f}) over {d['n'][0]} and {d['n'][1]} seeds"
+        out.append(f"{b}'s {what} is {abs(d['diff']):.2f} nats per image {word} than {a}'s {verdict}.")
+    ratio = first.loc[b, "seconds_per_epoch"] / first.loc[a, "seconds_per_epoch"]
+    out.append(f"An epoch of {b} takes {ratio:.1f}× as long as one of {a} on this machine "
+               f"({first.loc[b, 'seconds_per_epoch']:.1f} s vs {first.loc[a, 'seconds_per_epoch']:.1f} s, medians): "
+               "fewer parameters do not mean less compute, since convolutions reuse each weight at many positions.")
+    return out

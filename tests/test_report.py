@@ -1,0 +1,100 @@
+"""The pipeline end to end at tiny scale: papermill runs every notebook, nbconvert exports them."""
+import html
+import json
+import math
+import re
+import subprocess
+import sys
+
+import nbformat
+import papermill as pm
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from cvae_lib import report, runs
+from cvae_lib.report import NOTEBOOKS, Scale, pdf_available, run_pipeline
+
+TINY = Scale(epochs=1, seeds=(0,), train_subset=300, test_subset=200, device="cpu")
+STEPS = ["train-mlp-s0", "train-conv-s0", "compare", "theory"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    steps = run_pipeline(out, TINY, log=lambda *_: None)
+    return out, steps
+
+
+@pytest.mark.slow
+def test_pipeline_writes_every_page_and_finite_metrics(built):
+    out, steps = built
+    assert [s.name for s in steps] == STEPS and all(s.status == "done" for s in steps)
+    for name in STEPS:
+        assert (out / "notebooks" / f"{name}.ipynb").is_file()
+        assert (out / "html" / f"{name}.html").stat().st_size > 10_000
+        if pdf_available():
+            assert (out / "pdf" / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+    index = (out / "index.html").read_text()
+    assert all(f'href="html/{name}.html"' in index for name in STEPS) and "INCOMPLETE" not in index
+    for arch, params in (("mlp", 913_296), ("conv", 708_545)):
+        summary = runs.read_json(out / "runs" / f"{arch}-s0" / "summary.json")
+        assert summary["parameters"] == params and summary["epochs"] == 1
+        assert all(math.isfinite(summary[k]) for k in ("test_total", "test_reconstruction", "test_kl"))
+        for fig in ("loss_curves", "generation", "reconstruction", "interpolation", "label_swap"):
+            assert (out / "runs" / f"{arch}-s0" / "figures" / f"{fig}.png").is_file()
+    comparison = json.loads((out / "figures" / "comparison.json").read_text())
+    assert {r["checkpoint_ls_h"] for r in comparison["runs"]} == {"3.5M", "2.8M"}
+    assert any("fewer" in c for c in comparison["conclusions"])
+
+
+@pytest.mark.slow
+def test_exported_pages_hide_code_marked_hide_input_but_keep_figures(built):
+    out, _ = built
+    page = (out / "html" / "train-mlp-s0.html").read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # syntax highlighting splits code into spans
+    assert "plots.class_grid" not in text and "data:image/png;base64" in page
+    assert "TrainConfig(architecture=architecture" in text  # the calls that do the work stay visible
+
+
+@pytest.mark.slow
+def test_rerun_skips_what_is_up_to_date(built):
+    out, _ = built
+    before = (out / "html" / "compare.html").stat().st_mtime_ns
+    steps = run_pipeline(out, TINY, log=lambda *_: None)
+    assert [s.status for s in steps] == ["skipped"] * len(STEPS)
+    assert (out / "html" / "compare.html").stat().st_mtime_ns == before
+
+
+@pytest.mark.slow
+def test_invalid_parameter_fails_papermill_with_the_clear_message(tmp_path):
+    with pytest.raises(PapermillExecutionError, match="epochs must be a positive integer, got 0"):
+        pm.execute_notebook(str(NOTEBOOKS / "train.ipynb"), str(tmp_path / "out.ipynb"), kernel_name="python3",
+                            parameters={"epochs": 0, "run_dir": str(tmp_path / "run")}, cwd=str(NOTEBOOKS),
+                            progress_bar=False)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_failed_step_names_notebook_and_cell_and_leaves_no_stale_page(built, tmp_path, monkeypatch):
+    out, _ = built
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        if path.name == "compare.ipynb":
+            nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('deliberate failure')"))
+        nbformat.write(nb, broken / path.name)
+    monkeypatch.setattr(report, "NOTEBOOKS", broken)
+    with pytest.raises(report.StepFailed, match=r"notebooks/compare.ipynb \(step compare\) failed in cell \d+ "
+                                                r".*ValueError: deliberate failure"):
+        run_pipeline(out, TINY, log=lambda *_: None)
+    assert not (out / "html" / "compare.html").exists() and not (out / "html" / "theory.html").exists()
+    index = (out / "index.html").read_text()
+    assert "INCOMPLETE" in index and "FAILED" in index and "deliberate failure" in index
+
+
+def test_cli_rejects_a_bad_scale_before_running_anything(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "cvae_lib", "report", "--out", str(tmp_path / "r"),
+                             "--epochs", "-1"], capture_output=True, text=True)
+    assert result.returncode == 2 and "epochs must be a positive integer, got -1" in result.stderr
+    assert not (tmp_path / "r").exists()
