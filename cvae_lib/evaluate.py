@@ -7,12 +7,16 @@ The importance-weighted bound (Burda, Grosse & Salakhutdinov 2016) with k sample
 L_1 is the ELBO, L_k never decreases with k and tends to log p(x | y). All values are in nats per
 image; "negative" bounds (what the tables show) are -L_k, lower is better.
 """
+import hashlib
 import math
+from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
-from .losses import bernoulli_nll
-from .models import one_hot
+from . import runs
+from .losses import continuous_bernoulli_log_norm
+from .models import NUM_CLASSES, one_hot
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -27,33 +31,137 @@ def _log_normal(z, mu, log_var):
 
 @torch.inference_mode()
 def log_weights(model, x, y_onehot, k: int, generator, chunk_images: int = 50_000):
-    """(k, B) log importance weights log p(x|z,y) + log p(z) - log q(z|x,y) for a batch."""
+    """(k, B) log importance weights log p(x|z,y) + log p(z) - log q(z|x,y) for a batch, twice:
+    under the Bernoulli decoder (the training loss) and under the continuous Bernoulli, whose
+    normalizer makes p(x|z,y) a true density on [0, 1]^784."""
     mu, log_var = model.encode(x, y_onehot)
     std = torch.exp(0.5 * log_var)
     batch, latent = mu.shape
+    flat_x = x.reshape(1, batch, -1)
     per_chunk = max(1, chunk_images // batch)
-    out = []
+    bern, cb = [], []
     for start in range(0, k, per_chunk):
         n = min(per_chunk, k - start)
         eps = torch.randn(n, batch, latent, generator=generator, device=generator.device).to(mu.device)
         z = mu + std * eps
-        logits = model.decode_logits(z.reshape(n * batch, latent), y_onehot.repeat(n, 1))
-        log_px = -bernoulli_nll(logits, x.repeat(n, 1, 1, 1)).view(n, batch)
-        log_pz = -0.5 * (LOG_2PI + z.pow(2)).sum(-1)
-        out.append(log_px + log_pz - _log_normal(z, mu, log_var))
-    return torch.cat(out)
+        logits = model.decode_logits(z.reshape(n * batch, latent), y_onehot.repeat(n, 1)).view(n, batch, -1)
+        log_px = -(F.softplus(logits) - flat_x * logits).sum(-1)  # Bernoulli log-likelihood, broadcast over k
+        log_prior_ratio = -0.5 * (LOG_2PI + z.pow(2)).sum(-1) - _log_normal(z, mu, log_var)
+        bern.append(log_px + log_prior_ratio)
+        cb.append(bern[-1] + continuous_bernoulli_log_norm(logits).sum(-1))
+    return torch.cat(bern), torch.cat(cb)
 
 
 @torch.inference_mode()
-def iwae_bound(model, images, labels, k: int, seed: int = 0, batch_size: int = 100) -> torch.Tensor:
+def iwae_bound(model, images, labels, k: int, seed: int = 0, batch_size: int = 100,
+               continuous_bernoulli: bool = False) -> torch.Tensor:
     """Per-image L_k (nats; a lower bound on log p(x | y)); k = 1 is a one-sample ELBO estimate."""
+    bern, cb = iwae_bounds(model, images, labels, k, seed, batch_size)
+    return cb if continuous_bernoulli else bern
+
+
+@torch.inference_mode()
+def iwae_bounds(model, images, labels, k: int, seed: int = 0, batch_size: int = 100):
+    """Per-image L_k under the Bernoulli and the continuous Bernoulli decoder, from the same samples."""
     model.eval()
     device = _device(model)
     generator = torch.Generator().manual_seed(seed)
-    bounds = []
+    bern, cb = [], []
     for start in range(0, len(images), batch_size):
         x = images[start:start + batch_size].to(device)
         y = one_hot(labels[start:start + batch_size]).to(device)
-        w = log_weights(model, x, y, k, generator)
-        bounds.append((torch.logsumexp(w.double(), 0) - math.log(k)).cpu())
-    return torch.cat(bounds)
+        wb, wc = log_weights(model, x, y, k, generator)
+        bern.append((torch.logsumexp(wb.double(), 0) - math.log(k)).cpu())
+        cb.append((torch.logsumexp(wc.double(), 0) - math.log(k)).cpu())
+    return torch.cat(bern), torch.cat(cb)
+
+
+@torch.inference_mode()
+def active_units(model, images, labels, threshold: float = 0.01, batch_size: int = 1000) -> dict:
+    """Burda et al. (2016): dimension u is active when Cov_x(E_q[z_u]) > threshold.
+
+    In a CVAE the label is an input, so a unit that only echoes y would look active; the covariance
+    is therefore taken over images *within* each class and averaged over classes: a unit counts as
+    active when it carries information about x beyond its label.
+    """
+    device = _device(model)
+    means = torch.cat([model.encode(images[s:s + batch_size].to(device),
+                                    one_hot(labels[s:s + batch_size]).to(device))[0].cpu()
+                       for s in range(0, len(images), batch_size)]).double()
+    present = [c for c in range(NUM_CLASSES) if (labels == c).sum() > 1]
+    variance = torch.stack([means[labels == c].var(0) for c in present]).mean(0)
+    return {"active_units": int((variance > threshold).sum()), "activity_per_dim": variance.tolist()}
+
+
+def conditional_accuracy(classifier, images, conditioned):
+    """How often the classifier names the class each image was generated for: (overall, per class, features)."""
+    from .classifier import predict
+    logits, features = predict(classifier, images)
+    predicted = logits.argmax(1)
+    return float((predicted == conditioned).float().mean()), per_class_accuracy(predicted, conditioned), features
+
+
+def frechet_distance(a, b) -> float:
+    """||mu_a - mu_b||^2 + Tr(C_a + C_b - 2 (C_a^1/2 C_b C_a^1/2)^1/2) between two feature sets (rows)."""
+    a, b = a.double(), b.double()
+    ca, cb = torch.cov(a.T), torch.cov(b.T)
+    w, v = torch.linalg.eigh(ca)
+    root_a = (v * w.clamp(min=0).sqrt()) @ v.T
+    middle = root_a @ cb @ root_a
+    trace_sqrt = torch.linalg.eigvalsh((middle + middle.T) / 2).clamp(min=0).sqrt().sum()
+    return float((a.mean(0) - b.mean(0)).pow(2).sum() + ca.trace() + cb.trace() - 2 * trace_sqrt)
+
+
+def per_class_accuracy(predicted, labels) -> list:
+    return [float((predicted[labels == c] == c).float().mean()) for c in range(NUM_CLASSES)]
+
+
+@torch.inference_mode()
+def interpolation_paths(model, images, labels, n_pairs: int, steps: int, same_class: bool, seed: int = 0):
+    """Decoded images (n_pairs, steps, 1, 28, 28) along straight lines between posterior means of random
+    test pairs (of one class, or of two different classes), with the endpoint labels."""
+    from .generate import _device as device_of
+    g = torch.Generator().manual_seed(seed)
+    by_class = [torch.nonzero(labels == c).flatten() for c in range(NUM_CLASSES)]
+    a = torch.randint(len(images), (n_pairs,), generator=g)
+    shift = torch.zeros_like(a) if same_class else torch.randint(1, NUM_CLASSES, (n_pairs,), generator=g)
+    targets = (labels[a] + shift) % NUM_CLASSES
+    pick = torch.rand(n_pairs, generator=g)
+    b = torch.stack([by_class[t][int(p * len(by_class[t]))] for t, p in zip(targets.tolist(), pick)])
+    device = device_of(model)
+    ya, yb = one_hot(labels[a]).to(device), one_hot(labels[b]).to(device)
+    za, _ = model.encode(images[a].to(device), ya)
+    zb, _ = model.encode(images[b].to(device), yb)
+    t = torch.linspace(0, 1, steps, device=device).view(1, steps, 1)
+    z = (1 - t) * za[:, None] + t * zb[:, None]
+    y = (1 - t) * ya[:, None] + t * yb[:, None]
+    decoded = model.decode(z.reshape(n_pairs * steps, -1), y.reshape(n_pairs * steps, -1))
+    return decoded.view(n_pairs, steps, 1, 28, 28).cpu(), labels[a], labels[b]
+
+
+def interpolation_smoothness(model, classifier, images, labels, n_pairs: int = 200, steps: int = 16,
+                             seed: int = 0) -> dict:
+    """Per-step image change (L2 over pixels) and classifier decision flips along interpolation paths."""
+    from .classifier import predict
+    out = {}
+    for kind, same in (("same_class", True), ("cross_class", False)):
+        paths, la, lb = interpolation_paths(model, images, labels, n_pairs, steps, same, seed)
+        step_change = (paths[:, 1:] - paths[:, :-1]).flatten(2).norm(dim=2)  # (n_pairs, steps - 1)
+        logits, _ = predict(classifier, paths.flatten(0, 1))
+        decisions = logits.argmax(1).view(n_pairs, steps)
+        flips = (decisions[:, 1:] != decisions[:, :-1]).sum(1).float()
+        first_flip = torch.argmax((decisions != decisions[:, :1]).int(), dim=1).float() / (steps - 1)
+        flipped = (decisions != decisions[:, :1]).any(1)
+        out[kind] = {
+            "mean_step_change": float(step_change.mean()),
+            "max_step_change": float(step_change.max(1).values.mean()),
+            "max_over_mean": float((step_change.max(1).values / step_change.mean(1).clamp(min=1e-12)).mean()),
+            "decision_flips_per_path": float(flips.mean()),
+            "endpoints_classified_as_labels": float(((decisions[:, 0] == la) & (decisions[:, -1] == lb)).float().mean()),
+            "mean_first_flip_position": float(first_flip[flipped].mean()) if flipped.any() else None,
+        }
+    return out
+
+
+def file_sha256(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

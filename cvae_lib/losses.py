@@ -37,3 +37,16 @@ def negative_elbo(logits, x, mu, log_var, beta: float = 1.0) -> Loss:
     reconstruction = bernoulli_nll(logits, x).mean()
     kl = gaussian_kl(mu, log_var).mean()
     return Loss(reconstruction + beta * kl, reconstruction, kl)
+
+
+def continuous_bernoulli_log_norm(logits):
+    """log C(lambda) per pixel for lambda = sigmoid(logits) (Loaiza-Ganem & Cunningham 2019).
+
+    The continuous Bernoulli density on [0, 1] is C(lambda) lambda^x (1 - lambda)^(1 - x), with
+    C(lambda) = 2 artanh(1 - 2 lambda) / (1 - 2 lambda), which in terms of the logit l is l / tanh(l / 2).
+    Near l = 0 the Taylor expansion 2 + l^2 / 6 avoids 0 / 0.
+    """
+    small = logits.abs() < 1e-3
+    safe = torch.where(small, torch.ones_like(logits), logits)
+    exact = torch.log(safe.abs()) - torch.log(torch.tanh(safe.abs() / 2))
+    return torch.where(small, torch.log(2 + logits.pow(2) / 6), exact)

@@ -69,7 +69,7 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
                desc=f"{config.architecture} seed {config.seed}", unit="epoch")
     for epoch in bar:
         t0 = time.perf_counter()
-        terms = _train_epoch(model, optimizer, train_x, train_y, config, shuffle_gen, noise_gen)
+        terms = train_epoch(model, optimizer, train_x, train_y, config, shuffle_gen, noise_gen)
         seconds = time.perf_counter() - t0
         _check_finite(terms, epoch, run_dir)
         eval_gen = torch.Generator(device).manual_seed(config.seed + 2 + epoch)
@@ -99,7 +99,7 @@ def _subset(images, labels, n, device):
     return images.to(device), labels.to(device)
 
 
-def _train_epoch(model, optimizer, images, labels, config, shuffle_gen, noise_gen):
+def train_epoch(model, optimizer, images, labels, config, shuffle_gen, noise_gen):
     """One pass in a fresh random order; returns the per-batch (total, reconstruction, kl) terms."""
     model.train()
     n = images.shape[0]

@@ -2,7 +2,7 @@ import math
 
 import torch
 
-import seed_reference
+from cvae_lib import reference as seed_reference
 from cvae_lib.losses import gaussian_kl, negative_elbo
 
 

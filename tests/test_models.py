@@ -3,7 +3,7 @@ import subprocess
 import pytest
 import torch
 
-import seed_reference
+from cvae_lib import reference as seed_reference
 from cvae_lib.models import MODELS, build_model, count_parameters, one_hot
 from cvae_lib.runs import file_size, ls_size, save_torch
 

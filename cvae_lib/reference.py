@@ -1,4 +1,4 @@
-"""The seed's model code, verbatim (comments shortened), as the independent reference for tests."""
+"""The seed's model code, verbatim (comments shortened): the independent reference for tests and benchmarks."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

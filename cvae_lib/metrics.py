@@ -1,0 +1,116 @@
+"""Every metric of a finished run, written to its metrics.json (and reused while nothing changed).
+
+Likelihood: test negative ELBO (closed-form KL) and the importance-weighted bound -L_k, under the
+Bernoulli decoder and under the continuous Bernoulli normalization. Latent space: active units.
+With the evaluation classifier: conditional accuracy of prior samples, Fréchet distance in its
+feature space (overall and per class), accuracy on reconstructions, interpolation smoothness.
+"""
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from . import runs
+from .classifier import load_classifier, predict
+from .data import load_fashion_mnist
+from .evaluate import (active_units, conditional_accuracy, file_sha256, frechet_distance, interpolation_smoothness, iwae_bounds,
+                       per_class_accuracy)
+from .generate import reconstruct, sample_per_class
+from .models import NUM_CLASSES
+from .train import evaluate_loss
+
+METRICS = "metrics.json"
+REFERENCE = "reference.json"
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    iwae_k: int = 1000
+    """importance samples per test image for the IWAE bound"""
+    samples_per_class: int = 1000
+    """prior samples per class for conditional accuracy and the Fréchet distance"""
+    interpolation_pairs: int = 200
+    """random test pairs per kind (same class, across classes) for interpolation smoothness"""
+    seed: int = 0
+    """drives every sample drawn by the evaluation"""
+    test_subset: int = 0
+    """use the first N test images; 0 uses all 10,000"""
+
+
+def _test(data, n):
+    return data.test_images[:n or None], data.test_labels[:n or None]
+
+
+def reference_metrics(classifier_dir, data, device="cpu") -> dict:
+    """The classifier's own numbers, the ceilings and floors the generated images are measured against."""
+    path = Path(classifier_dir) / REFERENCE
+    if path.exists():
+        return runs.read_json(path)
+    classifier = load_classifier(classifier_dir, device)
+    test_logits, test_feats = predict(classifier, data.test_images)
+    _, train_feats = predict(classifier, data.train_images)
+    pred = test_logits.argmax(1)
+    ref = {
+        "classifier_test_accuracy": float((pred == data.test_labels).float().mean()),
+        "classifier_test_accuracy_per_class": per_class_accuracy(pred, data.test_labels),
+        "fd_train_vs_test": frechet_distance(train_feats, test_feats),
+        "fd_train_vs_test_per_class": [frechet_distance(train_feats[data.train_labels == c],
+                                                        test_feats[data.test_labels == c]) for c in range(NUM_CLASSES)],
+    }
+    runs.write_json(path, ref)
+    return ref
+
+
+def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, data=None, device="cpu",
+                 progress: bool = True) -> dict:
+    """All metrics of a finished run; cached in metrics.json, recomputed when the config or weights change."""
+    run_dir = Path(run_dir)
+    runs.require_finished(run_dir)
+    key = {**asdict(config), "model_sha256": file_sha256(run_dir / runs.MODEL),
+           "classifier_sha256": file_sha256(Path(classifier_dir) / runs.MODEL)}
+    if (run_dir / METRICS).exists():
+        cached = runs.read_json(run_dir / METRICS)
+        if cached.get("eval_config") == key:
+            return cached
+    data = data if data is not None else load_fashion_mnist()
+    _, model = runs.load_model(run_dir, map_location=device)
+    classifier = load_classifier(classifier_dir, device)
+    x, y = _test(data, config.test_subset)
+    m, seconds = {}, {}
+    bar = tqdm(total=6, desc=f"evaluate {run_dir.name}", unit="metric", disable=not progress)
+
+    def timed(name, fn):
+        t0 = time.perf_counter()
+        result = fn()
+        seconds[name] = time.perf_counter() - t0
+        bar.update()
+        return result
+
+    elbo = timed("elbo", lambda: evaluate_loss(model, x.to(device), y.to(device), 1.0,
+                                               torch.Generator(device).manual_seed(config.seed)))
+    m["test_neg_elbo"], m["test_reconstruction"], m["test_kl"] = elbo["total"], elbo["reconstruction"], elbo["kl"]
+    bern, cb = timed("iwae", lambda: iwae_bounds(model, x, y, config.iwae_k, seed=config.seed))
+    m["test_neg_iwae"] = float(-bern.mean())
+    m["test_neg_iwae_stderr"] = float(bern.std() / len(bern) ** 0.5)
+    m["test_neg_iwae_continuous_bernoulli"] = float(-cb.mean())
+    m["bits_per_dim_continuous_bernoulli"] = float(-cb.mean() / (784 * torch.log(torch.tensor(2.0))))
+    m.update(timed("active_units", lambda: active_units(model, x, y)))
+
+    samples = sample_per_class(model, config.samples_per_class, seed=config.seed)
+    conditioned = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)
+    m["conditional_accuracy"], m["conditional_accuracy_per_class"], gen_feats = timed(
+        "classify_samples", lambda: conditional_accuracy(classifier, samples, conditioned))
+    _, test_feats = predict(classifier, x)
+    m["fd"] = frechet_distance(gen_feats, test_feats)
+    m["fd_per_class"] = [frechet_distance(gen_feats[conditioned == c], test_feats[y == c]) for c in range(NUM_CLASSES)]
+    recon = timed("reconstructions", lambda: reconstruct(model, x, y))
+    m["reconstruction_accuracy"] = float((predict(classifier, recon)[0].argmax(1) == y).float().mean())
+    m["interpolation"] = timed("interpolation", lambda: interpolation_smoothness(
+        model, classifier, x, y, config.interpolation_pairs, seed=config.seed))
+    bar.close()
+    result = {"eval_config": key, "metrics": m, "reference": reference_metrics(classifier_dir, data, device),
+              "seconds": seconds}
+    runs.write_json(run_dir / METRICS, result)
+    return result
