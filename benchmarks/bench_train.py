@@ -32,7 +32,7 @@ from cvae_lib.config import TrainConfig  # noqa: E402
 from cvae_lib.data import cache_root, load_fashion_mnist  # noqa: E402
 from cvae_lib.losses import negative_elbo  # noqa: E402
 from cvae_lib.models import build_model, one_hot, reparameterize  # noqa: E402
-from cvae_lib.train import train_epoch  # noqa: E402
+from cvae_lib.train import make_model_and_optimizer, train_epoch  # noqa: E402
 
 SEED_MODELS = {"mlp": reference.CVAE, "conv": reference.ConvCVAE}
 
@@ -83,10 +83,8 @@ def run(images: int, reps: int, architectures) -> pd.DataFrame:
         torch.manual_seed(0)
         seed_model = SEED_MODELS[arch]()
         seed_opt = torch.optim.Adam(seed_model.parameters(), lr=1e-3)
-        torch.manual_seed(0)
-        model = build_model(arch)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
         config = TrainConfig(architecture=arch, epochs=1, device="cpu")
+        model, opt = make_model_and_optimizer(config, torch.device("cpu"))
         gens = torch.Generator().manual_seed(0), torch.Generator().manual_seed(1)
         variants = {"seed loop": lambda: seed_epoch(seed_model, seed_opt, loader),
                     "project trainer": lambda: train_epoch(model, opt, x, labels, config, *gens)}

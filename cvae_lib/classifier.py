@@ -111,3 +111,10 @@ def load_classifier(run_dir, map_location="cpu") -> Classifier:
     model = Classifier()
     model.load_state_dict(runs.load_torch(run_dir / runs.MODEL, map_location))
     return model.to(map_location).eval()
+
+
+def ensure_classifier(run_dir, *, data=None, device="cpu", progress: bool = True) -> Path:
+    """The finished classifier in ``run_dir`` whatever its config, or a default one trained there."""
+    if runs.read_status(run_dir)["status"] == "finished":
+        return Path(run_dir)
+    return train_classifier(run_dir, data=data, device=device, progress=progress)

@@ -8,6 +8,18 @@ from . import runs
 from .models import build_model, count_parameters
 
 FINAL = [f"{split}_{term}" for split in ("train", "test") for term in ("total", "reconstruction", "kl")]
+# Evaluation metrics (metrics.json) compared across architectures: column -> (label, lower is better)
+METRICS = {
+    "test_neg_elbo": ("test −ELBO (nats)", True),
+    "test_neg_iwae": ("test −IWAE bound (nats)", True),
+    "test_neg_iwae_continuous_bernoulli": ("test −IWAE, continuous Bernoulli (nats)", True),
+    "active_units": ("active latent units", False),
+    "conditional_accuracy": ("conditional accuracy", False),
+    "fd": ("Fréchet distance to the test set", True),
+    "reconstruction_accuracy": ("classifier accuracy on reconstructions", False),
+    "interp_cross_mean_step_change": ("mean image change per interpolation step", True),
+    "interp_cross_max_over_mean": ("max / mean step change along a path", True),
+}
 
 
 def summarize(run_dir) -> dict:
@@ -26,7 +38,21 @@ def summarize(run_dir) -> dict:
         "checkpoint_ls_h": size["ls_h"],
         **{k: float(last[k]) for k in FINAL},
         "seconds_per_epoch": float(history["seconds"].median()),
+        **evaluation_columns(run_dir),
     }
+
+
+def evaluation_columns(run_dir) -> dict:
+    """The scalar metrics of metrics.json, flattened (empty when the run was not evaluated)."""
+    path = Path(run_dir) / "metrics.json"
+    if not path.exists():
+        return {}
+    m = runs.read_json(path)["metrics"]
+    out = {k: v for k, v in m.items() if isinstance(v, (int, float))}
+    for kind, short in (("same_class", "same"), ("cross_class", "cross")):
+        for k, v in m["interpolation"][kind].items():
+            out[f"interp_{short}_{k}"] = v
+    return out
 
 
 def summary_table(run_dirs) -> pd.DataFrame:
@@ -83,8 +109,33 @@ def conclusions(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
         else:
             verdict = f"more than two standard errors ({d['se']:.2f}) over {d['n'][0]} and {d['n'][1]} seeds"
         out.append(f"{b}'s {what} is {abs(d['diff']):.2f} nats per image {word} than {a}'s {verdict}.")
+    out += metric_verdicts(table, a, b)
     ratio = first.loc[b, "seconds_per_epoch"] / first.loc[a, "seconds_per_epoch"]
     out.append(f"An epoch of {b} takes {ratio:.1f}× as long as one of {a} on this machine "
                f"({first.loc[b, 'seconds_per_epoch']:.1f} s vs {first.loc[a, 'seconds_per_epoch']:.1f} s, medians): "
                "fewer parameters do not mean less compute, since convolutions reuse each weight at many positions.")
     return out
+
+
+def metric_verdicts(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
+    """Does b match a? One verdict per evaluation metric (better / worse / no clear difference at 2 SE)."""
+    present = [c for c in METRICS if c in table.columns and table[c].notna().all()]
+    if not present:
+        return []
+    better, worse, tied = [], [], []
+    for column in present:
+        label, lower_is_better = METRICS[column]
+        d = difference(table, column, a, b)
+        if np.isnan(d["se"]) or abs(d["diff"]) <= 2 * d["se"]:
+            tied.append(label)
+        elif (d["diff"] < 0) == lower_is_better:
+            better.append(label)
+        else:
+            worse.append(label)
+    seeds = table.groupby("architecture").size()
+    caveat = " (one seed per architecture: every difference counts as unresolved)" if seeds.min() < 2 else ""
+    verdict = "matches or beats" if not worse else "does not match"
+    return [f"Across {len(present)} evaluation metrics{caveat}, {b} is better on {len(better)} "
+            f"({', '.join(better) or 'none'}), worse on {len(worse)} ({', '.join(worse) or 'none'}) and "
+            f"indistinguishable within two standard errors on {len(tied)}: {b} {verdict} {a} "
+            f"at {100 * (1 - table.loc[table.architecture == b, 'parameters'].iloc[0] / table.loc[table.architecture == a, 'parameters'].iloc[0]):.0f}% fewer parameters."]

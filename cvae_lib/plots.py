@@ -100,3 +100,44 @@ def show_pngs(paths: dict, cols: int = 2, width: float = 7.0):
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def per_class_metrics(metrics: dict, reference: dict, title: str = ""):
+    """Conditional accuracy against the classifier's accuracy, and Fréchet distance against its floor, per class."""
+    fig, axes = plt.subplots(1, 2, figsize=(14, 3.6))
+    x = np.arange(10)
+    axes[0].bar(x - 0.2, metrics["conditional_accuracy_per_class"], 0.4, label="generated (conditional accuracy)")
+    axes[0].bar(x + 0.2, reference["classifier_test_accuracy_per_class"], 0.4, label="real test images (ceiling)")
+    axes[0].set_ylabel("accuracy")
+    axes[1].bar(x - 0.2, metrics["fd_per_class"], 0.4, label="generated vs test")
+    axes[1].bar(x + 0.2, reference["fd_train_vs_test_per_class"], 0.4, label="train vs test (floor)")
+    axes[1].set_ylabel("Fréchet distance (classifier features)")
+    for ax in axes:
+        ax.set_xticks(x, CLASSES, rotation=35, ha="right")
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def metric_bars(table, columns: dict):
+    """One small bar chart per metric: mean over seeds per architecture, error bar ± one std, seeds as dots."""
+    n = len(columns)
+    cols = min(n, 5)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.8 * rows), squeeze=False)
+    archs = list(dict.fromkeys(table["architecture"]))
+    for ax, (column, (label, lower_is_better)) in zip(axes.flat, columns.items()):
+        groups = [table.loc[table.architecture == a, column].to_numpy(float) for a in archs]
+        ax.bar(range(len(archs)), [g.mean() for g in groups],
+               yerr=[g.std(ddof=1) if len(g) > 1 else 0 for g in groups], capsize=4, color=["C0", "C1", "C2"][:len(archs)])
+        for i, g in enumerate(groups):
+            ax.plot([i] * len(g), g, "k.", ms=4)
+        ax.set_xticks(range(len(archs)), [a.upper() for a in archs])
+        ax.set_title(f"{label}\n({'lower' if lower_is_better else 'higher'} is better)", fontsize=9)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -1,7 +1,7 @@
 """The report pipeline: papermill executes each notebook, nbconvert exports it to HTML and PDF.
 
-Steps run in order: train.ipynb once per architecture and seed, then compare.ipynb, then
-theory.ipynb. Each step has a key (hash of its notebook, its parameters, the cvae_lib sources and
+Steps run in order: classifier.ipynb (the evaluation classifier), train.ipynb once per
+architecture and seed (training and evaluation), then compare.ipynb, then theory.ipynb. Each step has a key (hash of its notebook, its parameters, the cvae_lib sources and
 the keys of the steps before it). A step whose key matches its stamp from an earlier success is
 skipped, so rerunning after an interruption redoes only what is missing (training itself also
 resumes from its last epoch). When a step runs, its old pages and those of every later step are
@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from . import runs
@@ -50,12 +50,22 @@ class Scale:
     train_subset: int = 0
     test_subset: int = 0
     device: str = "auto"
+    iwae_k: int = 1000
+    eval_samples_per_class: int = 1000
+    interpolation_pairs: int = 200
+    classifier_epochs: int = 5
+    classifier_train_subset: int = 0
 
 
 def plan(out: Path, scale: Scale) -> list:
     """The steps, with their papermill parameters (paths relative to notebooks/, papermill's cwd)."""
     rel = lambda p: os.path.relpath(p, NOTEBOOKS)  # noqa: E731
-    steps, run_dirs = [], []
+    classifier_dir = rel(out / "runs" / "classifier")
+    steps = [Step("classifier", "classifier.ipynb", {
+        "classifier_dir": classifier_dir, "epochs": scale.classifier_epochs,
+        "train_subset": scale.classifier_train_subset, "device": scale.device, "progress": False},
+        "The evaluation classifier")]
+    run_dirs = []
     for seed in scale.seeds:
         for arch in ARCHITECTURES:
             run_dir = out / "runs" / f"{arch}-s{seed}"
@@ -63,7 +73,10 @@ def plan(out: Path, scale: Scale) -> list:
             steps.append(Step(f"train-{arch}-s{seed}", "train.ipynb", {
                 "architecture": arch, "epochs": scale.epochs, "seed": seed, "device": scale.device,
                 "train_subset": scale.train_subset, "test_subset": scale.test_subset,
-                "run_dir": rel(run_dir), "progress": False}, f"Training: {arch.upper()} CVAE, seed {seed}"))
+                "run_dir": rel(run_dir), "progress": False, "classifier_dir": classifier_dir,
+                "iwae_k": scale.iwae_k, "eval_samples_per_class": scale.eval_samples_per_class,
+                "interpolation_pairs": scale.interpolation_pairs},
+                f"Training and evaluation: {arch.upper()} CVAE, seed {seed}"))
     steps.append(Step("compare", "compare.ipynb", {"run_dirs": run_dirs, "figures_dir": rel(out / "figures")},
                       "Comparison of the two architectures"))
     steps.append(Step("theory", "theory.ipynb", {  # the first seed's MLP and conv runs
@@ -202,23 +215,36 @@ def write_index(out: Path, steps: list, scale: Scale) -> Path:
 
 def _scale_args(scale: Scale) -> str:
     default, args = Scale(), ""
-    for name in ("epochs", "train_subset", "test_subset", "device"):
-        if getattr(scale, name) != getattr(default, name):
-            args += f" --{name.replace('_', '-')} {getattr(scale, name)}"
-    if tuple(scale.seeds) != default.seeds:
-        args += " --seeds " + " ".join(map(str, scale.seeds))
+    for name, value in asdict(scale).items():
+        if name == "seeds":
+            if tuple(value) != default.seeds:
+                args += " --seeds " + " ".join(map(str, value))
+        elif value != getattr(default, name):
+            args += f" --{name.replace('_', '-')} {value}"
     return args
+
+
+SCALE_HELP = {
+    "epochs": "training epochs per run", "seeds": "seeds per architecture",
+    "train_subset": "train on the first N images (0: all)", "test_subset": "evaluate on the first N test images (0: all)",
+    "device": "auto, cpu, cuda, cuda:N or mps", "iwae_k": "importance samples per test image for the IWAE bound",
+    "eval_samples_per_class": "prior samples per class for conditional accuracy and Fréchet distance",
+    "interpolation_pairs": "random test pairs per kind for interpolation smoothness",
+    "classifier_epochs": "epochs of the evaluation classifier",
+    "classifier_train_subset": "train the classifier on the first N images (0: all)",
+}
 
 
 def add_report_parser(sub):
     p = sub.add_parser("report", help="run the whole pipeline with papermill and export HTML/PDF")
-    default = Scale()
     p.add_argument("--out", default=str(ROOT / "report"), help="report folder (default: report/)")
-    p.add_argument("--epochs", type=int, default=default.epochs)
-    p.add_argument("--seeds", type=int, nargs="+", default=list(default.seeds))
-    p.add_argument("--train-subset", type=int, default=0, help="train on the first N images (0: all)")
-    p.add_argument("--test-subset", type=int, default=0, help="evaluate on the first N images (0: all)")
-    p.add_argument("--device", default="auto")
+    for f in fields(Scale):
+        flag = "--" + f.name.replace("_", "-")
+        if f.name == "seeds":
+            p.add_argument(flag, type=int, nargs="+", default=list(f.default), help=SCALE_HELP[f.name])
+        else:
+            p.add_argument(flag, type=type(f.default), default=f.default,
+                           help=f"{SCALE_HELP[f.name]} (default: {f.default})")
     p.add_argument("--no-pdf", action="store_true", help="write HTML only")
     p.set_defaults(func=main)
     return p
@@ -226,11 +252,18 @@ def add_report_parser(sub):
 
 def main(args) -> int:
     from .config import ConfigError, TrainConfig
-    scale = Scale(args.epochs, tuple(args.seeds), args.train_subset, args.test_subset, args.device)
-    try:  # validate every training parameter before any notebook runs
+    scale = Scale(**{f.name: getattr(args, f.name) for f in fields(Scale)})
+    scale.seeds = tuple(scale.seeds)
+    try:  # validate every parameter before any notebook runs
         for seed in scale.seeds:
             TrainConfig(epochs=scale.epochs, seed=seed, train_subset=scale.train_subset,
                         test_subset=scale.test_subset, device=scale.device)
+        for name in ("iwae_k", "eval_samples_per_class", "interpolation_pairs", "classifier_epochs"):
+            if getattr(scale, name) <= 0:
+                raise ConfigError(f"{name} must be a positive integer, got {getattr(scale, name)}")
+        if scale.classifier_train_subset < 0:
+            raise ConfigError(f"classifier_train_subset must be a non-negative integer, "
+                              f"got {scale.classifier_train_subset}")
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -37,7 +37,7 @@ def test_pyproject_and_environment_yml_list_the_same_packages_and_versions():
 def test_torch_is_not_required_newer_than_2_14_1():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     torch_spec = dict(_split(r) for r in project["dependencies"])["torch"]
-    assert "<=2.14.1" in torch_spec and ">=2.1" in torch_spec
+    assert "<=2.14.1" in torch_spec and ">=2.4" in torch_spec
 
 
 def test_source_notebooks_are_committed_without_outputs():

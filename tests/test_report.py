@@ -14,8 +14,9 @@ from papermill.exceptions import PapermillExecutionError
 from cvae_lib import report, runs
 from cvae_lib.report import NOTEBOOKS, Scale, pdf_available, run_pipeline
 
-TINY = Scale(epochs=1, seeds=(0,), train_subset=300, test_subset=200, device="cpu")
-STEPS = ["train-mlp-s0", "train-conv-s0", "compare", "theory"]
+TINY = Scale(epochs=1, seeds=(0,), train_subset=300, test_subset=200, device="cpu", iwae_k=10,
+             eval_samples_per_class=20, interpolation_pairs=10, classifier_epochs=1, classifier_train_subset=2000)
+STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "compare", "theory"]
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +40,9 @@ def test_pipeline_writes_every_page_and_finite_metrics(built):
     for arch, params in (("mlp", 913_296), ("conv", 708_545)):
         summary = runs.read_json(out / "runs" / f"{arch}-s0" / "summary.json")
         assert summary["parameters"] == params and summary["epochs"] == 1
-        assert all(math.isfinite(summary[k]) for k in ("test_total", "test_reconstruction", "test_kl"))
-        for fig in ("loss_curves", "generation", "reconstruction", "interpolation", "label_swap"):
+        assert all(math.isfinite(summary[k]) for k in ("test_total", "test_reconstruction", "test_kl", "test_neg_iwae",
+                                                       "conditional_accuracy", "fd", "active_units"))
+        for fig in ("loss_curves", "generation", "reconstruction", "interpolation", "label_swap", "per_class_metrics"):
             assert (out / "runs" / f"{arch}-s0" / "figures" / f"{fig}.png").is_file()
     comparison = json.loads((out / "figures" / "comparison.json").read_text())
     assert {r["checkpoint_ls_h"] for r in comparison["runs"]} == {"3.5M", "2.8M"}
