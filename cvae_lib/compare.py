@@ -49,6 +49,9 @@ def evaluation_columns(run_dir) -> dict:
         return {}
     m = runs.read_json(path)["metrics"]
     out = {k: v for k, v in m.items() if isinstance(v, (int, float))}
+    # A true log-density bound for every likelihood: the continuous Bernoulli normalization for the
+    # Bernoulli decoder, the run's own likelihood otherwise (it is a density already).
+    out["test_neg_iwae_density"] = m.get("test_neg_iwae_continuous_bernoulli", m["test_neg_iwae"])
     for kind, short in (("same_class", "same"), ("cross_class", "cross")):
         for k, v in m["interpolation"][kind].items():
             out[f"interp_{short}_{k}"] = v

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .losses import LIKELIHOODS
 from .models import MODELS
 
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
@@ -38,6 +39,12 @@ class TrainConfig:
     """train on the first N training images only; 0 uses all 60,000"""
     test_subset: int = 0
     """evaluate on the first N test images only; 0 uses all 10,000"""
+    likelihood: str = "bernoulli"
+    """decoder likelihood: bernoulli (the seed's BCE), continuous_bernoulli, gaussian or gaussian_learned"""
+    gaussian_sigma: float = 0.1
+    """pixel standard deviation of the gaussian likelihood, and the start value of gaussian_learned"""
+    kl_warmup_epochs: int = 0
+    """the KL weight rises linearly from 0 to beta over this many epochs (per step); 0: no warm-up"""
 
     def __post_init__(self):
         validate(self)
@@ -97,6 +104,11 @@ def validate(config: TrainConfig) -> None:
         raise ConfigError(f"seed must be an integer in [0, 2**63), got {config.seed!r}")
     _nonnegative_int("train_subset", config.train_subset, "0 uses all 60,000 images")
     _nonnegative_int("test_subset", config.test_subset, "0 uses all 10,000 images")
+    if config.likelihood not in LIKELIHOODS:
+        raise ConfigError(f"likelihood must be one of {list(LIKELIHOODS)}, got {config.likelihood!r}")
+    if not _is_number(config.gaussian_sigma) or config.gaussian_sigma <= 0:
+        raise ConfigError(f"gaussian_sigma must be a positive number, got {config.gaussian_sigma!r}")
+    _nonnegative_int("kl_warmup_epochs", config.kl_warmup_epochs, "0 disables the warm-up")
     check_device(config.device)
     if config.data_dir is not None and not os.path.isdir(config.data_dir):
         raise ConfigError(f"data_dir must be an existing directory, got {config.data_dir!r} "

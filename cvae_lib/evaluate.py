@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from . import runs
-from .losses import continuous_bernoulli_log_norm
+from .losses import continuous_bernoulli_log_norm, decoder_mean, reconstruction_nll
 from .models import NUM_CLASSES, one_hot
 
 LOG_2PI = math.log(2 * math.pi)
@@ -30,10 +30,11 @@ def _log_normal(z, mu, log_var):
 
 
 @torch.inference_mode()
-def log_weights(model, x, y_onehot, k: int, generator, chunk_images: int = 50_000):
-    """(k, B) log importance weights log p(x|z,y) + log p(z) - log q(z|x,y) for a batch, twice:
-    under the Bernoulli decoder (the training loss) and under the continuous Bernoulli, whose
-    normalizer makes p(x|z,y) a true density on [0, 1]^784."""
+def log_weights(model, x, y_onehot, k: int, generator, likelihood: str = "bernoulli", log_sigma=None,
+                chunk_images: int = 50_000):
+    """(k, B) log importance weights log p(x|z,y) + log p(z) - log q(z|x,y) for a batch, twice: under
+    the run's likelihood, and under a true density (for the Bernoulli decoder, the continuous
+    Bernoulli normalization; the other likelihoods are true densities already)."""
     mu, log_var = model.encode(x, y_onehot)
     std = torch.exp(0.5 * log_var)
     batch, latent = mu.shape
@@ -45,24 +46,28 @@ def log_weights(model, x, y_onehot, k: int, generator, chunk_images: int = 50_00
         eps = torch.randn(n, batch, latent, generator=generator, device=generator.device).to(mu.device)
         z = mu + std * eps
         logits = model.decode_logits(z.reshape(n * batch, latent), y_onehot.repeat(n, 1)).view(n, batch, -1)
-        log_px = -(F.softplus(logits) - flat_x * logits).sum(-1)  # Bernoulli log-likelihood, broadcast over k
+        if likelihood == "bernoulli":  # broadcast x over the k samples instead of copying it k times
+            log_px = -(F.softplus(logits) - flat_x * logits).sum(-1)
+        else:
+            log_px = -reconstruction_nll(logits.reshape(n * batch, 1, 28, 28), x.repeat(n, 1, 1, 1), likelihood,
+                                         log_sigma).view(n, batch)
         log_prior_ratio = -0.5 * (LOG_2PI + z.pow(2)).sum(-1) - _log_normal(z, mu, log_var)
         bern.append(log_px + log_prior_ratio)
-        cb.append(bern[-1] + continuous_bernoulli_log_norm(logits).sum(-1))
+        cb.append(bern[-1] + continuous_bernoulli_log_norm(logits).sum(-1) if likelihood == "bernoulli" else bern[-1])
     return torch.cat(bern), torch.cat(cb)
 
 
 @torch.inference_mode()
 def iwae_bound(model, images, labels, k: int, seed: int = 0, batch_size: int = 100,
-               continuous_bernoulli: bool = False) -> torch.Tensor:
+               likelihood: str = "bernoulli", log_sigma=None) -> torch.Tensor:
     """Per-image L_k (nats; a lower bound on log p(x | y)); k = 1 is a one-sample ELBO estimate."""
-    bern, cb = iwae_bounds(model, images, labels, k, seed, batch_size)
-    return cb if continuous_bernoulli else bern
+    return iwae_bounds(model, images, labels, k, seed, batch_size, likelihood, log_sigma)[0]
 
 
 @torch.inference_mode()
-def iwae_bounds(model, images, labels, k: int, seed: int = 0, batch_size: int = 100):
-    """Per-image L_k under the Bernoulli and the continuous Bernoulli decoder, from the same samples."""
+def iwae_bounds(model, images, labels, k: int, seed: int = 0, batch_size: int = 100, likelihood: str = "bernoulli",
+                log_sigma=None):
+    """Per-image L_k under the run's likelihood and under a true density (see log_weights), same samples."""
     model.eval()
     device = _device(model)
     generator = torch.Generator().manual_seed(seed)
@@ -70,7 +75,7 @@ def iwae_bounds(model, images, labels, k: int, seed: int = 0, batch_size: int = 
     for start in range(0, len(images), batch_size):
         x = images[start:start + batch_size].to(device)
         y = one_hot(labels[start:start + batch_size]).to(device)
-        wb, wc = log_weights(model, x, y, k, generator)
+        wb, wc = log_weights(model, x, y, k, generator, likelihood, log_sigma)
         bern.append((torch.logsumexp(wb.double(), 0) - math.log(k)).cpu())
         cb.append((torch.logsumexp(wc.double(), 0) - math.log(k)).cpu())
     return torch.cat(bern), torch.cat(cb)
@@ -117,7 +122,8 @@ def per_class_accuracy(predicted, labels) -> list:
 
 
 @torch.inference_mode()
-def interpolation_paths(model, images, labels, n_pairs: int, steps: int, same_class: bool, seed: int = 0):
+def interpolation_paths(model, images, labels, n_pairs: int, steps: int, same_class: bool, seed: int = 0,
+                        likelihood: str = "bernoulli"):
     """Decoded images (n_pairs, steps, 1, 28, 28) along straight lines between posterior means of random
     test pairs (of one class, or of two different classes), with the endpoint labels."""
     from .generate import _device as device_of
@@ -135,17 +141,18 @@ def interpolation_paths(model, images, labels, n_pairs: int, steps: int, same_cl
     t = torch.linspace(0, 1, steps, device=device).view(1, steps, 1)
     z = (1 - t) * za[:, None] + t * zb[:, None]
     y = (1 - t) * ya[:, None] + t * yb[:, None]
-    decoded = model.decode(z.reshape(n_pairs * steps, -1), y.reshape(n_pairs * steps, -1))
+    decoded = decoder_mean(model.decode_logits(z.reshape(n_pairs * steps, -1), y.reshape(n_pairs * steps, -1)),
+                           likelihood)
     return decoded.view(n_pairs, steps, 1, 28, 28).cpu(), labels[a], labels[b]
 
 
 def interpolation_smoothness(model, classifier, images, labels, n_pairs: int = 200, steps: int = 16,
-                             seed: int = 0) -> dict:
+                             seed: int = 0, likelihood: str = "bernoulli") -> dict:
     """Per-step image change (L2 over pixels) and classifier decision flips along interpolation paths."""
     from .classifier import predict
     out = {}
     for kind, same in (("same_class", True), ("cross_class", False)):
-        paths, la, lb = interpolation_paths(model, images, labels, n_pairs, steps, same, seed)
+        paths, la, lb = interpolation_paths(model, images, labels, n_pairs, steps, same, seed, likelihood)
         step_change = (paths[:, 1:] - paths[:, :-1]).flatten(2).norm(dim=2)  # (n_pairs, steps - 1)
         logits, _ = predict(classifier, paths.flatten(0, 1))
         decisions = logits.argmax(1).view(n_pairs, steps)

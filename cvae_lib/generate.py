@@ -1,6 +1,7 @@
 """Sampling, reconstruction and latent interpolation with a trained CVAE (tensors in, tensors out)."""
 import torch
 
+from .losses import decoder_mean
 from .models import NUM_CLASSES, one_hot
 
 
@@ -8,17 +9,21 @@ def _device(model):
     return next(model.parameters()).device
 
 
+def _decode(model, z, y, likelihood):
+    return decoder_mean(model.decode_logits(z, y), likelihood)
+
+
 @torch.inference_mode()
-def sample_per_class(model, n_per_class: int, seed: int = 0) -> torch.Tensor:
+def sample_per_class(model, n_per_class: int, seed: int = 0, likelihood: str = "bernoulli") -> torch.Tensor:
     """(10 * n, 1, 28, 28) decoder means for z ~ N(0, I), class-major: row c holds class c."""
     g = torch.Generator().manual_seed(seed)
     z = torch.randn(NUM_CLASSES * n_per_class, model.latent_size, generator=g).to(_device(model))
     labels = torch.arange(NUM_CLASSES).repeat_interleave(n_per_class).to(_device(model))
-    return model.decode(z, one_hot(labels)).cpu()
+    return _decode(model, z, one_hot(labels), likelihood).cpu()
 
 
 @torch.inference_mode()
-def reconstruct(model, images, labels, sample: bool = False, seed: int = 0) -> torch.Tensor:
+def reconstruct(model, images, labels, sample: bool = False, seed: int = 0, likelihood: str = "bernoulli"):
     """Decoder means at z = mu(x, y) (or at a posterior sample when ``sample``)."""
     device = _device(model)
     x, y = images.to(device), one_hot(labels.to(device))
@@ -26,7 +31,7 @@ def reconstruct(model, images, labels, sample: bool = False, seed: int = 0) -> t
     if sample:
         g = torch.Generator().manual_seed(seed)
         mu = mu + torch.randn(mu.shape, generator=g).to(device) * torch.exp(0.5 * log_var)
-    return model.decode(mu, y).cpu()
+    return _decode(model, mu, y, likelihood).cpu()
 
 
 def pick_per_class(labels, per_class: int) -> torch.Tensor:
@@ -35,7 +40,7 @@ def pick_per_class(labels, per_class: int) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def interpolate(model, x_a, y_a, x_b, y_b, steps: int = 10) -> torch.Tensor:
+def interpolate(model, x_a, y_a, x_b, y_b, steps: int = 10, likelihood: str = "bernoulli") -> torch.Tensor:
     """Decoded images along the straight line from mu(x_a, y_a) to mu(x_b, y_b).
 
     The one-hot label is interpolated together with z, so a path between classes morphs
@@ -46,23 +51,23 @@ def interpolate(model, x_a, y_a, x_b, y_b, steps: int = 10) -> torch.Tensor:
     za, _ = model.encode(x_a[None].to(device), ya)
     zb, _ = model.encode(x_b[None].to(device), yb)
     t = torch.linspace(0, 1, steps, device=device)[:, None]
-    return model.decode((1 - t) * za + t * zb, (1 - t) * ya + t * yb).cpu()
+    return _decode(model, (1 - t) * za + t * zb, (1 - t) * ya + t * yb, likelihood).cpu()
 
 
 @torch.inference_mode()
-def decode_under_every_label(model, image, label) -> torch.Tensor:
+def decode_under_every_label(model, image, label, likelihood: str = "bernoulli") -> torch.Tensor:
     """The posterior mean of one image decoded under each of the ten labels: "style" kept, class swapped."""
     device = _device(model)
     mu, _ = model.encode(image[None].to(device), one_hot(torch.tensor([label])).to(device))
     labels = one_hot(torch.arange(NUM_CLASSES)).to(device)
-    return model.decode(mu.expand(NUM_CLASSES, -1), labels).cpu()
+    return _decode(model, mu.expand(NUM_CLASSES, -1), labels, likelihood).cpu()
 
 
 @torch.inference_mode()
-def decode_means(model, z, labels) -> torch.Tensor:
+def decode_means(model, z, labels, likelihood: str = "bernoulli") -> torch.Tensor:
     """Decoder means for given latents and integer labels."""
     device = _device(model)
-    return model.decode(z.to(device), one_hot(labels.to(device))).cpu()
+    return _decode(model, z.to(device), one_hot(labels.to(device)), likelihood).cpu()
 
 
 @torch.inference_mode()

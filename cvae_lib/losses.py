@@ -2,14 +2,23 @@
 
     -ELBO(x, y) = E_q[-log p(x | z, y)] + beta * KL(q(z | x, y) || N(0, I))
 
-with the seed's Bernoulli decoder, -log p(x | z, y) is the binary cross-entropy summed over
-the 784 pixels. The KL between a diagonal Gaussian and N(0, I) is in closed form
-(Kingma & Welling 2014, Appendix B): KL = -1/2 * sum(1 + log s^2 - mu^2 - s^2).
+The decoder outputs logits l (one per pixel); the likelihood p(x | z, y) is one of
+    bernoulli             the seed's: -log p is the binary cross-entropy summed over the 784 pixels
+                          (not a normalized density for grey-level pixels);
+    continuous_bernoulli  Bernoulli plus the normalizer log C(l) (Loaiza-Ganem & Cunningham 2019),
+                          a true density on [0, 1]^784;
+    gaussian              N(x; sigmoid(l), sigma^2 I) with a fixed sigma;
+    gaussian_learned      the same with one learned log sigma shared by all pixels.
+The KL between a diagonal Gaussian and N(0, I) is in closed form (Kingma & Welling 2014,
+Appendix B): KL = -1/2 * sum(1 + log s^2 - mu^2 - s^2).
 """
+import math
 from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
+
+LIKELIHOODS = ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned")
 
 
 class Loss(NamedTuple):
@@ -32,9 +41,30 @@ def bernoulli_nll(logits, x):
     return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
 
 
-def negative_elbo(logits, x, mu, log_var, beta: float = 1.0) -> Loss:
-    """The seed's loss, per image: BCE summed over pixels + beta * closed-form KL, batch-averaged."""
-    reconstruction = bernoulli_nll(logits, x).mean()
+def reconstruction_nll(logits, x, likelihood: str = "bernoulli", log_sigma=None):
+    """-log p(x | z, y) per image, summed over pixels, under the named likelihood (see the module doc)."""
+    if likelihood == "bernoulli":
+        return bernoulli_nll(logits, x)
+    if likelihood == "continuous_bernoulli":
+        return bernoulli_nll(logits, x) - continuous_bernoulli_log_norm(logits).flatten(1).sum(1)
+    if likelihood in ("gaussian", "gaussian_learned"):
+        mean = torch.sigmoid(logits).flatten(1)
+        return (0.5 * ((x.flatten(1) - mean) * torch.exp(-log_sigma)).pow(2)
+                + log_sigma + 0.5 * math.log(2 * math.pi)).sum(1)
+    raise ValueError(f"likelihood must be one of {list(LIKELIHOODS)}, got {likelihood!r}")
+
+
+def decoder_mean(logits, likelihood: str = "bernoulli"):
+    """E[x | z, y]: sigmoid(l), except for the continuous Bernoulli, whose mean is not its parameter."""
+    if likelihood == "continuous_bernoulli":
+        return torch.distributions.ContinuousBernoulli(logits=logits).mean
+    return torch.sigmoid(logits)
+
+
+def negative_elbo(logits, x, mu, log_var, beta: float = 1.0, likelihood: str = "bernoulli",
+                  log_sigma=None) -> Loss:
+    """The seed's loss, per image: reconstruction NLL summed over pixels + beta * closed-form KL, batch-averaged."""
+    reconstruction = reconstruction_nll(logits, x, likelihood, log_sigma).mean()
     kl = gaussian_kl(mu, log_var).mean()
     return Loss(reconstruction + beta * kl, reconstruction, kl)
 

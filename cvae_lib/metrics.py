@@ -76,6 +76,8 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
             return cached
     data = data if data is not None else load_fashion_mnist()
     _, model = runs.load_model(run_dir, map_location=device)
+    likelihood, log_sigma = runs.load_likelihood(run_dir)
+    log_sigma = log_sigma.to(device)
     classifier = load_classifier(classifier_dir, device)
     x, y = _test(data, config.test_subset)
     m, seconds = {}, {}
@@ -89,26 +91,28 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
         return result
 
     elbo = timed("elbo", lambda: evaluate_loss(model, x.to(device), y.to(device), 1.0,
-                                               torch.Generator(device).manual_seed(config.seed)))
+                                               torch.Generator(device).manual_seed(config.seed), likelihood, log_sigma))
     m["test_neg_elbo"], m["test_reconstruction"], m["test_kl"] = elbo["total"], elbo["reconstruction"], elbo["kl"]
-    bern, cb = timed("iwae", lambda: iwae_bounds(model, x, y, config.iwae_k, seed=config.seed))
-    m["test_neg_iwae"] = float(-bern.mean())
-    m["test_neg_iwae_stderr"] = float(bern.std() / len(bern) ** 0.5)
-    m["test_neg_iwae_continuous_bernoulli"] = float(-cb.mean())
-    m["bits_per_dim_continuous_bernoulli"] = float(-cb.mean() / (784 * torch.log(torch.tensor(2.0))))
+    own, density = timed("iwae", lambda: iwae_bounds(model, x, y, config.iwae_k, seed=config.seed,
+                                                     likelihood=likelihood, log_sigma=log_sigma))
+    m["test_neg_iwae"] = float(-own.mean())
+    m["test_neg_iwae_stderr"] = float(own.std() / len(own) ** 0.5)
+    if likelihood == "bernoulli":
+        m["test_neg_iwae_continuous_bernoulli"] = float(-density.mean())
+        m["bits_per_dim_continuous_bernoulli"] = float(-density.mean() / (784 * torch.log(torch.tensor(2.0))))
     m.update(timed("active_units", lambda: active_units(model, x, y)))
 
-    samples = sample_per_class(model, config.samples_per_class, seed=config.seed)
+    samples = sample_per_class(model, config.samples_per_class, seed=config.seed, likelihood=likelihood)
     conditioned = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)
     m["conditional_accuracy"], m["conditional_accuracy_per_class"], gen_feats = timed(
         "classify_samples", lambda: conditional_accuracy(classifier, samples, conditioned))
     _, test_feats = predict(classifier, x)
     m["fd"] = frechet_distance(gen_feats, test_feats)
     m["fd_per_class"] = [frechet_distance(gen_feats[conditioned == c], test_feats[y == c]) for c in range(NUM_CLASSES)]
-    recon = timed("reconstructions", lambda: reconstruct(model, x, y))
+    recon = timed("reconstructions", lambda: reconstruct(model, x, y, likelihood=likelihood))
     m["reconstruction_accuracy"] = float((predict(classifier, recon)[0].argmax(1) == y).float().mean())
     m["interpolation"] = timed("interpolation", lambda: interpolation_smoothness(
-        model, classifier, x, y, config.interpolation_pairs, seed=config.seed))
+        model, classifier, x, y, config.interpolation_pairs, seed=config.seed, likelihood=likelihood))
     bar.close()
     result = {"eval_config": key, "metrics": m, "reference": reference_metrics(classifier_dir, data, device),
               "seconds": seconds}

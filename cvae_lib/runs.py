@@ -8,6 +8,7 @@ A run folder holds:
                       removed once the run has finished
     history.csv       per-epoch train and test losses (nats per image) and seconds
     model.pt          the final state dict, as the seed saved it
+    likelihood.json   the decoder likelihood and its log sigma (learned for "gaussian_learned")
 """
 import csv
 import io
@@ -24,8 +25,8 @@ from .config import ConfigError, TrainConfig
 from .data import atomic_write_bytes
 from .models import build_model
 
-CONFIG, ENVIRONMENT, STATUS, STATE, HISTORY, MODEL = (
-    "config.json", "environment.json", "status.json", "state.pt", "history.csv", "model.pt")
+CONFIG, ENVIRONMENT, STATUS, STATE, HISTORY, MODEL, LIKELIHOOD = (
+    "config.json", "environment.json", "status.json", "state.pt", "history.csv", "model.pt", "likelihood.json")
 
 
 class RunError(RuntimeError):
@@ -109,6 +110,14 @@ def load_model(run_dir, map_location="cpu"):
     model = build_model(config.architecture, config.latent_size)
     load_state_dict_strict(model, load_torch(run_dir / MODEL, map_location), run_dir / MODEL)
     return config, model.to(map_location).eval()
+
+
+def load_likelihood(run_dir):
+    """(likelihood name, log sigma tensor) of a finished run; runs from before likelihood.json are Bernoulli."""
+    config = read_config(run_dir)
+    path = Path(run_dir) / LIKELIHOOD
+    log_sigma = read_json(path)["log_sigma"] if path.exists() else math.log(config.gaussian_sigma)
+    return config.likelihood, torch.tensor(log_sigma)
 
 
 def require_finished(run_dir) -> None:

@@ -50,7 +50,7 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
     runs.write_json(run_dir / runs.CONFIG, config.to_dict())
     runs.write_json(run_dir / runs.ENVIRONMENT, runs.environment_record(device, data.source, data.sha256))
 
-    model, optimizer = make_model_and_optimizer(config, device)
+    model, optimizer, log_sigma = make_model_and_optimizer(config, device)
     shuffle_gen = torch.Generator(device).manual_seed(config.seed)
     noise_gen = torch.Generator(device).manual_seed(config.seed + 1)
     history, start = [], 0
@@ -61,30 +61,34 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
         shuffle_gen.set_state(state["rng"]["shuffle"].cpu())
         noise_gen.set_state(state["rng"]["noise"].cpu())
         history, start = state["history"], state["epoch"]
+        with torch.no_grad():
+            log_sigma.copy_(state["log_sigma"])
     runs.write_json(run_dir / runs.STATUS, {"status": "running", "epochs_done": start})
 
     bar = tqdm(range(start, config.epochs), initial=start, total=config.epochs, disable=not progress,
                desc=f"{config.architecture} seed {config.seed}", unit="epoch")
     for epoch in bar:
         t0 = time.perf_counter()
-        terms = train_epoch(model, optimizer, train_x, train_y, config, shuffle_gen, noise_gen)
+        terms = train_epoch(model, optimizer, train_x, train_y, config, shuffle_gen, noise_gen, log_sigma, epoch)
         seconds = time.perf_counter() - t0
         _check_finite(terms, epoch, run_dir)
         eval_gen = torch.Generator(device).manual_seed(config.seed + 2 + epoch)
         t1 = time.perf_counter()
-        test_terms = evaluate_loss(model, test_x, test_y, config.beta, eval_gen)
+        test_terms = evaluate_loss(model, test_x, test_y, config.beta, eval_gen, config.likelihood, log_sigma)
         row = {"epoch": epoch + 1, **{f"train_{k}": v for k, v in zip(TERMS, epoch_means(terms))},
                **{f"test_{k}": v for k, v in test_terms.items()},
                "seconds": seconds, "eval_seconds": time.perf_counter() - t1}
         history.append(row)
         runs.save_torch(run_dir / runs.STATE, {
             "model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch + 1,
-            "history": history, "rng": {"shuffle": shuffle_gen.get_state(), "noise": noise_gen.get_state()}})
+            "history": history, "log_sigma": log_sigma.detach(),
+            "rng": {"shuffle": shuffle_gen.get_state(), "noise": noise_gen.get_state()}})
         runs.write_history(run_dir / runs.HISTORY, history)
         runs.write_json(run_dir / runs.STATUS, {"status": "running", "epochs_done": epoch + 1})
         bar.set_postfix(train=f"{row['train_total']:.2f}", test=f"{row['test_total']:.2f}", s=f"{seconds:.1f}")
 
     runs.save_torch(run_dir / runs.MODEL, model.state_dict())
+    runs.write_json(run_dir / runs.LIKELIHOOD, {"likelihood": config.likelihood, "log_sigma": float(log_sigma.detach())})
     runs.write_history(run_dir / runs.HISTORY, history)
     runs.write_json(run_dir / runs.STATUS, {"status": "finished", "epochs_done": config.epochs})
     (run_dir / runs.STATE).unlink(missing_ok=True)
@@ -92,15 +96,26 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
 
 
 def make_model_and_optimizer(config: TrainConfig, device):
-    """The seed's model (initialized from config.seed) and Adam, set up for speed without changing the math."""
+    """The seed's model (initialized from config.seed), Adam set up for speed without changing the math,
+    and the decoder's log sigma (learned only for the "gaussian_learned" likelihood)."""
     torch.manual_seed(config.seed)
     model = build_model(config.architecture, config.latent_size).to(device)
     if any(isinstance(m, torch.nn.Conv2d) for m in model.modules()):
         model = model.to(memory_format=torch.channels_last)  # NHWC convolutions: ~6% faster on CPU
     # Fused Adam: the same update in one kernel per step, ~15% faster for the MLP on CPU.
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate,
-                                 fused=device.type in ("cpu", "cuda") or None)
-    return model, optimizer
+    log_sigma = torch.tensor(math.log(config.gaussian_sigma), device=device,
+                             requires_grad=config.likelihood == "gaussian_learned")
+    params = list(model.parameters()) + ([log_sigma] if log_sigma.requires_grad else [])
+    optimizer = torch.optim.Adam(params, lr=config.learning_rate, fused=device.type in ("cpu", "cuda") or None)
+    return model, optimizer, log_sigma
+
+
+def kl_weight(beta: float, warmup_epochs: int, epoch: int, batch: int, batches_per_epoch: int) -> float:
+    """beta, ramped linearly per step from beta / steps to beta over the first ``warmup_epochs`` epochs."""
+    if warmup_epochs == 0:
+        return beta
+    step = epoch * batches_per_epoch + batch + 1
+    return beta * min(1.0, step / (warmup_epochs * batches_per_epoch))
 
 
 def _subset(images, labels, n, device):
@@ -109,19 +124,21 @@ def _subset(images, labels, n, device):
     return images.to(device), labels.to(device)
 
 
-def train_epoch(model, optimizer, images, labels, config, shuffle_gen, noise_gen):
-    """One pass in a fresh random order; returns the per-batch (total, reconstruction, kl) terms."""
+def train_epoch(model, optimizer, images, labels, config, shuffle_gen, noise_gen, log_sigma=None, epoch: int = 0):
+    """One pass in a fresh random order; returns the per-batch (total, reconstruction, kl, images) terms."""
     model.train()
     n = images.shape[0]
     order = torch.randperm(n, generator=shuffle_gen, device=images.device)
+    batches = math.ceil(n / config.batch_size)
     # Loss terms stay on the device and are checked once per epoch: no host sync per step on a GPU.
-    terms = torch.empty(math.ceil(n / config.batch_size), 4, device=images.device)
+    terms = torch.empty(batches, 4, device=images.device)
     for i, start in enumerate(range(0, n, config.batch_size)):
         idx = order[start:start + config.batch_size]
         x, y = images[idx], one_hot(labels[idx])
         mu, log_var = model.encode(x, y)
         logits = model.decode_logits(reparameterize(mu, log_var, noise_gen), y)
-        loss = negative_elbo(logits, x, mu, log_var, config.beta)
+        beta = kl_weight(config.beta, config.kl_warmup_epochs, epoch, i, batches)
+        loss = negative_elbo(logits, x, mu, log_var, beta, config.likelihood, log_sigma)
         optimizer.zero_grad(set_to_none=True)
         loss.total.backward()
         optimizer.step()
@@ -149,7 +166,8 @@ def epoch_means(terms):
 
 
 @torch.inference_mode()
-def evaluate_loss(model, images, labels, beta, generator, batch_size=EVAL_BATCH) -> dict:
+def evaluate_loss(model, images, labels, beta, generator, likelihood="bernoulli", log_sigma=None,
+                  batch_size=EVAL_BATCH) -> dict:
     """Test-set loss terms (nats per image), one z sample per image drawn from ``generator``."""
     model.eval()
     sums = torch.zeros(3, dtype=torch.float64, device=images.device)
@@ -157,6 +175,6 @@ def evaluate_loss(model, images, labels, beta, generator, batch_size=EVAL_BATCH)
         x, y = images[start:start + batch_size], one_hot(labels[start:start + batch_size])
         mu, log_var = model.encode(x, y)
         logits = model.decode_logits(reparameterize(mu, log_var, generator), y)
-        loss = negative_elbo(logits, x, mu, log_var, beta)
+        loss = negative_elbo(logits, x, mu, log_var, beta, likelihood, log_sigma)
         sums += torch.stack(loss).double() * x.shape[0]
     return dict(zip(TERMS, (sums / images.shape[0]).tolist()))

@@ -30,6 +30,10 @@ LOSSES = ["train_total", "train_reconstruction", "train_kl", "test_total", "test
     ("train_subset", -3, r"train_subset must be a non-negative integer \(0 uses all 60,000 images\), got -3"),
     ("seed", -1, r"seed must be an integer in \[0, 2\*\*63\), got -1"),
     ("data_dir", "/no/such/dir", r"data_dir must be an existing directory, got '/no/such/dir'"),
+    ("likelihood", "poisson", r"likelihood must be one of \['bernoulli', 'continuous_bernoulli', 'gaussian', "
+                              r"'gaussian_learned'\], got 'poisson'"),
+    ("gaussian_sigma", 0.0, r"gaussian_sigma must be a positive number, got 0.0"),
+    ("kl_warmup_epochs", -2, r"kl_warmup_epochs must be a non-negative integer \(0 disables the warm-up\), got -2"),
 ])
 def test_bad_parameter_is_refused_before_any_work(tmp_path, field, value, message):
     with pytest.raises(ConfigError, match=message):

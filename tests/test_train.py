@@ -36,7 +36,7 @@ def test_run_folder_round_trips_from_its_files_alone(tmp_path, fashion):
     config = TrainConfig(architecture="conv", epochs=1, train_subset=512, test_subset=256, device="cpu")
     run_dir = train(config, tmp_path / "run", data=fashion, progress=False)
     assert sorted(p.name for p in run_dir.iterdir()) == sorted(
-        [runs.CONFIG, runs.ENVIRONMENT, runs.STATUS, runs.HISTORY, runs.MODEL])
+        [runs.CONFIG, runs.ENVIRONMENT, runs.STATUS, runs.HISTORY, runs.MODEL, runs.LIKELIHOOD])
     loaded_config, model = runs.load_model(run_dir)
     assert loaded_config == config
     saved = torch.load(run_dir / "model.pt", weights_only=True)
