@@ -31,7 +31,8 @@ def summarize(run_dir) -> dict:
     size = runs.file_size(run_dir / runs.MODEL)
     last = history.iloc[-1]
     return {
-        "run": run_dir.name, "architecture": config.architecture, "seed": config.seed,
+        "run": run_dir.name, "architecture": config.architecture, "seed": config.seed, "beta": config.beta,
+        "likelihood": config.likelihood, "kl_warmup_epochs": config.kl_warmup_epochs,
         "epochs": int(last["epoch"]),
         "parameters": count_parameters(build_model(config.architecture, config.latent_size)),
         "checkpoint_bytes": size["bytes"], "checkpoint_mib": round(size["mib"], 3),
@@ -47,8 +48,10 @@ def evaluation_columns(run_dir) -> dict:
     path = Path(run_dir) / "metrics.json"
     if not path.exists():
         return {}
-    m = runs.read_json(path)["metrics"]
+    saved = runs.read_json(path)
+    m = saved["metrics"]
     out = {k: v for k, v in m.items() if isinstance(v, (int, float))}
+    out["iwae_k"] = saved["eval_config"]["iwae_k"]
     # A true log-density bound for every likelihood: the continuous Bernoulli normalization for the
     # Bernoulli decoder, the run's own likelihood otherwise (it is a density already).
     out["test_neg_iwae_density"] = m.get("test_neg_iwae_continuous_bernoulli", m["test_neg_iwae"])
@@ -64,7 +67,9 @@ def summary_table(run_dirs) -> pd.DataFrame:
 
 def aggregate(table: pd.DataFrame) -> pd.DataFrame:
     """Per architecture: mean and sample std over seeds of every numeric column, and the seed count."""
-    numeric = [c for c in table.columns if c not in ("run", "architecture", "seed", "checkpoint_ls_h")]
+    numeric = [c for c in table.columns
+               if c not in ("run", "architecture", "seed", "checkpoint_ls_h", "likelihood", "beta", "kl_warmup_epochs",
+                            "iwae_k")]
     grouped = table.groupby("architecture", sort=False)
     out = grouped[numeric].agg(["mean", "std"])
     out[("seeds", "n")] = grouped.size()
@@ -142,3 +147,13 @@ def metric_verdicts(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> lis
             f"({', '.join(better) or 'none'}), worse on {len(worse)} ({', '.join(worse) or 'none'}) and "
             f"indistinguishable within two standard errors on {len(tied)}: {b} {verdict} {a} "
             f"at {100 * (1 - table.loc[table.architecture == b, 'parameters'].iloc[0] / table.loc[table.architecture == a, 'parameters'].iloc[0]):.0f}% fewer parameters."]
+
+
+def beta_trend(table: pd.DataFrame, column: str) -> str:
+    """How a metric moves across the Bernoulli runs of a beta sweep, from the smallest beta to the largest."""
+    runs_ = table[table.likelihood == "bernoulli"].sort_values("beta")
+    if len(runs_) < 2 or column not in runs_:
+        return f"too few Bernoulli runs to trace {column} across beta"
+    first, last = runs_.iloc[0], runs_.iloc[-1]
+    return (f"{column} goes from {first[column]:.4g} at beta = {first.beta:g} to {last[column]:.4g} at "
+            f"beta = {last.beta:g} (" + ", ".join(f"{b:g}: {v:.4g}" for b, v in zip(runs_.beta, runs_[column])) + ")")

@@ -1,0 +1,102 @@
+"""The sweep runner: grid expansion, names, skip logic, parallel jobs and Dask dispatch."""
+import os
+from dataclasses import replace
+
+import pytest
+
+from cvae_lib import report, runs
+from cvae_lib.config import ConfigError
+from cvae_lib.report import Scale, run_sweep
+from cvae_lib.sweep import expand, load_sweep, run_name
+
+TINY = Scale(epochs=1, seeds=(0,), train_subset=256, test_subset=100, device="cpu", iwae_k=5,
+             eval_samples_per_class=10, interpolation_pairs=5, classifier_epochs=1, classifier_train_subset=1000)
+
+
+def write(tmp_path, text, name="s.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_grids_expand_to_the_union_of_their_products_without_duplicates(tmp_path):
+    spec = load_sweep(write(tmp_path, """
+base: {architecture: mlp, seed: 0}
+grids:
+  - {beta: [1.0, 2.0], kl_warmup_epochs: [0, 5]}
+  - {beta: [1.0], likelihood: [bernoulli, gaussian]}
+"""))
+    runs_ = expand(spec)
+    assert [run_name(r) for r in runs_] == ["mlp-s0", "mlp-s0-warmup5", "mlp-s0-beta2", "mlp-s0-beta2-warmup5",
+                                            "mlp-s0-gaussian"]
+    assert spec["name"] == "s"
+
+
+def test_report_sweep_has_the_required_runs():
+    names = [run_name(r) for r in expand(load_sweep(report.SWEEP_FILE))]
+    assert names == ["mlp-s0-beta0.5", "mlp-s0", "mlp-s0-beta2", "mlp-s0-beta4", "mlp-s0-beta8",
+                     "mlp-s0-continuous_bernoulli", "mlp-s0-gaussian", "mlp-s0-gaussian_learned"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("grids: [{beta: [1.0]}]\nbase: {optimizer: sgd}", r"unknown parameter\(s\) \['optimizer'\] in base"),
+    ("grids: [{beta: 2.0}]", r"grids\[0\].beta must be a non-empty list, got 2.0"),
+    ("grids: [{beta: [-1.0]}]", r"beta must be a non-negative number"),
+    ("base: {}", r"must be a mapping with a 'grids' list"),
+    ("grids: [{beta: [1.0]", r"cannot be read"),
+])
+def test_bad_sweep_files_are_refused(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_sweep(write(tmp_path, text))
+
+
+SWEEP = """
+name: tiny
+base: {architecture: mlp, seed: 0}
+grids:
+  - {beta: [1.0, 4.0]}
+"""
+
+
+@pytest.mark.slow
+def test_parallel_jobs_run_every_run_then_a_rerun_skips_them(tmp_path):
+    out = tmp_path / "out"
+    steps = run_sweep(write(tmp_path, SWEEP), out, TINY, jobs=2, log=lambda *_: None)
+    assert [s.status for s in steps] == ["done", "done", "done", "done"]
+    for name in ("mlp-s0", "mlp-s0-beta4"):
+        assert runs.read_status(out / "runs" / name)["status"] == "finished"
+        assert (out / "runs" / name / "metrics.json").exists()
+    assert runs.read_config(out / "runs" / "mlp-s0-beta4").beta == 4.0
+    assert (out / "html" / "sweep.html").exists() and (out / "figures" / "sweep" / "rate_distortion.png").exists()
+    again = run_sweep(write(tmp_path, SWEEP), out, TINY, jobs=2, log=lambda *_: None)
+    assert [s.status for s in again] == ["skipped"] * 4
+
+
+@pytest.mark.slow
+def test_runs_are_dispatched_to_a_dask_local_cluster(tmp_path):
+    from distributed import LocalCluster
+    out = tmp_path / "out"
+    seen = []
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        steps = run_sweep(write(tmp_path, SWEEP), out, TINY, scheduler=cluster.scheduler_address, log=seen.append)
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+    assert [s.status for s in steps] == ["done"] * 4
+    done = [m for m in seen if m.startswith("train-")]
+    assert sorted(m.split(" (")[0] for m in done) == ["train-mlp-s0-beta4: done", "train-mlp-s0: done"]
+    assert all(f"worker process {os.getpid()})" not in m for m in done)  # executed by the cluster's workers
+    assert runs.read_status(out / "runs" / "mlp-s0-beta4")["status"] == "finished"
+
+
+def test_report_plan_adds_the_sweep_once_with_its_eval_settings(tmp_path):
+    steps = report.plan(tmp_path, TINY)
+    names = [s.name for s in steps]
+    assert names == ["classifier", "train-mlp-s0", "train-conv-s0", "train-mlp-s0-beta0.5", "train-mlp-s0-beta2",
+                     "train-mlp-s0-beta4", "train-mlp-s0-beta8", "train-mlp-s0-continuous_bernoulli",
+                     "train-mlp-s0-gaussian", "train-mlp-s0-gaussian_learned", "compare", "sweep", "theory"]
+    by_name = {s.name: s for s in steps}
+    assert by_name["train-mlp-s0-beta4"].parameters["iwae_k"] == 100  # the sweep file's eval setting
+    assert by_name["train-mlp-s0"].parameters["iwae_k"] == TINY.iwae_k
+    assert by_name["train-mlp-s0-beta4"].parameters["epochs"] == TINY.epochs
+    assert len(by_name["sweep"].parameters["run_dirs"]) == 8
+    assert [s.name for s in report.plan(tmp_path, replace(TINY, sweep=False))][-2:] == ["compare", "theory"]
