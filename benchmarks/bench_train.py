@@ -84,10 +84,10 @@ def run(images: int, reps: int, architectures) -> pd.DataFrame:
         seed_model = SEED_MODELS[arch]()
         seed_opt = torch.optim.Adam(seed_model.parameters(), lr=1e-3)
         config = TrainConfig(architecture=arch, epochs=1, device="cpu")
-        model, opt = make_model_and_optimizer(config, torch.device("cpu"))
+        model, opt, log_sigma = make_model_and_optimizer(config, torch.device("cpu"))
         gens = torch.Generator().manual_seed(0), torch.Generator().manual_seed(1)
         variants = {"seed loop": lambda: seed_epoch(seed_model, seed_opt, loader),
-                    "project trainer": lambda: train_epoch(model, opt, x, labels, config, *gens)}
+                    "project trainer": lambda: train_epoch(model, opt, x, labels, config, *gens, log_sigma)}
         for rep in range(reps + 1):  # rep 0 is the warm-up
             for variant, epoch in variants.items():
                 t0 = time.perf_counter()

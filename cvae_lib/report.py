@@ -37,6 +37,7 @@ class Step:
     notebook: str
     parameters: dict
     title: str
+    inputs: list = field(default_factory=list)  # files besides run folders whose content the page shows
     key: str = ""
     status: str = "pending"
     seconds: float = 0.0
@@ -86,6 +87,10 @@ def plan(out: Path, scale: Scale) -> list:
     steps.append(Step("theory", "theory.ipynb", {  # the first seed's MLP and conv runs
         "run_dirs": run_dirs[:2], "test_subset": scale.test_subset, "device": scale.device},
         "Theory, with live demonstrations"))
+    bench = out / "benchmarks"
+    steps.append(Step("appendix-speed", "benchmark.ipynb", {"bench_dir": _rel(bench)},
+                      "Appendix: training speed (benchmarks/bench_train.py)",
+                      inputs=[bench / "train_throughput.csv", bench / "train_throughput.json"]))
     return steps
 
 
@@ -154,8 +159,9 @@ def assign_keys(steps: list, out: Path, pdf: bool, chained: bool = True) -> None
     chain, lib = "", _library_hash()
     for step in steps:
         source = (NOTEBOOKS / step.notebook).read_bytes()
+        inputs = [p.read_bytes() if p.exists() else b"absent" for p in step.inputs]
         key = hashlib.sha256(b"|".join([chain.encode(), source, lib.encode(), str(pdf).encode(),
-                                        json.dumps(step.parameters, sort_keys=True).encode()])).hexdigest()
+                                        json.dumps(step.parameters, sort_keys=True).encode(), *inputs])).hexdigest()
         step.key, step.outputs = key, _outputs(out, step)
         if chained:
             chain = key

@@ -61,8 +61,9 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
         shuffle_gen.set_state(state["rng"]["shuffle"].cpu())
         noise_gen.set_state(state["rng"]["noise"].cpu())
         history, start = state["history"], state["epoch"]
-        with torch.no_grad():
-            log_sigma.copy_(state["log_sigma"])
+        if "log_sigma" in state:  # checkpoints from before the likelihood option hold Bernoulli runs only
+            with torch.no_grad():
+                log_sigma.copy_(state["log_sigma"])
     runs.write_json(run_dir / runs.STATUS, {"status": "running", "epochs_done": start})
 
     bar = tqdm(range(start, config.epochs), initial=start, total=config.epochs, disable=not progress,

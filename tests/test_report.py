@@ -17,7 +17,7 @@ from cvae_lib.report import NOTEBOOKS, Scale, pdf_available, run_pipeline
 TINY = Scale(epochs=1, seeds=(0,), train_subset=300, test_subset=200, device="cpu", iwae_k=10,
              eval_samples_per_class=20, interpolation_pairs=10, classifier_epochs=1, classifier_train_subset=2000,
              sweep=False)  # the sweep's execution is tested in test_sweep.py
-STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "compare", "theory"]
+STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "compare", "theory", "appendix-speed"]
 
 
 @pytest.fixture(scope="module")

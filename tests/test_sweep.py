@@ -61,14 +61,14 @@ grids:
 @pytest.mark.slow
 def test_parallel_jobs_run_every_run_then_a_rerun_skips_them(tmp_path):
     out = tmp_path / "out"
-    steps = run_sweep(write(tmp_path, SWEEP), out, TINY, jobs=2, log=lambda *_: None)
+    steps = run_sweep(write(tmp_path, SWEEP), out, TINY, jobs=2, pdf=False, log=lambda *_: None)
     assert [s.status for s in steps] == ["done", "done", "done", "done"]
     for name in ("mlp-s0", "mlp-s0-beta4"):
         assert runs.read_status(out / "runs" / name)["status"] == "finished"
         assert (out / "runs" / name / "metrics.json").exists()
     assert runs.read_config(out / "runs" / "mlp-s0-beta4").beta == 4.0
     assert (out / "html" / "sweep.html").exists() and (out / "figures" / "sweep" / "rate_distortion.png").exists()
-    again = run_sweep(write(tmp_path, SWEEP), out, TINY, jobs=2, log=lambda *_: None)
+    again = run_sweep(write(tmp_path, SWEEP), out, TINY, jobs=2, pdf=False, log=lambda *_: None)
     assert [s.status for s in again] == ["skipped"] * 4
 
 
@@ -79,7 +79,8 @@ def test_runs_are_dispatched_to_a_dask_local_cluster(tmp_path):
     seen = []
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
-        steps = run_sweep(write(tmp_path, SWEEP), out, TINY, scheduler=cluster.scheduler_address, log=seen.append)
+        steps = run_sweep(write(tmp_path, SWEEP), out, TINY, scheduler=cluster.scheduler_address, pdf=False,
+                          log=seen.append)
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
     assert [s.status for s in steps] == ["done"] * 4
     done = [m for m in seen if m.startswith("train-")]
@@ -93,10 +94,12 @@ def test_report_plan_adds_the_sweep_once_with_its_eval_settings(tmp_path):
     names = [s.name for s in steps]
     assert names == ["classifier", "train-mlp-s0", "train-conv-s0", "train-mlp-s0-beta0.5", "train-mlp-s0-beta2",
                      "train-mlp-s0-beta4", "train-mlp-s0-beta8", "train-mlp-s0-continuous_bernoulli",
-                     "train-mlp-s0-gaussian", "train-mlp-s0-gaussian_learned", "compare", "sweep", "theory"]
+                     "train-mlp-s0-gaussian", "train-mlp-s0-gaussian_learned", "compare", "sweep", "theory",
+                     "appendix-speed"]
     by_name = {s.name: s for s in steps}
     assert by_name["train-mlp-s0-beta4"].parameters["iwae_k"] == 100  # the sweep file's eval setting
     assert by_name["train-mlp-s0"].parameters["iwae_k"] == TINY.iwae_k
     assert by_name["train-mlp-s0-beta4"].parameters["epochs"] == TINY.epochs
     assert len(by_name["sweep"].parameters["run_dirs"]) == 8
-    assert [s.name for s in report.plan(tmp_path, replace(TINY, sweep=False))][-2:] == ["compare", "theory"]
+    assert [s.name for s in report.plan(tmp_path, replace(TINY, sweep=False))][-3:] == ["compare", "theory",
+                                                                                         "appendix-speed"]
