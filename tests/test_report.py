@@ -69,11 +69,23 @@ def test_rerun_skips_what_is_up_to_date(built):
 
 
 @pytest.mark.slow
-def test_invalid_parameter_fails_papermill_with_the_clear_message(tmp_path):
-    with pytest.raises(PapermillExecutionError, match="epochs must be a positive integer, got 0"):
+@pytest.mark.parametrize("parameters, message", [
+    ({"epochs": 0}, "epochs must be a positive integer, got 0"),
+    ({"architecture": "resnet"}, "architecture must be one of ['conv', 'mlp'], got 'resnet'"),
+    ({"device": "gpu"}, "device must be one of ['auto', 'cpu', 'cuda', 'cuda:N', 'mps'], got 'gpu'"),
+    ({"batch_size": -8}, "batch_size must be a positive integer, got -8"),
+    ({"latent_size": 0}, "latent_size must be a positive integer, got 0"),
+    ({"learning_rate": -0.1}, "learning_rate must be a positive number, got -0.1"),
+    ({"beta": -1.0}, "beta must be a non-negative number (1 is the plain ELBO), got -1.0"),
+    ({"data_dir": "/no/such/dir"}, "data_dir must be an existing directory, got '/no/such/dir' "
+                                     "(use None to search the usual places)"),
+])
+def test_invalid_parameter_fails_papermill_with_the_clear_message(tmp_path, parameters, message):
+    with pytest.raises(PapermillExecutionError) as failure:
         pm.execute_notebook(str(NOTEBOOKS / "train.ipynb"), str(tmp_path / "out.ipynb"), kernel_name="python3",
-                            parameters={"epochs": 0, "run_dir": str(tmp_path / "run")}, cwd=str(NOTEBOOKS),
+                            parameters={**parameters, "run_dir": str(tmp_path / "run")}, cwd=str(NOTEBOOKS),
                             progress_bar=False)
+    assert failure.value.ename == "ConfigError" and failure.value.evalue == message
     assert not (tmp_path / "run").exists()
 
 
