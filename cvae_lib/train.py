@@ -36,8 +36,10 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
             raise runs.RunError(f"run folder {run_dir} holds another config ({'; '.join(diffs)}); "
                                 "choose another run_dir or delete that folder")
         status = runs.read_status(run_dir)
-        if status["status"] == "finished":
+        if status["status"] == "finished" and (run_dir / runs.MODEL).exists():
             return run_dir
+        if status["status"] == "finished":  # e.g. a report run from git, whose weights are not kept there
+            print(f"{run_dir} is finished but has no {runs.MODEL}: training it again from its config", flush=True)
         if status["status"] == "failed":
             raise runs.RunError(f"run folder {run_dir} holds a failed run ({status.get('error')}); "
                                 "delete it or change the config before training again")

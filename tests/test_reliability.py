@@ -72,6 +72,14 @@ def test_finished_run_is_not_retrained(tmp_path, fashion):
     assert (run_dir / "model.pt").stat().st_mtime_ns == stamp
 
 
+def test_finished_run_without_weights_is_trained_again_to_the_same_weights(tmp_path, fashion):
+    run_dir = train(TrainConfig(**TINY), tmp_path / "run", data=fashion, progress=False)
+    weights = (run_dir / "model.pt").read_bytes()
+    (run_dir / "model.pt").unlink()
+    train(TrainConfig(**TINY), run_dir, data=fashion, progress=False)
+    assert (run_dir / "model.pt").read_bytes() == weights
+
+
 def test_absurd_learning_rate_stops_with_a_clear_error(tmp_path, fashion):
     config = TrainConfig(**{**TINY, "learning_rate": 1e8, "epochs": 3})
     with pytest.raises(TrainingDiverged, match=r"non-finite in epoch 1, batch \d+: .*(kl|reconstruction|total)"):
