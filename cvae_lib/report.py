@@ -277,6 +277,12 @@ def _execute(step: Step) -> None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     step.outputs["ipynb"].parent.mkdir(parents=True, exist_ok=True)
+    declared = pm.inspect_notebook(str(NOTEBOOKS / step.notebook))
+    unknown = sorted(set(step.parameters) - set(declared))
+    if unknown:  # papermill would only warn, and the notebook would silently run with its defaults
+        step.error = (f"notebooks/{step.notebook} (step {step.name}) has no parameter(s) {unknown}; "
+                      f"it declares {sorted(declared)}")
+        raise StepFailed(step.error)
     try:
         pm.execute_notebook(str(NOTEBOOKS / step.notebook), str(step.outputs["ipynb"]),
                             parameters=step.parameters, kernel_name="python3", cwd=str(NOTEBOOKS),

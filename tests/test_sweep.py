@@ -103,3 +103,20 @@ def test_report_plan_adds_the_sweep_once_with_its_eval_settings(tmp_path):
     assert len(by_name["sweep"].parameters["run_dirs"]) == 8
     assert [s.name for s in report.plan(tmp_path, replace(TINY, sweep=False))][-3:] == ["compare", "theory",
                                                                                          "appendix-speed"]
+
+
+def test_every_parameter_the_pipeline_passes_is_declared_by_its_notebook(tmp_path):
+    import papermill as pm
+    steps = report.plan(tmp_path, TINY)
+    for step in steps:
+        declared = pm.inspect_notebook(str(report.NOTEBOOKS / step.notebook))
+        assert set(step.parameters) <= set(declared), (step.name, set(step.parameters) - set(declared))
+    likelihood_run = next(s for s in steps if s.name == "train-mlp-s0-gaussian_learned")
+    assert likelihood_run.parameters["likelihood"] == "gaussian_learned"
+
+
+def test_a_parameter_the_notebook_does_not_declare_fails_the_step(tmp_path):
+    step = report.Step("bad", "train.ipynb", {"epochs": 1, "optimiser": "sgd"}, "bad")
+    report.assign_keys([step], tmp_path, pdf=False)
+    result = report.execute_step(step, tmp_path, pdf=False)
+    assert result["status"] == "failed" and "has no parameter(s) ['optimiser']" in result["error"]
