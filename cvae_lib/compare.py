@@ -111,7 +111,7 @@ def conclusions(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
         d = difference(table, column, a, b)
         word = "lower" if d["diff"] < 0 else "higher"
         if np.isnan(d["se"]):
-            verdict = f"(one seed each, so no error bar: treat small differences as noise)"
+            verdict = "(one seed each, so no error bar: treat small differences as noise)"
         elif abs(d["diff"]) <= 2 * d["se"]:
             verdict = f"within two standard errors ({d['se']:.2f}) over {d['n'][0]} and {d['n'][1]} seeds: no clear difference"
         else:

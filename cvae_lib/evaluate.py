@@ -14,7 +14,6 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from . import runs
 from .losses import continuous_bernoulli_log_norm, decoder_mean, reconstruction_nll
 from .models import NUM_CLASSES, one_hot
 
