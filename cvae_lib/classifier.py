@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from . import runs
 from .data import load_fashion_mnist
+from .models import device_of
 
 FEATURES = 128
 
@@ -55,7 +56,7 @@ class ClassifierConfig:
 def predict(model, images, batch_size: int = 2000):
     """(logits, features) for images on any device, returned on the CPU."""
     model.eval()
-    device = next(model.parameters()).device
+    device = device_of(model)
     logits, feats = [], []
     for start in range(0, len(images), batch_size):
         f = model.features(images[start:start + batch_size].to(device))

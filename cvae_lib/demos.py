@@ -4,7 +4,7 @@ import torch
 
 from .evaluate import iwae_bound
 from .losses import gaussian_kl
-from .models import one_hot
+from .models import device_of, one_hot
 
 
 def kl_monte_carlo(mu, log_var, sample_sizes, seed: int = 0) -> pd.DataFrame:
@@ -37,7 +37,7 @@ def gradient_variance(mu: float = 1.0, n: int = 100_000, seed: int = 0) -> pd.Da
 @torch.inference_mode()
 def posterior_samples(model, images, labels, seed: int = 0, batch_size: int = 1000):
     """One z ~ q(z | x, y) per image (the aggregate posterior), with the posterior means and log-variances."""
-    device = next(model.parameters()).device
+    device = device_of(model)
     g = torch.Generator().manual_seed(seed)
     zs, mus, log_vars = [], [], []
     for start in range(0, len(images), batch_size):
@@ -65,6 +65,6 @@ def elbo_gap(model, images, labels, ks=(1, 10, 100), seed: int = 0) -> pd.DataFr
 @torch.inference_mode()
 def decoder_sample(model, z, labels, seed: int = 0):
     """A draw from the factorized Bernoulli decoder p(x | z, y), pixel by pixel independently."""
-    device = next(model.parameters()).device
+    device = device_of(model)
     probs = model.decode(z.to(device), one_hot(labels).to(device)).cpu()
     return torch.bernoulli(probs, generator=torch.Generator().manual_seed(seed))

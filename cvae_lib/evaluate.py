@@ -15,13 +15,9 @@ import torch
 import torch.nn.functional as F
 
 from .losses import continuous_bernoulli_log_norm, decoder_mean, reconstruction_nll
-from .models import NUM_CLASSES, one_hot
+from .models import NUM_CLASSES, device_of, one_hot
 
 LOG_2PI = math.log(2 * math.pi)
-
-
-def _device(model):
-    return next(model.parameters()).device
 
 
 def _log_normal(z, mu, log_var):
@@ -68,7 +64,7 @@ def iwae_bounds(model, images, labels, k: int, seed: int = 0, batch_size: int = 
                 log_sigma=None):
     """Per-image L_k under the run's likelihood and under a true density (see log_weights), same samples."""
     model.eval()
-    device = _device(model)
+    device = device_of(model)
     generator = torch.Generator().manual_seed(seed)
     bern, cb = [], []
     for start in range(0, len(images), batch_size):
@@ -88,7 +84,7 @@ def active_units(model, images, labels, threshold: float = 0.01, batch_size: int
     is therefore taken over images *within* each class and averaged over classes: a unit counts as
     active when it carries information about x beyond its label.
     """
-    device = _device(model)
+    device = device_of(model)
     means = torch.cat([model.encode(images[s:s + batch_size].to(device),
                                     one_hot(labels[s:s + batch_size]).to(device))[0].cpu()
                        for s in range(0, len(images), batch_size)]).double()
@@ -125,7 +121,6 @@ def interpolation_paths(model, images, labels, n_pairs: int, steps: int, same_cl
                         likelihood: str = "bernoulli"):
     """Decoded images (n_pairs, steps, 1, 28, 28) along straight lines between posterior means of random
     test pairs (of one class, or of two different classes), with the endpoint labels."""
-    from .generate import _device as device_of
     g = torch.Generator().manual_seed(seed)
     by_class = [torch.nonzero(labels == c).flatten() for c in range(NUM_CLASSES)]
     a = torch.randint(len(images), (n_pairs,), generator=g)

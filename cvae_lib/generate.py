@@ -2,11 +2,7 @@
 import torch
 
 from .losses import decoder_mean
-from .models import NUM_CLASSES, one_hot
-
-
-def _device(model):
-    return next(model.parameters()).device
+from .models import NUM_CLASSES, device_of, one_hot
 
 
 def _decode(model, z, y, likelihood):
@@ -17,15 +13,15 @@ def _decode(model, z, y, likelihood):
 def sample_per_class(model, n_per_class: int, seed: int = 0, likelihood: str = "bernoulli") -> torch.Tensor:
     """(10 * n, 1, 28, 28) decoder means for z ~ N(0, I), class-major: row c holds class c."""
     g = torch.Generator().manual_seed(seed)
-    z = torch.randn(NUM_CLASSES * n_per_class, model.latent_size, generator=g).to(_device(model))
-    labels = torch.arange(NUM_CLASSES).repeat_interleave(n_per_class).to(_device(model))
+    z = torch.randn(NUM_CLASSES * n_per_class, model.latent_size, generator=g).to(device_of(model))
+    labels = torch.arange(NUM_CLASSES).repeat_interleave(n_per_class).to(device_of(model))
     return _decode(model, z, one_hot(labels), likelihood).cpu()
 
 
 @torch.inference_mode()
 def reconstruct(model, images, labels, sample: bool = False, seed: int = 0, likelihood: str = "bernoulli"):
     """Decoder means at z = mu(x, y) (or at a posterior sample when ``sample``)."""
-    device = _device(model)
+    device = device_of(model)
     x, y = images.to(device), one_hot(labels.to(device))
     mu, log_var = model.encode(x, y)
     if sample:
@@ -46,7 +42,7 @@ def interpolate(model, x_a, y_a, x_b, y_b, steps: int = 10, likelihood: str = "b
     The one-hot label is interpolated together with z, so a path between classes morphs
     from one class to the other; between images of one class the label stays fixed.
     """
-    device = _device(model)
+    device = device_of(model)
     ya, yb = one_hot(torch.tensor([y_a])).to(device), one_hot(torch.tensor([y_b])).to(device)
     za, _ = model.encode(x_a[None].to(device), ya)
     zb, _ = model.encode(x_b[None].to(device), yb)
@@ -57,7 +53,7 @@ def interpolate(model, x_a, y_a, x_b, y_b, steps: int = 10, likelihood: str = "b
 @torch.inference_mode()
 def decode_under_every_label(model, image, label, likelihood: str = "bernoulli") -> torch.Tensor:
     """The posterior mean of one image decoded under each of the ten labels: "style" kept, class swapped."""
-    device = _device(model)
+    device = device_of(model)
     mu, _ = model.encode(image[None].to(device), one_hot(torch.tensor([label])).to(device))
     labels = one_hot(torch.arange(NUM_CLASSES)).to(device)
     return _decode(model, mu.expand(NUM_CLASSES, -1), labels, likelihood).cpu()
@@ -66,13 +62,13 @@ def decode_under_every_label(model, image, label, likelihood: str = "bernoulli")
 @torch.inference_mode()
 def decode_means(model, z, labels, likelihood: str = "bernoulli") -> torch.Tensor:
     """Decoder means for given latents and integer labels."""
-    device = _device(model)
+    device = device_of(model)
     return _decode(model, z.to(device), one_hot(labels.to(device)), likelihood).cpu()
 
 
 @torch.inference_mode()
 def posterior(model, images, labels):
     """(mu, log_var) of q(z | x, y), on the CPU."""
-    device = _device(model)
+    device = device_of(model)
     mu, log_var = model.encode(images.to(device), one_hot(labels.to(device)))
     return mu.cpu(), log_var.cpu()

@@ -99,6 +99,11 @@ def build_model(architecture: str, latent_size: int = 64) -> nn.Module:
     return MODELS[architecture](latent_size=latent_size)
 
 
+def device_of(model: nn.Module) -> torch.device:
+    """The device a model's parameters live on."""
+    return next(model.parameters()).device
+
+
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
