@@ -9,13 +9,15 @@ image; "negative" bounds (what the tables show) are -L_k, lower is better.
 """
 import hashlib
 import math
+import os
+import warnings
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from .losses import continuous_bernoulli_log_norm, decoder_mean, reconstruction_nll
-from .models import NUM_CLASSES, device_of, one_hot
+from .losses import decoder_mean
+from .models import NUM_CLASSES, device_of, evaluation_decoder, one_hot
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -24,32 +26,83 @@ def _log_normal(z, mu, log_var):
     return -0.5 * (LOG_2PI + log_var + (z - mu).pow(2) / log_var.exp()).sum(-1)
 
 
+def pixel_log_likelihoods(logits, x, likelihood: str = "bernoulli", log_sigma=None):
+    """log p(x | z, y) summed over pixels, twice: under the run's likelihood and under a true density.
+
+    logits (..., P) broadcast against x (..., P). For the Bernoulli decoder the true density is its
+    continuous Bernoulli normalization, log C(l) = log(|l| / tanh(|l| / 2)); |l| is clamped at 1e-3,
+    which moves log C by less than 1e-7 nats per pixel (log C = log 2 + l^2 / 12 + O(l^4) near 0).
+    The other likelihoods are true densities already. Written as whole-tensor expressions so that
+    torch.compile fuses them into one pass over the logits (see ``_fused``).
+    """
+    if likelihood in ("bernoulli", "continuous_bernoulli"):
+        bernoulli = (x * logits).sum(-1) - F.softplus(logits).sum(-1)
+        magnitude = logits.abs().clamp(min=1e-3)
+        log_norm = torch.log(magnitude / torch.tanh(0.5 * magnitude)).sum(-1)
+        own = bernoulli if likelihood == "bernoulli" else bernoulli + log_norm
+        return own, bernoulli + log_norm
+    mean = torch.sigmoid(logits)
+    own = -(0.5 * ((x - mean) * torch.exp(-log_sigma)).pow(2)).sum(-1) - logits.shape[-1] * (log_sigma + 0.5 * LOG_2PI)
+    return own, own
+
+
+_FUSED = {}
+
+
+def _fused(logits, x, likelihood, log_sigma):
+    """pixel_log_likelihoods through torch.compile (about 5x faster on CPU: one pass instead of ~10),
+    falling back to eager PyTorch, with a warning, where compilation is unavailable or fails.
+    CVAE_COMPILE=0 forces eager."""
+    if os.environ.get("CVAE_COMPILE", "1") == "0" or _FUSED.get("broken"):
+        return pixel_log_likelihoods(logits, x, likelihood, log_sigma)
+    if "fn" not in _FUSED:
+        _FUSED["fn"] = torch.compile(pixel_log_likelihoods, dynamic=False)
+    try:
+        return _FUSED["fn"](logits, x, likelihood, log_sigma)
+    except Exception as error:  # a missing C++ compiler or an unsupported backend: same numbers, slower
+        _FUSED["broken"] = True
+        warnings.warn(f"torch.compile unavailable ({type(error).__name__}: {str(error)[:200]}); "
+                      "computing the IWAE log-likelihoods in eager mode", RuntimeWarning, stacklevel=2)
+        return pixel_log_likelihoods(logits, x, likelihood, log_sigma)
+
+
+def decode_in_blocks(decoder, z, y, block: int = 256):
+    """decoder(z, y) flattened to (N, pixels), computed block by block into one output tensor: on CPU,
+    blocks of a few hundred rows keep the layers' activations in cache (2-5x faster than one call)."""
+    if z.device.type != "cpu" or len(z) <= block:
+        return decoder(z, y).flatten(1)
+    first = decoder(z[:block], y[:block]).flatten(1)
+    out = torch.empty(len(z), first.shape[1], dtype=first.dtype, device=first.device)
+    out[:block] = first
+    for start in range(block, len(z), block):
+        out[start:start + block] = decoder(z[start:start + block], y[start:start + block]).flatten(1)
+    return out
+
+
 @torch.inference_mode()
 def log_weights(model, x, y_onehot, k: int, generator, likelihood: str = "bernoulli", log_sigma=None,
-                chunk_images: int = 50_000):
+                chunk_images: int = 50_000, decoder=None):
     """(k, B) log importance weights log p(x|z,y) + log p(z) - log q(z|x,y) for a batch, twice: under
-    the run's likelihood, and under a true density (for the Bernoulli decoder, the continuous
-    Bernoulli normalization; the other likelihoods are true densities already)."""
+    the run's likelihood and under a true density (see pixel_log_likelihoods). The k samples are
+    decoded in chunks of about chunk_images images; decoder defaults to evaluation_decoder(model)."""
+    decoder = decoder if decoder is not None else evaluation_decoder(model)
     mu, log_var = model.encode(x, y_onehot)
     std = torch.exp(0.5 * log_var)
     batch, latent = mu.shape
-    flat_x = x.reshape(1, batch, -1)
+    flat_x = x.reshape(1, batch, -1)  # broadcast over the samples instead of copying x k times
+    log_sigma = torch.zeros((), device=x.device) if log_sigma is None else log_sigma
     per_chunk = max(1, chunk_images // batch)
-    bern, cb = [], []
+    own, density = [], []
     for start in range(0, k, per_chunk):
         n = min(per_chunk, k - start)
         eps = torch.randn(n, batch, latent, generator=generator, device=generator.device).to(mu.device)
         z = mu + std * eps
-        logits = model.decode_logits(z.reshape(n * batch, latent), y_onehot.repeat(n, 1)).view(n, batch, -1)
-        if likelihood == "bernoulli":  # broadcast x over the k samples instead of copying it k times
-            log_px = -(F.softplus(logits) - flat_x * logits).sum(-1)
-        else:
-            log_px = -reconstruction_nll(logits.reshape(n * batch, 1, 28, 28), x.repeat(n, 1, 1, 1), likelihood,
-                                         log_sigma).view(n, batch)
+        logits = decode_in_blocks(decoder, z.reshape(n * batch, latent), y_onehot.repeat(n, 1)).view(n, batch, -1)
+        log_px, log_density = _fused(logits, flat_x, likelihood, log_sigma)
         log_prior_ratio = -0.5 * (LOG_2PI + z.pow(2)).sum(-1) - _log_normal(z, mu, log_var)
-        bern.append(log_px + log_prior_ratio)
-        cb.append(bern[-1] + continuous_bernoulli_log_norm(logits).sum(-1) if likelihood == "bernoulli" else bern[-1])
-    return torch.cat(bern), torch.cat(cb)
+        own.append(log_px + log_prior_ratio)
+        density.append(log_density + log_prior_ratio)
+    return torch.cat(own), torch.cat(density)
 
 
 @torch.inference_mode()
@@ -66,11 +119,12 @@ def iwae_bounds(model, images, labels, k: int, seed: int = 0, batch_size: int = 
     model.eval()
     device = device_of(model)
     generator = torch.Generator().manual_seed(seed)
+    decoder = evaluation_decoder(model)
     bern, cb = [], []
     for start in range(0, len(images), batch_size):
         x = images[start:start + batch_size].to(device)
         y = one_hot(labels[start:start + batch_size]).to(device)
-        wb, wc = log_weights(model, x, y, k, generator, likelihood, log_sigma)
+        wb, wc = log_weights(model, x, y, k, generator, likelihood, log_sigma, decoder=decoder)
         bern.append((torch.logsumexp(wb.double(), 0) - math.log(k)).cpu())
         cb.append((torch.logsumexp(wc.double(), 0) - math.log(k)).cpu())
     return torch.cat(bern), torch.cat(cb)

@@ -23,6 +23,9 @@ from .train import evaluate_loss
 
 METRICS = "metrics.json"
 REFERENCE = "reference.json"
+EVALUATION_VERSION = 2
+"""part of the cache key: bumped when the evaluation code changes what it computes or how long it takes
+(2: IWAE with the folded conv decoder and fused log-likelihoods)"""
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
     """All metrics of a finished run; cached in metrics.json, recomputed when the config or weights change."""
     run_dir = Path(run_dir)
     runs.require_finished(run_dir)
-    key = {**asdict(config), "model_sha256": file_sha256(run_dir / runs.MODEL),
+    key = {**asdict(config), "evaluation_version": EVALUATION_VERSION, "model_sha256": file_sha256(run_dir / runs.MODEL),
            "classifier_sha256": file_sha256(Path(classifier_dir) / runs.MODEL)}
     if (run_dir / METRICS).exists():
         cached = runs.read_json(run_dir / METRICS)

@@ -83,6 +83,57 @@ class ConvCVAE(nn.Module):
         return self.decode(z, y), mu, log_var
 
 
+class FoldedConvDecoder(nn.Module):
+    """ConvCVAE.decode_logits, the same function in fewer operations, for evaluation (IWAE decodes
+    k x 10,000 latent samples).
+
+    fc_decode and the first transposed convolution have no nonlinearity between them, so they fold into
+    one linear map from [z, y] to the 32x14x14 hidden layer (4x fewer multiply-adds). The last transposed
+    convolution (stride 2, kernel 4, padding 1, one output channel) is rewritten in sub-pixel form: a 3x3
+    convolution with four output channels, one per output-pixel parity, then a pixel shuffle, which CPU
+    kernels run several times faster. Equal to decode_logits up to float rounding (tested); a snapshot:
+    later changes to the model's weights are not seen.
+    """
+
+    def __init__(self, model: "ConvCVAE"):
+        super().__init__()
+        fc, first, last = model.fc_decode, model.decoder_deconv[0], model.decoder_deconv[2]
+        for layer in (first, last):
+            if (layer.kernel_size, layer.stride, layer.padding) != ((4, 4), (2, 2), (1, 1)):
+                raise ValueError(f"FoldedConvDecoder expects the seed's 4x4 stride-2 layers, got {layer}")
+        with torch.no_grad():
+            columns = fc.weight.detach().double().T.reshape(-1, first.in_channels, 7, 7)
+            weight = F.conv_transpose2d(columns, first.weight.double(), None, stride=2, padding=1)
+            bias = F.conv_transpose2d(fc.bias.detach().double().view(1, -1, 7, 7), first.weight.double(),
+                                      first.bias.double(), stride=2, padding=1)
+            # Output pixel 2m + a takes kernel tap a + 1 - 2d from input pixel m + d, d in {-1, 0, 1}.
+            kernel = torch.zeros(4, last.in_channels, 3, 3, dtype=torch.float64, device=fc.weight.device)
+            for a in range(2):
+                for b in range(2):
+                    for d in (-1, 0, 1):
+                        for e in (-1, 0, 1):
+                            ki, kj = a + 1 - 2 * d, b + 1 - 2 * e
+                            if 0 <= ki < 4 and 0 <= kj < 4:
+                                kernel[2 * a + b, :, d + 1, e + 1] = last.weight[:, 0, ki, kj].double()
+        self.hidden_shape = (last.in_channels, 14, 14)
+        dtype = fc.weight.dtype
+        self.register_buffer("weight", weight.reshape(columns.shape[0], -1).to(dtype))
+        self.register_buffer("bias", bias.reshape(-1).to(dtype))
+        self.register_buffer("kernel", kernel.to(dtype))
+        self.register_buffer("kernel_bias", last.bias.detach().repeat(4))
+
+    def forward(self, z, y):
+        hidden = torch.relu(torch.addmm(self.bias, torch.cat([z, y], dim=1), self.weight))
+        phases = F.conv2d(hidden.view(-1, *self.hidden_shape), self.kernel, self.kernel_bias, padding=1)
+        return F.pixel_shuffle(phases, 2)
+
+
+def evaluation_decoder(model: nn.Module):
+    """A callable (z, y) -> logits equal to model.decode_logits, faster where the architecture allows
+    (see FoldedConvDecoder); for the MLP model, decode_logits itself."""
+    return FoldedConvDecoder(model) if isinstance(model, ConvCVAE) else model.decode_logits
+
+
 def reparameterize(mu, log_var, generator=None):
     """z = mu + sigma * eps with eps ~ N(0, I); the generator makes the noise reproducible."""
     eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
