@@ -89,8 +89,9 @@ def plan(out: Path, scale: Scale) -> list:
         "Theory, with live demonstrations"))
     bench = out / "benchmarks"
     steps.append(Step("appendix-speed", "benchmark.ipynb", {"bench_dir": _rel(bench)},
-                      "Appendix: training speed (benchmarks/bench_train.py)",
-                      inputs=[bench / "train_throughput.csv", bench / "train_throughput.json"]))
+                      "Appendix: training and evaluation speed (benchmarks/)",
+                      inputs=[bench / "train_throughput.csv", bench / "train_throughput.json",
+                              bench / "eval_speed.csv", bench / "eval_speed.json"]))
     return steps
 
 

@@ -20,3 +20,16 @@ def test_benchmark_runs_and_writes_its_tables(tmp_path):
     assert 4 < flops["mlp"] < 6 and 25 < flops["conv"] < 32  # ~5.5 and ~30 MFLOP per image, per the issue
     assert json.loads((tmp_path / "train_throughput.json").read_text())["matmul_gflops"] > 0
     assert (tmp_path / "train_throughput.png").stat().st_size > 1000
+
+
+def test_evaluation_benchmark_runs_on_the_committed_runs(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_eval.py"), "--k", "4", "--test-images", "100",
+                    "--train-images", "512", "--old-images", "100", "--out", str(tmp_path)],
+                   check=True, capture_output=True)
+    table = pd.read_csv(tmp_path / "eval_speed.csv")
+    assert list(table.architecture) == ["mlp", "conv"] and (table.test_images == 100).all()
+    assert (table[["training_s", "evaluation_s", "iwae_s", "iwae_s_before"]] > 0).all().all()
+    assert (table.evaluation_s >= table.iwae_s).all()
+    assert json.loads((tmp_path / "eval_speed.json").read_text())["command"].startswith("python benchmarks/bench_eval.py --k 4")
+    metrics = ROOT / "report" / "runs" / "mlp-s0" / "metrics.json"  # the run's own cache is not touched
+    assert not metrics.exists() or json.loads(metrics.read_text())["eval_config"]["iwae_k"] != 4

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from cvae_lib import evaluate
-from cvae_lib.evaluate import decode_in_blocks, iwae_bounds, log_weights, pixel_log_likelihoods
+from cvae_lib.evaluate import iwae_bounds, log_weights, pixel_log_likelihoods
 from cvae_lib.losses import reconstruction_nll
 from cvae_lib.models import FoldedConvDecoder, build_model, evaluation_decoder, one_hot
 
@@ -29,12 +29,14 @@ def test_folded_conv_decoder_equals_decode_logits():
     assert evaluation_decoder(build_model("mlp")).__name__ == "decode_logits"
 
 
-def test_decode_in_blocks_equals_one_call():
+def test_log_weights_do_not_depend_on_the_block_size():
     model = build_model("mlp").eval()
-    z, y = _latents(1000)
-    with torch.no_grad():
-        assert torch.allclose(decode_in_blocks(model.decode_logits, z, y, block=128),
-                              model.decode_logits(z, y).flatten(1), atol=1e-6)
+    x, y = torch.rand(4, 1, 28, 28), one_hot(torch.tensor([1, 2, 3, 4]))
+    weights = [log_weights(model, x, y, 30, torch.Generator().manual_seed(2), chunk_images=48, block_images=b)
+               for b in (4, 20, 1000)]
+    for other in weights[1:]:
+        for a, b in zip(weights[0], other):
+            assert a.shape == (30, 4) and torch.allclose(a, b, atol=1e-3)
 
 
 @pytest.mark.parametrize("likelihood", ["bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned"])
