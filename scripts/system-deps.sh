@@ -3,13 +3,15 @@
 #   dataset-fashion-mnist                 the data (/usr/share/datasets/fashion-mnist)
 #   texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc
 #                                         nbconvert's PDF export (LaTeX route)
+#   g++                                   torch.compile's CPU backend (the fast IWAE path; without it,
+#                                         evaluation falls back to eager PyTorch, slower, same numbers)
 #   python3-venv                          only where `python3 -m venv` lacks ensurepip
 # Set SKIP_APT=1 to skip (for example without root or sudo); the data can then come from
 # torchvision's download or CVAE_DATA_DIR, and the report is written as HTML only.
 set -euo pipefail
 [ "${SKIP_APT:-0}" = 1 ] && exit 0
 command -v apt-get >/dev/null || { echo "system-deps: no apt-get here; install the packages above by hand" >&2; exit 0; }
-wanted=(dataset-fashion-mnist texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc)
+wanted=(dataset-fashion-mnist texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc g++)
 python3 -c 'import ensurepip' 2>/dev/null || wanted+=(python3-venv)
 missing=()
 for p in "${wanted[@]}"; do
