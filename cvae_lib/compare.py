@@ -8,7 +8,9 @@ from . import runs
 from .models import build_model, count_parameters
 
 FINAL = [f"{split}_{term}" for split in ("train", "test") for term in ("total", "reconstruction", "kl")]
-# Evaluation metrics (metrics.json) compared across architectures: column -> (label, lower is better)
+# Evaluation metrics (metrics.json) compared across architectures: column -> (label, lower is better);
+# None marks a descriptive metric, shown but not ranked (the mean step along an interpolation grows with the
+# distance between its endpoints, so neither direction is "better"; max / mean measures smoothness).
 METRICS = {
     "test_neg_elbo": ("test −ELBO (nats)", True),
     "test_neg_iwae": ("test −IWAE bound (nats)", True),
@@ -17,7 +19,7 @@ METRICS = {
     "conditional_accuracy": ("conditional accuracy", False),
     "fd": ("Fréchet distance to the test set", True),
     "reconstruction_accuracy": ("classifier accuracy on reconstructions", False),
-    "interp_cross_mean_step_change": ("mean image change per interpolation step", True),
+    "interp_cross_mean_step_change": ("mean image change per interpolation step", None),
     "interp_cross_max_over_mean": ("max / mean step change along a path", True),
 }
 
@@ -128,12 +130,13 @@ def conclusions(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
 
 
 def metric_verdicts(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
-    """Does b match a? One verdict per evaluation metric (better / worse / no clear difference at 2 SE)."""
+    """Does b match a? One verdict per ranked evaluation metric (better / worse / no clear difference at 2 SE)."""
     present = [c for c in METRICS if c in table.columns and table[c].notna().all()]
-    if not present:
+    ranked = [c for c in present if METRICS[c][1] is not None]
+    if not ranked:
         return []
     better, worse, tied = [], [], []
-    for column in present:
+    for column in ranked:
         label, lower_is_better = METRICS[column]
         d = difference(table, column, a, b)
         if np.isnan(d["se"]) or abs(d["diff"]) <= 2 * d["se"]:
@@ -144,11 +147,14 @@ def metric_verdicts(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> lis
             worse.append(label)
     seeds = table.groupby("architecture").size()
     caveat = " (one seed per architecture: every difference counts as unresolved)" if seeds.min() < 2 else ""
-    verdict = "matches or beats" if not worse else "does not match"
-    return [f"Across {len(present)} evaluation metrics{caveat}, {b} is better on {len(better)} "
+    parameters = table.groupby("architecture")["parameters"].first()
+    verdict = f"{b} matches or beats {a}" + (f" on every ranked metric except {', '.join(worse)}" if worse else "")
+    descriptive = [METRICS[c][0] for c in present if METRICS[c][1] is None]
+    note = f" ({', '.join(descriptive)}: shown, not ranked.)" if descriptive else ""
+    return [f"Across {len(ranked)} ranked evaluation metrics{caveat}, {b} is better on {len(better)} "
             f"({', '.join(better) or 'none'}), worse on {len(worse)} ({', '.join(worse) or 'none'}) and "
-            f"indistinguishable within two standard errors on {len(tied)}: {b} {verdict} {a} "
-            f"at {100 * (1 - table.loc[table.architecture == b, 'parameters'].iloc[0] / table.loc[table.architecture == a, 'parameters'].iloc[0]):.0f}% fewer parameters."]
+            f"indistinguishable within two standard errors on {len(tied)}: {verdict}, "
+            f"with {100 * (1 - parameters[b] / parameters[a]):.0f}% fewer parameters.{note}"]
 
 
 def beta_trend(table: pd.DataFrame, column: str) -> str:

@@ -136,7 +136,8 @@ def metric_bars(table, columns: dict):
         for i, g in enumerate(groups):
             ax.plot([i] * len(g), g, "k.", ms=4)
         ax.set_xticks(range(len(archs)), [a.upper() for a in archs])
-        ax.set_title(f"{label}\n({'lower' if lower_is_better else 'higher'} is better)", fontsize=9)
+        direction = "descriptive" if lower_is_better is None else f"{'lower' if lower_is_better else 'higher'} is better"
+        ax.set_title(f"{label}\n({direction})", fontsize=9)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.tight_layout()
