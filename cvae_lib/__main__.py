@@ -90,9 +90,6 @@ def _run(job, out) -> int:
     t0 = time.perf_counter()
     try:
         job()
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
     except StepFailed as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -101,24 +98,16 @@ def _run(job, out) -> int:
 
 
 def main_report(args) -> int:
-    try:  # every parameter is checked before any notebook runs
-        scale = _scale(args)
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    scale = _scale(args)  # every parameter is checked before any notebook runs
     return _run(lambda: run_pipeline(args.out, scale, pdf=not args.no_pdf), args.out)
 
 
 def main_sweep(args) -> int:
     from .sweep import load_sweep
-    try:
-        scale = _scale(args)
-        spec = load_sweep(args.file)
-        if args.jobs < 1:
-            raise ConfigError(f"jobs must be a positive integer, got {args.jobs}")
-    except ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    scale = _scale(args)
+    spec = load_sweep(args.file)
+    if args.jobs < 1:
+        raise ConfigError(f"jobs must be a positive integer, got {args.jobs}")
     out = args.out or str(ROOT / "runs" / "sweeps" / spec["name"])
     return _run(lambda: run_sweep(args.file, out, scale, args.jobs, args.scheduler, pdf=not args.no_pdf), out)
 
@@ -140,7 +129,11 @@ def main(argv=None) -> int:
         run_dir = train(config, args.run_dir, progress=not args.no_progress)
         print(f"run folder: {run_dir}")
         return 0
-    return args.func(args)
+    try:  # report and sweep: a bad parameter, found before or while running, exits 2 without a traceback
+        return args.func(args)
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
