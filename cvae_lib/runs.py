@@ -163,14 +163,17 @@ def environment_record(device, data_source: str, data_sha256: dict) -> dict:
     }
 
 
-def git_commit() -> str:
-    """The project's commit, with "+dirty" when the tree has uncommitted changes; "unknown" outside git."""
-    here = Path(__file__).resolve().parent
+def git_commit(directory=None) -> str:
+    """The project's commit, with "+dirty" when tracked files outside report/ have uncommitted changes
+    (the report's own pages change while it is rebuilt); "unknown" outside git. directory: a folder inside
+    the repository (default: this package's)."""
+    here = Path(directory) if directory is not None else Path(__file__).resolve().parent
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
                               check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ":/",
+                                ":(exclude,top)report"], cwd=here, capture_output=True, text=True,
+                               timeout=10).stdout.strip()
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"

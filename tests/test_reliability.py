@@ -188,3 +188,22 @@ def test_sigkill_mid_epoch_then_rerun_equals_an_uninterrupted_run(tmp_path):
     assert ref.keys() == got.keys() and all(torch.equal(ref[k], got[k]) for k in ref)
     assert runs.read_history(victim)[LOSSES].equals(runs.read_history(tmp_path / "ref")[LOSSES])
     assert not [p for p in victim.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_git_commit_is_dirty_for_source_changes_but_not_for_report_pages(tmp_path):
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+    git("init", "-q")
+    (tmp_path / "report").mkdir()
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "report" / "index.html").write_text("old")
+    (tmp_path / "pkg" / "code.py").write_text("x = 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
+    assert runs.git_commit(tmp_path / "pkg") == head
+    (tmp_path / "report" / "index.html").write_text("rebuilt")  # the report rewriting itself
+    assert runs.git_commit(tmp_path / "pkg") == head
+    (tmp_path / "pkg" / "code.py").write_text("x = 2\n")
+    assert runs.git_commit(tmp_path / "pkg") == head + "+dirty"
+    assert runs.git_commit(tmp_path.parent / "no-such-dir") == "unknown"
