@@ -24,11 +24,11 @@ import torch
 import torch.nn.functional as F
 
 from cvae_lib import runs
-from cvae_lib.config import TrainConfig
 from cvae_lib.data import load_fashion_mnist
 from cvae_lib.evaluate import LOG_2PI
 from cvae_lib.losses import continuous_bernoulli_log_norm
-from cvae_lib.metrics import EvalConfig, evaluate_run
+from cvae_lib.config import EvalConfig, TrainConfig
+from cvae_lib.metrics import evaluate_run
 from cvae_lib.models import one_hot
 from cvae_lib.train import make_model_and_optimizer, train_epoch
 

@@ -4,7 +4,8 @@ It judges generated images (conditional accuracy), supplies the feature space fo
 distance, and classifies reconstructions. Its run folder is cached and deterministic: the same
 seed gives the same weights, and a finished folder is reused.
 """
-from dataclasses import asdict, dataclass
+import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from . import runs
+from .config import ClassifierConfig
 from .data import load_fashion_mnist
 from .models import device_of
 
@@ -39,17 +41,6 @@ class Classifier(nn.Module):
 
     def forward(self, x):
         return self.fc2(self.dropout(self.features(x)))
-
-
-@dataclass(frozen=True)
-class ClassifierConfig:
-    epochs: int = 5
-    """passes over the 60,000 training images (the learning rate follows a cosine decay to 0)"""
-    batch_size: int = 128
-    learning_rate: float = 1e-3
-    seed: int = 0
-    train_subset: int = 0
-    """train on the first N images only (tests); 0 uses all 60,000"""
 
 
 @torch.inference_mode()
@@ -101,7 +92,7 @@ def train_classifier(run_dir, config: ClassifierConfig = ClassifierConfig(), *, 
     run_dir.mkdir(parents=True, exist_ok=True)
     runs.write_json(run_dir / runs.CONFIG, asdict(config))
     runs.save_torch(run_dir / runs.MODEL, model.state_dict())
-    runs.write_json(run_dir / "metrics.json", metrics)
+    runs.write_json(run_dir / runs.METRICS, metrics)
     runs.write_json(run_dir / runs.STATUS, {"status": "finished", "epochs_done": config.epochs})
     return run_dir
 
@@ -114,8 +105,20 @@ def load_classifier(run_dir, map_location="cpu") -> Classifier:
     return model.to(map_location).eval()
 
 
-def ensure_classifier(run_dir, *, data=None, device="cpu", progress: bool = True) -> Path:
-    """The finished classifier in ``run_dir`` whatever its config, or a default one trained there."""
-    if runs.read_status(run_dir)["status"] == "finished":
-        return Path(run_dir)
-    return train_classifier(run_dir, data=data, device=device, progress=progress)
+def ensure_classifier(run_dir, config: ClassifierConfig = None, *, data=None, device="cpu",
+                      progress: bool = True) -> Path:
+    """A finished classifier in ``run_dir``: the one there (which must have ``config`` when one is given), else a
+    copy of the committed one (report/runs/classifier, whose weights are in git) when it has the wanted config
+    (default: ClassifierConfig()), else that config trained there."""
+    run_dir = Path(run_dir)
+    if runs.read_status(run_dir)["status"] == "finished" and config is None:
+        return run_dir
+    config = config or ClassifierConfig()
+    committed = runs.COMMITTED_CLASSIFIER
+    if (runs.read_status(run_dir)["status"] != "finished" and runs.read_status(committed)["status"] == "finished"
+            and (committed / runs.MODEL).exists() and runs.read_json(committed / runs.CONFIG) == asdict(config)):
+        run_dir.mkdir(parents=True, exist_ok=True)
+        for name in (runs.CONFIG, runs.MODEL, runs.METRICS, runs.REFERENCE, runs.STATUS):  # status last: complete
+            if (committed / name).exists():
+                shutil.copy2(committed / name, run_dir / name)
+    return train_classifier(run_dir, config, data=data, device=device, progress=progress)

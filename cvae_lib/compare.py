@@ -9,13 +9,14 @@ from .models import build_model, count_parameters
 
 FINAL = [f"{split}_{term}" for split in ("train", "test") for term in ("total", "reconstruction", "kl")]
 # Evaluation metrics (metrics.json) compared across architectures: column -> (label, lower is better);
-# None marks a descriptive metric, shown but not ranked (the mean step along an interpolation grows with the
-# distance between its endpoints, so neither direction is "better"; max / mean measures smoothness).
+# None marks a descriptive metric, shown but not ranked: the mean step along an interpolation grows with the
+# distance between its endpoints, so neither direction is "better" (max / mean measures smoothness); more active
+# units means the code carries more, which is neither good nor bad for generation by itself.
 METRICS = {
     "test_neg_elbo": ("test −ELBO (nats)", True),
     "test_neg_iwae": ("test −IWAE bound (nats)", True),
     "test_neg_iwae_continuous_bernoulli": ("test −IWAE, continuous Bernoulli (nats)", True),
-    "active_units": ("active latent units", False),
+    "active_units": ("active latent units", None),
     "conditional_accuracy": ("conditional accuracy", False),
     "fd": ("Fréchet distance to the test set", True),
     "reconstruction_accuracy": ("classifier accuracy on reconstructions", False),
@@ -48,7 +49,7 @@ def summarize(run_dir) -> dict:
 
 def evaluation_columns(run_dir) -> dict:
     """The scalar metrics of metrics.json, flattened (empty when the run was not evaluated)."""
-    path = Path(run_dir) / "metrics.json"
+    path = Path(run_dir) / runs.METRICS
     if not path.exists():
         return {}
     saved = runs.read_json(path)
@@ -69,18 +70,6 @@ def summary_table(run_dirs) -> pd.DataFrame:
     return pd.DataFrame([summarize(d) for d in run_dirs])
 
 
-def aggregate(table: pd.DataFrame) -> pd.DataFrame:
-    """Per architecture: mean and sample std over seeds of every numeric column, and the seed count."""
-    numeric = [c for c in table.columns
-               if c not in ("run", "architecture", "seed", "checkpoint_ls_h", "likelihood", "beta", "kl_warmup_epochs",
-                            "iwae_k")]
-    grouped = table.groupby("architecture", sort=False)
-    out = grouped[numeric].agg(["mean", "std"])
-    out[("seeds", "n")] = grouped.size()
-    out[("checkpoint_ls_h", "")] = grouped["checkpoint_ls_h"].first()
-    return out
-
-
 def mean_std(table: pd.DataFrame, column: str, digits: int = 2) -> pd.Series:
     """"mean ± std" strings per architecture (std omitted with a single seed)."""
     def fmt(values):
@@ -91,70 +80,111 @@ def mean_std(table: pd.DataFrame, column: str, digits: int = 2) -> pd.Series:
 
 
 def difference(table: pd.DataFrame, column: str, a: str, b: str) -> dict:
-    """Mean of b minus mean of a, with its standard error (Welch) where both have two seeds or more."""
+    """Mean of b minus mean of a, its standard error (Welch) where both have two seeds or more, and
+    ``resolved``: whether the difference exceeds two standard errors (the one significance test here)."""
     va = table.loc[table.architecture == a, column].to_numpy(float)
     vb = table.loc[table.architecture == b, column].to_numpy(float)
     diff = vb.mean() - va.mean()
     se = float(np.sqrt(va.var(ddof=1) / len(va) + vb.var(ddof=1) / len(vb))) if min(len(va), len(vb)) > 1 \
         else float("nan")
-    return {"diff": float(diff), "se": se, "n": (len(va), len(vb))}
+    return {"diff": float(diff), "se": se, "n": (len(va), len(vb)), "resolved": bool(abs(diff) > 2 * se)}
+
+
+def size_sentence(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> str:
+    """Parameters and checkpoint sizes of b against a, with "fewer"/"more" following the numbers."""
+    first = table.groupby("architecture").first()
+    pa, pb = int(first.loc[a, "parameters"]), int(first.loc[b, "parameters"])
+    relation = (f"{100 * abs(1 - pb / pa):.1f}% {'fewer' if pb < pa else 'more'}" if pb != pa else "the same number")
+    return (f"{b} has {pb:,} parameters against {a}'s {pa:,} ({relation}); its saved state dict takes "
+            f"{first.loc[b, 'checkpoint_bytes']:,} bytes against {first.loc[a, 'checkpoint_bytes']:,}, which `ls -lh` "
+            f"prints as {first.loc[b, 'checkpoint_ls_h']} vs {first.loc[a, 'checkpoint_ls_h']}: 4 bytes per float32 "
+            "parameter plus a few KB of archive overhead, in MiB rounded up.")
+
+
+def speed_sentence(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> str:
+    """Epoch time of b against a; the remark on compute only where the smaller model is the slower one."""
+    epoch = table.groupby("architecture")["seconds_per_epoch"].median()
+    params = table.groupby("architecture")["parameters"].first()
+    out = (f"An epoch of {b} takes {epoch[b] / epoch[a]:.1f}× as long as one of {a} on this machine "
+           f"({epoch[b]:.1f} s vs {epoch[a]:.1f} s, medians over epochs and runs, measured while training)")
+    smaller, larger = (b, a) if params[b] < params[a] else (a, b)
+    if params[a] != params[b] and epoch[smaller] > epoch[larger]:
+        out += (f": {smaller} has fewer parameters but needs more compute, since convolutions reuse each weight "
+                "at many positions")
+    return out + "."
 
 
 def conclusions(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
     """Sentences comparing architecture b with a, each computed from the table."""
     if not {a, b} <= set(table.architecture):
         return [f"Both {a} and {b} runs are needed for a comparison; got {sorted(set(table.architecture))}."]
-    first = table.groupby("architecture").first()
-    pa, pb = int(first.loc[a, "parameters"]), int(first.loc[b, "parameters"])
-    out = [f"{b} has {pb:,} parameters against {a}'s {pa:,} ({100 * (1 - pb / pa):.1f}% fewer); its saved state "
-           f"dict takes {first.loc[b, 'checkpoint_bytes']:,} bytes against {first.loc[a, 'checkpoint_bytes']:,}, "
-           f"which `ls -lh` prints as {first.loc[b, 'checkpoint_ls_h']} vs {first.loc[a, 'checkpoint_ls_h']}: "
-           "4 bytes per float32 parameter plus a few KB of archive overhead, in MiB rounded up."]
+    out = [size_sentence(table, a, b)]
     for column, what in (("test_total", "final test −ELBO"), ("test_reconstruction", "final test reconstruction"),
                          ("test_kl", "final test KL")):
         d = difference(table, column, a, b)
         word = "lower" if d["diff"] < 0 else "higher"
         if np.isnan(d["se"]):
             verdict = "(one seed each, so no error bar: treat small differences as noise)"
-        elif abs(d["diff"]) <= 2 * d["se"]:
+        elif not d["resolved"]:
             verdict = f"within two standard errors ({d['se']:.2f}) over {d['n'][0]} and {d['n'][1]} seeds: no clear difference"
         else:
             verdict = f"more than two standard errors ({d['se']:.2f}) over {d['n'][0]} and {d['n'][1]} seeds"
-        out.append(f"{b}'s {what} is {abs(d['diff']):.2f} nats per image {word} than {a}'s {verdict}.")
+        out.append(f"{b}'s {what} is {abs(d['diff']):.2f} nats per image {word} than {a}'s, {verdict}.")
     out += metric_verdicts(table, a, b)
-    epoch = table.groupby("architecture")["seconds_per_epoch"].median()
-    out.append(f"An epoch of {b} takes {epoch[b] / epoch[a]:.1f}× as long as one of {a} on this machine "
-               f"({epoch[b]:.1f} s vs {epoch[a]:.1f} s, medians over epochs and runs): "
-               "fewer parameters do not mean less compute, since convolutions reuse each weight at many positions.")
+    out.append(speed_sentence(table, a, b))
     return out
 
 
-def metric_verdicts(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
-    """Does b match a? One verdict per ranked evaluation metric (better / worse / no clear difference at 2 SE)."""
+def rank_metrics(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> dict:
+    """The ranked evaluation metrics present, split by whether b is better, worse or not resolved (2 SE) than a."""
     present = [c for c in METRICS if c in table.columns and table[c].notna().all()]
-    ranked = [c for c in present if METRICS[c][1] is not None]
+    groups = {"better": [], "worse": [], "tied": []}
+    for column in present:
+        lower_is_better = METRICS[column][1]
+        if lower_is_better is None:
+            continue
+        d = difference(table, column, a, b)
+        if not d["resolved"]:
+            groups["tied"].append(column)
+        else:
+            groups["better" if (d["diff"] < 0) == lower_is_better else "worse"].append(column)
+    groups["descriptive"] = [c for c in present if METRICS[c][1] is None]
+    return groups
+
+
+def overall_verdict(groups: dict, b: str = "conv", a: str = "mlp") -> str:
+    """The verdict's words, following the counts: "beats", "matches or beats ... except", "is worse on", ..."""
+    label = lambda cs: ", ".join(METRICS[c][0] for c in cs)  # noqa: E731
+    better, worse, tied = groups["better"], groups["worse"], groups["tied"]
+    if not worse and better:
+        return f"{b} matches or beats {a} on every ranked metric"
+    if not worse:
+        return f"{b} and {a} cannot be told apart on any ranked metric"
+    if not better and not tied:
+        return f"{b} is worse than {a} on every ranked metric"
+    if len(worse) >= len(better) + len(tied):
+        return f"{b} is worse than {a} on most ranked metrics ({label(worse)})"
+    return f"{b} matches or beats {a} on every ranked metric except {label(worse)}"
+
+
+def metric_verdicts(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
+    """Does b match a? One sentence over the ranked evaluation metrics (better / worse / no clear difference at 2 SE)."""
+    groups = rank_metrics(table, a, b)
+    ranked = groups["better"] + groups["worse"] + groups["tied"]
     if not ranked:
         return []
-    better, worse, tied = [], [], []
-    for column in ranked:
-        label, lower_is_better = METRICS[column]
-        d = difference(table, column, a, b)
-        if np.isnan(d["se"]) or abs(d["diff"]) <= 2 * d["se"]:
-            tied.append(label)
-        elif (d["diff"] < 0) == lower_is_better:
-            better.append(label)
-        else:
-            worse.append(label)
+    label = lambda cs: ", ".join(METRICS[c][0] for c in cs) or "none"  # noqa: E731
     seeds = table.groupby("architecture").size()
     caveat = " (one seed per architecture: every difference counts as unresolved)" if seeds.min() < 2 else ""
-    parameters = table.groupby("architecture")["parameters"].first()
-    verdict = f"{b} matches or beats {a}" + (f" on every ranked metric except {', '.join(worse)}" if worse else "")
-    descriptive = [METRICS[c][0] for c in present if METRICS[c][1] is None]
+    params = table.groupby("architecture")["parameters"].first()
+    size = (f", with {100 * abs(1 - params[b] / params[a]):.0f}% {'fewer' if params[b] < params[a] else 'more'} "
+            "parameters") if params[b] != params[a] else ""
+    descriptive = [METRICS[c][0] for c in groups["descriptive"]]
     note = f" ({', '.join(descriptive)}: shown, not ranked.)" if descriptive else ""
-    return [f"Across {len(ranked)} ranked evaluation metrics{caveat}, {b} is better on {len(better)} "
-            f"({', '.join(better) or 'none'}), worse on {len(worse)} ({', '.join(worse) or 'none'}) and "
-            f"indistinguishable within two standard errors on {len(tied)}: {verdict}, "
-            f"with {100 * (1 - parameters[b] / parameters[a]):.0f}% fewer parameters.{note}"]
+    return [f"Across {len(ranked)} ranked evaluation metrics{caveat}, {b} is better on {len(groups['better'])} "
+            f"({label(groups['better'])}), worse on {len(groups['worse'])} ({label(groups['worse'])}) and "
+            f"indistinguishable within two standard errors on {len(groups['tied'])}: "
+            f"{overall_verdict(groups, b, a)}{size}.{note}"]
 
 
 def beta_trend(table: pd.DataFrame, column: str) -> str:

@@ -1,5 +1,17 @@
-"""One typed config per training run, validated before any work is done."""
+"""Every parameter of the project, declared once and validated here, before any work is done.
+
+    TrainConfig       one training run (saved as the run folder's config.json)
+    EvalConfig        how a finished run is evaluated (part of metrics.json's cache key)
+    ClassifierConfig  the evaluation classifier
+    RunSpec           a run as its entry points see it: the flat parameters of TrainConfig and EvalConfig
+    Scale             how much work the report pipeline does (overrides for every run, seeds, classifier)
+
+Precedence, the same in every entry point: the defaults here < a file (a sweep's YAML, a notebook's
+parameters cell) < the command line (its flags, a preset such as --quick, papermill's -p).
+"""
+import ast
 import dataclasses
+import inspect
 import math
 import os
 from dataclasses import dataclass, field
@@ -9,6 +21,9 @@ from .losses import LIKELIHOODS
 from .models import MODELS
 
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
+TRAIN_IMAGES = 60_000
+MAX_LATENT_SIZE = 4096
+"""a documented limit: the seed uses 64; a much larger code only slows every run down"""
 
 
 class ConfigError(ValueError):
@@ -56,25 +71,15 @@ class TrainConfig:
     def from_dict(cls, values: dict) -> "TrainConfig":
         unknown = sorted(set(values) - {f.name for f in dataclasses.fields(cls)})
         if unknown:
-            raise ConfigError(f"unknown config field(s) {unknown}; known fields: {field_names()}")
+            raise ConfigError(f"unknown config field(s) {unknown}; known fields: {[f.name for f in dataclasses.fields(cls)]}")
         return cls(**values)
 
 
-def field_names() -> list:
-    return [f.name for f in dataclasses.fields(TrainConfig)]
-
-
-def field_docs() -> dict:
-    """Field name -> its one-line doc (the string literal under each field above)."""
-    import ast
-    import inspect
-    tree = ast.parse(inspect.getsource(TrainConfig))
-    body = tree.body[0].body
-    docs = {}
-    for node, nxt in zip(body, body[1:]):
-        if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant):
-            docs[node.target.id] = nxt.value.value
-    return docs
+def field_docs(cls) -> dict:
+    """Field name -> its one-line doc (the string literal under each field of a config dataclass)."""
+    body = ast.parse(inspect.getsource(cls)).body[0].body
+    return {node.target.id: nxt.value.value for node, nxt in zip(body, body[1:])
+            if isinstance(node, ast.AnnAssign) and isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant)}
 
 
 def _positive_int(name, value):
@@ -96,6 +101,11 @@ def validate(config: TrainConfig) -> None:
         raise ConfigError(f"architecture must be one of {sorted(MODELS)}, got {config.architecture!r}")
     for name in ("epochs", "batch_size", "latent_size"):
         _positive_int(name, getattr(config, name))
+    if config.batch_size > TRAIN_IMAGES:
+        raise ConfigError(f"batch_size must be at most {TRAIN_IMAGES:,} (the training set), got {config.batch_size}")
+    if config.latent_size > MAX_LATENT_SIZE:
+        raise ConfigError(f"latent_size must be at most {MAX_LATENT_SIZE} (a documented limit; the seed uses 64), "
+                          f"got {config.latent_size}")
     if not _is_number(config.learning_rate) or config.learning_rate <= 0:
         raise ConfigError(f"learning_rate must be a positive number, got {config.learning_rate!r}")
     if not _is_number(config.beta) or config.beta < 0:
@@ -140,3 +150,140 @@ def resolve_device(device: str):
     if device == "mps" and not torch.backends.mps.is_available():
         raise ConfigError("device 'mps' was requested but MPS is not available here; use 'auto' or 'cpu'")
     return torch.device(device)
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    iwae_k: int = 1000
+    """importance samples per test image for the IWAE bound"""
+    samples_per_class: int = 1000
+    """prior samples per class for conditional accuracy and the Fréchet distance"""
+    interpolation_pairs: int = 200
+    """random test pairs per kind (same class, across classes) for interpolation smoothness"""
+    seed: int = 0
+    """drives every sample drawn by the evaluation (the same in every run, so runs differ only by their weights)"""
+    test_subset: int = 0
+    """use the first N test images; 0 uses all 10,000"""
+
+    def __post_init__(self):
+        for name in ("iwae_k", "samples_per_class", "interpolation_pairs"):
+            _positive_int(name, getattr(self, name))
+        _nonnegative_int("test_subset", self.test_subset, "0 uses all 10,000 images")
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    epochs: int = 5
+    """passes over the 60,000 training images (the learning rate follows a cosine decay to 0)"""
+    batch_size: int = 128
+    """images per Adam step"""
+    learning_rate: float = 1e-3
+    """Adam's initial step size"""
+    seed: int = 0
+    """initialization, shuffling and dropout"""
+    train_subset: int = 0
+    """train on the first N images only (tests); 0 uses all 60,000"""
+
+    def __post_init__(self):
+        for name in ("epochs", "batch_size"):
+            _positive_int(name, getattr(self, name))
+        _nonnegative_int("train_subset", self.train_subset, "0 uses all 60,000 images")
+        if not _is_number(self.learning_rate) or self.learning_rate <= 0:
+            raise ConfigError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
+
+
+EVAL_PARAMETERS = ("iwae_k", "samples_per_class", "interpolation_pairs")
+"""EvalConfig's fields that are run parameters; its seed is fixed and its test_subset is the run's"""
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run as its entry points see it: flat parameters (TrainConfig's fields and EVAL_PARAMETERS)."""
+    train: TrainConfig = TrainConfig()
+    evaluation: EvalConfig = EvalConfig()
+
+    @classmethod
+    def from_params(cls, *layers: dict) -> "RunSpec":
+        """The spec of the merged layers, later layers winning (defaults < file < command line)."""
+        merged = {}
+        for layer in layers:
+            merged.update(layer)
+        unknown = sorted(set(merged) - set(parameters()))
+        if unknown:
+            raise ConfigError(f"unknown run parameter(s) {unknown}; known: {sorted(parameters())}")
+        train = TrainConfig(**{k: v for k, v in merged.items() if k not in EVAL_PARAMETERS})
+        evaluation = EvalConfig(**{k: merged[k] for k in EVAL_PARAMETERS if k in merged},
+                                test_subset=train.test_subset)
+        return cls(train, evaluation)
+
+    @classmethod
+    def from_namespace(cls, namespace: dict) -> "RunSpec":
+        """The spec of a notebook's parameters: every run parameter found in ``namespace`` (e.g. globals())."""
+        values = {k: namespace[k] for k in parameters() if k in namespace}
+        if values.get("data_dir") == "":  # papermill parameters are literals: "" stands for None
+            values["data_dir"] = None
+        return cls.from_params(values)
+
+    def params(self) -> dict:
+        """The flat parameters (the inverse of from_params)."""
+        return {**self.train.to_dict(), **{k: getattr(self.evaluation, k) for k in EVAL_PARAMETERS}}
+
+    @property
+    def name(self) -> str:
+        """``<architecture>-s<seed>`` plus each setting that differs from the default (not epochs or scale knobs):
+        a run with default values is named like the report's main runs, so it reuses their folder."""
+        config, default = self.train.to_dict(), TrainConfig().to_dict()
+        name = f"{config['architecture']}-s{config['seed']}"
+        for key, short in NAME_PARTS.items():
+            if config[key] != default[key]:
+                name += f"-{config[key]}" if short is None else f"-{short}{config[key]:g}"
+        return name
+
+
+NAME_PARTS = {"beta": "beta", "likelihood": None, "kl_warmup_epochs": "warmup", "latent_size": "z",
+              "learning_rate": "lr", "batch_size": "batch", "gaussian_sigma": "sigma"}
+
+
+def parameters() -> dict:
+    """Every run parameter -> (type, default, one-line doc): what the CLI, sweep files and train.ipynb accept."""
+    out = {}
+    for cls, names in ((TrainConfig, None), (EvalConfig, EVAL_PARAMETERS)):
+        docs = field_docs(cls)
+        for f in dataclasses.fields(cls):
+            if names is None or f.name in names:
+                out[f.name] = (f.type, f.default, docs[f.name])
+    return out
+
+
+QUICK = {"epochs": 2, "train_subset": 10_000, "test_subset": 1_000, "iwae_k": 10, "samples_per_class": 100,
+         "interpolation_pairs": 20}
+"""the --quick preset: every knob scaled down at once (the classifier is the committed one, seeds (0,))"""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much work the report pipeline does; the defaults are the full report."""
+    overrides: dict = field(default_factory=dict)
+    """run parameters set for every run (the command line's), over each run's own (a sweep file's)"""
+    seeds: tuple = (0, 1, 2)
+    """seeds per architecture of the main runs"""
+    classifier: ClassifierConfig = ClassifierConfig()
+    """the evaluation classifier"""
+    sweep: bool = True
+    """include the report's sweep (beta and decoder likelihoods)"""
+
+    def __post_init__(self):
+        object.__setattr__(self, "seeds", tuple(self.seeds))
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ConfigError(f"seeds must be a non-empty list of distinct integers, got {list(self.seeds)}")
+        fixed = sorted({"architecture", "seed"} & set(self.overrides))
+        if fixed:
+            raise ConfigError(f"{fixed} cannot be overridden for the whole report: the pipeline sets them per run")
+        for seed in self.seeds:
+            RunSpec.from_params(self.overrides, {"seed": seed})
+
+    @classmethod
+    def quick(cls, **changes) -> "Scale":
+        """The --quick preset, with ``changes`` (explicit command-line values) over it."""
+        overrides = {**QUICK, **changes.pop("overrides", {})}
+        return cls(**{"seeds": (0,), **changes, "overrides": overrides})

@@ -13,7 +13,6 @@ into the torchvision root (atomically: temp file, fsync, rename) and read with t
 ``FashionMNIST`` class.
 """
 import gzip
-import hashlib
 import os
 import struct
 import tempfile
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+
+from .fileio import atomic_write_bytes, sha256_bytes, sha256_file
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -138,36 +139,16 @@ def _install(source: Path, raw: Path, expected: dict) -> None:
     for name in SHA256:
         path = _locate(source, name)
         target = raw / name
-        if path == target and _sha256_file(target) == expected[name]:
+        if path == target and sha256_file(target) == expected[name]:
             continue
         data = read_idx_bytes(path)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256_bytes(data)
         if digest != expected[name]:
             raise DataError(f"{path}: SHA-256 mismatch: got {digest}, expected {expected[name]}. "
                             f"The file is corrupt or not FashionMNIST. {HOW_TO_GET}")
-        if target.is_file() and _sha256_file(target) == digest:
+        if target.is_file() and sha256_file(target) == digest:
             continue
         atomic_write_bytes(target, data)
-
-
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder, fsync, then rename: readers never see half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide shared run folders from other users
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _download(root: Path, raw: Path, expected: dict) -> Path:

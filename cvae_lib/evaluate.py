@@ -7,16 +7,14 @@ The importance-weighted bound (Burda, Grosse & Salakhutdinov 2016) with k sample
 L_1 is the ELBO, L_k never decreases with k and tends to log p(x | y). All values are in nats per
 image; "negative" bounds (what the tables show) are -L_k, lower is better.
 """
-import hashlib
 import math
 import os
 import warnings
-from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
-from .losses import decoder_mean
+from .generate import interpolate
+from .losses import density_log_likelihood, log_likelihood
 from .models import NUM_CLASSES, device_of, evaluation_decoder, one_hot
 
 LOG_2PI = math.log(2 * math.pi)
@@ -27,23 +25,10 @@ def _log_normal(z, mu, log_var):
 
 
 def pixel_log_likelihoods(logits, x, likelihood: str = "bernoulli", log_sigma=None):
-    """log p(x | z, y) summed over pixels, twice: under the run's likelihood and under a true density.
-
-    logits (..., P) broadcast against x (..., P). For the Bernoulli decoder the true density is its
-    continuous Bernoulli normalization, log C(l) = log(|l| / tanh(|l| / 2)); |l| is clamped at 1e-3,
-    which moves log C by less than 1e-7 nats per pixel (log C = log 2 + l^2 / 12 + O(l^4) near 0).
-    The other likelihoods are true densities already. Written as whole-tensor expressions so that
-    torch.compile fuses them into one pass over the logits (see ``_fused``).
-    """
-    if likelihood in ("bernoulli", "continuous_bernoulli"):
-        bernoulli = (x * logits).sum(-1) - F.softplus(logits).sum(-1)
-        magnitude = logits.abs().clamp(min=1e-3)
-        log_norm = torch.log(magnitude / torch.tanh(0.5 * magnitude)).sum(-1)
-        own = bernoulli if likelihood == "bernoulli" else bernoulli + log_norm
-        return own, bernoulli + log_norm
-    mean = torch.sigmoid(logits)
-    own = -(0.5 * ((x - mean) * torch.exp(-log_sigma)).pow(2)).sum(-1) - logits.shape[-1] * (log_sigma + 0.5 * LOG_2PI)
-    return own, own
+    """log p(x | z, y) summed over pixels, twice: under the run's likelihood and under a true density
+    (losses.log_likelihood and losses.density_log_likelihood; x broadcasts against logits)."""
+    own = log_likelihood(logits, x, likelihood, log_sigma)
+    return own, own if likelihood != "bernoulli" else density_log_likelihood(logits, x, likelihood, log_sigma)
 
 
 _FUSED = {}
@@ -169,7 +154,6 @@ def per_class_accuracy(predicted, labels) -> list:
     return [float((predicted[labels == c] == c).float().mean()) for c in range(NUM_CLASSES)]
 
 
-@torch.inference_mode()
 def interpolation_paths(model, images, labels, n_pairs: int, steps: int, same_class: bool, seed: int = 0,
                         likelihood: str = "bernoulli"):
     """Decoded images (n_pairs, steps, 1, 28, 28) along straight lines between posterior means of random
@@ -181,16 +165,8 @@ def interpolation_paths(model, images, labels, n_pairs: int, steps: int, same_cl
     targets = (labels[a] + shift) % NUM_CLASSES
     pick = torch.rand(n_pairs, generator=g)
     b = torch.stack([by_class[t][int(p * len(by_class[t]))] for t, p in zip(targets.tolist(), pick)])
-    device = device_of(model)
-    ya, yb = one_hot(labels[a]).to(device), one_hot(labels[b]).to(device)
-    za, _ = model.encode(images[a].to(device), ya)
-    zb, _ = model.encode(images[b].to(device), yb)
-    t = torch.linspace(0, 1, steps, device=device).view(1, steps, 1)
-    z = (1 - t) * za[:, None] + t * zb[:, None]
-    y = (1 - t) * ya[:, None] + t * yb[:, None]
-    decoded = decoder_mean(model.decode_logits(z.reshape(n_pairs * steps, -1), y.reshape(n_pairs * steps, -1)),
-                           likelihood)
-    return decoded.view(n_pairs, steps, 1, 28, 28).cpu(), labels[a], labels[b]
+    paths = interpolate(model, images[a], labels[a], images[b], labels[b], steps, likelihood)
+    return paths, labels[a], labels[b]
 
 
 def interpolation_smoothness(model, classifier, images, labels, n_pairs: int = 200, steps: int = 16,
@@ -215,7 +191,3 @@ def interpolation_smoothness(model, classifier, images, labels, n_pairs: int = 2
             "mean_first_flip_position": float(first_flip[flipped].mean()) if flipped.any() else None,
         }
     return out
-
-
-def file_sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

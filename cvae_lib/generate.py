@@ -37,17 +37,22 @@ def pick_per_class(labels, per_class: int) -> torch.Tensor:
 
 @torch.inference_mode()
 def interpolate(model, x_a, y_a, x_b, y_b, steps: int = 10, likelihood: str = "bernoulli") -> torch.Tensor:
-    """Decoded images along the straight line from mu(x_a, y_a) to mu(x_b, y_b).
+    """Decoded images (N, steps, 1, 28, 28) along the straight lines from mu(x_a, y_a) to mu(x_b, y_b),
+    for N pairs of images (N, 1, 28, 28) with integer labels (N,).
 
     The one-hot label is interpolated together with z, so a path between classes morphs
     from one class to the other; between images of one class the label stays fixed.
     """
     device = device_of(model)
-    ya, yb = one_hot(torch.tensor([y_a])).to(device), one_hot(torch.tensor([y_b])).to(device)
-    za, _ = model.encode(x_a[None].to(device), ya)
-    zb, _ = model.encode(x_b[None].to(device), yb)
-    t = torch.linspace(0, 1, steps, device=device)[:, None]
-    return _decode(model, (1 - t) * za + t * zb, (1 - t) * ya + t * yb, likelihood).cpu()
+    ya, yb = one_hot(y_a.to(device)), one_hot(y_b.to(device))
+    za, _ = model.encode(x_a.to(device), ya)
+    zb, _ = model.encode(x_b.to(device), yb)
+    n = len(x_a)
+    t = torch.linspace(0, 1, steps, device=device).view(1, steps, 1)
+    z = (1 - t) * za[:, None] + t * zb[:, None]
+    y = (1 - t) * ya[:, None] + t * yb[:, None]
+    decoded = _decode(model, z.reshape(n * steps, -1), y.reshape(n * steps, -1), likelihood)
+    return decoded.view(n, steps, 1, 28, 28).cpu()
 
 
 @torch.inference_mode()

@@ -6,7 +6,7 @@ With the evaluation classifier: conditional accuracy of prior samples, Fréchet 
 feature space (overall and per class), accuracy on reconstructions, interpolation smoothness.
 """
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -15,31 +15,17 @@ from tqdm import tqdm
 from . import runs
 from .classifier import load_classifier, predict
 from .data import load_fashion_mnist
-from .evaluate import (active_units, conditional_accuracy, file_sha256, frechet_distance, interpolation_smoothness, iwae_bounds,
+from .config import EvalConfig
+from .evaluate import (active_units, conditional_accuracy, frechet_distance, interpolation_smoothness, iwae_bounds,
                        per_class_accuracy)
+from .fileio import sha256_file, write_json
 from .generate import reconstruct, sample_per_class
+from .losses import evaluate_loss
 from .models import NUM_CLASSES
-from .train import evaluate_loss
 
-METRICS = "metrics.json"
-REFERENCE = "reference.json"
 EVALUATION_VERSION = 2
 """part of the cache key: bumped when the evaluation code changes what it computes or how long it takes
 (2: IWAE with the folded conv decoder and fused log-likelihoods)"""
-
-
-@dataclass(frozen=True)
-class EvalConfig:
-    iwae_k: int = 1000
-    """importance samples per test image for the IWAE bound"""
-    samples_per_class: int = 1000
-    """prior samples per class for conditional accuracy and the Fréchet distance"""
-    interpolation_pairs: int = 200
-    """random test pairs per kind (same class, across classes) for interpolation smoothness"""
-    seed: int = 0
-    """drives every sample drawn by the evaluation"""
-    test_subset: int = 0
-    """use the first N test images; 0 uses all 10,000"""
 
 
 def _test(data, n):
@@ -48,7 +34,7 @@ def _test(data, n):
 
 def reference_metrics(classifier_dir, data, device="cpu") -> dict:
     """The classifier's own numbers, the ceilings and floors the generated images are measured against."""
-    path = Path(classifier_dir) / REFERENCE
+    path = Path(classifier_dir) / runs.REFERENCE
     if path.exists():
         return runs.read_json(path)
     classifier = load_classifier(classifier_dir, device)
@@ -62,7 +48,7 @@ def reference_metrics(classifier_dir, data, device="cpu") -> dict:
         "fd_train_vs_test_per_class": [frechet_distance(train_feats[data.train_labels == c],
                                                         test_feats[data.test_labels == c]) for c in range(NUM_CLASSES)],
     }
-    runs.write_json(path, ref)
+    write_json(path, ref)
     return ref
 
 
@@ -71,16 +57,15 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
     """All metrics of a finished run; cached in metrics.json, recomputed when the config or weights change."""
     run_dir = Path(run_dir)
     runs.require_finished(run_dir)
-    key = {**asdict(config), "evaluation_version": EVALUATION_VERSION, "model_sha256": file_sha256(run_dir / runs.MODEL),
-           "classifier_sha256": file_sha256(Path(classifier_dir) / runs.MODEL)}
-    if (run_dir / METRICS).exists():
-        cached = runs.read_json(run_dir / METRICS)
+    key = {**asdict(config), "evaluation_version": EVALUATION_VERSION, "model_sha256": sha256_file(run_dir / runs.MODEL),
+           "classifier_sha256": sha256_file(Path(classifier_dir) / runs.MODEL)}
+    if (run_dir / runs.METRICS).exists():
+        cached = runs.read_json(run_dir / runs.METRICS)
         if cached.get("eval_config") == key:
             return cached
     data = data if data is not None else load_fashion_mnist()
     _, model = runs.load_model(run_dir, map_location=device)
-    likelihood, log_sigma = runs.load_likelihood(run_dir)
-    log_sigma = log_sigma.to(device)
+    likelihood, log_sigma = model.likelihood
     classifier = load_classifier(classifier_dir, device)
     x, y = _test(data, config.test_subset)
     m, seconds = {}, {}
@@ -119,5 +104,5 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
     bar.close()
     result = {"eval_config": key, "metrics": m, "reference": reference_metrics(classifier_dir, data, device),
               "seconds": seconds}
-    runs.write_json(run_dir / METRICS, result)
+    write_json(run_dir / runs.METRICS, result)
     return result

@@ -1,10 +1,35 @@
 """The report's pages: nbconvert export of an executed notebook (HTML, PDF), and report/index.html."""
 import html
+import numbers
 import os
 import time
 from pathlib import Path
 
 from . import runs
+
+
+def markdown_table(data, headers=None, digits: int = 2) -> str:
+    """A Markdown table (what exported pages show instead of reprs) of a mapping (one row per key) or a DataFrame
+    (its index as the first column); floats rounded to ``digits``, integers with thousands separators."""
+    import pandas as pd
+
+    def cell(v):
+        if isinstance(v, bool) or v is None:
+            return "—" if v is None else str(v)
+        if isinstance(v, numbers.Integral):
+            return f"{v:,}"
+        if isinstance(v, numbers.Real):
+            return f"{v:,.{digits}f}"
+        return str(v).replace("|", "\\|")
+    if isinstance(data, pd.DataFrame):
+        headers = headers or [str(data.index.name or ""), *map(str, data.columns)]
+        rows = [[k, *r] for k, r in zip(data.index, data.itertuples(index=False))]
+    else:
+        headers = headers or ["", ""]
+        rows = [[k, v] for k, v in data.items()]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def page_paths(out: Path, name: str) -> dict:
@@ -13,22 +38,32 @@ def page_paths(out: Path, name: str) -> dict:
             "pdf": out / "pdf" / f"{name}.pdf"}
 
 
+READER_HIDDEN_TAGS = {"remove-cell", "parameters", "injected-parameters"}
+
+
+def reader_view(nb):
+    """What a reader sees of an executed notebook: no code, no parameters cells, no stderr (warnings, progress bars)."""
+    nb.cells = [c for c in nb.cells if not READER_HIDDEN_TAGS & set(c.get("metadata", {}).get("tags", []))]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+    return nb
+
+
 def export(notebook: Path, html_path: Path, pdf_path=None) -> None:
-    """HTML (and PDF through LaTeX) of an executed notebook; cells tagged hide-input show outputs only."""
+    """HTML (and PDF through LaTeX) of an executed notebook as a reader sees it (reader_view)."""
     import nbformat
     from nbconvert import HTMLExporter, PDFExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
     config = Config()
-    config.TagRemovePreprocessor.remove_input_tags = {"hide-input"}
-    config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
-    config.TagRemovePreprocessor.enabled = True
-    nb = nbformat.read(notebook, as_version=4)
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    nb = reader_view(nbformat.read(notebook, as_version=4))
     for path, exporter in ((html_path, HTMLExporter), (pdf_path, PDFExporter)):
         if path is None:
             continue
         exp = exporter(config=config)
-        exp.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
         body, _ = exp.from_notebook_node(nb, resources={"metadata": {"path": str(notebook.parent)}})
         path.parent.mkdir(parents=True, exist_ok=True)
         runs.atomic_write_bytes(path, body if isinstance(body, bytes) else body.encode())

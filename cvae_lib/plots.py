@@ -74,7 +74,8 @@ def image_grid(images, rows: int, row_labels=None, title: str = "", col_labels=N
     return fig
 
 
-def class_grid(samples, n_per_class: int, title: str = "Class-conditional samples (z ~ N(0, I))"):
+def class_grid(samples, title: str = "Class-conditional samples (z ~ N(0, I))"):
+    """Samples (10 n, 1, 28, 28), class-major: one class per row."""
     return image_grid(samples, rows=10, row_labels=CLASSES, title=title)
 
 

@@ -7,8 +7,13 @@ A run folder holds:
     state.pt          resume checkpoint (model, optimizer, RNG states, history), every epoch;
                       removed once the run has finished
     history.csv       per-epoch train and test losses (nats per image) and seconds
-    model.pt          the final state dict, as the seed saved it
-    likelihood.json   the decoder likelihood and its log sigma (learned for "gaussian_learned")
+    model.pt          the final state dict, as the seed saved it; for a Gaussian likelihood with one more
+                      entry, "likelihood.log_sigma" (learned for "gaussian_learned")
+    metrics.json      the evaluation (metrics.py), with the settings and hashes it was computed from
+    summary.json      the run in numbers (compare.summarize)
+    figures/          the run's figures (FIGURE_NAMES)
+Folders written before model.pt held log sigma keep it in likelihood.json, which load_model still reads.
+This module is the only one that spells these names.
 """
 import csv
 import io
@@ -22,11 +27,33 @@ from pathlib import Path
 import torch
 
 from .config import ConfigError, TrainConfig
-from .data import atomic_write_bytes
+from .fileio import atomic_write_bytes, write_json  # noqa: F401 (run-folder files are written through runs)
+from .losses import Likelihood
 from .models import build_model
 
 CONFIG, ENVIRONMENT, STATUS, STATE, HISTORY, MODEL, LIKELIHOOD = (
     "config.json", "environment.json", "status.json", "state.pt", "history.csv", "model.pt", "likelihood.json")
+METRICS, SUMMARY, REFERENCE, FIGURES = "metrics.json", "summary.json", "reference.json", "figures"
+FIGURE_NAMES = ("loss_curves", "generation", "reconstruction", "interpolation", "label_swap", "per_class_metrics")
+LOG_SIGMA_KEY = "likelihood.log_sigma"
+
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def project_root() -> Path:
+    """The checkout this package lives in (pyproject.toml beside it), else the working directory: default
+    run folders go there, never to a path relative to wherever a notebook happens to run."""
+    return PROJECT if (PROJECT / "pyproject.toml").is_file() else Path.cwd()
+
+
+def default_run_dir(name: str) -> Path:
+    """runs/<name> in the project: the git-ignored home of runs made outside the report."""
+    return project_root() / "runs" / name
+
+
+COMMITTED_CLASSIFIER = PROJECT / "report" / "runs" / "classifier"
+"""the report's evaluation classifier, whose weights are in git (ensure_classifier reuses them)"""
 
 
 class RunError(RuntimeError):
@@ -35,10 +62,6 @@ class RunError(RuntimeError):
 
 class CheckpointError(RunError):
     """A checkpoint cannot be loaded: truncated, unsafe, or for another architecture or latent size."""
-
-
-def write_json(path, value) -> None:
-    atomic_write_bytes(Path(path), (json.dumps(value, indent=2, sort_keys=True) + "\n").encode())
 
 
 def read_json(path) -> dict:
@@ -103,21 +126,35 @@ def load_state_dict_strict(model, state_dict, source) -> None:
     model.load_state_dict(state_dict, strict=True)
 
 
+def figure(run_dir, name: str) -> Path:
+    """The path of one of a run's figures (FIGURE_NAMES), e.g. figure(run_dir, "generation")."""
+    return Path(run_dir) / FIGURES / f"{name}.png"
+
+
+def save_model(run_dir, model, likelihood: Likelihood) -> None:
+    """model.pt: the state dict (loadable into the seed's classes), plus log sigma for a Gaussian likelihood."""
+    state = model.state_dict()
+    if likelihood.name.startswith("gaussian"):
+        state[LOG_SIGMA_KEY] = likelihood.log_sigma.detach().cpu().reshape(())
+    save_torch(Path(run_dir) / MODEL, state)
+
+
 def load_model(run_dir, map_location="cpu"):
-    """(config, model) rebuilt from a finished run folder's files alone."""
+    """(config, model) rebuilt from a finished run folder's files alone; ``model.likelihood`` is its
+    decoder likelihood (a losses.Likelihood with the learned or fixed log sigma)."""
     run_dir = Path(run_dir)
     config = read_config(run_dir)
     model = build_model(config.architecture, config.latent_size)
-    load_state_dict_strict(model, load_torch(run_dir / MODEL, map_location), run_dir / MODEL)
-    return config, model.to(map_location).eval()
-
-
-def load_likelihood(run_dir):
-    """(likelihood name, log sigma tensor) of a finished run; runs from before likelihood.json are Bernoulli."""
-    config = read_config(run_dir)
-    path = Path(run_dir) / LIKELIHOOD
-    log_sigma = read_json(path)["log_sigma"] if path.exists() else math.log(config.gaussian_sigma)
-    return config.likelihood, torch.tensor(log_sigma)
+    state = load_torch(run_dir / MODEL, map_location)
+    log_sigma = state.pop(LOG_SIGMA_KEY, None)
+    if log_sigma is None and (run_dir / LIKELIHOOD).exists():  # folders from before log sigma was in model.pt
+        log_sigma = torch.tensor(read_json(run_dir / LIKELIHOOD)["log_sigma"])
+    if log_sigma is None:
+        log_sigma = torch.tensor(math.log(config.gaussian_sigma))
+    load_state_dict_strict(model, state, run_dir / MODEL)
+    model = model.to(map_location).eval()
+    model.likelihood = Likelihood(config.likelihood, log_sigma.to(map_location))
+    return config, model
 
 
 def require_finished(run_dir) -> None:

@@ -16,11 +16,10 @@ from tqdm import tqdm
 from . import runs
 from .config import TrainConfig, resolve_device
 from .data import load_fashion_mnist
-from .losses import negative_elbo
+from .losses import Likelihood, evaluate_loss, negative_elbo
 from .models import build_model, one_hot, reparameterize
 
 TERMS = ("total", "reconstruction", "kl")
-EVAL_BATCH = 1000
 
 
 class TrainingDiverged(RuntimeError):
@@ -90,8 +89,7 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
         runs.write_json(run_dir / runs.STATUS, {"status": "running", "epochs_done": epoch + 1})
         bar.set_postfix(train=f"{row['train_total']:.2f}", test=f"{row['test_total']:.2f}", s=f"{seconds:.1f}")
 
-    runs.save_torch(run_dir / runs.MODEL, model.state_dict())
-    runs.write_json(run_dir / runs.LIKELIHOOD, {"likelihood": config.likelihood, "log_sigma": float(log_sigma.detach())})
+    runs.save_model(run_dir, model, Likelihood(config.likelihood, log_sigma))
     runs.write_history(run_dir / runs.HISTORY, history)
     runs.write_json(run_dir / runs.STATUS, {"status": "finished", "epochs_done": config.epochs})
     (run_dir / runs.STATE).unlink(missing_ok=True)
@@ -166,18 +164,3 @@ def epoch_means(terms):
     """Image-weighted means of per-batch terms (the last batch may be smaller)."""
     weights = terms[:, 3]
     return [float((terms[:, j] * weights).sum() / weights.sum()) for j in range(3)]
-
-
-@torch.inference_mode()
-def evaluate_loss(model, images, labels, beta, generator, likelihood="bernoulli", log_sigma=None,
-                  batch_size=EVAL_BATCH) -> dict:
-    """Test-set loss terms (nats per image), one z sample per image drawn from ``generator``."""
-    model.eval()
-    sums = torch.zeros(3, dtype=torch.float64, device=images.device)
-    for start in range(0, images.shape[0], batch_size):
-        x, y = images[start:start + batch_size], one_hot(labels[start:start + batch_size])
-        mu, log_var = model.encode(x, y)
-        logits = model.decode_logits(reparameterize(mu, log_var, generator), y)
-        loss = negative_elbo(logits, x, mu, log_var, beta, likelihood, log_sigma)
-        sums += torch.stack(loss).double() * x.shape[0]
-    return dict(zip(TERMS, (sums / images.shape[0]).tolist()))

@@ -54,4 +54,36 @@ def test_verdicts_rank_by_direction_and_two_standard_errors_and_skip_descriptive
 def test_one_seed_makes_every_difference_unresolved():
     [sentence] = compare.metric_verdicts(_table({"fd": [100.0]}, {"fd": [200.0]}))
     assert "one seed per architecture" in sentence and "worse on 0" in sentence
-    assert sentence.count("conv matches or beats mlp,") == 1
+    assert "conv and mlp cannot be told apart on any ranked metric" in sentence
+
+
+def test_verdict_words_follow_the_numbers_when_conv_loses():
+    worse_everywhere = _table({"test_neg_elbo": [230.0, 230.1, 229.9], "fd": [100.0, 101.0, 99.0]},
+                              {"test_neg_elbo": [240.0, 240.1, 239.9], "fd": [200.0, 201.0, 199.0]})
+    [sentence] = compare.metric_verdicts(worse_everywhere)
+    assert "better on 0 (none)" in sentence and "worse on 2" in sentence
+    assert "conv is worse than mlp on every ranked metric" in sentence and "matches or beats" not in sentence
+    mostly_worse = _table({"test_neg_elbo": [230.0, 230.1, 229.9], "fd": [100.0, 101.0, 99.0],
+                           "conditional_accuracy": [0.8, 0.81, 0.79]},
+                          {"test_neg_elbo": [240.0, 240.1, 239.9], "fd": [200.0, 201.0, 199.0],
+                           "conditional_accuracy": [0.9, 0.91, 0.89]})
+    [sentence] = compare.metric_verdicts(mostly_worse)
+    assert "conv is worse than mlp on most ranked metrics" in sentence
+
+
+def _sized(params_conv, epoch_mlp, epoch_conv):
+    table = _table({"test_neg_elbo": [1.0]}, {"test_neg_elbo": [1.0]})
+    table["parameters"] = [913_296, params_conv]
+    table["seconds_per_epoch"] = [epoch_mlp, epoch_conv]
+    table["checkpoint_bytes"] = [3_655_000, 4 * params_conv + 3000]
+    table["checkpoint_ls_h"] = ["3.5M", "?"]
+    return table
+
+
+def test_size_and_speed_sentences_say_fewer_or_more_and_the_compute_remark_only_when_it_holds():
+    assert "22.4% fewer" in compare.size_sentence(_sized(708_545, 3.0, 12.0))
+    assert "9.5% more" in compare.size_sentence(_sized(1_000_000, 3.0, 12.0))
+    slower_and_smaller = compare.speed_sentence(_sized(708_545, 3.0, 12.0))
+    assert "4.0× as long" in slower_and_smaller and "fewer parameters but needs more compute" in slower_and_smaller
+    assert "compute" not in compare.speed_sentence(_sized(708_545, 12.0, 3.0))  # smaller and faster: no remark
+    assert "compute" not in compare.speed_sentence(_sized(1_000_000, 3.0, 12.0))  # larger and slower: no remark

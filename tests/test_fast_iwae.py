@@ -39,18 +39,29 @@ def test_log_weights_do_not_depend_on_the_block_size():
             assert a.shape == (30, 4) and torch.allclose(a, b, atol=1e-3)
 
 
+def _distribution(likelihood, logits, log_sigma):
+    """The same likelihood written with torch.distributions: an independent second code path."""
+    if likelihood == "bernoulli":
+        return torch.distributions.Bernoulli(logits=logits, validate_args=False)
+    if likelihood == "continuous_bernoulli":
+        return torch.distributions.ContinuousBernoulli(logits=logits)
+    return torch.distributions.Normal(torch.sigmoid(logits), log_sigma.double().exp())
+
+
 @pytest.mark.parametrize("likelihood", ["bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned"])
-def test_pixel_log_likelihoods_match_the_training_losses(likelihood):
+def test_pixel_log_likelihoods_match_torch_distributions_with_broadcast_images(likelihood):
     g = torch.Generator().manual_seed(1)
     logits = torch.randn(6, 5, 784, generator=g) * 6
     logits[0, 0, :50] = torch.linspace(-2e-3, 2e-3, 50)  # around the continuous Bernoulli's 0/0 point
-    x = torch.rand(1, 5, 784, generator=g)
+    x = torch.rand(1, 5, 784, generator=g)  # one image per column, broadcast over the 6 samples
     log_sigma = torch.tensor(-2.0)
     own, density = pixel_log_likelihoods(logits, x, likelihood, log_sigma)
-    expected = -reconstruction_nll(logits.reshape(30, 1, 28, 28), x.expand(6, -1, -1).reshape(30, 1, 28, 28),
+    expected = _distribution(likelihood, logits.double(), log_sigma).log_prob(x.double()).sum(-1)
+    assert own.shape == (6, 5) and torch.allclose(own.double(), expected, rtol=1e-5, atol=1e-2)
+    training = -reconstruction_nll(logits.reshape(30, 1, 28, 28), x.expand(6, -1, -1).reshape(30, 1, 28, 28),
                                    likelihood, log_sigma).view(6, 5)
-    assert torch.allclose(own, expected, rtol=1e-5, atol=1e-2)
-    if likelihood == "bernoulli":  # the true density is torch's continuous Bernoulli
+    assert torch.equal(own, training)  # one implementation for training and evaluation
+    if likelihood == "bernoulli":  # the true density is the continuous Bernoulli
         cb = torch.distributions.ContinuousBernoulli(logits=logits.double()).log_prob(x.double()).sum(-1)
         assert torch.allclose(density.double(), cb, rtol=1e-5, atol=1e-2)
     else:

@@ -75,13 +75,13 @@ def test_training_and_iwae_under_each_likelihood(tmp_path, fashion, likelihood):
     run_dir = train(config, tmp_path / likelihood, data=fashion, progress=False)
     history = runs.read_history(run_dir)
     assert math.isfinite(history["test_total"].iloc[0])
-    name, log_sigma = runs.load_likelihood(run_dir)
+    _, model = runs.load_model(run_dir)  # the run folder alone rebuilds the model with its likelihood
+    name, log_sigma = model.likelihood
     assert name == likelihood
     if likelihood == "gaussian_learned":
         assert float(log_sigma) != pytest.approx(math.log(0.1))  # it was learned
     else:
         assert float(log_sigma) == pytest.approx(math.log(0.1))
-    _, model = runs.load_model(run_dir)
     own, density = iwae_bounds(model, fashion.test_images[:50], fashion.test_labels[:50], k=5,
                                likelihood=likelihood, log_sigma=log_sigma)
     assert torch.isfinite(own).all() and torch.isfinite(density).all()

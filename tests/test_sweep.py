@@ -4,13 +4,18 @@ from dataclasses import replace
 
 import pytest
 
-from cvae_lib import report, runs
+from cvae_lib import report, runs, steps
 from cvae_lib.config import ConfigError
-from cvae_lib.report import Scale, run_sweep
-from cvae_lib.sweep import expand, load_sweep, run_name
+from cvae_lib.config import ClassifierConfig, RunSpec, Scale
+from cvae_lib.report import run_sweep
+from cvae_lib.sweep import expand, load_sweep, run_specs
 
-TINY = Scale(epochs=1, seeds=(0,), train_subset=256, test_subset=100, device="cpu", iwae_k=5,
-             eval_samples_per_class=10, interpolation_pairs=5, classifier_epochs=1, classifier_train_subset=1000)
+TINY = Scale(overrides=dict(epochs=1, train_subset=256, test_subset=100, device="cpu", iwae_k=5, samples_per_class=10,
+                            interpolation_pairs=5), seeds=(0,), classifier=ClassifierConfig(epochs=1, train_subset=1000))
+
+
+def run_name(params):
+    return RunSpec.from_params(params).name
 
 
 def write(tmp_path, text, name="s.yaml"):
@@ -89,7 +94,7 @@ def test_runs_are_dispatched_to_a_dask_local_cluster(tmp_path):
     assert runs.read_status(out / "runs" / "mlp-s0-beta4")["status"] == "finished"
 
 
-def test_report_plan_adds_the_sweep_once_with_its_eval_settings(tmp_path):
+def test_report_plan_adds_the_sweep_once_and_the_command_line_wins_over_the_sweep_file(tmp_path):
     steps = report.plan(tmp_path, TINY)
     names = [s.name for s in steps]
     assert names == ["classifier", "train-mlp-s0", "train-conv-s0", "train-mlp-s0-beta0.5", "train-mlp-s0-beta2",
@@ -97,26 +102,36 @@ def test_report_plan_adds_the_sweep_once_with_its_eval_settings(tmp_path):
                      "train-mlp-s0-gaussian", "train-mlp-s0-gaussian_learned", "compare", "sweep", "theory",
                      "appendix-speed"]
     by_name = {s.name: s for s in steps}
-    assert by_name["train-mlp-s0-beta4"].parameters["iwae_k"] == 100  # the sweep file's eval setting
-    assert by_name["train-mlp-s0"].parameters["iwae_k"] == TINY.iwae_k
-    assert by_name["train-mlp-s0-beta4"].parameters["epochs"] == TINY.epochs
+    for name in ("train-mlp-s0", "train-mlp-s0-beta4"):  # the command line's values win over the file's
+        assert by_name[name].parameters["iwae_k"] == 5 and by_name[name].parameters["epochs"] == 1
     assert len(by_name["sweep"].parameters["run_dirs"]) == 8
     assert [s.name for s in report.plan(tmp_path, replace(TINY, sweep=False))][-3:] == ["compare", "theory",
                                                                                          "appendix-speed"]
+    plain = {s.name: s.parameters for s in report.plan(tmp_path, Scale())}
+    assert plain["train-mlp-s0-beta4"]["iwae_k"] == 100 and plain["train-mlp-s0-beta4"]["epochs"] == 50  # the file's
+    assert plain["train-mlp-s0"]["iwae_k"] == 1000  # the main run: the defaults
+
+
+def test_the_sweep_command_trains_the_epochs_given_on_the_command_line(tmp_path, monkeypatch):
+    from cvae_lib.__main__ import _parser, scale_from_args
+    args = _parser().parse_args(["sweep", str(report.SWEEP_FILE), "--epochs", "1"])
+    specs = run_specs(load_sweep(report.SWEEP_FILE), scale_from_args(args).overrides)
+    assert [s.train.epochs for s in specs] == [1] * 8
+    assert {s.evaluation.iwae_k for s in specs} == {100}  # not given: the file's value
 
 
 def test_every_parameter_the_pipeline_passes_is_declared_by_its_notebook(tmp_path):
     import papermill as pm
-    steps = report.plan(tmp_path, TINY)
-    for step in steps:
-        declared = pm.inspect_notebook(str(report.NOTEBOOKS / step.notebook))
+    planned = report.plan(tmp_path, TINY)
+    for step in planned:
+        declared = pm.inspect_notebook(str(steps.NOTEBOOKS / step.notebook))
         assert set(step.parameters) <= set(declared), (step.name, set(step.parameters) - set(declared))
-    likelihood_run = next(s for s in steps if s.name == "train-mlp-s0-gaussian_learned")
+    likelihood_run = next(s for s in planned if s.name == "train-mlp-s0-gaussian_learned")
     assert likelihood_run.parameters["likelihood"] == "gaussian_learned"
 
 
 def test_a_parameter_the_notebook_does_not_declare_fails_the_step(tmp_path):
-    step = report.Step("bad", "train.ipynb", {"epochs": 1, "optimiser": "sgd"}, "bad")
-    report.assign_keys([step], tmp_path, pdf=False)
-    result = report.execute_step(step, tmp_path, pdf=False)
+    step = steps.Step("bad", "train.ipynb", {"epochs": 1, "optimiser": "sgd"}, "bad")
+    steps.assign_keys([step], tmp_path, pdf=False)
+    result = steps.execute_step(step, tmp_path, pdf=False)
     assert result["status"] == "failed" and "has no parameter(s) ['optimiser']" in result["error"]

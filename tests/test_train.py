@@ -3,7 +3,8 @@ import torch
 from cvae_lib import runs
 from cvae_lib.config import TrainConfig
 from cvae_lib.models import build_model
-from cvae_lib.train import evaluate_loss, train
+from cvae_lib.losses import evaluate_loss
+from cvae_lib.train import train
 
 SMALL = dict(epochs=2, train_subset=5000, test_subset=1000, device="cpu")
 LOSS_COLUMNS = ["train_total", "train_reconstruction", "train_kl", "test_total", "test_reconstruction", "test_kl"]
@@ -36,7 +37,7 @@ def test_run_folder_round_trips_from_its_files_alone(tmp_path, fashion):
     config = TrainConfig(architecture="conv", epochs=1, train_subset=512, test_subset=256, device="cpu")
     run_dir = train(config, tmp_path / "run", data=fashion, progress=False)
     assert sorted(p.name for p in run_dir.iterdir()) == sorted(
-        [runs.CONFIG, runs.ENVIRONMENT, runs.STATUS, runs.HISTORY, runs.MODEL, runs.LIKELIHOOD])
+        [runs.CONFIG, runs.ENVIRONMENT, runs.STATUS, runs.HISTORY, runs.MODEL])
     loaded_config, model = runs.load_model(run_dir)
     assert loaded_config == config
     saved = torch.load(run_dir / "model.pt", weights_only=True)
