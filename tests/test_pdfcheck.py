@@ -1,0 +1,238 @@
+"""pdfcheck against small documents compiled with XeLaTeX, whose flaws are known from their source."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from cvae_lib.pdfcheck import PdfUnreadable, PopplerMissing, check_pdf, main
+
+POPPLER = ("pdfinfo", "pdffonts", "pdftotext")
+
+
+def require_tools(*tools):
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (texlive-xetex, poppler-utils)")
+
+
+def compile_tex(directory, name, source, *, fails=False):
+    """(pdf, log) of one XeLaTeX run; skips when a font the document names is not installed."""
+    require_tools("xelatex", *POPPLER)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{name}.tex").write_text(source, encoding="utf-8")
+    halt = [] if fails else ["-halt-on-error"]  # without it, nonstop mode writes a PDF after an error
+    done = subprocess.run(["xelatex", "-interaction=nonstopmode", *halt, f"{name}.tex"], cwd=directory,
+                          capture_output=True, text=True, errors="replace", timeout=120)
+    log = (directory / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+    if done.returncode != 0 and "cannot be found" in log:
+        pytest.skip(f"a font of {name}.tex is not installed: {log[log.index('! '):].splitlines()[0]}")
+    assert (done.returncode != 0) == fails, log[-2000:]
+    return directory / f"{name}.pdf", directory / f"{name}.log"
+
+
+def line_of(source, text):
+    """The 1-based source line holding text: what the log must cite."""
+    return next(i for i, line in enumerate(source.splitlines(), 1) if text in line)
+
+
+CLEAN = r"""\documentclass{article}
+\usepackage{fontspec}
+\setmainfont{DejaVu Serif}
+\begin{document}
+\section*{Conditional\\ variational autoencoders}
+The loss is −ELBO = reconstruction + KL, with μ, σ and β → 0; an auto-\\encoder.
+\end{document}
+"""
+
+CHINESE_BODY = r"""\begin{document}
+CVAE 中文 中文
+\end{document}
+"""
+WITH_XECJK = "\\documentclass{article}\n\\usepackage{xeCJK}\n\\setCJKmainfont{Noto Serif CJK SC}\n" + CHINESE_BODY
+WITHOUT_XECJK = "\\documentclass{article}\n\\usepackage{fontspec}\n\\setmainfont{Latin Modern Roman}\n" + CHINESE_BODY
+
+BOXES = r"""\documentclass{article}
+\begin{document}
+\noindent\hbox to 10pt{\rule{30pt}{1pt}}\par
+\noindent\hbox to 10pt{\rule{12pt}{1pt}}\par
+\vbox to 10pt{\hrule height 40pt width 1pt}
+\noindent\parbox{1cm}{Supercalifragilisticexpialidocious}\par
+\end{document}
+"""
+
+THREE_PAGES = r"""\documentclass{article}
+\usepackage{fontspec}
+\setmainfont{DejaVu Serif}
+\setmonofont{DejaVu Sans Mono}
+\begin{document}
+Contents\par
+A Code listing 3\par
+Results are in the table.
+\newpage
+Traceback (most recent call last) was left here, and display(fig) too.
+\newpage
+\section*{Code listing}
+\begin{verbatim}
+from cvae_lib.config import TrainConfig
+config = TrainConfig(epochs=1)
+display(config)
+\end{verbatim}
+UserWarning: left in the listing. Broken �.
+\end{document}
+"""
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pdfcheck")
+    cache = {}
+
+    def get(name, source, fails=False):
+        if name not in cache:
+            cache[name] = compile_tex(root / name, name, source, fails=fails)
+        return cache[name]
+    return get
+
+
+def test_clean_page_passes_every_check(build):
+    pdf, log = build("clean", CLEAN)
+    wrapped = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Conditional variational" not in " ".join(wrapped.split(" "))  # the heading really is on two lines
+    report = check_pdf(pdf, log_path=log, required_text=["Conditional variational autoencoders", "μ, σ and β", "autoencoder"],
+                       max_pages=1)
+    assert report.problems == [] and report.ok and report.pages == 1
+    assert any("DejaVuSerif" in name for name in report.fonts)
+
+
+def test_missing_required_text_is_named(build):
+    pdf, log = build("clean", CLEAN)
+    assert check_pdf(pdf, required_text=["Wasserstein"]).problems == [
+        "required text: 'Wasserstein' not found on any page"]
+
+
+def test_glyph_missing_from_the_font_is_named_with_its_font(build):
+    pdf, log = build("no-xecjk", WITHOUT_XECJK)
+    problems = check_pdf(pdf, log_path=log).problems
+    glyphs = [p for p in problems if p.startswith("missing glyph:")]
+    assert len(glyphs) == 2, problems
+    assert glyphs[0].startswith("missing glyph: 中 (U+4E2D) is not in font Latin Modern Roman 10 Regular (2 times")
+    assert glyphs[1].startswith("missing glyph: 文 (U+6587) is not in font Latin Modern Roman 10 Regular (2 times")
+    # in the PDF, XeTeX's placeholder for each lost character reads as U+FFFD
+    assert check_pdf(pdf).problems == ["forbidden text: '\ufffd' on page 1: CVAE �� �� 1"]
+
+
+def test_chinese_needs_xecjk_and_a_cjk_font(build):
+    pdf, log = build("xecjk", WITH_XECJK)
+    report = check_pdf(pdf, log_path=log, require_cjk_font=True, required_text=["中文 中文"])
+    assert report.problems == [], report.problems
+    assert any("NotoSerifCJK" in name for name in report.fonts)
+
+    pdf, log = build("no-xecjk", WITHOUT_XECJK)
+    problems = check_pdf(pdf, require_cjk_font=True, required_text=["中文"]).problems
+    assert problems[0].startswith("no CJK font: none of the 1 embedded fonts (LMRoman10-Regular")
+    assert problems[1] == "required text: '中文' not found on any page"
+
+
+def test_overfull_boxes_over_the_limit_are_reported_with_their_lines(build):
+    pdf, log = build("boxes", BOXES)
+    problems = check_pdf(pdf, log_path=log).problems
+    hbox, vbox, par = (line_of(BOXES, text) for text in ("30pt", "40pt", "parbox"))
+    assert problems[:2] == [f"overfull \\hbox: 20.0pt too wide (limit 5pt) detected at line {hbox}",
+                            f"overfull \\vbox: 30.0pt too high (limit 5pt) detected at line {vbox}"]
+    assert len(problems) == 3 and problems[2].endswith(f"in paragraph at lines {par}--{par}"), problems
+    assert "2.0pt too wide" in check_pdf(pdf, log_path=log, overfull_limit_pt=1).problems[1]
+
+
+def test_latex_error_is_reported_though_a_pdf_was_written(build):
+    source = "\\documentclass{article}\n\\begin{document}\nText \\undefinedmacro\n\\end{document}\n"
+    pdf, log = build("error", source, fails=True)
+    problems = check_pdf(pdf, log_path=log).problems
+    assert len(problems) == 1 and problems[0].startswith("latex error: Undefined control sequence. (log line ")
+
+
+def test_unreadable_pdf_is_an_error(tmp_path):
+    require_tools(*POPPLER)
+    (tmp_path / "x.pdf").write_text("not a PDF")
+    with pytest.raises(PdfUnreadable, match="pdfinfo could not read"):
+        check_pdf(tmp_path / "x.pdf")
+    assert main([str(tmp_path / "x.pdf")]) == 2
+
+
+def test_forbidden_text_is_reported_with_its_page(build):
+    pdf, _ = build("three-pages", THREE_PAGES)
+    found = {(p.split("'")[1], p.split(" on page ")[1].split(":")[0]) for p in check_pdf(pdf).problems}
+    assert found == {("Traceback", "2"), ("display(", "2"), ("from cvae_lib", "3"), ("TrainConfig(", "3"),
+                     ("display(", "3"), ("Warning", "3"), ("\ufffd", "3")}
+
+
+def test_code_listing_exempts_code_but_not_tracebacks_or_warnings(build):
+    pdf, _ = build("three-pages", THREE_PAGES)
+    problems = check_pdf(pdf, code_listing_marker="Code listing").problems
+    found = {(p.split("'")[1], p.split(" on page ")[1].split(":")[0]) for p in problems}
+    # the contents line "A Code listing 3" on page 1 is not the heading, so page 2 stays checked
+    assert found == {("Traceback", "2"), ("display(", "2"), ("Warning", "3"), ("\ufffd", "3")}
+    assert problems[0].startswith("forbidden text: 'Traceback' on page 2: Traceback (most recent call last)")
+
+    problems = check_pdf(pdf, code_listing_marker="Appendix Z").problems
+    assert problems[0].startswith("code listing: no line is the heading 'Appendix Z'") and len(problems) == 8
+
+
+def test_page_limit(build):
+    pdf, _ = build("three-pages", THREE_PAGES)
+    assert check_pdf(pdf, forbidden_text=(), max_pages=3).problems == []
+    assert check_pdf(pdf, forbidden_text=(), max_pages=2).problems == ["page count: 3 pages, more than the limit of 2"]
+
+
+def minimal_pdf(path):
+    """A one-page PDF that uses Helvetica without embedding it (xelatex always embeds)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R"
+               b" /Resources << /Font << /F1 5 0 R >> >> >>"]
+    stream = b"BT /F1 12 Tf 20 100 Td (Hello) Tj ET"
+    objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def test_font_not_embedded(tmp_path):
+    require_tools(*POPPLER)
+    report = check_pdf(minimal_pdf(tmp_path / "helvetica.pdf"), required_text=["Hello"])
+    assert report.problems == ["font not embedded: Helvetica (Type 1)"] and report.pages == 1
+
+
+def test_missing_poppler_says_how_to_install(tmp_path, monkeypatch):
+    pdf = minimal_pdf(tmp_path / "x.pdf")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PopplerMissing, match="sudo apt-get install poppler-utils"):
+        check_pdf(pdf)
+
+
+def test_arguments_are_validated_before_any_work(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no PDF at"):
+        check_pdf(tmp_path / "absent.pdf")
+    with pytest.raises(ValueError, match="max_pages must be a positive integer or None, got 0"):
+        check_pdf(tmp_path / "absent.pdf", max_pages=0)
+
+
+def test_command_line(build, capsys):
+    pdf, log = build("clean", CLEAN)
+    assert main([str(pdf), "--log", str(log), "--max-pages", "1", "--require", "variational autoencoders"]) == 0
+    assert capsys.readouterr().out == "ok: 1 pages\n"
+
+    pdf, log = build("no-xecjk", WITHOUT_XECJK)
+    done = subprocess.run([sys.executable, "-m", "cvae_lib.pdfcheck", str(pdf), "--log", str(log), "--require-cjk"],
+                          capture_output=True, text=True)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 1 and len(lines) == 5
+    assert lines[0].startswith("missing glyph: 中") and lines[2].startswith("no CJK font")
+    assert lines[3].startswith("forbidden text: '\ufffd' on page 1") and lines[4].endswith("4 problem(s) in 1 pages")
