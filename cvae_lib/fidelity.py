@@ -1,0 +1,131 @@
+"""Fidelity and coverage of generated images, measured separately, and blur made a number.
+
+The Fréchet distance mixes two failures into one number: samples that do not look real (fidelity) and
+real images the model never produces (coverage). Improved precision and recall (Kynkäänniemi et al. 2019)
+separates them. Each set of feature vectors defines a manifold, the union of balls around its points with
+radius the distance to the point's k-th nearest neighbour in the same set; precision is the fraction of
+generated points inside the real manifold, recall the fraction of real points inside the generated one.
+
+Sharpness is the mean squared finite-difference gradient of an image: a factorized decoder averages the
+images it cannot tell apart, and averaging removes the high-frequency content this statistic sees.
+"""
+from typing import NamedTuple
+
+import torch
+
+from .models import NUM_CLASSES
+
+CHUNK_ROWS = 1024
+"""rows of the distance matrix held at once: 1,024 x 10,000 float32 distances are 40 MB"""
+
+
+class PrecisionRecall(NamedTuple):
+    precision: float
+    recall: float
+
+
+class ClassPrecisionRecall(NamedTuple):
+    """``precision`` pools all generated points, each judged against the real manifold of its own class
+    (the per-class values weighted by the number of generated points); ``recall`` likewise for real points."""
+    precision: float
+    recall: float
+    precision_per_class: list
+    recall_per_class: list
+
+
+class RelativeSharpness(NamedTuple):
+    """Mean sharpness of generated over real images, per class; ``overall`` is the mean of the ten ratios."""
+    overall: float
+    per_class: list
+
+
+def squared_distances(a, b, b_squared_norms):
+    """|a_i - b_j|^2 for all pairs, from one matrix product (the form torch.cdist uses for large sets,
+    without its square root: balls are compared in squared distances)."""
+    return torch.addmm(b_squared_norms[None], a, b.T, alpha=-2).add_(a.pow(2).sum(1, keepdim=True))
+
+
+def knn_squared_radii(points, k: int):
+    """Squared distance from each row to its k-th nearest other row: the radius of its ball, squared.
+
+    Each point is its own nearest neighbour at distance 0, so the k-th other point is the (k + 1)-th
+    smallest distance (as in the paper's code; an exact duplicate counts as a neighbour).
+    """
+    if not 1 <= k < len(points):
+        raise ValueError(f"k must be between 1 and the number of points minus one ({len(points) - 1}), got {k}")
+    norms = points.pow(2).sum(1)
+    radii = [squared_distances(points[start:start + CHUNK_ROWS], points, norms)
+             .topk(k + 1, dim=1, largest=False).values[:, k] for start in range(0, len(points), CHUNK_ROWS)]
+    return torch.cat(radii).clamp_min(0)
+
+
+def _coverage(real, fake, k):
+    """(fake points inside the real manifold, real points inside the fake manifold), as boolean rows.
+
+    One pass over the fake-to-real distances serves both: row-wise for precision, column-wise for recall.
+    """
+    real, fake = real.flatten(1), fake.flatten(1).to(real.device, real.dtype)
+    real_radii, fake_radii = knn_squared_radii(real, k), knn_squared_radii(fake, k)
+    real_norms = real.pow(2).sum(1)
+    fake_inside, real_inside = [], torch.zeros(len(real), dtype=torch.bool, device=real.device)
+    for start in range(0, len(fake), CHUNK_ROWS):
+        distances = squared_distances(fake[start:start + CHUNK_ROWS], real, real_norms)
+        fake_inside.append((distances <= real_radii).any(1))
+        real_inside |= (distances <= fake_radii[start:start + CHUNK_ROWS, None]).any(0)
+    return torch.cat(fake_inside), real_inside
+
+
+def precision_recall(real_features, fake_features, k: int = 3) -> PrecisionRecall:
+    """Improved precision and recall of generated features against real ones (Kynkäänniemi et al. 2019).
+
+    Runs on the features' device; two sets of 10,000 x 128 features take about 4.5 s on a 2-core CPU.
+    """
+    fake_inside, real_inside = _coverage(real_features, fake_features, k)
+    return PrecisionRecall(float(fake_inside.double().mean()), float(real_inside.double().mean()))
+
+
+def per_class_precision_recall(real_features, real_labels, fake_features, fake_labels, k: int = 3):
+    """Precision and recall with class-conditional manifolds: a generated "shirt" counts as precise
+    only if it lies on the manifold of real shirts, not merely on that of some real image."""
+    real_labels, fake_labels = real_labels.to(real_features.device), fake_labels.to(fake_features.device)
+    fake_inside, real_inside, precisions, recalls = [], [], [], []
+    for c in range(NUM_CLASSES):
+        real_c, fake_c = real_features[real_labels == c], fake_features[fake_labels == c]
+        if min(len(real_c), len(fake_c)) <= k:
+            raise ValueError(f"class {c} has {len(real_c)} real and {len(fake_c)} generated feature vectors; "
+                             f"per-class precision and recall need more than k = {k} of each in every class")
+        f_in, r_in = _coverage(real_c, fake_c, k)
+        fake_inside.append(f_in)
+        real_inside.append(r_in)
+        precisions.append(float(f_in.double().mean()))
+        recalls.append(float(r_in.double().mean()))
+    return ClassPrecisionRecall(float(torch.cat(fake_inside).double().mean()),
+                                float(torch.cat(real_inside).double().mean()), precisions, recalls)
+
+
+def sharpness(images):
+    """Per image: mean over pixel pairs of the squared horizontal difference, plus the same vertically.
+
+    Images (B, C, H, W) with values in [0, 1]; 0 for a constant image, at most 2 for a checkerboard.
+    """
+    x = images.double()
+    dx = (x[..., :, 1:] - x[..., :, :-1]).pow(2).flatten(1).mean(1)
+    dy = (x[..., 1:, :] - x[..., :-1, :]).pow(2).flatten(1).mean(1)
+    return dx + dy
+
+
+def relative_sharpness(fake_images, fake_labels, real_images, real_labels) -> RelativeSharpness:
+    """Per class, mean sharpness of generated images over that of real (test) images of the class.
+
+    1 means as sharp as the data; a blurry sampler scores well below 1. Every class must be present in both sets.
+    """
+    fake_s, real_s = sharpness(fake_images), sharpness(real_images)
+    fake_labels, real_labels = fake_labels.to(fake_s.device), real_labels.to(real_s.device)
+    ratios = []
+    for c in range(NUM_CLASSES):
+        fake_c, real_c = fake_s[fake_labels == c], real_s[real_labels == c]
+        if len(fake_c) == 0 or len(real_c) == 0:
+            raise ValueError(f"class {c} has {len(fake_c)} generated and {len(real_c)} real images; "
+                             "relative sharpness needs images of every class in both sets")
+        ratios.append(float(fake_c.mean() / real_c.mean()))
+    return RelativeSharpness(sum(ratios) / len(ratios), ratios)

@@ -1,0 +1,124 @@
+"""Conditional VAE-GAN (Larsen et al. 2016): the seed's CVAE with its pixel likelihood replaced by a learned one.
+
+A factorized pixel likelihood blurs because it scores every pixel independently. Larsen et al. instead
+measure reconstruction error in the l-th layer features of a discriminator, p(Dis_l(x) | z) =
+N(Dis_l(x_tilde), I), i.e. half the squared feature distance in nats up to a constant, and add a GAN term
+on reconstructions x_tilde = Dec(z ~ q(z | x)) and on prior samples x_p = Dec(z ~ N(0, I)). Three losses,
+each minimized over its own parameters only (their Algorithm 1):
+
+    encoder        KL(q(z | x, y) || N(0, I)) + L_feature
+    decoder        gamma * L_feature + L_gen
+    discriminator  L_disc = BCE(D(x), 1) + BCE(D(x_tilde), 0) + BCE(D(x_p), 0)
+
+L_gen = BCE(D(x_tilde), 1) + BCE(D(x_p), 1) is the non-saturating form of -L_GAN (Goodfellow et al. 2014):
+the same fixed point, but a gradient that does not vanish while the discriminator wins, which is when the
+decoder most needs one. The encoder and decoder are the seed's layers, unchanged, so sizes stay comparable.
+"""
+from typing import NamedTuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .losses import gaussian_kl
+from .models import NUM_CLASSES, one_hot
+from .priors import standard_normal
+
+ENCODER_LAYERS = ("fc1", "fc2", "fc3", "encoder_conv", "fc_mu", "fc_logvar")
+DECODER_LAYERS = ("fc4", "fc5", "fc_decode", "decoder_deconv")
+
+
+class Discriminator(nn.Module):
+    """Class-conditional: the label enters as 10 constant channels, as in the seed's ConvCVAE encoder.
+
+    conv(32, 4x4, /2)-LeakyReLU-conv(64, 4x4, /2)-LeakyReLU-linear(1). The 64x7x7 output of the second
+    convolution is Dis_l, the feature space of the reconstruction loss: the deepest layer that is still
+    spatial, so it compares local structure (edges, texture) rather than pixel values. No batch norm, so
+    each image's score depends on that image alone. About 0.04M parameters, against the conv CVAE's 0.71M.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(1 + NUM_CLASSES, 32, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
+                                  nn.Conv2d(32, 64, 4, stride=2, padding=1), nn.LeakyReLU(0.2))
+        self.fc = nn.Linear(64 * 7 * 7, 1)
+
+    def forward(self, x, y):
+        """(logit of "real", Dis_l features flattened) for images x (B, 1, 28, 28) and one-hot y."""
+        y_map = y.view(y.size(0), y.size(1), 1, 1).expand(-1, -1, x.size(2), x.size(3))
+        features = self.conv(torch.cat([x, y_map], dim=1)).flatten(1)
+        return self.fc(features).squeeze(1), features
+
+
+class VAEGANLosses(NamedTuple):
+    """Batch means in nats per image; the first three are what the three optimizers minimize."""
+    encoder: torch.Tensor
+    decoder: torch.Tensor
+    discriminator: torch.Tensor
+    kl: torch.Tensor
+    feature_reconstruction: torch.Tensor
+    generator_gan: torch.Tensor
+
+
+def vaegan_losses(real_logit, recon_logit, prior_logit, real_features, recon_features, mu, log_var,
+                  gamma: float) -> VAEGANLosses:
+    """The three losses from the discriminator's outputs on x, x_tilde, x_p and the posterior (mu, log_var)."""
+    def bce(logits, target):
+        return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
+
+    kl = gaussian_kl(mu, log_var).mean()
+    feature = 0.5 * (real_features - recon_features).pow(2).sum(1).mean()
+    discriminator = bce(real_logit, 1.0) + bce(recon_logit, 0.0) + bce(prior_logit, 0.0)
+    generator_gan = bce(recon_logit, 1.0) + bce(prior_logit, 1.0)
+    return VAEGANLosses(kl + feature, gamma * feature + generator_gan, discriminator, kl, feature, generator_gan)
+
+
+def split_parameters(model):
+    """(encoder parameters, decoder parameters) of a seed CVAE, by the seed's layer names."""
+    encoder, decoder = [], []
+    for name, p in model.named_parameters():
+        layer = name.split(".")[0]
+        if layer not in ENCODER_LAYERS + DECODER_LAYERS:
+            raise ValueError(f"parameter {name!r} belongs to neither the encoder layers {ENCODER_LAYERS} "
+                             f"nor the decoder layers {DECODER_LAYERS}; vaegan needs one of the seed's models")
+        (encoder if layer in ENCODER_LAYERS else decoder).append(p)
+    return encoder, decoder
+
+
+def vaegan_optimizers(model, discriminator, learning_rate: float = 3e-4):
+    """(encoder, decoder, discriminator) RMSprop optimizers, Larsen et al.'s choice and learning rate."""
+    encoder, decoder = split_parameters(model)
+    return tuple(torch.optim.RMSprop(params, lr=learning_rate)
+                 for params in (encoder, decoder, list(discriminator.parameters())))
+
+
+def vaegan_step(model, discriminator, optimizers, x, labels, gamma: float, generator=None) -> VAEGANLosses:
+    """One update of encoder, decoder and discriminator from one batch; returns the losses (detached).
+
+    All three gradients are taken from the same forward pass, each with respect to its own parameters
+    only, before any optimizer steps: so the decoder's loss puts no gradient into the discriminator
+    and the discriminator's loss none into the decoder.
+    """
+    encoder_opt, decoder_opt, discriminator_opt = optimizers
+    labels = labels.to(x.device)
+    y = one_hot(labels)
+    mu, log_var = model.encode(x, y)
+    z = mu + torch.exp(0.5 * log_var) * standard_normal(mu.shape, generator, x.device)
+    z_prior = standard_normal(mu.shape, generator, x.device)
+    recon = torch.sigmoid(model.decode_logits(z, y))
+    prior_images = torch.sigmoid(model.decode_logits(z_prior, y))
+    real_logit, real_features = discriminator(x, y)
+    recon_logit, recon_features = discriminator(recon, y)
+    prior_logit, _ = discriminator(prior_images, y)
+    losses = vaegan_losses(real_logit, recon_logit, prior_logit, real_features, recon_features, mu, log_var,
+                           gamma)
+    encoder_params, decoder_params = split_parameters(model)
+    updates = ((losses.encoder, encoder_params, encoder_opt), (losses.decoder, decoder_params, decoder_opt),
+               (losses.discriminator, list(discriminator.parameters()), discriminator_opt))
+    grads = [torch.autograd.grad(loss, params, retain_graph=True) for loss, params, _ in updates]
+    for (_, params, optimizer), param_grads in zip(updates, grads):
+        optimizer.zero_grad(set_to_none=True)
+        for p, g in zip(params, param_grads):
+            p.grad = g
+        optimizer.step()
+    return VAEGANLosses(*(loss.detach() for loss in losses))
