@@ -31,7 +31,8 @@ def summarize(run_dir) -> dict:
     runs.require_finished(run_dir)
     config = runs.read_config(run_dir)
     history = runs.read_history(run_dir)
-    size = runs.file_size(run_dir / runs.MODEL)
+    size = runs.file_size(run_dir / runs.MODEL) if (run_dir / runs.MODEL).exists() else runs.state_dict_size(
+        build_model(config.architecture, config.latent_size))
     last = history.iloc[-1]
     return {
         "run": run_dir.name, "architecture": config.architecture, "seed": config.seed, "beta": config.beta,
@@ -90,51 +91,6 @@ def difference(table: pd.DataFrame, column: str, a: str, b: str) -> dict:
     return {"diff": float(diff), "se": se, "n": (len(va), len(vb)), "resolved": bool(abs(diff) > 2 * se)}
 
 
-def size_sentence(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> str:
-    """Parameters and checkpoint sizes of b against a, with "fewer"/"more" following the numbers."""
-    first = table.groupby("architecture").first()
-    pa, pb = int(first.loc[a, "parameters"]), int(first.loc[b, "parameters"])
-    relation = (f"{100 * abs(1 - pb / pa):.1f}% {'fewer' if pb < pa else 'more'}" if pb != pa else "the same number")
-    return (f"{b} has {pb:,} parameters against {a}'s {pa:,} ({relation}); its saved state dict takes "
-            f"{first.loc[b, 'checkpoint_bytes']:,} bytes against {first.loc[a, 'checkpoint_bytes']:,}, which `ls -lh` "
-            f"prints as {first.loc[b, 'checkpoint_ls_h']} vs {first.loc[a, 'checkpoint_ls_h']}: 4 bytes per float32 "
-            "parameter plus a few KB of archive overhead, in MiB rounded up.")
-
-
-def speed_sentence(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> str:
-    """Epoch time of b against a; the remark on compute only where the smaller model is the slower one."""
-    epoch = table.groupby("architecture")["seconds_per_epoch"].median()
-    params = table.groupby("architecture")["parameters"].first()
-    out = (f"An epoch of {b} takes {epoch[b] / epoch[a]:.1f}× as long as one of {a} on this machine "
-           f"({epoch[b]:.1f} s vs {epoch[a]:.1f} s, medians over epochs and runs, measured while training)")
-    smaller, larger = (b, a) if params[b] < params[a] else (a, b)
-    if params[a] != params[b] and epoch[smaller] > epoch[larger]:
-        out += (f": {smaller} has fewer parameters but needs more compute, since convolutions reuse each weight "
-                "at many positions")
-    return out + "."
-
-
-def conclusions(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
-    """Sentences comparing architecture b with a, each computed from the table."""
-    if not {a, b} <= set(table.architecture):
-        return [f"Both {a} and {b} runs are needed for a comparison; got {sorted(set(table.architecture))}."]
-    out = [size_sentence(table, a, b)]
-    for column, what in (("test_total", "final test −ELBO"), ("test_reconstruction", "final test reconstruction"),
-                         ("test_kl", "final test KL")):
-        d = difference(table, column, a, b)
-        word = "lower" if d["diff"] < 0 else "higher"
-        if np.isnan(d["se"]):
-            verdict = "(one seed each, so no error bar: treat small differences as noise)"
-        elif not d["resolved"]:
-            verdict = f"within two standard errors ({d['se']:.2f}) over {d['n'][0]} and {d['n'][1]} seeds: no clear difference"
-        else:
-            verdict = f"more than two standard errors ({d['se']:.2f}) over {d['n'][0]} and {d['n'][1]} seeds"
-        out.append(f"{b}'s {what} is {abs(d['diff']):.2f} nats per image {word} than {a}'s, {verdict}.")
-    out += metric_verdicts(table, a, b)
-    out.append(speed_sentence(table, a, b))
-    return out
-
-
 def rank_metrics(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> dict:
     """The ranked evaluation metrics present, split by whether b is better, worse or not resolved (2 SE) than a."""
     present = [c for c in METRICS if c in table.columns and table[c].notna().all()]
@@ -152,46 +108,13 @@ def rank_metrics(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> dict:
     return groups
 
 
-def overall_verdict(groups: dict, b: str = "conv", a: str = "mlp") -> str:
-    """The verdict's words, following the counts: "beats", "matches or beats ... except", "is worse on", ..."""
-    label = lambda cs: ", ".join(METRICS[c][0] for c in cs)  # noqa: E731
+def verdict_key(groups: dict) -> str:
+    """Which verdict the counts support (the words are the document's, in each language): "beats" (better on
+    some, worse on none), "tied" (no resolved difference), "all_worse", "mostly_worse" or "except" (better or
+    tied on most, worse on the rest)."""
     better, worse, tied = groups["better"], groups["worse"], groups["tied"]
-    if not worse and better:
-        return f"{b} matches or beats {a} on every ranked metric"
     if not worse:
-        return f"{b} and {a} cannot be told apart on any ranked metric"
+        return "beats" if better else "tied"
     if not better and not tied:
-        return f"{b} is worse than {a} on every ranked metric"
-    if len(worse) >= len(better) + len(tied):
-        return f"{b} is worse than {a} on most ranked metrics ({label(worse)})"
-    return f"{b} matches or beats {a} on every ranked metric except {label(worse)}"
-
-
-def metric_verdicts(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> list:
-    """Does b match a? One sentence over the ranked evaluation metrics (better / worse / no clear difference at 2 SE)."""
-    groups = rank_metrics(table, a, b)
-    ranked = groups["better"] + groups["worse"] + groups["tied"]
-    if not ranked:
-        return []
-    label = lambda cs: ", ".join(METRICS[c][0] for c in cs) or "none"  # noqa: E731
-    seeds = table.groupby("architecture").size()
-    caveat = " (one seed per architecture: every difference counts as unresolved)" if seeds.min() < 2 else ""
-    params = table.groupby("architecture")["parameters"].first()
-    size = (f", with {100 * abs(1 - params[b] / params[a]):.0f}% {'fewer' if params[b] < params[a] else 'more'} "
-            "parameters") if params[b] != params[a] else ""
-    descriptive = [METRICS[c][0] for c in groups["descriptive"]]
-    note = f" ({', '.join(descriptive)}: shown, not ranked.)" if descriptive else ""
-    return [f"Across {len(ranked)} ranked evaluation metrics{caveat}, {b} is better on {len(groups['better'])} "
-            f"({label(groups['better'])}), worse on {len(groups['worse'])} ({label(groups['worse'])}) and "
-            f"indistinguishable within two standard errors on {len(groups['tied'])}: "
-            f"{overall_verdict(groups, b, a)}{size}.{note}"]
-
-
-def beta_trend(table: pd.DataFrame, column: str) -> str:
-    """How a metric moves across the Bernoulli runs of a beta sweep, from the smallest beta to the largest."""
-    runs_ = table[table.likelihood == "bernoulli"].sort_values("beta")
-    if len(runs_) < 2 or column not in runs_:
-        return f"too few Bernoulli runs to trace {column} across beta"
-    first, last = runs_.iloc[0], runs_.iloc[-1]
-    return (f"{column} goes from {first[column]:.4g} at beta = {first.beta:g} to {last[column]:.4g} at "
-            f"beta = {last.beta:g} (" + ", ".join(f"{b:g}: {v:.4g}" for b, v in zip(runs_.beta, runs_[column])) + ")")
+        return "all_worse"
+    return "mostly_worse" if len(worse) >= len(better) + len(tied) else "except"

@@ -32,10 +32,12 @@ def markdown_table(data, headers=None, digits: int = 2) -> str:
     return "\n".join(lines)
 
 
-def page_paths(out: Path, name: str) -> dict:
-    """Where a step's executed notebook and its HTML and PDF pages live under the report folder."""
-    return {"ipynb": out / "notebooks" / f"{name}.ipynb", "html": out / "html" / f"{name}.html",
-            "pdf": out / "pdf" / f"{name}.pdf"}
+def page_paths(out: Path, name: str, document: bool = False) -> dict:
+    """Where a step's executed notebook and its pages live under the report folder: the report documents at its
+    top (report.html, report.pdf, report.zh.*), the appendix pages in html/ (HTML only)."""
+    if document:
+        return {"ipynb": out / "notebooks" / f"{name}.ipynb", "html": out / f"{name}.html", "pdf": out / f"{name}.pdf"}
+    return {"ipynb": out / "notebooks" / f"{name}.ipynb", "html": out / "html" / f"{name}.html"}
 
 
 READER_HIDDEN_TAGS = {"remove-cell", "parameters", "injected-parameters"}
@@ -50,49 +52,143 @@ def reader_view(nb):
     return nb
 
 
-def export(notebook: Path, html_path: Path, pdf_path=None) -> None:
-    """HTML (and PDF through LaTeX) of an executed notebook as a reader sees it (reader_view)."""
+def export(notebook: Path, html_path: Path, title: str = "") -> None:
+    """The HTML page of an executed notebook as a reader sees it (reader_view)."""
     import nbformat
-    from nbconvert import HTMLExporter, PDFExporter
+    from nbconvert import HTMLExporter
     from traitlets.config import Config
     config = Config()
     config.TemplateExporter.exclude_input = True
     config.TemplateExporter.exclude_input_prompt = True
     config.TemplateExporter.exclude_output_prompt = True
     nb = reader_view(nbformat.read(notebook, as_version=4))
-    for path, exporter in ((html_path, HTMLExporter), (pdf_path, PDFExporter)):
-        if path is None:
-            continue
-        exp = exporter(config=config)
-        body, _ = exp.from_notebook_node(nb, resources={"metadata": {"path": str(notebook.parent)}})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        runs.atomic_write_bytes(path, body if isinstance(body, bytes) else body.encode())
+    nb.metadata["title"] = nb.metadata.get("title") or notebook.stem
+    body, _ = HTMLExporter(config=config).from_notebook_node(
+        nb, resources={"metadata": {"path": str(notebook.parent), "name": title or notebook.stem}})
+    runs.atomic_write_bytes(html_path, with_index_link(body, "../index.html").encode())
+
+
+def with_index_link(page: str, href: str) -> str:
+    """An exported page with a link back to the report's index at the top of its body."""
+    import re
+    link = f'<p style="margin:1em 2em"><a href="{href}">← index</a></p>'
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + link, page, count=1)
+
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: dict = None) -> list:
+    """The report document: HTML, and a PDF typeset by XeLaTeX with the cvae_latex template (twice, for the
+    table of contents). Its LaTeX log is kept beside the PDF (``.log``) and the PDF is checked as a reader
+    would get it (pdfcheck); returns the problems found (empty: none)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    import nbformat
+    from nbconvert import HTMLExporter, LatexExporter
+    from traitlets.config import Config
+    config = Config()
+    config.TemplateExporter.exclude_input = True
+    config.TemplateExporter.exclude_input_prompt = True
+    config.TemplateExporter.exclude_output_prompt = True
+    import datetime
+
+    from .document import texts
+    metadata = dict(metadata or {})
+    words = texts(metadata.get("language", "en"))["words"]
+    metadata.setdefault("date", words["date_line"].replace("{{date}}", datetime.date.today().isoformat())
+                        .replace("{{commit}}", runs.git_commit()[:12]))
+    nb = reader_view(nbformat.read(notebook, as_version=4))
+    nb.metadata.update(metadata)
+    body, _ = HTMLExporter(config=config).from_notebook_node(nb, resources={"metadata": {"name": metadata.get("title", "")}})
+    body = with_index_link(body, "index.html")
+    runs.atomic_write_bytes(html_path, body.encode())
+    if pdf_path is None:
+        return []
+    exporter = LatexExporter(config=config, template_name="cvae_latex", extra_template_basedirs=[str(TEMPLATES)])
+    tex, resources = exporter.from_notebook_node(nb)
+    pdf_path = Path(pdf_path)
+    with tempfile.TemporaryDirectory() as build:
+        build = Path(build)
+        (build / "report.tex").write_text(tex, encoding="utf-8")
+        for name, data in resources.get("outputs", {}).items():
+            (build / name).write_bytes(data)
+        env = {**os.environ, "TEXINPUTS": f"{html_path.parent.resolve()}//:{build}//:"}
+        for _ in range(2):
+            done = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", "report.tex"], cwd=build,
+                                  env=env, capture_output=True, text=True, timeout=600)
+        log = build / "report.log"
+        if done.returncode != 0 or not (build / "report.pdf").exists():
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else done.stdout[-3000:]
+            raise RuntimeError(f"xelatex failed on {notebook.name}:\n{tail}")
+        runs.atomic_write_bytes(pdf_path, (build / "report.pdf").read_bytes())
+        shutil.copy2(log, pdf_path.with_suffix(".log"))
+    from .pdfcheck import check_pdf
+    return check_pdf(pdf_path, log_path=pdf_path.with_suffix(".log"),
+                     require_cjk_font=(metadata or {}).get("language") == "zh",
+                     code_listing_marker=(metadata or {}).get("code_listing_marker")).problems
 
 
 def write_index(out: Path, steps: list, command: str) -> Path:
-    """report/index.html: a link to every page, each step's status, and how the report was made."""
+    """report/index.html, the landing page: the report in both languages, its headline numbers (written by the
+    English edition to figures/en/headline.json), thumbnails of the key figures, then every appendix page with
+    its run's training and evaluation time and final test −ELBO, and each step's status."""
+    e = html.escape
+    headline_path = out / "figures" / "en" / "headline.json"
+    headline = runs.read_json(headline_path) if headline_path.exists() else {}
+    documents = [s for s in steps if s.document]
+    docs = []
+    for s in documents:
+        o = page_paths(out, s.name, document=True)
+        links = " · ".join(f'<a href="{e(os.path.relpath(o[k], out))}">{k.upper()}</a>' for k in ("html", "pdf")
+                           if o[k].exists() and s.status in ("done", "skipped"))
+        docs.append(f"<li>{e(s.title)}: {links or 'not built'}</li>")
+    thumbs = "".join(f'<a href="figures/en/{n}.png"><img src="figures/en/{n}.png" alt="{e(alt)}" '
+                     f'style="height:220px;margin:4px"></a>' for n, alt in THUMBNAILS
+                     if (out / "figures" / "en" / f"{n}.png").exists())
     rows = []
     for s in steps:
+        if s.document:
+            continue
         o = page_paths(out, s.name)
-        links = " · ".join(f'<a href="{html.escape(os.path.relpath(o[k], out))}">{k.upper()}</a>'
-                           for k in ("html", "pdf", "ipynb") if o[k].exists() and s.status in ("done", "skipped"))
-        status = {"done": "✔ built", "skipped": "✔ up to date", "failed": "✘ FAILED",
+        link = f'<a href="{e(os.path.relpath(o["html"], out))}">{e(s.title)}</a>' if o["html"].exists() \
+            and s.status in ("done", "skipped") else e(s.title)
+        run_dir = s.parameters.get("run_dir")
+        summary_path = (runs.project_root() / "notebooks" / run_dir).resolve() / runs.SUMMARY if run_dir else None
+        summary = runs.read_json(summary_path) if summary_path and summary_path.exists() else {}
+        cells = [f"{summary['training_seconds']:,.0f} s" if "training_seconds" in summary else "",
+                 f"{summary['evaluation_seconds']:,.0f} s" if summary.get("evaluation_seconds") else "",
+                 f"{summary['test_total']:.2f}" if "test_total" in summary else ""]
+        status = {"done": "✔", "skipped": "✔", "failed": "✘ FAILED",
                   "pending": "not built (an earlier step failed or was interrupted)"}[s.status]
-        detail = f"<br><code>{html.escape(s.error)}</code>" if s.error else ""
-        rows.append(f"<tr><td>{html.escape(s.title)}</td><td>{links or '—'}</td><td>{status}{detail}</td>"
-                    f"<td>{s.seconds:.0f} s</td></tr>")
+        detail = f"<br><code>{e(s.error)}</code>" if s.error else ""
+        rows.append(f"<tr><td>{link}</td>" + "".join(f"<td>{c}</td>" for c in cells) + f"<td>{status}{detail}</td></tr>")
+    checks = [f"<li><code>{e(s.name)}</code>: {e(c)}</li>" for s in documents for c in s.checks]
     ok = all(s.status in ("done", "skipped") for s in steps)
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>CVAE report</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td,th{{padding:.3em .8em;text-align:left}}
-.bad{{color:#b00;font-weight:bold}}</style></head><body>
+    summary_text = e(headline.get("abstract", "")) if headline else "The English edition has not been built yet."
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Conditional VAEs on FashionMNIST</title>
+<style>body{{font-family:sans-serif;max-width:62em;margin:2em auto;line-height:1.45}}td,th{{padding:.3em .8em;text-align:left}}
+td:nth-child(2),td:nth-child(3),td:nth-child(4){{text-align:right}}.bad{{color:#b00;font-weight:bold}}</style></head><body>
 <h1>Conditional VAEs on FashionMNIST</h1>
-<p>{'' if ok else '<span class="bad">This report is INCOMPLETE: a step failed or was interrupted. '
-                  'Pages of steps that did not finish are absent.</span>'}</p>
-<table><tr><th>page</th><th>files</th><th>status</th><th>time</th></tr>
+{'' if ok else '<p class="bad">This report is INCOMPLETE: a step failed or was interrupted. Pages of steps that did not finish are absent.</p>'}
+<h2>The report</h2><ul>{''.join(docs)}</ul>
+<p>{summary_text}</p>
+<div>{thumbs}</div>
+{('<h2>PDF checks</h2><ul class="bad">' + ''.join(checks) + '</ul>') if checks else ''}
+<h2>Appendix pages</h2>
+<p>Times were measured while each run trained or was evaluated, on whatever else the machine was doing; the
+controlled measurements are on the speed page.</p>
+<table><tr><th>page</th><th>training</th><th>evaluation</th><th>final test −ELBO (nats)</th><th>status</th></tr>
 {chr(10).join(rows)}</table>
-<p>Made with <code>{html.escape(command)}</code> at commit <code>{runs.git_commit()}</code>,
-{time.strftime('%Y-%m-%d %H:%M %Z')}.</p></body></html>
+<p>Made with <code>{e(command)}</code> at commit <code>{runs.git_commit()}</code>, {time.strftime('%Y-%m-%d')}.</p>
+</body></html>
 """
     path = out / "index.html"
     runs.atomic_write_bytes(path, page.encode())
     return path
+
+
+THUMBNAILS = (("loss_curves", "loss curves of both architectures"), ("samples_mlp", "MLP samples, one class per row"),
+              ("samples_conv", "convolutional samples, one class per row"))

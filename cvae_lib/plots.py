@@ -17,12 +17,17 @@ def save(fig, path) -> Path:
     return path
 
 
-def loss_curves(histories: dict, title: str = ""):
+ENGLISH = {"total": TERM_TITLES["total"], "reconstruction": TERM_TITLES["reconstruction"], "kl": TERM_TITLES["kl"],
+           "train": "train", "test": "test", "epoch": "epoch", "nats": "nats per image"}
+
+
+def loss_curves(histories: dict, title: str = "", words: dict = None):
     """Train (solid) and test (dashed) curves, one panel per term.
 
     ``histories`` maps a label to one history DataFrame or to a list of them (seeds): several
-    are drawn as their mean with a band of ± one standard deviation.
+    are drawn as their mean with a band of ± one standard deviation. ``words`` localizes the labels (ENGLISH's keys).
     """
+    w = {**ENGLISH, **(words or {})}
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for (label, runs), color in zip(histories.items(), colors):
@@ -32,14 +37,14 @@ def loss_curves(histories: dict, title: str = ""):
                 values = np.stack([r[f"{split}_{term}"].to_numpy() for r in runs])
                 epochs = runs[0]["epoch"].to_numpy()
                 mean = values.mean(0)
-                ax.plot(epochs, mean, style, color=color, label=f"{label} {split}")
+                ax.plot(epochs, mean, style, color=color, label=f"{label} {w[split]}")
                 if len(runs) > 1:
                     std = values.std(0, ddof=1)
                     ax.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.2)
     for ax, term in zip(axes, TERM_TITLES):
-        ax.set_title(TERM_TITLES[term])
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("nats per image")
+        ax.set_title(w[term])
+        ax.set_xlabel(w["epoch"])
+        ax.set_ylabel(w["nats"])
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     if title:
@@ -74,33 +79,18 @@ def image_grid(images, rows: int, row_labels=None, title: str = "", col_labels=N
     return fig
 
 
-def class_grid(samples, title: str = "Class-conditional samples (z ~ N(0, I))"):
+def class_grid(samples, title: str = "Class-conditional samples (z ~ N(0, I))", classes=CLASSES, col_labels=None,
+               scale: float = 1.0):
     """Samples (10 n, 1, 28, 28), class-major: one class per row."""
-    return image_grid(samples, rows=10, row_labels=CLASSES, title=title)
+    return image_grid(samples, rows=10, row_labels=classes, title=title, col_labels=col_labels, scale=scale)
 
 
-def reconstruction_grid(originals, reconstructions, per_class: int, title: str = "Reconstructions"):
-    """Per class, a row of originals above the row of their reconstructions."""
-    pairs = []
+def side_by_side(originals, reconstructions, per_class: int, classes=CLASSES, col_labels=None):
+    """Per class one row: ``per_class`` originals, then their reconstructions (class-major inputs)."""
+    rows = []
     for c in range(10):
-        pairs += [originals[c * per_class:(c + 1) * per_class], reconstructions[c * per_class:(c + 1) * per_class]]
-    labels = [lab for c in CLASSES for lab in (c, "  reconstructed")]
-    return image_grid(torch.cat(pairs), rows=20, row_labels=labels, title=title, scale=0.8)
-
-
-def show_pngs(paths: dict, cols: int = 2, width: float = 7.0):
-    """Saved figures side by side, titled by the dict keys."""
-    rows = int(np.ceil(len(paths) / cols))
-    images = {k: plt.imread(v) for k, v in paths.items()}
-    height = max(img.shape[0] / img.shape[1] for img in images.values()) * width
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, (title, img) in zip(axes.flat, images.items()):
-        ax.imshow(img)
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
+        rows += [originals[c * per_class:(c + 1) * per_class], reconstructions[c * per_class:(c + 1) * per_class]]
+    return image_grid(torch.cat(rows), rows=10, row_labels=classes, col_labels=col_labels)
 
 
 def per_class_metrics(metrics: dict, reference: dict, title: str = ""):
@@ -108,7 +98,7 @@ def per_class_metrics(metrics: dict, reference: dict, title: str = ""):
     fig, axes = plt.subplots(1, 2, figsize=(14, 3.6))
     x = np.arange(10)
     axes[0].bar(x - 0.2, metrics["conditional_accuracy_per_class"], 0.4, label="generated (conditional accuracy)")
-    axes[0].bar(x + 0.2, reference["classifier_test_accuracy_per_class"], 0.4, label="real test images (ceiling)")
+    axes[0].bar(x + 0.2, reference["classifier_test_accuracy_per_class"], 0.4, label="real test images")
     axes[0].set_ylabel("accuracy")
     axes[1].bar(x - 0.2, metrics["fd_per_class"], 0.4, label="generated vs test")
     axes[1].bar(x + 0.2, reference["fd_train_vs_test_per_class"], 0.4, label="train vs test (floor)")
@@ -119,27 +109,5 @@ def per_class_metrics(metrics: dict, reference: dict, title: str = ""):
         ax.grid(axis="y", alpha=0.3)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
-def metric_bars(table, columns: dict):
-    """One small bar chart per metric: mean over seeds per architecture, error bar ± one std, seeds as dots."""
-    n = len(columns)
-    cols = min(n, 5)
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.8 * rows), squeeze=False)
-    archs = list(dict.fromkeys(table["architecture"]))
-    for ax, (column, (label, lower_is_better)) in zip(axes.flat, columns.items()):
-        groups = [table.loc[table.architecture == a, column].to_numpy(float) for a in archs]
-        ax.bar(range(len(archs)), [g.mean() for g in groups],
-               yerr=[g.std(ddof=1) if len(g) > 1 else 0 for g in groups], capsize=4, color=["C0", "C1", "C2"][:len(archs)])
-        for i, g in enumerate(groups):
-            ax.plot([i] * len(g), g, "k.", ms=4)
-        ax.set_xticks(range(len(archs)), [a.upper() for a in archs])
-        direction = "descriptive" if lower_is_better is None else f"{'lower' if lower_is_better else 'higher'} is better"
-        ax.set_title(f"{label}\n({direction})", fontsize=9)
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
     fig.tight_layout()
     return fig

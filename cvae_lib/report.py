@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .config import RunSpec, Scale
+from .document import LANGUAGES, texts
 from .pages import write_index
 from .steps import (NOTEBOOKS, ROOT, Step, StepFailed, apply_result, assign_keys, execute_all, execute_step,
                     invalidate, is_current)
@@ -22,7 +23,8 @@ from .sweep import load_sweep, run_specs
 
 ARCHITECTURES = ("mlp", "conv")
 SWEEP_FILE = ROOT / "sweeps" / "report.yaml"
-PDF_PACKAGES = "texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc"
+PDF_PACKAGES = ("texlive-xetex texlive-fonts-recommended texlive-plain-generic texlive-latex-extra pandoc "
+                "texlive-lang-chinese fonts-noto-cjk fonts-dejavu-core fonts-dejavu-extra poppler-utils")
 
 
 def plan(out: Path, scale: Scale) -> list:
@@ -42,20 +44,30 @@ def plan(out: Path, scale: Scale) -> list:
             sweep_dirs.append(step.parameters["run_dir"])
             if step.name not in {s.name for s in steps}:  # beta = 1 is the main MLP run, seed 0
                 steps.append(step)
-    steps.append(Step("compare", "compare.ipynb", {"run_dirs": run_dirs, "figures_dir": _rel(out / "figures")},
-                      "Comparison of the two architectures"))
-    if scale.sweep:
-        steps.append(sweep_step(out, sweep_dirs, "Sweep: beta-VAE and decoder likelihoods (MLP)"))
-    overrides = scale.overrides
-    steps.append(Step("theory", "theory.ipynb", {  # the first seed's MLP and conv runs
-        "run_dirs": run_dirs[:2], "test_subset": overrides.get("test_subset", 0),
-        "device": overrides.get("device", "auto")}, "Theory, with live demonstrations"))
     bench = out / "benchmarks"
-    steps.append(Step("appendix-speed", "benchmark.ipynb", {"bench_dir": _rel(bench)},
-                      "Appendix: training and evaluation speed (benchmarks/)",
-                      inputs=[bench / "train_throughput.csv", bench / "train_throughput.json",
-                              bench / "eval_speed.csv", bench / "eval_speed.json"]))
+    bench_files = [bench / "train_throughput.csv", bench / "train_throughput.json", bench / "eval_speed.csv",
+                   bench / "eval_speed.json"]
+    steps.append(Step("appendix-speed", "benchmark.ipynb", {"bench_dir": _rel(bench), "page_dir": _rel(out / "html")},
+                      "Appendix: training and evaluation speed (benchmarks/)", inputs=bench_files))
+    pages = [[s.name, os.path.relpath(s.outputs_hint(out), out), s.parameters.get("run_dir", "")] for s in steps]
+    for language in LANGUAGES:
+        steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages, bench_files))
     return steps
+
+
+def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_dirs: list, pages: list,
+                  inputs: list) -> Step:
+    """report.ipynb for one edition: report.html and report.pdf (English), report.zh.* (Chinese)."""
+    words = texts(language)["words"]
+    name = "report" if language == "en" else f"report.{language}"
+    return Step(name, "report.ipynb", {
+        "language": language, "run_dirs": run_dirs, "sweep_dirs": sweep_dirs,
+        "classifier_dir": _rel(out / "runs" / "classifier"), "bench_dir": _rel(out / "benchmarks"),
+        "figures_dir": _rel(out / "figures" / language), "html_root": _rel(out),
+        "pages": pages, "command": "python -m cvae_lib report" + scale_args(scale),
+        "test_subset": scale.overrides.get("test_subset", 0), "device": scale.overrides.get("device", "auto")},
+        f"{words['title']} ({language})", inputs=inputs, pdf=True,
+        document={"title": words["title"], "language": language, "code_listing_marker": words["s_appendix_code"]})
 
 
 def _rel(path) -> str:
@@ -65,7 +77,8 @@ def _rel(path) -> str:
 def classifier_step(out: Path, scale: Scale) -> Step:
     return Step("classifier", "classifier.ipynb", {
         "classifier_dir": _rel(out / "runs" / "classifier"), **asdict(scale.classifier),
-        "device": scale.overrides.get("device", "auto"), "progress": False}, "The evaluation classifier")
+        "device": scale.overrides.get("device", "auto"), "progress": False, "page_dir": _rel(out / "html")},
+        "The evaluation classifier")
 
 
 def train_step(out: Path, spec: RunSpec, classifier_dir: str) -> Step:
@@ -75,13 +88,15 @@ def train_step(out: Path, spec: RunSpec, classifier_dir: str) -> Step:
                         if k not in ("architecture", "seed", "epochs", "device", "data_dir", "train_subset",
                                      "test_subset") and v != defaults[k])
     return Step(f"train-{spec.name}", "train.ipynb", {
-        **spec.params(), "run_dir": _rel(out / "runs" / spec.name), "progress": False, "classifier_dir": classifier_dir},
+        **spec.params(), "run_dir": _rel(out / "runs" / spec.name), "progress": False, "classifier_dir": classifier_dir,
+        "page_dir": _rel(out / "html")},
         f"Training and evaluation: {spec.train.architecture.upper()} CVAE, seed {spec.train.seed}"
         + (f", {changed}" if changed else ""))
 
 
 def sweep_step(out: Path, run_dirs: list, title: str, name: str = "sweep") -> Step:
-    return Step(name, "sweep.ipynb", {"run_dirs": run_dirs, "figures_dir": _rel(out / "figures" / name)}, title)
+    return Step(name, "sweep.ipynb", {"run_dirs": run_dirs, "figures_dir": _rel(out / "figures" / name),
+                                      "page_dir": _rel(out / "html")}, title)
 
 
 def scale_args(scale: Scale) -> str:

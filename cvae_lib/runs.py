@@ -231,6 +231,15 @@ def ls_size(n_bytes: int) -> str:
     return f"{math.ceil(value)}E"
 
 
+def state_dict_size(model) -> dict:
+    """file_size of the model.pt a model's state dict makes (torch.save stores tensors uncompressed, so the
+    size depends on the shapes and names only): for run folders whose weights are not kept."""
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    n = len(buffer.getvalue())
+    return {"bytes": n, "mib": n / 2**20, "ls_h": ls_size(n)}
+
+
 def file_size(path) -> dict:
     """Bytes, MiB and the ``ls -lh`` string of a file (the seed's "3.5M vs 2.8M" are the latter)."""
     n = Path(path).stat().st_size

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fileio import write_json
-from .pages import export, page_paths
+from .pages import export, export_document, page_paths
 from .runs import project_root
 
 ROOT = project_root()
@@ -35,11 +35,18 @@ class Step:
     title: str
     inputs: list = field(default_factory=list)  # files besides run folders whose content the page shows
     pdf: bool = False  # also export a PDF (the report documents); the other pages are HTML only
+    document: dict = field(default_factory=dict)  # for the report documents: title page metadata (pages.export_document)
+    checks: list = field(default_factory=list)  # problems the PDF check found (empty: none)
     key: str = ""
     status: str = "pending"
     seconds: float = 0.0
     error: str = ""
     outputs: dict = field(default_factory=dict)
+
+
+    def outputs_hint(self, out: Path) -> Path:
+        """Where this step's HTML page will be (known before its key is assigned)."""
+        return page_paths(out, self.name, document=bool(self.document))["html"]
 
 
 def library_hash() -> str:
@@ -57,7 +64,7 @@ def assign_keys(steps: list, out: Path, pdf: bool, chained: bool = True) -> None
         inputs = [p.read_bytes() if p.exists() else b"absent" for p in step.inputs]
         key = hashlib.sha256(b"|".join([chain.encode(), source, lib.encode(), str(pdf).encode(),
                                         json.dumps(step.parameters, sort_keys=True).encode(), *inputs])).hexdigest()
-        step.key, step.outputs = key, page_paths(out, step.name)
+        step.key, step.outputs = key, page_paths(out, step.name, document=bool(step.document))
         if chained:
             chain = key
 
@@ -67,7 +74,7 @@ def is_current(step: Step, out: Path) -> bool:
     if stamp.exists() and step.outputs["html"].exists():
         saved = json.loads(stamp.read_text())
         if saved.get("key") == step.key:
-            step.status, step.seconds = "skipped", saved["seconds"]
+            step.status, step.seconds, step.checks = "skipped", saved["seconds"], saved.get("checks", [])
             return True
     return False
 
@@ -76,7 +83,7 @@ def invalidate(steps: list, out: Path) -> None:
     """Delete the stamps and pages of these steps, so none of them can be mistaken for a current page."""
     for step in steps:
         (out / ".stamps" / f"{step.name}.json").unlink(missing_ok=True)
-        for path in page_paths(out, step.name).values():
+        for path in page_paths(out, step.name, document=bool(step.document)).values():
             path.unlink(missing_ok=True)
 
 
@@ -86,17 +93,24 @@ def execute_step(step: Step, out: Path, pdf: bool) -> dict:
     invalidate([step], out)
     try:
         _execute(step)
-        export(step.outputs["ipynb"], step.outputs["html"], step.outputs["pdf"] if pdf and step.pdf else None)
+        if step.document:
+            checks = export_document(step.outputs["ipynb"], step.outputs["html"],
+                                     step.outputs["pdf"] if pdf and step.pdf else None, step.document)
+        else:
+            checks = []
+            export(step.outputs["ipynb"], step.outputs["html"], step.title)
     except Exception as e:  # reported to the caller, which decides whether to stop
         return {"name": step.name, "status": "failed", "seconds": time.perf_counter() - t0,
                 "error": step.error or f"{type(e).__name__}: {e}", "pid": os.getpid()}
     seconds = time.perf_counter() - t0
-    write_json(out / ".stamps" / f"{step.name}.json", {"key": step.key, "seconds": seconds, "parameters": step.parameters})
-    return {"name": step.name, "status": "done", "seconds": seconds, "error": "", "pid": os.getpid()}
+    write_json(out / ".stamps" / f"{step.name}.json",
+               {"key": step.key, "seconds": seconds, "parameters": step.parameters, "checks": checks})
+    return {"name": step.name, "status": "done", "seconds": seconds, "error": "", "pid": os.getpid(), "checks": checks}
 
 
 def apply_result(step: Step, result: dict) -> None:
     step.status, step.seconds, step.error = result["status"], result["seconds"], result["error"]
+    step.checks = result.get("checks", [])
     if step.status == "failed":
         raise StepFailed(f"{step.error}; the executed notebook is {step.outputs['ipynb']}")
 

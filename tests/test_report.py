@@ -19,7 +19,7 @@ from cvae_lib.steps import NOTEBOOKS
 TINY = Scale(overrides=dict(epochs=1, train_subset=300, test_subset=200, device="cpu", iwae_k=10, samples_per_class=20,
                             interpolation_pairs=10), seeds=(0,), classifier=ClassifierConfig(epochs=1, train_subset=2000),
              sweep=False)  # the sweep's execution is tested in test_sweep.py
-STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "compare", "theory", "appendix-speed"]
+STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "appendix-speed", "report", "report.zh"]
 
 
 @pytest.fixture(scope="module")
@@ -31,42 +31,66 @@ def built(tmp_path_factory):
 
 @pytest.mark.slow
 def test_pipeline_writes_every_page_and_finite_metrics(built):
-    out, steps = built
-    assert [s.name for s in steps] == STEPS and all(s.status == "done" for s in steps)
-    for name in STEPS:
-        assert (out / "notebooks" / f"{name}.ipynb").is_file()
-        assert (out / "html" / f"{name}.html").stat().st_size > 10_000
+    out, steps_ = built
+    assert [s.name for s in steps_] == STEPS and all(s.status == "done" for s in steps_)
+    for name in STEPS[:4]:
+        assert (out / "notebooks" / f"{name}.ipynb").is_file() and (out / "html" / f"{name}.html").is_file()
+    for name in ("report", "report.zh"):
+        assert (out / f"{name}.html").stat().st_size > 10_000
     index = (out / "index.html").read_text()
-    assert all(f'href="html/{name}.html"' in index for name in STEPS) and "INCOMPLETE" not in index
+    assert all(f'href="html/{name}.html"' in index for name in STEPS[:4]) and "INCOMPLETE" not in index
+    assert 'href="report.html"' in index and 'href="report.zh.html"' in index and "<title>" in index
     for arch, params in (("mlp", 913_296), ("conv", 708_545)):
         summary = runs.read_json(out / "runs" / f"{arch}-s0" / "summary.json")
         assert summary["parameters"] == params and summary["epochs"] == 1
+        assert summary["checkpoint_ls_h"] == {"mlp": "3.5M", "conv": "2.8M"}[arch]
         assert all(math.isfinite(summary[k]) for k in ("test_total", "test_reconstruction", "test_kl", "test_neg_iwae",
                                                        "conditional_accuracy", "fd", "active_units"))
-        for fig in ("loss_curves", "generation", "reconstruction", "interpolation", "label_swap", "per_class_metrics"):
-            assert (out / "runs" / f"{arch}-s0" / "figures" / f"{fig}.png").is_file()
-    comparison = json.loads((out / "figures" / "comparison.json").read_text())
-    assert {r["checkpoint_ls_h"] for r in comparison["runs"]} == {"3.5M", "2.8M"}
-    assert any("fewer" in c for c in comparison["conclusions"])
+        for fig in runs.FIGURE_NAMES:
+            assert runs.figure(out / "runs" / f"{arch}-s0", fig).is_file()
 
 
 @pytest.mark.slow
-def test_exported_pages_show_no_code_parameters_or_stderr_but_keep_figures(built):
+def test_every_page_is_for_a_reader(built):
     out, _ = built
-    page = (out / "html" / "train-mlp-s0.html").read_text()
-    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # syntax highlighting splits code into spans
-    assert "data:image/png;base64" in page and "Loss curves" in text
-    for code in ("plots.class_grid", "RunSpec", "TrainConfig(", "architecture: str", "run_dir = ", "it/s]"):
-        assert code not in text, code
+    pages = [out / "report.html", out / "report.zh.html", *sorted((out / "html").glob("*.html"))]
+    for page in pages:
+        source = page.read_text()
+        text = html.unescape(re.sub(r"<[^>]+>", "", source))
+        assert re.search(r"<title>[^<]+</title>", source) and 'index.html">' in source, page.name
+        assert "<img src=\"data:" not in source, page.name  # figures are linked files, stored once
+        for img in re.findall(r"<img [^>]*>", source):
+            assert re.search(r'alt="[^"]+"', img), (page.name, img)
+            target = re.search(r'src="([^"]+)"', img).group(1)
+            assert (page.parent / target).is_file(), (page.name, target)
+        for code in ("RunSpec", "TrainConfig(", "architecture: str", "run_dir = ", "it/s]", "Traceback",
+                     "from cvae_lib", "Warning"):
+            assert code not in text, (page.name, code)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not pdf_available(), reason="xelatex or pandoc missing")
+def test_both_pdfs_pass_the_reader_checks(built):
+    from cvae_lib.document import texts
+    from cvae_lib.pdfcheck import check_pdf
+    out, steps_ = built
+    for name, language in (("report", "en"), ("report.zh", "zh")):
+        words = texts(language)["words"]
+        titles = [words[k] for k in ("s_setup", "s_results", "s_comparison", "s_theory", "s_conclusion",
+                                      "s_references", "s_appendix_code", "s_appendix_pages")]
+        result = check_pdf(out / f"{name}.pdf", log_path=out / f"{name}.log", required_text=titles, max_pages=25,
+                           require_cjk_font=language == "zh", code_listing_marker=words["s_appendix_code"])
+        assert result.problems == [], result.problems
+        assert [s.checks for s in steps_ if s.name == name] == [[]]  # the pipeline ran the same checks
 
 
 @pytest.mark.slow
 def test_rerun_skips_what_is_up_to_date(built):
     out, _ = built
-    before = (out / "html" / "compare.html").stat().st_mtime_ns
+    before = (out / "report.pdf").stat().st_mtime_ns if pdf_available() else (out / "report.html").stat().st_mtime_ns
     steps = run_pipeline(out, TINY, log=lambda *_: None)
     assert [s.status for s in steps] == ["skipped"] * len(STEPS)
-    assert (out / "html" / "compare.html").stat().st_mtime_ns == before
+    assert (out / ("report.pdf" if pdf_available() else "report.html")).stat().st_mtime_ns == before
 
 
 @pytest.mark.slow
@@ -97,14 +121,14 @@ def test_failed_step_names_notebook_and_cell_and_leaves_no_stale_page(built, tmp
     broken.mkdir()
     for path in NOTEBOOKS.glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
-        if path.name == "compare.ipynb":
+        if path.name == "benchmark.ipynb":
             nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('deliberate failure')"))
         nbformat.write(nb, broken / path.name)
     monkeypatch.setattr(steps, "NOTEBOOKS", broken)
-    with pytest.raises(report.StepFailed, match=r"notebooks/compare.ipynb \(step compare\) failed in cell \d+ "
+    with pytest.raises(report.StepFailed, match=r"notebooks/benchmark.ipynb \(step appendix-speed\) failed in cell \d+ "
                                                 r".*ValueError: deliberate failure"):
         run_pipeline(out, TINY, log=lambda *_: None)
-    assert not (out / "html" / "compare.html").exists() and not (out / "html" / "theory.html").exists()
+    assert not (out / "html" / "appendix-speed.html").exists() and not (out / "report.html").exists()
     index = (out / "index.html").read_text()
     assert "INCOMPLETE" in index and "FAILED" in index and "deliberate failure" in index
 

@@ -1,0 +1,159 @@
+"""The report as a document: headings, prose, figures and tables displayed from a notebook so that nbconvert
+exports each as the reader should get it — HTML with linked figure files, LaTeX with numbered sections,
+captions and booktabs tables — in English or Chinese.
+
+Prose lives in cvae_lib/text/<language>.yaml as Markdown templates; ``{{name}}`` or ``{{name:format}}`` is
+filled from computed values (never typed numbers). A figure is saved once, as a PNG under the report folder,
+and both the HTML page and the PDF link to that file.
+"""
+import html
+import re
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = ("en", "zh")
+PLACEHOLDER = re.compile(r"\{\{(\w+)(?::([^}]*))?\}\}")
+TEXT_DIR = Path(__file__).parent / "text"
+CJK_FONT = "Noto Sans CJK SC"
+
+
+@lru_cache(maxsize=None)
+def texts(language: str) -> dict:
+    import yaml
+    if language not in LANGUAGES:
+        from .config import ConfigError
+        raise ConfigError(f"language must be one of {list(LANGUAGES)}, got {language!r}")
+    return yaml.safe_load((TEXT_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
+
+
+def fill(template: str, values: dict) -> str:
+    """``{{name}}`` / ``{{name:format}}`` replaced by ``values[name]`` (formatted); a missing name is an error."""
+    def one(match):
+        name, spec = match.group(1), match.group(2) or ""
+        if name not in values:
+            raise KeyError(f"template needs {name!r}, which was not computed")
+        return format(values[name], spec)
+    return PLACEHOLDER.sub(one, template)
+
+
+def latex_escape(text: str) -> str:
+    from nbconvert.filters import escape_latex
+    return escape_latex(str(text))
+
+
+def use_language_fonts(language: str) -> None:
+    """Matplotlib fonts that have every glyph the figures need (Greek, minus, CJK for Chinese labels)."""
+    import matplotlib
+    families = ["DejaVu Sans"] + ([CJK_FONT] if language == "zh" else [])
+    matplotlib.rcParams["font.family"] = families
+    matplotlib.rcParams["axes.unicode_minus"] = True
+
+
+class Document:
+    """Numbered sections, figures and tables of one edition of the report, displayed as notebook outputs."""
+
+    def __init__(self, language: str, figures_dir, html_root, values: dict = None):
+        self.language = language
+        self.t = texts(language)
+        self.figures_dir = Path(figures_dir)
+        self.html_root = Path(html_root)  # the folder of the exported HTML and LaTeX: figure links are relative to it
+        self.values = dict(values or {})
+        self.section, self.subsection, self.figure_count, self.table_count = 0, 0, 0, 0
+        use_language_fonts(language)
+
+    def word(self, key: str, **values) -> str:
+        """A short string of the language file (a label, a title), filled."""
+        return fill(self.t["words"][key], {**self.values, **values})
+
+    def text(self, key: str, **values) -> str:
+        return fill(self.t["prose"][key], {**self.values, **values}).strip()
+
+    def prose(self, key: str, **values) -> None:
+        self.markdown(self.text(key, **values))
+
+    def markdown(self, text: str) -> None:
+        from IPython.display import Markdown, display
+        display(Markdown(text))
+
+    def _show(self, html_text: str, latex: str) -> None:
+        from IPython.display import display
+        display({"text/html": html_text, "text/latex": latex}, raw=True)
+
+    def heading(self, title: str, level: int = 1, numbered: bool = True) -> None:
+        if level == 1:
+            self.section, self.subsection = self.section + numbered, 0
+            number = f"{self.section} " if numbered else ""
+        else:
+            self.subsection += 1
+            number = f"{self.section}.{self.subsection} " if numbered else ""
+        anchor = f"sec-{self.section}" + (f"-{self.subsection}" if level > 1 else "")
+        command = {1: "section", 2: "subsection"}[level] + ("" if numbered else "*")
+        add_toc = "" if numbered else f"\\addcontentsline{{toc}}{{{command[:-1]}}}{{{latex_escape(title)}}}"
+        self._show(f'<h{level + 1} id="{anchor}">{html.escape(number + title)}</h{level + 1}>',
+                   f"\\{command}{{{latex_escape(title)}}}{add_toc}")
+
+    def toc(self, entries: list) -> None:
+        """The table of contents: LaTeX builds its own; the HTML lists ``entries`` (numbered titles)."""
+        items = "".join(f'<li><a href="#sec-{i}">{html.escape(title)}</a></li>' for i, title in entries)
+        self._show(f'<nav><b>{html.escape(self.word("contents"))}</b><ol style="list-style:none">{items}</ol></nav>',
+                   "\\tableofcontents\\clearpage")
+
+    def figure(self, fig, name: str, caption: str, width: float = 0.95) -> Path:
+        """Save ``fig`` as figures_dir/name.png and show it with a numbered caption, ``width`` of the text wide."""
+        import matplotlib.pyplot as plt
+        from .plots import save
+        path = save(fig, self.figures_dir / f"{name}.png")
+        plt.close(fig)
+        return self.figure_file(path, caption, width)
+
+    def figure_file(self, path, caption: str, width: float = 0.95) -> Path:
+        import os
+        self.figure_count += 1
+        rel = Path(os.path.relpath(Path(path).resolve(), self.html_root.resolve())).as_posix()
+        label = self.word("figure", n=self.figure_count)
+        self._show(
+            f'<figure style="margin:1em 0"><img src="{html.escape(rel)}" alt="{html.escape(caption)}" '
+            f'style="max-width:{int(width * 100)}%"><figcaption><b>{html.escape(label)}</b> '
+            f'{html.escape(caption)}</figcaption></figure>',
+            f"\\begin{{figure}}[H]\\centering\\includegraphics[width={width}\\linewidth,height=0.8\\textheight,"
+            f"keepaspectratio]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{figure}}")
+        return Path(path)
+
+    def table(self, rows: list, header: list, caption: str, align: str = None, note: str = "") -> None:
+        """A numbered table: HTML, and a LaTeX tabularx as wide as the text whose columns all wrap (the first
+        ragged right, the others right-aligned). A cell may be (text, href): a link in HTML, text in the PDF."""
+        self.table_count += 1
+        align = align or "X" + "r" * (len(header) - 1)
+        first = 1.8 if len(align) > 2 else 1.0  # the label column gets a larger share; shares sum to the count
+        shares = [first] + [(len(align) - first) / (len(align) - 1)] * (len(align) - 1) if len(align) > 1 else [1.0]
+        columns = "".join(f">{{\\hsize={w:.3f}\\hsize\\{'raggedright' if a in 'Xl' else 'raggedleft'}\\arraybackslash}}X"
+                          for a, w in zip(align, shares))
+        label = self.word("table", n=self.table_count)
+
+        def cell_html(c):
+            return f'<a href="{html.escape(c[1])}">{html.escape(c[0])}</a>' if isinstance(c, tuple) else html.escape(str(c))
+
+        def cell_tex(c):
+            text = latex_escape(c[0] if isinstance(c, tuple) else c)
+            return re.sub(r"(?<=[A-Za-z0-9])([-/]|\\_)(?=[A-Za-z0-9])", r"\1\\allowbreak{}", text)
+        head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+        body = "".join("<tr>" + "".join(f"<td>{cell_html(c)}</td>" for c in row) + "</tr>" for row in rows)
+        note_html = f"<p><small>{html.escape(note)}</small></p>" if note else ""
+        latex_rows = "\n".join(" & ".join(cell_tex(c) for c in row) + r" \\" for row in rows)
+        note_tex = f"\\par\\smallskip{{\\footnotesize {latex_escape(note)}}}" if note else ""
+        self._show(
+            f'<table class="report"><caption><b>{html.escape(label)}</b> {html.escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note_html}",
+            f"\\begin{{table}}[H]\\centering\\small\\caption{{{latex_escape(caption)}}}"
+            f"\\begin{{tabularx}}{{\\linewidth}}{{{columns}}}\\toprule\n"
+            + " & ".join(f"\\textbf{{{cell_tex(h)}}}" for h in header) + r" \\ \midrule" + "\n"
+            + latex_rows + "\n\\bottomrule\\end{tabularx}" + note_tex + "\\end{table}")
+
+    def listing(self, code: str, caption: str) -> None:
+        """Source code, verbatim (the appendix's seed listing)."""
+        self._show(f"<p><b>{html.escape(caption)}</b></p><pre>{html.escape(code)}</pre>",
+                   f"\\paragraph{{{latex_escape(caption)}}}\\begin{{Verbatim}}[fontsize=\\footnotesize]\n{code}\n"
+                   "\\end{Verbatim}")
+
+    def newpage(self) -> None:
+        self._show("", "\\clearpage")

@@ -1,0 +1,181 @@
+"""The numbers the report document states, computed from finished run folders (and, for the two live
+measurements, from their weights): headline values, the comparison table's rows, the layer tables, the
+continuous-Bernoulli normalizer behind the disagreeing bounds, and how far each run's aggregate posterior
+sits from the prior. Words come from the document's language file; this module returns numbers and keys.
+"""
+import math
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .compare import METRICS, difference
+from .losses import continuous_bernoulli_log_norm, log_likelihood
+from .models import count_parameters, device_of, one_hot
+
+TABLE_METRICS = ("test_neg_elbo", "test_neg_iwae", "test_neg_iwae_continuous_bernoulli", "conditional_accuracy", "fd",
+                 "reconstruction_accuracy", "active_units", "interp_cross_max_over_mean")
+"""the comparison table's rows (compare.METRICS holds their direction)"""
+
+
+def mean_std(values) -> tuple:
+    values = np.asarray(values, float)
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else float("nan")
+
+
+def pm(values, digits: int = 2) -> str:
+    """"mean ± std" over seeds (the mean alone for one seed)."""
+    m, s = mean_std(values)
+    return f"{m:.{digits}f}" if math.isnan(s) else f"{m:.{digits}f} ± {s:.{digits}f}"
+
+
+def by_arch(table: pd.DataFrame, column: str, arch: str):
+    return table.loc[table.architecture == arch, column].to_numpy(float)
+
+
+def headline(table: pd.DataFrame, reference: dict) -> dict:
+    """Values for the abstract, setup and comparison prose (keys are the templates' placeholders)."""
+    first = table.groupby("architecture").first()
+    v = {"n_seeds": int(table.groupby("architecture").size().min()), "epochs": int(table.epochs.iloc[0]),
+         "p_mlp": int(first.loc["mlp", "parameters"]), "p_conv": int(first.loc["conv", "parameters"]),
+         "bytes_mlp": int(first.loc["mlp", "checkpoint_bytes"]), "bytes_conv": int(first.loc["conv", "checkpoint_bytes"]),
+         "ls_mlp": first.loc["mlp", "checkpoint_ls_h"], "ls_conv": first.loc["conv", "checkpoint_ls_h"],
+         "clf_acc": 100 * reference["classifier_test_accuracy"], "fd_floor": reference["fd_train_vs_test"]}
+    v["pct_fewer"] = 100 * (1 - v["p_conv"] / v["p_mlp"])
+    v["mib_mlp"], v["mib_conv"] = v["bytes_mlp"] / 2**20, v["bytes_conv"] / 2**20
+    for arch in ("mlp", "conv"):
+        for column, key, scale in (("test_neg_elbo", "elbo", 1), ("test_neg_iwae", "iwae", 1),
+                                   ("test_neg_iwae_continuous_bernoulli", "cb", 1), ("conditional_accuracy", "acc", 100),
+                                   ("fd", "fd", 1), ("reconstruction_accuracy", "racc", 100), ("active_units", "au", 1),
+                                   ("training_seconds", "train_s", 1), ("evaluation_seconds", "eval_s", 1),
+                                   ("seconds_per_epoch", "epoch_s", 1)):
+            if column in table:
+                v[f"{key}_{arch}"] = mean_std(by_arch(table, column, arch) * scale)[0]
+                v[f"{key}_{arch}_pm"] = pm(by_arch(table, column, arch) * scale, 1 if scale == 100 else 2)
+    for column, key in (("test_neg_elbo", "elbo"), ("test_neg_iwae", "iwae"), ("test_neg_iwae_continuous_bernoulli", "cb"),
+                        ("fd", "fd")):
+        d = difference(table, column, "mlp", "conv")
+        v[f"d_{key}"], v[f"se_{key}"] = d["diff"], d["se"]
+    v["iwae_k"] = int(table.iwae_k.iloc[0])
+    return v
+
+
+def comparison_rows(table: pd.DataFrame, words) -> list:
+    """[metric, MLP, conv, conv − MLP ± SE, verdict] per metric of TABLE_METRICS present; ``words(key)`` localizes."""
+    rows = []
+    for column in TABLE_METRICS:
+        if column not in table or table[column].isna().any():
+            continue
+        lower = METRICS[column][1]
+        d = difference(table, column, "mlp", "conv")
+        digits = {"conditional_accuracy": 3, "reconstruction_accuracy": 3, "active_units": 1}.get(column, 2)
+        diff = f"{d['diff']:+.{digits}f}" + ("" if math.isnan(d["se"]) else f" ± {d['se']:.{digits}f}")
+        if lower is None:
+            verdict = words("verdict_descriptive")
+        elif not d["resolved"]:
+            verdict = words("verdict_tie")
+        else:
+            verdict = words("verdict_conv_better" if (d["diff"] < 0) == lower else "verdict_mlp_better")
+        rows.append([words(f"metric_{column}"), pm(by_arch(table, column, "mlp"), digits),
+                     pm(by_arch(table, column, "conv"), digits), diff, verdict])
+    return rows
+
+
+def layer_table(model) -> list:
+    """[layer, output shape, parameters] for every layer of a model, from one forward pass (hooks)."""
+    rows, hooks = [], []
+    for name, module in model.named_modules():
+        if len(list(module.children())) == 0:
+            hooks.append(module.register_forward_hook(
+                lambda m, i, o, name=name: rows.append([name, "×".join(map(str, o.shape[1:])),
+                                                        count_parameters(m)])))
+    try:
+        with torch.no_grad():
+            device = device_of(model)
+            model(torch.zeros(1, 1, 28, 28, device=device), one_hot(torch.zeros(1, dtype=torch.long, device=device)))
+    finally:
+        for h in hooks:
+            h.remove()
+    return rows
+
+
+@torch.inference_mode()
+def normalizer_split(model, images, labels, batch_size: int = 1000) -> dict:
+    """Per test image at z = mu(x, y): the Bernoulli log-likelihood, the continuous-Bernoulli normalizer
+    sum_i log C(l_i) (what the true-density bound adds) and the mean |logit| — why the two bounds disagree."""
+    device = device_of(model)
+    bern, norm, magnitude = [], [], []
+    for s in range(0, len(images), batch_size):
+        x, y = images[s:s + batch_size].to(device), one_hot(labels[s:s + batch_size].to(device))
+        logits = model.decode_logits(model.encode(x, y)[0], y).flatten(1)
+        bern.append(log_likelihood(logits, x.flatten(1)).cpu())
+        norm.append(continuous_bernoulli_log_norm(logits).sum(1).cpu())
+        magnitude.append(logits.abs().mean(1).cpu())
+    return {"bernoulli": float(torch.cat(bern).mean()), "normalizer": float(torch.cat(norm).mean()),
+            "mean_abs_logit": float(torch.cat(magnitude).mean())}
+
+
+@torch.inference_mode()
+def prior_gap(model, images, labels, seed: int = 0, batch_size: int = 1000) -> dict:
+    """How far the aggregate posterior q(z) = E_x q(z | x, y) sits from the prior N(0, I): KL of a Gaussian fitted
+    to one z ~ q(z | x, y) per image against N(0, I), the spread of q(z) (mean per-dimension std), and how often a
+    prior sample falls outside the region the decoder saw (beyond the 99.9% Mahalanobis radius of q(z))."""
+    device = device_of(model)
+    g = torch.Generator().manual_seed(seed)
+    zs = []
+    for s in range(0, len(images), batch_size):
+        mu, log_var = model.encode(images[s:s + batch_size].to(device), one_hot(labels[s:s + batch_size].to(device)))
+        zs.append(mu.cpu() + torch.exp(0.5 * log_var.cpu()) * torch.randn(mu.shape, generator=g))
+    z = torch.cat(zs).double()
+    d = z.shape[1]
+    mean, cov = z.mean(0), torch.cov(z.T) + 1e-9 * torch.eye(d, dtype=torch.float64)
+    kl = 0.5 * (torch.trace(cov) + mean @ mean - d - torch.logdet(cov))
+    inverse = torch.linalg.inv(cov)
+    maha = lambda v: ((v - mean) @ inverse * (v - mean)).sum(1)  # noqa: E731
+    radius = torch.quantile(maha(z), 0.999)
+    prior = torch.randn(len(z), d, generator=g, dtype=torch.float64)
+    return {"kl_to_prior": float(kl), "mean_std": float(z.std(0).mean()),
+            "prior_outside": float((maha(prior) > radius).double().mean())}
+
+
+def trend(xs, ys) -> dict:
+    """Whether ys moves monotonically with xs: {"kind": "rises" | "falls" | "flat" | "peaks" | "dips" | "mixed",
+    "at": the x of the interior extreme (peaks/dips)}."""
+    ys = np.asarray(ys, float)
+    steps = np.sign(np.diff(ys))
+    if (steps >= 0).all():
+        return {"kind": "rises" if (steps > 0).any() else "flat", "at": None}
+    if (steps <= 0).all():
+        return {"kind": "falls", "at": None}
+    turns = np.count_nonzero(np.diff(steps[steps != 0]))
+    if turns == 1:
+        i = int(np.argmax(ys) if steps[0] > 0 else np.argmin(ys))
+        return {"kind": "peaks" if steps[0] > 0 else "dips", "at": xs[i]}
+    return {"kind": "mixed", "at": None}
+
+
+def verdict_values(table: pd.DataFrame, words) -> dict:
+    """The verdict, sized by the numbers: ``verdict_key`` words with the metrics where conv is worse named, the
+    direction of the size difference, and whether the smaller model is the slower one (the compute remark)."""
+    from .compare import rank_metrics, verdict_key
+    groups = rank_metrics(table)
+    params = table.groupby("architecture")["parameters"].first()
+    epoch = table.groupby("architecture")["seconds_per_epoch"].median()
+    smaller = "conv" if params["conv"] < params["mlp"] else "mlp"
+    larger = "mlp" if smaller == "conv" else "conv"
+    worse = words("list_sep").join(words(f"metric_{c}").rstrip(" ↓↑") for c in groups["worse"])
+    return {"verdict_words": words(f"verdict_{verdict_key(groups)}", worse=worse),
+            "size_relation": words("fewer") if params["conv"] < params["mlp"] else words("more"),
+            "pct_size": abs(100 * (1 - params["conv"] / params["mlp"])),
+            "compute_remark": words("compute_remark", ratio=epoch["conv"] / epoch["mlp"])
+            if params["conv"] != params["mlp"] and epoch[smaller] > epoch[larger] else "",
+            "n_ranked": sum(len(groups[k]) for k in ("better", "worse", "tied")), "n_better": len(groups["better"]),
+            "n_worse": len(groups["worse"]), "n_tied": len(groups["tied"])}
+
+
+def describe_trend(xs, ys, words, fmt=lambda y: f"{y:.2f}") -> str:
+    """A trend of ys against xs (β) in words: steady rise or fall, one peak or dip (named), or no trend."""
+    t = trend(xs, ys)
+    extreme = fmt(ys[list(xs).index(t["at"])]) if t["at"] is not None else ""
+    return words(f"trend_{t['kind']}", first=fmt(ys[0]), last=fmt(ys[-1]), b0=f"{xs[0]:g}", b1=f"{xs[-1]:g}",
+                 at=f"{t['at']:g}" if t["at"] is not None else "", extreme=extreme, values=", ".join(map(fmt, ys)))

@@ -1,0 +1,118 @@
+"""The report document's text and numbers: both languages complete, templates filled from computed values only,
+verdict words that follow the numbers, and the measurements the document states, against direct computations."""
+import math
+import re
+
+import pandas as pd
+import pytest
+import torch
+
+from cvae_lib import findings
+from cvae_lib.document import PLACEHOLDER, Document, fill, texts
+from cvae_lib.models import build_model
+
+
+def _walk(a, b, path=""):
+    assert type(a) is type(b), path
+    if isinstance(a, dict):
+        assert set(a) == set(b), (path, set(a) ^ set(b))
+        for k in a:
+            _walk(a[k], b[k], f"{path}/{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _walk(x, y, f"{path}[{i}]")
+    else:
+        assert set(PLACEHOLDER.findall(a)) == set(PLACEHOLDER.findall(b)), (path, a, b)
+
+
+def test_both_editions_have_the_same_keys_and_placeholders():
+    _walk(texts("en"), texts("zh"))
+    assert len(texts("zh")["words"]["classes"]) == 10
+    assert re.search(r"[\u4e00-\u9fff]", texts("zh")["prose"]["abstract"])  # written in Chinese
+
+
+def test_fill_formats_values_and_refuses_a_value_that_was_not_computed():
+    assert fill("{{n:,}} images, {{p:.1f}}%", {"n": 60000, "p": 22.41}) == "60,000 images, 22.4%"
+    assert fill("{{{betas}}}", {"betas": "0.5, 1"}) == "{0.5, 1}"
+    with pytest.raises(KeyError, match="'missing'"):
+        fill("{{missing}}", {})
+
+
+def _table(conv_better: bool):
+    rows = []
+    for arch, params, epoch in (("mlp", 913_296, 3.0), ("conv", 708_545, 12.0)):
+        good = (arch == "conv") == conv_better
+        for seed in range(3):
+            rows.append({"architecture": arch, "seed": seed, "parameters": params, "seconds_per_epoch": epoch + seed,
+                         "test_neg_elbo": (230.0 if good else 240.0) + 0.1 * seed,
+                         "fd": (100.0 if good else 200.0) + seed, "conditional_accuracy": (0.9 if good else 0.8)
+                         + 0.001 * seed})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_verdict_words_follow_the_numbers_in_both_languages(language):
+    words = lambda key, **v: fill(texts(language)["words"][key], v)  # noqa: E731
+    wins, loses = findings.verdict_values(_table(True), words), findings.verdict_values(_table(False), words)
+    assert wins["verdict_words"] == words("verdict_beats") and (wins["n_better"], wins["n_worse"]) == (3, 0)
+    assert loses["verdict_words"] == words("verdict_all_worse") and (loses["n_better"], loses["n_worse"]) == (0, 3)
+    assert wins["size_relation"] == words("fewer") and math.isclose(wins["pct_size"], 100 * (1 - 708_545 / 913_296))
+    assert words("compute_remark", ratio=1.0)[:8] in wins["compute_remark"]  # smaller and slower: the remark
+    faster = _table(True).assign(seconds_per_epoch=lambda t: t.seconds_per_epoch.where(t.architecture == "mlp", 1.0))
+    assert findings.verdict_values(faster, words)["compute_remark"] == ""
+    larger = _table(True).assign(parameters=lambda t: t.parameters.where(t.architecture == "mlp", 1_000_000))
+    assert findings.verdict_values(larger, words)["size_relation"] == words("more")
+
+
+def test_trends_are_named_by_their_shape():
+    assert findings.trend([1, 2, 4], [1.0, 2.0, 3.0])["kind"] == "rises"
+    assert findings.trend([1, 2, 4], [3.0, 2.0, 2.0])["kind"] == "falls"
+    assert findings.trend([1, 2, 4, 8], [1.0, 3.0, 2.0, 0.5]) == {"kind": "peaks", "at": 2}
+    assert findings.trend([1, 2, 4, 8], [3.0, 1.0, 2.0, 2.5]) == {"kind": "dips", "at": 2}
+    assert findings.trend([1, 2, 4, 8], [1.0, 3.0, 1.0, 3.0])["kind"] == "mixed"
+    words = lambda key, **v: fill(texts("en")["words"][key], v)  # noqa: E731
+    assert findings.describe_trend([0.5, 1, 2], [3.0, 1.0, 2.0], words).startswith("is not monotone")
+
+
+def test_layer_table_matches_the_models_parameter_counts_and_shapes():
+    for arch, total, last in (("mlp", 913_296, "784"), ("conv", 708_545, "1×28×28")):
+        rows = findings.layer_table(build_model(arch))
+        assert sum(p for _, _, p in rows) == total and rows[-1][1] in (last, "1×28×28")
+
+
+class _Encoder(torch.nn.Module):
+    """A stub model whose posterior is N(m, s^2 I) for every image: the aggregate posterior is known."""
+    def __init__(self, m, s):
+        super().__init__()
+        self.m, self.s, self.latent_size = m, s, 4
+        self.dummy = torch.nn.Parameter(torch.zeros(()))
+
+    def encode(self, x, y):
+        n = x.shape[0]
+        return torch.full((n, 4), self.m), torch.full((n, 4), 2 * math.log(self.s))
+
+
+def test_prior_gap_is_zero_for_the_prior_and_matches_the_gaussian_kl_otherwise():
+    x, y = torch.zeros(20_000, 1, 28, 28), torch.zeros(20_000, dtype=torch.long)
+    assert findings.prior_gap(_Encoder(0.0, 1.0), x, y)["kl_to_prior"] < 0.01
+    gap = findings.prior_gap(_Encoder(1.0, 0.5), x, y)
+    expected = 0.5 * 4 * (0.25 + 1.0 - 1 - math.log(0.25))  # KL(N(1, 0.25 I) || N(0, I)) in 4 dimensions
+    assert gap["kl_to_prior"] == pytest.approx(expected, rel=0.03)
+    assert gap["prior_outside"] > 0.5  # most prior samples fall outside a narrow, shifted q(z)
+
+
+def test_document_shows_html_and_latex_for_each_figure_and_table(tmp_path, capsys, monkeypatch):
+    shown = []
+    monkeypatch.setattr(Document, "_show", lambda self, h, latex: shown.append((h, latex)))
+    doc = Document("zh", tmp_path / "figures", tmp_path)
+    import matplotlib.pyplot as plt
+    fig, _ = plt.subplots()
+    path = doc.figure(fig, "f", "标题 caption_with_underscore")
+    assert path.is_file() and path.parent == tmp_path / "figures"
+    html, latex = shown[-1]
+    assert 'src="figures/f.png"' in html and 'alt="标题' in html and "图 1" in html
+    assert "\\includegraphics" in latex and "caption\\_with\\_underscore" in latex
+    doc.table([["a_b", "1"]], ["x", "y"], "表格")
+    html, latex = shown[-1]
+    assert "<table" in html and "表 1" in html and "a\\_" in latex and "tabularx" in latex
