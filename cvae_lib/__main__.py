@@ -66,6 +66,8 @@ def _parser():
     _train_parser(sub)
     p = sub.add_parser("report", help="run the whole pipeline with papermill and export HTML/PDF")
     p.add_argument("--out", help="report folder (default: report/, with --quick runs/quick-report)")
+    p.add_argument("--author", default="", help="the author's name on the title page (default: none)")
+    p.add_argument("--course", default="", help="the course on the title page (default: none)")
     _scale_arguments(p, seeds=True)
     p.set_defaults(func=main_report)
     s = sub.add_parser("sweep", help="run a sweep file's training runs in parallel, then sweep.ipynb")
@@ -113,7 +115,8 @@ def main_report(args) -> int:
     from .report import run_pipeline
     scale = scale_from_args(args)  # every parameter is checked before any notebook runs
     out = args.out or str(project_root() / ("runs/quick-report" if args.quick else "report"))
-    return _run(lambda: run_pipeline(out, scale, pdf=not args.no_pdf), out)
+    byline = {"author": args.author, "course": args.course}
+    return _run(lambda: run_pipeline(out, scale, pdf=not args.no_pdf, byline=byline), out)
 
 
 def main_sweep(args) -> int:

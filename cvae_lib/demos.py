@@ -1,4 +1,4 @@
-"""Small numerical demonstrations for the theory notebook, each a claim checked on a trained model."""
+"""Small numerical demonstrations for the report's theory section, each a claim checked on a trained model."""
 import pandas as pd
 import torch
 

@@ -33,7 +33,7 @@ def _test(data, n):
 
 
 def reference_metrics(classifier_dir, data, device="cpu") -> dict:
-    """The classifier's own numbers, the ceilings and floors the generated images are measured against."""
+    """The classifier's own numbers on real images, the references the generated images are measured against."""
     path = Path(classifier_dir) / runs.REFERENCE
     if path.exists():
         return runs.read_json(path)

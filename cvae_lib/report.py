@@ -1,8 +1,9 @@
 """The report pipeline: papermill executes each notebook, nbconvert exports it (steps.py).
 
 Steps run in order: classifier.ipynb (the evaluation classifier), train.ipynb once per architecture
-and seed (training and evaluation), train.ipynb for each run of the sweep in sweeps/report.yaml, then
-compare.ipynb, sweep.ipynb, theory.ipynb and the speed appendix. A step that is current (its key
+and seed (training and evaluation), train.ipynb for each run of the sweep in sweeps/report.yaml, the
+speed appendix (benchmark.ipynb), then report.ipynb once per language: the report document itself
+(report.html and report.pdf, report.zh.html and report.zh.pdf). A step that is current (its key
 matches its stamp) is skipped, so rerunning after an interruption redoes only what is missing
 (training itself also resumes from its last epoch); when a step reruns, every later step reruns too.
 
@@ -27,7 +28,7 @@ PDF_PACKAGES = ("texlive-xetex texlive-fonts-recommended texlive-plain-generic t
                 "texlive-lang-chinese fonts-noto-cjk fonts-dejavu-core fonts-dejavu-extra poppler-utils")
 
 
-def plan(out: Path, scale: Scale) -> list:
+def plan(out: Path, scale: Scale, byline: dict = None) -> list:
     """The steps, with their papermill parameters (paths relative to notebooks/, papermill's cwd)."""
     classifier_dir = _rel(out / "runs" / "classifier")
     steps = [classifier_step(out, scale)]
@@ -51,13 +52,14 @@ def plan(out: Path, scale: Scale) -> list:
                       "Appendix: training and evaluation speed (benchmarks/)", inputs=bench_files))
     pages = [[s.name, os.path.relpath(s.outputs_hint(out), out), s.parameters.get("run_dir", "")] for s in steps]
     for language in LANGUAGES:
-        steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages, bench_files))
+        steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages, bench_files, byline or {}))
     return steps
 
 
 def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_dirs: list, pages: list,
-                  inputs: list) -> Step:
-    """report.ipynb for one edition: report.html and report.pdf (English), report.zh.* (Chinese)."""
+                  inputs: list, byline: dict) -> Step:
+    """report.ipynb for one edition: report.html and report.pdf (English), report.zh.* (Chinese); ``byline``
+    may give the title page's "author" and "course"."""
     words = texts(language)["words"]
     name = "report" if language == "en" else f"report.{language}"
     return Step(name, "report.ipynb", {
@@ -65,9 +67,11 @@ def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_
         "classifier_dir": _rel(out / "runs" / "classifier"), "bench_dir": _rel(out / "benchmarks"),
         "figures_dir": _rel(out / "figures" / language), "html_root": _rel(out),
         "pages": pages, "command": "python -m cvae_lib report" + scale_args(scale),
-        "test_subset": scale.overrides.get("test_subset", 0), "device": scale.overrides.get("device", "auto")},
+        "test_subset": scale.overrides.get("test_subset", 0), "device": scale.overrides.get("device", "auto"),
+        "author": byline.get("author", ""), "course": byline.get("course", "")},
         f"{words['title']} ({language})", inputs=inputs, pdf=True,
-        document={"title": words["title"], "language": language, "code_listing_marker": words["s_appendix_code"]})
+        document={"title": words["title"], "language": language, "code_listing_marker": words["s_appendix_code"],
+                  "author_line": " · ".join(x for x in (byline.get("author"), byline.get("course")) if x)})
 
 
 def _rel(path) -> str:
@@ -124,12 +128,12 @@ def _pdf_setting(pdf: bool, log) -> bool:
     return pdf and pdf_available()
 
 
-def run_pipeline(out="report", scale: Scale = Scale(), pdf: bool = True, log=print) -> list:
+def run_pipeline(out="report", scale: Scale = Scale(), pdf: bool = True, log=print, byline: dict = None) -> list:
     """Execute and export every step that is not already up to date; returns the steps."""
     from tqdm import tqdm
     out = Path(out).resolve()
     pdf = _pdf_setting(pdf, log)
-    steps = plan(out, scale)
+    steps = plan(out, scale, byline)
     (out / ".stamps").mkdir(parents=True, exist_ok=True)
     assign_keys(steps, out, pdf)
     try:

@@ -51,8 +51,8 @@ class Step:
 
 def library_hash() -> str:
     h = hashlib.sha256()
-    for path in sorted((ROOT / "cvae_lib").glob("*.py")):
-        h.update(path.name.encode() + path.read_bytes())
+    for path in sorted(p for p in (ROOT / "cvae_lib").rglob("*") if p.suffix in (".py", ".yaml", ".j2", ".json")):
+        h.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
     return h.hexdigest()
 
 

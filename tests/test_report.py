@@ -1,6 +1,5 @@
 """The pipeline end to end at tiny scale: papermill runs every notebook, nbconvert exports them."""
 import html
-import json
 import math
 import re
 import subprocess
