@@ -98,15 +98,16 @@ class Document:
         self._show(f'<nav><b>{html.escape(self.word("contents"))}</b><ol style="list-style:none">{items}</ol></nav>',
                    "\\tableofcontents\\clearpage")
 
-    def figure(self, fig, name: str, caption: str, width: float = 0.95) -> Path:
+    def figure(self, fig, name: str, caption: str, width: float = 0.95) -> None:
         """Save ``fig`` as figures_dir/name.png and show it with a numbered caption, ``width`` of the text wide."""
         import matplotlib.pyplot as plt
         from .plots import save
         path = save(fig, self.figures_dir / f"{name}.png")
         plt.close(fig)
-        return self.figure_file(path, caption, width)
+        self.figure_file(path, caption, width)
 
-    def figure_file(self, path, caption: str, width: float = 0.95) -> Path:
+    def figure_file(self, path, caption: str, width: float = 0.95) -> None:
+        """Show a saved figure (returns nothing, so that a notebook cell ending with it prints no repr)."""
         import os
         self.figure_count += 1
         rel = Path(os.path.relpath(Path(path).resolve(), self.html_root.resolve())).as_posix()
@@ -117,7 +118,6 @@ class Document:
             f'{html.escape(caption)}</figcaption></figure>',
             f"\\begin{{figure}}[H]\\centering\\includegraphics[width={width}\\linewidth,height=0.8\\textheight,"
             f"keepaspectratio]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{figure}}")
-        return Path(path)
 
     def table(self, rows: list, header: list, caption: str, align: str = None, note: str = "") -> None:
         """A numbered table: HTML, and a LaTeX tabularx as wide as the text whose columns all wrap (the first

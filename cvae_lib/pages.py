@@ -19,7 +19,7 @@ def markdown_table(data, headers=None, digits: int = 2) -> str:
         if isinstance(v, numbers.Integral):
             return f"{v:,}"
         if isinstance(v, numbers.Real):
-            return f"{v:,.{digits}f}"
+            return f"{v:g}" if 0 < abs(v) < 10 ** -digits else f"{v:,.{digits}f}"
         return str(v).replace("|", "\\|")
     if isinstance(data, pd.DataFrame):
         headers = headers or [str(data.index.name or ""), *map(str, data.columns)]

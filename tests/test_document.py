@@ -108,8 +108,8 @@ def test_document_shows_html_and_latex_for_each_figure_and_table(tmp_path, capsy
     doc = Document("zh", tmp_path / "figures", tmp_path)
     import matplotlib.pyplot as plt
     fig, _ = plt.subplots()
-    path = doc.figure(fig, "f", "标题 caption_with_underscore")
-    assert path.is_file() and path.parent == tmp_path / "figures"
+    assert doc.figure(fig, "f", "标题 caption_with_underscore") is None  # no repr below a notebook cell
+    assert (tmp_path / "figures" / "f.png").is_file()
     html, latex = shown[-1]
     assert 'src="figures/f.png"' in html and 'alt="标题' in html and "图 1" in html
     assert "\\includegraphics" in latex and "caption\\_with\\_underscore" in latex
