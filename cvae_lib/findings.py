@@ -72,6 +72,8 @@ def comparison_rows(table: pd.DataFrame, words) -> list:
         diff = f"{d['diff']:+.{digits}f}" + ("" if math.isnan(d["se"]) else f" ± {d['se']:.{digits}f}")
         if lower is None:
             verdict = words("verdict_descriptive")
+        elif math.isnan(d["se"]):
+            verdict = words("verdict_na")
         elif not d["resolved"]:
             verdict = words("verdict_tie")
         else:
@@ -164,7 +166,9 @@ def verdict_values(table: pd.DataFrame, words) -> dict:
     smaller = "conv" if params["conv"] < params["mlp"] else "mlp"
     larger = "mlp" if smaller == "conv" else "conv"
     worse = words("list_sep").join(words(f"metric_{c}").rstrip(" ↓↑") for c in groups["worse"])
-    return {"verdict_words": words(f"verdict_{verdict_key(groups)}", worse=worse),
+    one_seed = table.groupby("architecture").size().min() < 2
+    key = "one_seed" if one_seed else verdict_key(groups)
+    return {"verdict_key": key, "verdict_words": words(f"verdict_{key}", worse=worse),
             "size_relation": words("fewer") if params["conv"] < params["mlp"] else words("more"),
             "pct_size": abs(100 * (1 - params["conv"] / params["mlp"])),
             "compute_remark": words("compute_remark", ratio=epoch["conv"] / epoch["mlp"])

@@ -53,7 +53,7 @@ def test_run_names():
 def test_train_notebook_declares_exactly_the_run_parameters_with_their_defaults():
     declared = pm.inspect_notebook(str(NOTEBOOKS / "train.ipynb"))
     expected = parameters()
-    assert set(declared) == set(expected) | {"run_dir", "progress", "evaluate", "classifier_dir"}
+    assert set(declared) == set(expected) | {"run_dir", "progress", "evaluate", "classifier_dir", "page_dir"}
     for name, (_, default, _) in expected.items():
         value = ast.literal_eval(declared[name]["default"])
         assert value == ("" if default is None else default), name
