@@ -52,6 +52,8 @@ def _scale_arguments(p, seeds: bool) -> None:
         p.add_argument("--seeds", type=int, nargs="+", default=argparse.SUPPRESS,
                        help=f"seeds per architecture (default: {' '.join(map(str, Scale().seeds))}; --quick: 0)")
         p.add_argument("--no-sweep", dest="sweep", action="store_false", help="leave out the sweep of sweeps/report.yaml")
+        p.add_argument("--no-extensions", dest="extensions", action="store_false",
+                       help="leave out the extension models (sweeps/extensions.yaml and the latent samplers)")
     docs = field_docs(ClassifierConfig)
     for f in fields(ClassifierConfig):
         p.add_argument("--classifier-" + f.name.replace("_", "-"), dest=f"classifier_{f.name}", type=f.type,
@@ -85,7 +87,8 @@ def scale_from_args(args) -> Scale:
     given = vars(args)
     overrides = {name: given[name] for name in parameters() if name in given}
     classifier = ClassifierConfig(**{f.name: given[f"classifier_{f.name}"] for f in fields(ClassifierConfig)})
-    changes = {"overrides": overrides, "classifier": classifier, "sweep": given.get("sweep", False)}
+    changes = {"overrides": overrides, "classifier": classifier, "sweep": given.get("sweep", False),
+               "extensions": given.get("extensions", False)}
     if "seeds" in given:
         changes["seeds"] = tuple(given["seeds"])
     return Scale.quick(**changes) if args.quick else Scale(**changes)

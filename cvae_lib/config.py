@@ -20,6 +20,8 @@ from typing import Optional
 from .losses import LIKELIHOODS
 from .models import MODELS
 
+EXTENSIONS = ("none", "vampprior", "vaegan")
+"""extensions trained with the model (the ones applied to a trained model are in cvae_lib.extensions)"""
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 TRAIN_IMAGES = 60_000
 MAX_LATENT_SIZE = 4096
@@ -60,6 +62,12 @@ class TrainConfig:
     """pixel standard deviation of the gaussian likelihood, and the start value of gaussian_learned"""
     kl_warmup_epochs: int = 0
     """the KL weight rises linearly from 0 to beta over this many epochs (per step); 0: no warm-up"""
+    extension: str = "none"
+    """"none" (the seed's CVAE), "vampprior" (a learned mixture prior per class) or "vaegan" (adversarial decoder)"""
+    vamp_pseudo_inputs: int = 50
+    """VampPrior: learned pseudo-images per class (Tomczak & Welling used 500 in all for MNIST)"""
+    gan_gamma: float = 1.0
+    """VAE-GAN: weight of the feature-space reconstruction in the decoder's loss, against the GAN term"""
 
     def __post_init__(self):
         validate(self)
@@ -119,6 +127,14 @@ def validate(config: TrainConfig) -> None:
     if not _is_number(config.gaussian_sigma) or config.gaussian_sigma <= 0:
         raise ConfigError(f"gaussian_sigma must be a positive number, got {config.gaussian_sigma!r}")
     _nonnegative_int("kl_warmup_epochs", config.kl_warmup_epochs, "0 disables the warm-up")
+    if config.extension not in EXTENSIONS:
+        raise ConfigError(f"extension must be one of {list(EXTENSIONS)}, got {config.extension!r}")
+    _positive_int("vamp_pseudo_inputs", config.vamp_pseudo_inputs)
+    if not _is_number(config.gan_gamma) or config.gan_gamma < 0:
+        raise ConfigError(f"gan_gamma must be a non-negative number, got {config.gan_gamma!r}")
+    if config.extension == "vaegan" and (config.likelihood != "bernoulli" or config.kl_warmup_epochs or config.beta != 1):
+        raise ConfigError("extension 'vaegan' replaces the pixel likelihood by the discriminator's features and has "
+                          "no beta or KL warm-up: leave likelihood, beta and kl_warmup_epochs at their defaults")
     check_device(config.device)
     if config.data_dir is not None and not os.path.isdir(config.data_dir):
         raise ConfigError(f"data_dir must be an existing directory, got {config.data_dir!r} "
@@ -240,7 +256,7 @@ class RunSpec:
         return name
 
 
-NAME_PARTS = {"beta": "beta", "likelihood": None, "kl_warmup_epochs": "warmup", "latent_size": "z",
+NAME_PARTS = {"extension": None, "vamp_pseudo_inputs": "K", "gan_gamma": "gamma", "beta": "beta", "likelihood": None, "kl_warmup_epochs": "warmup", "latent_size": "z",
               "learning_rate": "lr", "batch_size": "batch", "gaussian_sigma": "sigma"}
 
 
@@ -271,12 +287,18 @@ class Scale:
     """the evaluation classifier"""
     sweep: bool = True
     """include the report's sweep (beta and decoder likelihoods)"""
+    extensions: bool = True
+    """include the extension models (sweeps/extensions.yaml, for the seeds above, and the latent samplers)"""
+    samplers: "SamplerConfig" = None
+    """the latent samplers' settings (None: SamplerConfig's defaults; --quick: SamplerConfig.quick())"""
 
     def __post_init__(self):
         object.__setattr__(self, "seeds", tuple(self.seeds))
+        if self.samplers is None:
+            object.__setattr__(self, "samplers", SamplerConfig())
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ConfigError(f"seeds must be a non-empty list of distinct integers, got {list(self.seeds)}")
-        fixed = sorted({"architecture", "seed"} & set(self.overrides))
+        fixed = sorted({"architecture", "seed", "extension"} & set(self.overrides))
         if fixed:
             raise ConfigError(f"{fixed} cannot be overridden for the whole report: the pipeline sets them per run")
         for seed in self.seeds:
@@ -286,4 +308,45 @@ class Scale:
     def quick(cls, **changes) -> "Scale":
         """The --quick preset, with ``changes`` (explicit command-line values) over it."""
         overrides = {**QUICK, **changes.pop("overrides", {})}
-        return cls(**{"seeds": (0,), **changes, "overrides": overrides})
+        return cls(**{"seeds": (0,), "samplers": SamplerConfig.quick(), **changes, "overrides": overrides})
+
+
+@dataclass(frozen=True)
+class SamplerConfig:
+    """The latent samplers applied to a trained model (cvae_lib.extensions); part of samplers.json's cache key."""
+    temperatures: tuple = (0.5, 0.6, 0.7, 0.8, 0.9)
+    """prior temperatures tau scored as a curve, z ~ N(0, tau^2 I)"""
+    temperature: float = 0.7
+    """the one temperature in the leaderboard (fixed in advance, not chosen on the test set)"""
+    gmm_components: tuple = (1, 2, 4, 8)
+    """mixture sizes tried per class; BIC picks one (a full-covariance fit in 64 dimensions costs seconds)"""
+    two_stage_epochs: int = 20
+    """epochs of the second-stage VAE over the 60,000 training codes"""
+    samples_per_class: int = 1000
+    """samples per class for each sampler's scores (the runs' EvalConfig uses the same number)"""
+    test_subset: int = 0
+    """score against the first N test images; 0 uses all 10,000"""
+    train_subset: int = 0
+    """fit the GMM and the two-stage VAE to the codes of the first N training images; 0 uses all 60,000"""
+    seed: int = 0
+    """fits, training and every draw"""
+
+    def __post_init__(self):
+        object.__setattr__(self, "temperatures", tuple(self.temperatures))
+        object.__setattr__(self, "gmm_components", tuple(self.gmm_components))
+        for tau in self.temperatures + (self.temperature,):
+            if not _is_number(tau) or tau <= 0:
+                raise ConfigError(f"temperatures must be positive numbers, got {tau!r}")
+        if not self.gmm_components or any(isinstance(n, bool) or not isinstance(n, int) or n < 1
+                                          for n in self.gmm_components):
+            raise ConfigError(f"gmm_components must be positive integers, got {list(self.gmm_components)}")
+        for name in ("two_stage_epochs", "samples_per_class"):
+            _positive_int(name, getattr(self, name))
+        _nonnegative_int("test_subset", self.test_subset, "0 uses all 10,000 images")
+        _nonnegative_int("train_subset", self.train_subset, "0 uses all 60,000 images")
+
+    @classmethod
+    def quick(cls, **changes) -> "SamplerConfig":
+        """Small values for the --quick report (and tests): two mixture sizes, two epochs, 100 samples per class."""
+        return cls(**{"gmm_components": (1, 2), "two_stage_epochs": 2, "samples_per_class": 100,
+                      "test_subset": 1000, "train_subset": 10_000, **changes})

@@ -119,9 +119,11 @@ class Document:
             f"\\begin{{figure}}[H]\\centering\\includegraphics[width={width}\\linewidth,height=0.8\\textheight,"
             f"keepaspectratio]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{figure}}")
 
-    def table(self, rows: list, header: list, caption: str, align: str = None, note: str = "") -> None:
+    def table(self, rows: list, header: list, caption: str, align: str = None, note: str = "",
+              size: str = "small") -> None:
         """A numbered table: HTML, and a LaTeX tabularx as wide as the text whose columns all wrap (the first
-        ragged right, the others right-aligned). A cell may be (text, href): a link in HTML, text in the PDF."""
+        ragged right, the others right-aligned), set in the LaTeX font size ``size`` ("small", "footnotesize").
+        A cell may be (text, href): a link in HTML, text in the PDF."""
         self.table_count += 1
         align = align or "X" + "r" * (len(header) - 1)
         first = 1.8 if len(align) > 2 else 1.0  # the label column gets a larger share; shares sum to the count
@@ -144,7 +146,7 @@ class Document:
         self._show(
             f'<table class="report"><caption><b>{html.escape(label)}</b> {html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note_html}",
-            f"\\begin{{table}}[H]\\centering\\small\\caption{{{latex_escape(caption)}}}"
+            f"\\begin{{table}}[H]\\centering\\{size}\\caption{{{latex_escape(caption)}}}"
             f"\\begin{{tabularx}}{{\\linewidth}}{{{columns}}}\\toprule\n"
             + " & ".join(f"\\textbf{{{cell_tex(h)}}}" for h in header) + r" \\ \midrule" + "\n"
             + latex_rows + "\n\\bottomrule\\end{tabularx}" + note_tex + "\\end{table}")

@@ -14,8 +14,9 @@ import warnings
 import torch
 
 from .generate import interpolate
-from .losses import density_log_likelihood, log_likelihood
+from .losses import continuous_bernoulli_log_norm, log_likelihood
 from .models import NUM_CLASSES, device_of, evaluation_decoder, one_hot
+from .priors import log_prior_fn
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -25,10 +26,13 @@ def _log_normal(z, mu, log_var):
 
 
 def pixel_log_likelihoods(logits, x, likelihood: str = "bernoulli", log_sigma=None):
-    """log p(x | z, y) summed over pixels, twice: under the run's likelihood and under a true density
-    (losses.log_likelihood and losses.density_log_likelihood; x broadcasts against logits)."""
+    """log p(x | z, y) summed over pixels, twice: under the run's likelihood (losses.log_likelihood) and under
+    a true density on [0, 1]^784, the same for every likelihood but the Bernoulli, whose BCE on grey pixels is
+    not normalized: that one gains the continuous-Bernoulli normalizer log C(l) (x broadcasts against logits)."""
     own = log_likelihood(logits, x, likelihood, log_sigma)
-    return own, own if likelihood != "bernoulli" else density_log_likelihood(logits, x, likelihood, log_sigma)
+    if likelihood != "bernoulli":
+        return own, own
+    return own, own + continuous_bernoulli_log_norm(logits).sum(-1)
 
 
 _FUSED = {}
@@ -56,7 +60,8 @@ def _fused(logits, x, likelihood, log_sigma, compiled: bool = True):
 
 @torch.inference_mode()
 def log_weights(model, x, y_onehot, k: int, generator, likelihood: str = "bernoulli", log_sigma=None,
-                chunk_images: int = 50_000, decoder=None, block_images: int = 0, compiled: bool = True):
+                chunk_images: int = 50_000, decoder=None, block_images: int = 0, compiled: bool = True,
+                log_prior=None):
     """(k, B) log importance weights log p(x|z,y) + log p(z) - log q(z|x,y) for a batch, twice: under
     the run's likelihood and under a true density (see pixel_log_likelihoods).
 
@@ -64,8 +69,11 @@ def log_weights(model, x, y_onehot, k: int, generator, likelihood: str = "bernou
     the block size); each chunk is decoded and scored in blocks of about block_images samples, which on
     CPU keeps a block's activations and logits in cache. block_images = 0 picks the decoder's own
     ``block_images`` (FoldedConvDecoder: 256), else 2,048; on a GPU the whole chunk is one block.
-    decoder defaults to evaluation_decoder(model).
+    decoder defaults to evaluation_decoder(model); log_prior, a callable (z, labels) -> log p(z | y), to
+    priors.log_prior_fn(model) (N(0, I), or the run's VampPrior).
     """
+    log_prior = log_prior if log_prior is not None else log_prior_fn(model)
+    label_ids = y_onehot.argmax(1)
     decoder = decoder if decoder is not None else evaluation_decoder(model)
     mu, log_var = model.encode(x, y_onehot)
     std = torch.exp(0.5 * log_var)
@@ -82,7 +90,8 @@ def log_weights(model, x, y_onehot, k: int, generator, likelihood: str = "bernou
         n = min(per_chunk, k - start)
         eps = torch.randn(n, batch, latent, generator=generator, device=generator.device).to(mu.device)
         z = mu + std * eps
-        log_prior_ratio = -0.5 * (LOG_2PI + z.pow(2)).sum(-1) - _log_normal(z, mu, log_var)
+        log_p = log_prior(z.reshape(n * batch, latent), label_ids.repeat(n)).view(n, batch)
+        log_prior_ratio = log_p - _log_normal(z, mu, log_var)
         for s in range(0, n, per_block):
             m = min(per_block, n - s)
             logits = decoder(z[s:s + m].reshape(m * batch, latent), labels[:m * batch]).view(m, batch, -1)
@@ -107,12 +116,13 @@ def iwae_bounds(model, images, labels, k: int, seed: int = 0, batch_size: int = 
     device = device_of(model)
     generator = torch.Generator().manual_seed(seed)
     decoder = evaluation_decoder(model)
+    log_prior = log_prior_fn(model)
     bern, cb = [], []
     for start in range(0, len(images), batch_size):
         x = images[start:start + batch_size].to(device)
         y = one_hot(labels[start:start + batch_size]).to(device)
         wb, wc = log_weights(model, x, y, k, generator, likelihood, log_sigma, decoder=decoder,
-                             compiled=k * len(images) >= COMPILE_MIN_SAMPLES)
+                             compiled=k * len(images) >= COMPILE_MIN_SAMPLES, log_prior=log_prior)
         bern.append((torch.logsumexp(wb.double(), 0) - math.log(k)).cpu())
         cb.append((torch.logsumexp(wc.double(), 0) - math.log(k)).cpu())
     return torch.cat(bern), torch.cat(cb)

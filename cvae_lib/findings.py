@@ -4,11 +4,13 @@ continuous-Bernoulli normalizer behind the disagreeing bounds, and how far each 
 sits from the prior. Words come from the document's language file; this module returns numbers and keys.
 """
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
+from . import generate
 from .compare import METRICS, difference
 from .losses import continuous_bernoulli_log_norm, log_likelihood
 from .models import count_parameters, device_of, one_hot
@@ -183,3 +185,248 @@ def describe_trend(xs, ys, words, fmt=lambda y: f"{y:.2f}") -> str:
     extreme = fmt(ys[list(xs).index(t["at"])]) if t["at"] is not None else ""
     return words(f"trend_{t['kind']}", first=fmt(ys[0]), last=fmt(ys[-1]), b0=f"{xs[0]:g}", b1=f"{xs[-1]:g}",
                  at=f"{t['at']:g}" if t["at"] is not None else "", extreme=extreme, values=", ".join(map(fmt, ys)))
+
+
+LEADERBOARD_METRICS = ("conditional_accuracy", "fd", "precision", "recall", "relative_sharpness", "test_neg_iwae")
+"""the leaderboard's columns, from metrics.json (a run's own samples) or samplers.json (the same scores)"""
+
+
+NO_GAMMA = -1.0
+"""the gamma column of methods other than the VAE-GAN"""
+
+
+def _method_key(config) -> tuple:
+    if config.extension == "vampprior":
+        return ("vampprior", NO_GAMMA)
+    if config.extension == "vaegan":
+        return ("vaegan", float(config.gan_gamma))
+    return ("prior", NO_GAMMA)
+
+
+def leaderboard(main_dirs, extension_dirs, temperature: float) -> pd.DataFrame:
+    """One row per (architecture, method, seed): the leaderboard's metrics for the seed's model with z ~ N(0, I),
+    the latent samplers applied to it (temperature ``temperature``, GMM, two-stage; samplers.json) and the
+    extension runs (metrics.json). test_neg_iwae is NaN where a method has no likelihood bound of its own (the
+    samplers change p(z) after training and the VAE-GAN has no likelihood); reconstruction_accuracy is the
+    trained model's, shared by the samplers applied to it."""
+    from . import runs
+    from .extensions import sampler_name
+
+    rows = []
+    for d in list(main_dirs) + list(extension_dirs):
+        config = runs.read_config(d)
+        saved = runs.read_json(Path(d) / runs.METRICS)["metrics"]
+        method, gamma = _method_key(config)
+        environment = Path(d) / runs.ENVIRONMENT
+        env = runs.read_json(environment) if environment.exists() else {}
+        trained_on = f"{env.get('device', '')} {env.get('device_name', '')}".strip()
+        base = {"architecture": config.architecture, "seed": config.seed, "run_dir": str(d),
+                "reconstruction_accuracy": saved["reconstruction_accuracy"], "trained_on": trained_on}
+        rows.append({**base, "method": method, "gamma": gamma,
+                     **{k: saved.get(k, float("nan")) for k in LEADERBOARD_METRICS}})
+        samplers_path = Path(d) / runs.SAMPLERS
+        if method == "prior" and samplers_path.exists():
+            samplers = runs.read_json(samplers_path)["samplers"]
+            for name, key in ((sampler_name("temperature", temperature), "temperature"), ("gmm", "gmm"),
+                              ("two_stage", "two_stage")):
+                if name in samplers:
+                    s = samplers[name]
+                    rows.append({**base, "method": key, "gamma": NO_GAMMA, "fit_seconds": s["fit_seconds"],
+                                 **{k: s.get(k, float("nan")) for k in LEADERBOARD_METRICS if k != "test_neg_iwae"},
+                                 "test_neg_iwae": float("nan")})
+    return pd.DataFrame(rows)
+
+
+METHOD_ORDER = ("prior", "temperature", "gmm", "two_stage", "vampprior", "vaegan")
+
+
+def leaderboard_summary(board: pd.DataFrame) -> pd.DataFrame:
+    """Mean and std over seeds per (architecture, method, gamma), in METHOD_ORDER, MLP first."""
+    metrics = list(LEADERBOARD_METRICS) + ["reconstruction_accuracy"]
+    grouped = board.groupby(["architecture", "method", "gamma"], sort=False)[metrics]
+    out = grouped.mean().join(grouped.std(ddof=1), rsuffix="_std").join(grouped.size().rename("n_seeds"))
+    out = out.reset_index()
+    out["order"] = out.method.map(METHOD_ORDER.index) + out.architecture.map({"mlp": 0, "conv": 10}) - out.gamma / 100
+    return out.sort_values("order").drop(columns="order").reset_index(drop=True)
+
+
+def best_method(summary: pd.DataFrame, architecture: str = "mlp") -> dict:
+    """The row with the lowest mean Fréchet distance for one architecture, as a dict."""
+    rows = summary[summary.architecture == architecture]
+    return rows.loc[rows.fd.idxmin()].to_dict()
+
+
+def method_labels(summary: pd.DataFrame, word, temperature: float) -> dict:
+    """(architecture, method, gamma) -> the method's name in the document's language (conv rows say so)."""
+    out = {}
+    for r in summary.itertuples():
+        label = word(f"m_{r.method}", tau=temperature, gamma=r.gamma)
+        out[(r.architecture, r.method, r.gamma)] = label if r.architecture == "mlp" else word("on_conv", method=label)
+    return out
+
+
+def leaderboard_headers(word) -> list:
+    return [word(k) for k in ("h_method", "h_acc", "h_fd", "h_precision", "h_recall", "h_sharp", "h_iwae", "h_racc")]
+
+
+def leaderboard_rows(summary: pd.DataFrame, labels: dict, word) -> list:
+    """The leaderboard's rows as strings: "mean ± std" (the mean alone for one seed), n/a without a likelihood."""
+    def cell(r, column, digits, scale=1.0):
+        mean, std = getattr(r, column), getattr(r, column + "_std")
+        if mean != mean:  # NaN: not defined for this method
+            return word("not_defined")
+        if r.n_seeds < 2:
+            return f"{scale * mean:.{digits}f}"
+        return f"{scale * mean:.{digits}f} ± {scale * std:.{digits}f}"
+    return [[labels[(r.architecture, r.method, r.gamma)], cell(r, "conditional_accuracy", 3), cell(r, "fd", 1),
+             cell(r, "precision", 3), cell(r, "recall", 3), cell(r, "relative_sharpness", 2), cell(r, "test_neg_iwae", 2),
+             cell(r, "reconstruction_accuracy", 3)] for r in summary.itertuples()]
+
+
+def sample_blocks(main_dirs, extension_dirs, temperature: float, labels: dict, device="cpu", per_class: int = 4):
+    """(blocks, names) for plots.method_columns: the first ``per_class`` draws per class of every MLP method,
+    seed 0 (the lowest seed present), in METHOD_ORDER."""
+    from . import runs
+    from .extensions import sampler_images, sampler_name
+
+    def first_seed(dirs, keep):
+        chosen = {}
+        for d in dirs:
+            config = runs.read_config(d)
+            key = _method_key(config)
+            if config.architecture == "mlp" and keep(key) and (key not in chosen or config.seed < chosen[key][0]):
+                chosen[key] = (config.seed, d)
+        return chosen
+    blocks, names = [], []
+    main = first_seed(main_dirs, lambda key: True)[("prior", NO_GAMMA)][1]
+    model = runs.load_model(main, map_location=device)[1]
+    blocks.append(generate.sample_per_class(model, per_class, seed=0, likelihood=model.likelihood.name)
+                  .view(10, per_class, 1, 28, 28))
+    names.append(labels[("mlp", "prior", NO_GAMMA)])
+    shown = sampler_images(main)
+    for method, name in (("temperature", sampler_name("temperature", temperature)), ("gmm", "gmm"),
+                         ("two_stage", "two_stage")):
+        if name in shown:
+            blocks.append(shown[name][:, :per_class])
+            names.append(labels[("mlp", method, NO_GAMMA)])
+    for key, (_, d) in sorted(first_seed(extension_dirs, lambda key: True).items(),
+                              key=lambda item: (METHOD_ORDER.index(item[0][0]), -item[0][1])):
+        model = runs.load_model(d, map_location=device)[1]
+        blocks.append(generate.sample_per_class(model, per_class, seed=0, likelihood=model.likelihood.name)
+                      .view(10, per_class, 1, 28, 28))
+        names.append(labels[("mlp", *key)])
+    return blocks, names
+
+
+def temperature_table(main_dirs, architecture: str = "mlp") -> dict:
+    """Per seed of one architecture: conditional accuracy and Fréchet distance at each temperature of
+    samplers.json, with tau = 1 (metrics.json) appended, and the means of the prior and the GMM."""
+    from . import runs
+    taus, accuracy, fd, prior, gmm = None, [], [], [], []
+    for d in main_dirs:
+        if runs.read_config(d).architecture != architecture or not (Path(d) / runs.SAMPLERS).exists():
+            continue
+        samplers = runs.read_json(Path(d) / runs.SAMPLERS)
+        metrics = runs.read_json(Path(d) / runs.METRICS)["metrics"]
+        found = sorted((v["tau"], k) for k, v in samplers["details"].items() if "tau" in v)
+        taus = [t for t, _ in found] + [1.0]
+        accuracy.append([samplers["samplers"][k]["conditional_accuracy"] for _, k in found] + [metrics["conditional_accuracy"]])
+        fd.append([samplers["samplers"][k]["fd"] for _, k in found] + [metrics["fd"]])
+        prior.append((metrics["conditional_accuracy"], metrics["fd"]))
+        gmm.append((samplers["samplers"]["gmm"]["conditional_accuracy"], samplers["samplers"]["gmm"]["fd"]))
+    return {"taus": taus, "accuracy": accuracy, "fd": fd, "prior": tuple(np.mean(prior, 0)), "gmm": tuple(np.mean(gmm, 0))}
+
+
+def extension_cost(measure, board: pd.DataFrame) -> dict:
+    """Training seconds per epoch of the seed's trainer and of each extension's (``measure(config)``, MLP, in one
+    process), and the mean fitting seconds of the samplers (from the board)."""
+    from .config import TrainConfig
+    configs = {"seed CVAE": TrainConfig(), "VampPrior": TrainConfig(extension="vampprior"),
+               "VAE-GAN": TrainConfig(extension="vaegan", learning_rate=3e-4)}
+    fits = board[board.method.isin(["gmm", "two_stage"]) & (board.architecture == "mlp")].groupby("method").fit_seconds.mean()
+    return {"epoch_seconds": {name: measure(config) for name, config in configs.items()},
+            "fit_seconds": {name: float(v) for name, v in fits.items()}}
+
+
+def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epochs: int = 50) -> dict:
+    """The placeholders of the "Extension models" prose: each MLP method's means, the best by FD, the
+    share of the sample-reconstruction accuracy gap the GMM closes, the moonshot check, costs, conv's best."""
+    mlp = summary[summary.architecture == "mlp"].set_index(["method", "gamma"])
+    prior = mlp.loc[("prior", NO_GAMMA)]
+    n_seeds = int(mlp.n_seeds.min())
+    v = {"n_ext_seeds": n_seeds, "ext_seeds": word("seeds_one") if n_seeds == 1 else word("seeds_many", n=n_seeds), "prior_acc": prior.conditional_accuracy, "prior_fd": prior.fd,
+         "prior_recall": prior.recall, "prior_precision": prior.precision, "prior_sharp": prior.relative_sharpness,
+         "prior_iwae": prior.test_neg_iwae, "racc": prior.reconstruction_accuracy, "half_fd": prior.fd / 2}
+
+    def direction(new, old, up="rises", down="falls"):
+        return word(up) if new > old else word(down)
+    for method, key in (("temperature", "tau"), ("gmm", "gmm"), ("two_stage", "two"), ("vampprior", "vamp")):
+        if (method, NO_GAMMA) in mlp.index:
+            r = mlp.loc[(method, NO_GAMMA)]
+            v.update({f"{key}_acc": r.conditional_accuracy, f"{key}_fd": r.fd, f"{key}_recall": r.recall,
+                      f"{key}_precision": r.precision, f"{key}_sharp": r.relative_sharpness,
+                      f"{key}_acc_dir": direction(r.conditional_accuracy, prior.conditional_accuracy),
+                      f"{key}_fd_dir": direction(r.fd, prior.fd)})
+    if "vamp_acc" in v:
+        v["vamp_iwae"] = mlp.loc[("vampprior", NO_GAMMA)].test_neg_iwae
+        v["vamp_iwae_dir"] = direction(v["vamp_iwae"], prior.test_neg_iwae, "worse_by", "better_by")
+        v["vamp_iwae_diff"] = abs(v["vamp_iwae"] - prior.test_neg_iwae)
+    if "gmm_acc" in v:
+        gap = prior.reconstruction_accuracy - prior.conditional_accuracy
+        v["gap_closed"] = 100 * (v["gmm_acc"] - prior.conditional_accuracy) / gap if gap > 0 else float("nan")
+        v["gap_clause"] = word("gap_prior") if v["gap_closed"] >= 50 else word("gap_not_prior")
+        v["gap_sentence"] = (word("gap_closes", gap_closed=v["gap_closed"], racc=prior.reconstruction_accuracy,
+                                  gap_clause=v["gap_clause"]) if gap > 0
+                             else word("gap_absent", racc=prior.reconstruction_accuracy))
+    gans = mlp[mlp.index.get_level_values(0) == "vaegan"]
+    if len(gans):
+        g = gans.fd.idxmin()
+        r = gans.loc[g]
+        v.update(gan_gamma=g[1], gan_fd=r.fd, gan_acc=r.conditional_accuracy, gan_recall=r.recall,
+                 gan_precision=r.precision, gan_sharp=r.relative_sharpness, gan_racc=r.reconstruction_accuracy,
+                 gan_sharp_dir=direction(r.relative_sharpness, prior.relative_sharpness),
+                 gan_acc_dir=direction(r.conditional_accuracy, prior.conditional_accuracy),
+                 gan_recall_dir=direction(r.recall, prior.recall), gan_fd_dir=direction(r.fd, prior.fd),
+                 gan_precision_dir=direction(r.precision, prior.precision))
+        v["gan_blur_clause"] = word("gan_blur_yes" if r.relative_sharpness > prior.relative_sharpness else "gan_blur_no")
+        v["gan_acc_clause"] = word("gan_acc_falls" if r.conditional_accuracy < prior.conditional_accuracy else "gan_acc_holds",
+                                   **{k: v[k] for k in ("gan_acc_dir", "gan_precision_dir")}, gan_acc=r.conditional_accuracy,
+                                   gan_precision=r.precision)
+        v["gan_over_clause"] = word("gan_oversharp") if r.relative_sharpness > 1 else ""
+    best = mlp.fd.idxmin()
+    v.update(best_name=labels[("mlp", *best)], best_fd=mlp.loc[best].fd, best_acc=mlp.loc[best].conditional_accuracy)
+    top = mlp.conditional_accuracy.idxmax()
+    v.update(max_acc=mlp.loc[top].conditional_accuracy, max_acc_name=labels[("mlp", *top)], min_fd=mlp.loc[best].fd,
+             min_fd_name=labels[("mlp", *best)])
+    both = mlp[(mlp.precision > prior.precision) & (mlp.recall > prior.recall)]
+    v["pr_both"] = (word("pr_some", names=", ".join(labels[("mlp", *i)] for i in both.index)) if len(both)
+                    else word("pr_none"))
+    winners = mlp[(mlp.conditional_accuracy >= 0.90) & (mlp.fd <= prior.fd / 2)]
+    names = ", ".join(labels[("mlp", *i)] for i in winners.index)
+    v["moonshot"] = word("moonshot_reached", names=names) if len(winners) else word("moonshot_missed")
+    v["moonshot_short"] = word("moonshot_short_reached", names=names) if len(winners) else word("moonshot_short_missed")
+    seconds = cost.get("epoch_seconds", {})
+    if seconds.get("seed CVAE"):
+        v.update(vamp_cost=seconds["VampPrior"] / seconds["seed CVAE"], gan_cost=seconds["VAE-GAN"] / seconds["seed CVAE"],
+                 seed_epoch_s=seconds["seed CVAE"])
+        runs_per = mlp.n_seeds
+        n_vamp = int(runs_per[runs_per.index.get_level_values(0) == "vampprior"].sum())
+        n_gan = int(runs_per[runs_per.index.get_level_values(0) == "vaegan"].sum())
+        v.update(n_trained_ext=n_vamp + n_gan, ext_epochs=epochs, ext_cpu_hours=epochs * (n_vamp * seconds["VampPrior"]
+                                                                        + n_gan * seconds["VAE-GAN"]) / 3600)
+    v.update(gmm_fit=cost.get("fit_seconds", {}).get("gmm", float("nan")),
+             two_fit=cost.get("fit_seconds", {}).get("two_stage", float("nan")))
+    conv = summary[summary.architecture == "conv"].set_index(["method", "gamma"])
+    others = conv[conv.index.get_level_values(0) != "prior"]
+    if len(others) and ("prior", NO_GAMMA) in conv.index:
+        cbest = others.fd.idxmin()
+        v.update(conv_best_name=labels[("conv", *cbest)], conv_best_fd=conv.loc[cbest].fd,
+                 conv_best_acc=conv.loc[cbest].conditional_accuracy,
+                 conv_prior_fd=conv.loc[("prior", NO_GAMMA)].fd, conv_prior_acc=conv.loc[("prior", NO_GAMMA)].conditional_accuracy)
+    return v
+
+
+def trained_on_gpu(run_dirs) -> bool:
+    """Whether every one of these runs was trained on a CUDA device (their environment.json says so)."""
+    from . import runs
+    return all(runs.read_json(Path(d) / runs.ENVIRONMENT).get("device", "").startswith("cuda") for d in run_dirs)

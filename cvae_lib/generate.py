@@ -3,6 +3,7 @@ import torch
 
 from .losses import decoder_mean
 from .models import NUM_CLASSES, device_of, one_hot
+from .priors import sample_prior
 
 
 def _decode(model, z, y, likelihood):
@@ -11,10 +12,11 @@ def _decode(model, z, y, likelihood):
 
 @torch.inference_mode()
 def sample_per_class(model, n_per_class: int, seed: int = 0, likelihood: str = "bernoulli") -> torch.Tensor:
-    """(10 * n, 1, 28, 28) decoder means for z ~ N(0, I), class-major: row c holds class c."""
+    """(10 * n, 1, 28, 28) decoder means for z drawn from the model's prior (N(0, I), or its VampPrior),
+    class-major: row c holds class c."""
     g = torch.Generator().manual_seed(seed)
-    z = torch.randn(NUM_CLASSES * n_per_class, model.latent_size, generator=g).to(device_of(model))
     labels = torch.arange(NUM_CLASSES).repeat_interleave(n_per_class).to(device_of(model))
+    z = sample_prior(model, labels, g)
     return _decode(model, z, one_hot(labels), likelihood).cpu()
 
 

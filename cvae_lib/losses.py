@@ -53,12 +53,6 @@ def log_likelihood(logits, x, likelihood: str = "bernoulli", log_sigma=None):
     raise ValueError(f"likelihood must be one of {list(LIKELIHOODS)}, got {likelihood!r}")
 
 
-def density_log_likelihood(logits, x, likelihood: str = "bernoulli", log_sigma=None):
-    """log p(x | z, y) under a true density on [0, 1]^784: the continuous-Bernoulli normalization of a
-    Bernoulli decoder (BCE on grey pixels is not normalized), the run's own likelihood otherwise."""
-    return log_likelihood(logits, x, "continuous_bernoulli" if likelihood == "bernoulli" else likelihood, log_sigma)
-
-
 def reconstruction_nll(logits, x, likelihood: str = "bernoulli", log_sigma=None):
     """-log p(x | z, y) per image (B,), summed over pixels; for the Bernoulli decoder the seed's BCE with reduction='sum'."""
     return -log_likelihood(logits.flatten(1), x.flatten(1), likelihood, log_sigma)
@@ -100,14 +94,23 @@ def continuous_bernoulli_log_norm(logits):
 
 @torch.inference_mode()
 def evaluate_loss(model, images, labels, beta, generator, likelihood="bernoulli", log_sigma=None,
-                  batch_size: int = 1000) -> dict:
-    """Loss terms over a data set (nats per image), one z sample per image drawn from ``generator``."""
+                  batch_size: int = 1000, log_prior=None) -> dict:
+    """Loss terms over a data set (nats per image), one z sample per image drawn from ``generator``.
+
+    ``log_prior``: a callable (z, labels) -> log p(z | y) for a prior other than N(0, I) (priors.log_prior_fn);
+    its KL has no closed form and is estimated at the same z, log q(z | x, y) - log p(z | y).
+    """
     model.eval()
     sums = torch.zeros(3, dtype=torch.float64, device=images.device)
     for start in range(0, images.shape[0], batch_size):
         x, y = images[start:start + batch_size], one_hot(labels[start:start + batch_size])
         mu, log_var = model.encode(x, y)
-        logits = model.decode_logits(reparameterize(mu, log_var, generator), y)
+        z = reparameterize(mu, log_var, generator)
+        logits = model.decode_logits(z, y)
         loss = negative_elbo(logits, x, mu, log_var, beta, likelihood, log_sigma)
+        if log_prior is not None:
+            log_q = (-0.5 * (math.log(2 * math.pi) + log_var + (z - mu).pow(2) / log_var.exp())).sum(1)
+            kl = (log_q - log_prior(z, labels[start:start + batch_size])).mean()
+            loss = Loss(loss.reconstruction + beta * kl, loss.reconstruction, kl)
         sums += torch.stack(loss).double() * x.shape[0]
     return dict(zip(Loss._fields, (sums / images.shape[0]).tolist()))

@@ -2,8 +2,10 @@
 
 Likelihood: test negative ELBO (closed-form KL) and the importance-weighted bound -L_k, under the
 Bernoulli decoder and under the continuous Bernoulli normalization. Latent space: active units.
-With the evaluation classifier: conditional accuracy of prior samples, Fréchet distance in its
-feature space (overall and per class), accuracy on reconstructions, interpolation smoothness.
+With the evaluation classifier: for prior samples, conditional accuracy, Fréchet distance in its feature
+space (overall and per class), precision and recall (fidelity and coverage apart) and sharpness relative to
+real images (sample_quality); accuracy on reconstructions, interpolation smoothness. A VampPrior run is
+scored under its own prior (its samples, ELBO and IWAE bound); a VAE-GAN has no likelihood bounds.
 """
 import time
 from dataclasses import asdict
@@ -18,14 +20,21 @@ from .data import load_fashion_mnist
 from .config import EvalConfig
 from .evaluate import (active_units, conditional_accuracy, frechet_distance, interpolation_smoothness, iwae_bounds,
                        per_class_accuracy)
+from .fidelity import per_class_precision_recall, relative_sharpness
 from .fileio import sha256_file, write_json
 from .generate import reconstruct, sample_per_class
 from .losses import evaluate_loss
+from .priors import log_prior_fn
 from .models import NUM_CLASSES
 
 EVALUATION_VERSION = 2
 """part of the cache key: bumped when the evaluation code changes what it computes or how long it takes
 (2: IWAE with the folded conv decoder and fused log-likelihoods)"""
+SAMPLE_METRICS_VERSION = 2
+"""version of the prior-sample metrics (sample_quality); a cache whose key matches but whose version is older
+gets these recomputed and the rest kept (2: precision, recall and sharpness added)"""
+PRECISION_RECALL_K = 3
+"""neighbours that set each ball's radius in precision and recall (Kynkäänniemi et al. 2019 use 3)"""
 
 
 def _test(data, n):
@@ -52,24 +61,46 @@ def reference_metrics(classifier_dir, data, device="cpu") -> dict:
     return ref
 
 
+def sample_quality(classifier, samples, conditioned, test_images, test_labels, test_features) -> dict:
+    """How good class-conditional samples are, against the test images, in the evaluation classifier's eyes:
+    conditional accuracy, Fréchet distance (overall and per class), precision and recall with per-class
+    manifolds (fidelity and coverage apart), and sharpness relative to real images of the same class."""
+    accuracy, per_class, features = conditional_accuracy(classifier, samples, conditioned)
+    pr = per_class_precision_recall(test_features, test_labels, features, conditioned, PRECISION_RECALL_K)
+    sharp = relative_sharpness(samples, conditioned, test_images, test_labels)
+    return {"conditional_accuracy": accuracy, "conditional_accuracy_per_class": per_class,
+            "fd": frechet_distance(features, test_features),
+            "fd_per_class": [frechet_distance(features[conditioned == c], test_features[test_labels == c])
+                             for c in range(NUM_CLASSES)],
+            "precision": pr.precision, "recall": pr.recall, "precision_per_class": pr.precision_per_class,
+            "recall_per_class": pr.recall_per_class, "relative_sharpness": sharp.overall,
+            "relative_sharpness_per_class": sharp.per_class}
+
+
 def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, data=None, device="cpu",
                  progress: bool = True) -> dict:
-    """All metrics of a finished run; cached in metrics.json, recomputed when the config or weights change."""
+    """All metrics of a finished run; cached in metrics.json, recomputed when the config or weights change
+    (only the prior-sample metrics when just SAMPLE_METRICS_VERSION moved on).
+
+    A VAE-GAN has no likelihood (its decoder was trained against a discriminator), so its metrics hold no
+    ELBO or IWAE bound: ``likelihood_defined`` is False there."""
     run_dir = Path(run_dir)
     runs.require_finished(run_dir)
     key = {**asdict(config), "evaluation_version": EVALUATION_VERSION, "model_sha256": sha256_file(run_dir / runs.MODEL),
            "classifier_sha256": sha256_file(Path(classifier_dir) / runs.MODEL)}
-    if (run_dir / runs.METRICS).exists():
-        cached = runs.read_json(run_dir / runs.METRICS)
-        if cached.get("eval_config") == key:
-            return cached
+    cached = runs.read_json(run_dir / runs.METRICS) if (run_dir / runs.METRICS).exists() else {}
+    if cached.get("eval_config") == key and cached.get("sample_metrics_version", 1) == SAMPLE_METRICS_VERSION:
+        return cached
+    samples_only = cached.get("eval_config") == key
     data = data if data is not None else load_fashion_mnist()
-    _, model = runs.load_model(run_dir, map_location=device)
+    run_config, model = runs.load_model(run_dir, map_location=device)
     likelihood, log_sigma = model.likelihood
     classifier = load_classifier(classifier_dir, device)
     x, y = _test(data, config.test_subset)
-    m, seconds = {}, {}
-    bar = tqdm(total=6, desc=f"evaluate {run_dir.name}", unit="metric", disable=not progress)
+    m, seconds = (dict(cached["metrics"]), dict(cached.get("seconds", {}))) if samples_only else ({}, {})
+    has_likelihood = run_config.extension != "vaegan"
+    parts = 1 if samples_only else 4 + has_likelihood * 2
+    bar = tqdm(total=parts, desc=f"evaluate {run_dir.name}", unit="metric", disable=not progress)
 
     def timed(name, fn):
         t0 = time.perf_counter()
@@ -78,31 +109,36 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
         bar.update()
         return result
 
-    elbo = timed("elbo", lambda: evaluate_loss(model, x.to(device), y.to(device), 1.0,
-                                               torch.Generator(device).manual_seed(config.seed), likelihood, log_sigma))
-    m["test_neg_elbo"], m["test_reconstruction"], m["test_kl"] = elbo["total"], elbo["reconstruction"], elbo["kl"]
-    own, density = timed("iwae", lambda: iwae_bounds(model, x, y, config.iwae_k, seed=config.seed,
-                                                     likelihood=likelihood, log_sigma=log_sigma))
-    m["test_neg_iwae"] = float(-own.mean())
-    m["test_neg_iwae_stderr"] = float(own.std() / len(own) ** 0.5)
-    if likelihood == "bernoulli":
-        m["test_neg_iwae_continuous_bernoulli"] = float(-density.mean())
-        m["bits_per_dim_continuous_bernoulli"] = float(-density.mean() / (784 * torch.log(torch.tensor(2.0))))
-    m.update(timed("active_units", lambda: active_units(model, x, y)))
+    if not samples_only:
+        m["likelihood_defined"] = has_likelihood
+        if has_likelihood:
+            elbo = timed("elbo", lambda: evaluate_loss(
+                model, x.to(device), y.to(device), 1.0, torch.Generator(device).manual_seed(config.seed), likelihood,
+                log_sigma, log_prior=log_prior_fn(model) if run_config.extension == "vampprior" else None))
+            m["test_neg_elbo"], m["test_reconstruction"], m["test_kl"] = elbo["total"], elbo["reconstruction"], elbo["kl"]
+            own, density = timed("iwae", lambda: iwae_bounds(model, x, y, config.iwae_k, seed=config.seed,
+                                                             likelihood=likelihood, log_sigma=log_sigma))
+            m["test_neg_iwae"] = float(-own.mean())
+            m["test_neg_iwae_stderr"] = float(own.std() / len(own) ** 0.5)
+            if likelihood == "bernoulli":
+                m["test_neg_iwae_continuous_bernoulli"] = float(-density.mean())
+                m["bits_per_dim_continuous_bernoulli"] = float(-density.mean() / (784 * torch.log(torch.tensor(2.0))))
+        m.update(timed("active_units", lambda: active_units(model, x, y)))
 
-    samples = sample_per_class(model, config.samples_per_class, seed=config.seed, likelihood=likelihood)
-    conditioned = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)
-    m["conditional_accuracy"], m["conditional_accuracy_per_class"], gen_feats = timed(
-        "classify_samples", lambda: conditional_accuracy(classifier, samples, conditioned))
-    _, test_feats = predict(classifier, x)
-    m["fd"] = frechet_distance(gen_feats, test_feats)
-    m["fd_per_class"] = [frechet_distance(gen_feats[conditioned == c], test_feats[y == c]) for c in range(NUM_CLASSES)]
-    recon = timed("reconstructions", lambda: reconstruct(model, x, y, likelihood=likelihood))
-    m["reconstruction_accuracy"] = float((predict(classifier, recon)[0].argmax(1) == y).float().mean())
-    m["interpolation"] = timed("interpolation", lambda: interpolation_smoothness(
-        model, classifier, x, y, config.interpolation_pairs, seed=config.seed, likelihood=likelihood))
+    def prior_samples():
+        samples = sample_per_class(model, config.samples_per_class, seed=config.seed, likelihood=likelihood)
+        conditioned = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)
+        return sample_quality(classifier, samples, conditioned, x, y, predict(classifier, x)[1])
+
+    m.update(timed("samples", prior_samples))
+    if not samples_only:
+        recon = timed("reconstructions", lambda: reconstruct(model, x, y, likelihood=likelihood))
+        m["reconstruction_accuracy"] = float((predict(classifier, recon)[0].argmax(1) == y).float().mean())
+        m["interpolation"] = timed("interpolation", lambda: interpolation_smoothness(
+            model, classifier, x, y, config.interpolation_pairs, seed=config.seed, likelihood=likelihood))
     bar.close()
-    result = {"eval_config": key, "metrics": m, "reference": reference_metrics(classifier_dir, data, device),
-              "seconds": seconds}
+    seconds.pop("classify_samples", None)  # caches from version 1 timed the sample part under this name
+    result = {"eval_config": key, "sample_metrics_version": SAMPLE_METRICS_VERSION, "metrics": m,
+              "reference": reference_metrics(classifier_dir, data, device), "seconds": seconds}
     write_json(run_dir / runs.METRICS, result)
     return result

@@ -9,8 +9,9 @@ from . import runs
 
 
 def markdown_table(data, headers=None, digits: int = 2) -> str:
-    """A Markdown table (what exported pages show instead of reprs) of a mapping (one row per key) or a DataFrame
-    (its index as the first column); floats rounded to ``digits``, integers with thousands separators."""
+    """A Markdown table (what exported pages show instead of reprs) of a mapping (one row per key), a DataFrame
+    (its index as the first column) or a list of rows; floats rounded to ``digits``, integers with thousands
+    separators."""
     import pandas as pd
 
     def cell(v):
@@ -24,6 +25,9 @@ def markdown_table(data, headers=None, digits: int = 2) -> str:
     if isinstance(data, pd.DataFrame):
         headers = headers or [str(data.index.name or ""), *map(str, data.columns)]
         rows = [[k, *r] for k, r in zip(data.index, data.itertuples(index=False))]
+    elif isinstance(data, list):
+        rows = data
+        headers = headers or [""] * len(rows[0])
     else:
         headers = headers or ["", ""]
         rows = [[k, v] for k, v in data.items()]

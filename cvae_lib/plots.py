@@ -111,3 +111,63 @@ def per_class_metrics(metrics: dict, reference: dict, title: str = ""):
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def method_columns(blocks: list, labels: list, classes=CLASSES, scale: float = 0.8):
+    """Samples of several methods side by side: ``blocks`` are (10, n, 1, 28, 28) tensors (class c in row c),
+    each labelled once above its first column."""
+    per = blocks[0].shape[1]
+    grid = torch.cat([b[:, :per] for b in blocks], dim=1).flatten(0, 1)
+    col_labels = [label if i == 0 else "" for label in labels for i in range(per)]
+    return image_grid(grid, rows=10, row_labels=classes, col_labels=col_labels, scale=scale)
+
+
+def fidelity_coverage(points: dict, reference: dict = None, words: dict = None):
+    """Two panels over methods: precision against recall, and conditional accuracy against Fréchet distance.
+
+    ``points``: label -> (precision, recall, accuracy, fd) means; ``reference``: label -> (accuracy, fd) lines
+    drawn across the right panel (e.g. the classifier on real test images); ``words`` localizes the axis labels.
+    """
+    w = {"precision": "precision (fidelity)", "recall": "recall (coverage)", "accuracy": "conditional accuracy",
+         "fd": "Fréchet distance (lower is better)", **(words or {})}
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for (label, (precision, recall, accuracy, fd)), color in zip(points.items(), colors * 3):
+        axes[0].scatter(recall, precision, color=color, s=40)
+        axes[0].annotate(label, (recall, precision), textcoords="offset points", xytext=(5, 4), fontsize=8)
+        axes[1].scatter(fd, accuracy, color=color, s=40)
+        axes[1].annotate(label, (fd, accuracy), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    for label, (accuracy, _) in (reference or {}).items():
+        axes[1].axhline(accuracy, color="grey", ls=":", lw=1)
+        axes[1].annotate(label, (axes[1].get_xlim()[0], accuracy), textcoords="offset points", xytext=(3, 3),
+                         fontsize=8, color="grey")
+    axes[0].set_xlabel(w["recall"])
+    axes[0].set_ylabel(w["precision"])
+    axes[1].set_xlabel(w["fd"])
+    axes[1].set_ylabel(w["accuracy"])
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def temperature_curve(taus, accuracy, fd, lines: dict = None, words: dict = None):
+    """Conditional accuracy and Fréchet distance of samples at each prior temperature (mean over seeds, with
+    ± std bands when several), and horizontal lines for other samplers (label -> (accuracy, fd))."""
+    w = {"tau": "temperature τ", "accuracy": "conditional accuracy", "fd": "Fréchet distance", **(words or {})}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    taus = np.asarray(taus)
+    for ax, values, key in ((axes[0], np.asarray(accuracy), "accuracy"), (axes[1], np.asarray(fd), "fd")):
+        mean = values.mean(0)
+        ax.plot(taus, mean, "o-", color="C0")
+        if len(values) > 1:
+            std = values.std(0, ddof=1)
+            ax.fill_between(taus, mean - std, mean + std, color="C0", alpha=0.2)
+        for (label, pair), color in zip((lines or {}).items(), ["C1", "C2", "C3", "C4"]):
+            ax.axhline(pair[0 if key == "accuracy" else 1], color=color, ls="--", lw=1, label=label)
+        ax.set_xlabel(w["tau"])
+        ax.set_ylabel(w[key])
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -19,12 +19,12 @@ import math
 import numpy as np
 import torch
 import torch.nn as nn
-from sklearn.mixture import GaussianMixture
 from torch.distributions import Categorical, MixtureSameFamily, MultivariateNormal, Normal
 
-from .generate import posterior
 from .losses import Loss, gaussian_kl, reconstruction_nll
 from .models import NUM_CLASSES, device_of, one_hot
+
+LOG_2PI = math.log(2 * math.pi)
 
 
 def standard_normal(shape, generator=None, device="cpu", dtype=torch.float32):
@@ -47,7 +47,7 @@ class ClassGMM:
         self.mixtures = mixtures
         """class -> MixtureSameFamily of MultivariateNormal, float64 on the CPU"""
         self.bic = bic
-        """class -> BIC of the fits with 1, 2, ... components (the smallest was kept)"""
+        """class -> BIC of the fits with each number of components tried, in increasing order (the smallest BIC was kept)"""
 
     def _mixture(self, c: int):
         if c not in self.mixtures:
@@ -80,22 +80,25 @@ class ClassGMM:
         return out
 
 
-def fit_gmms(latents, labels, max_components: int = 10, seed: int = 0) -> ClassGMM:
+def fit_gmms(latents, labels, max_components: int = 10, seed: int = 0, candidates=None) -> ClassGMM:
     """Per class present in ``labels``, the Gaussian mixture with 1..max_components full-covariance
-    components that has the smallest BIC.
+    components (or with each number in ``candidates``) that has the smallest BIC.
 
     Full covariances because the posterior means of the active latent units are correlated within a
     class, and a diagonal mixture would put mass on combinations the decoder never saw; BIC charges
     for the d(d + 1)/2 parameters per component, so extra components are kept only where they pay.
     """
+    from sklearn.mixture import GaussianMixture  # imported here: scikit-learn takes a second to import
+
     if max_components < 1:
         raise ValueError(f"max_components must be a positive integer, got {max_components}")
+    sizes = sorted(set(candidates)) if candidates is not None else range(1, max_components + 1)
     x, labels = latents.detach().cpu().double().numpy(), labels.cpu().numpy()
     mixtures, bic = {}, {}
     for c in np.unique(labels).tolist():
         x_c = x[labels == c]
         fits = [GaussianMixture(n, covariance_type="full", random_state=seed).fit(x_c)
-                for n in range(1, min(max_components, len(x_c)) + 1)]
+                for n in sizes if n <= len(x_c)]
         bic[c] = [float(gm.bic(x_c)) for gm in fits]
         best = fits[int(np.argmin(bic[c]))]
         mixtures[c] = MixtureSameFamily(
@@ -107,9 +110,11 @@ def fit_gmms(latents, labels, max_components: int = 10, seed: int = 0) -> ClassG
 
 def encode_dataset(model, images, labels, batch_size: int = 1000):
     """(mu, log_var) of q(z | x, y) for every image, in batches, on the CPU: the codes the priors are fitted to."""
-    parts = [posterior(model, images[i:i + batch_size], labels[i:i + batch_size])
-             for i in range(0, len(images), batch_size)]
-    return torch.cat([mu for mu, _ in parts]), torch.cat([log_var for _, log_var in parts])
+    device = device_of(model)
+    with torch.inference_mode():
+        parts = [model.encode(images[i:i + batch_size].to(device), one_hot(labels[i:i + batch_size].to(device)))
+                 for i in range(0, len(images), batch_size)]
+    return torch.cat([mu.cpu() for mu, _ in parts]), torch.cat([log_var.cpu() for _, log_var in parts])
 
 
 def fit_class_gmms(model, images, labels, max_components: int = 10, seed: int = 0) -> ClassGMM:
@@ -222,13 +227,49 @@ def _pseudo_posteriors(model, prior: VampPrior):
     return mu.view(classes, k, -1), log_var.view(classes, k, -1)
 
 
-def vamp_log_prior(model, prior: VampPrior, z, labels):
-    """log p(z | y) under the class's VampPrior, per row of z (nats)."""
-    mu, log_var = _pseudo_posteriors(model, prior)
+def vamp_log_prior(model, prior: VampPrior, z, labels, pseudo=None, block_rows: int = 4096):
+    """log p(z | y) under the class's VampPrior, per row of z (nats).
+
+    ``pseudo``: the (mu, log_var) of _pseudo_posteriors, when the caller has them already (evaluation scores
+    many z with one set of weights). Rows are grouped by class, and the squared distances to the class's K
+    component means come from matrix products, sum_d (z - m)^2 / s^2 = z^2 . a - 2 z . (m a) + m^2 . a with
+    a = 1 / s^2, in float64 so the expansion loses nothing a float32 difference would keep.
+    """
+    mu, log_var = pseudo if pseudo is not None else _pseudo_posteriors(model, prior)
     labels = labels.to(mu.device)
-    mu, log_var = mu[labels], log_var[labels]
-    log_components = Normal(mu, torch.exp(0.5 * log_var)).log_prob(z[:, None, :]).sum(2)
-    return torch.logsumexp(log_components, dim=1) - math.log(mu.shape[1])
+    out = torch.empty(len(z), dtype=z.dtype, device=z.device)
+    k, d = mu.shape[1], mu.shape[2]
+    for c in labels.unique().tolist():
+        rows = torch.nonzero(labels == c).flatten()
+        a = torch.exp(-log_var[c]).double()  # (K, d)
+        m = mu[c].double()
+        const = d * LOG_2PI + log_var[c].double().sum(1) + (m.pow(2) * a).sum(1)  # (K,)
+        for start in range(0, len(rows), block_rows):
+            idx = rows[start:start + block_rows]
+            zc = z[idx].double()
+            distance = zc.pow(2) @ a.T - 2 * zc @ (m * a).T  # (n, K)
+            log_components = -0.5 * (distance + const)
+            out[idx] = (torch.logsumexp(log_components, dim=1) - math.log(k)).to(z.dtype)
+    return out
+
+
+def log_prior_fn(model):
+    """A callable (z, labels) -> log p(z | y) for the model's prior: N(0, I), or its VampPrior (model.vamp),
+    whose pseudo-image posteriors are computed once per call of log_prior_fn."""
+    prior = getattr(model, "vamp", None)
+    if prior is None:
+        return lambda z, labels: -0.5 * (LOG_2PI + z.pow(2)).sum(-1)
+    pseudo = _pseudo_posteriors(model, prior)
+    return lambda z, labels: vamp_log_prior(model, prior, z, labels, pseudo)
+
+
+def sample_prior(model, labels, generator=None):
+    """z from the model's own prior, one per label, on the model's device: N(0, I) drawn on the generator's
+    device (the draws generate.sample_per_class has always made), or the VampPrior of model.vamp."""
+    prior = getattr(model, "vamp", None)
+    if prior is not None:
+        return sample_vamp(model, prior, labels, generator)
+    return standard_normal((len(labels), model.latent_size), generator, device_of(model))
 
 
 def vamp_negative_elbo(model, prior: VampPrior, x, labels, beta: float = 1.0, likelihood: str = "bernoulli",
@@ -241,7 +282,7 @@ def vamp_negative_elbo(model, prior: VampPrior, x, labels, beta: float = 1.0, li
     std = torch.exp(0.5 * log_var)
     z = mu + std * standard_normal(mu.shape, generator, mu.device, mu.dtype)
     reconstruction = reconstruction_nll(model.decode_logits(z, y), x, likelihood, log_sigma)
-    kl = Normal(mu, std).log_prob(z).sum(1) - vamp_log_prior(model, prior, z, labels)
+    kl = Normal(mu, std).log_prob(z).sum(1) - vamp_log_prior(model, prior, z, labels, block_rows=len(z))
     return Loss((reconstruction + beta * kl).mean(), reconstruction.mean(), kl.mean())
 
 

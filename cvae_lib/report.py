@@ -1,8 +1,9 @@
 """The report pipeline: papermill executes each notebook, nbconvert exports it (steps.py).
 
 Steps run in order: classifier.ipynb (the evaluation classifier), train.ipynb once per architecture
-and seed (training and evaluation), train.ipynb for each run of the sweep in sweeps/report.yaml, the
-speed appendix (benchmark.ipynb), then report.ipynb once per language: the report document itself
+and seed (training and evaluation), train.ipynb for each run of the sweep in sweeps/report.yaml,
+extensions.ipynb (the runs of sweeps/extensions.yaml and the latent samplers), the speed appendix
+(benchmark.ipynb), then report.ipynb once per language: the report document itself
 (report.html and report.pdf, report.zh.html and report.zh.pdf). A step that is current (its key
 matches its stamp) is skipped, so rerunning after an interruption redoes only what is missing
 (training itself also resumes from its last epoch); when a step reruns, every later step reruns too.
@@ -12,10 +13,10 @@ Each run's parameters follow one precedence: RunSpec's defaults < the sweep file
 """
 import os
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
-from .config import RunSpec, Scale
+from .config import RunSpec, SamplerConfig, Scale
 from .document import LANGUAGES, texts
 from .pages import write_index
 from .steps import (NOTEBOOKS, ROOT, Step, StepFailed, apply_result, assign_keys, execute_all, execute_step,
@@ -24,6 +25,7 @@ from .sweep import load_sweep, run_specs
 
 ARCHITECTURES = ("mlp", "conv")
 SWEEP_FILE = ROOT / "sweeps" / "report.yaml"
+EXTENSIONS_FILE = ROOT / "sweeps" / "extensions.yaml"
 PDF_PACKAGES = ("texlive-xetex texlive-fonts-recommended texlive-plain-generic texlive-latex-extra pandoc "
                 "texlive-lang-chinese fonts-noto-cjk fonts-dejavu-core fonts-dejavu-extra poppler-utils")
 
@@ -46,24 +48,49 @@ def plan(out: Path, scale: Scale, byline: dict = None) -> list:
             if step.name not in {s.name for s in steps}:  # beta = 1 is the main MLP run, seed 0
                 steps.append(step)
     bench = out / "benchmarks"
+    extension_dirs = []
+    if scale.extensions:
+        step = extensions_step(out, scale, run_dirs, classifier_dir)
+        extension_dirs = step.parameters["extension_dirs"]
+        steps.append(step)
     bench_files = [bench / "train_throughput.csv", bench / "train_throughput.json", bench / "eval_speed.csv",
                    bench / "eval_speed.json"]
     steps.append(Step("appendix-speed", "benchmark.ipynb", {"bench_dir": _rel(bench), "page_dir": _rel(out / "html")},
                       "Appendix: training and evaluation speed (benchmarks/)", inputs=bench_files))
     pages = [[s.name, os.path.relpath(s.outputs_hint(out), out), s.parameters.get("run_dir", "")] for s in steps]
     for language in LANGUAGES:
-        steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages, bench_files, byline or {}))
+        steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages, bench_files, byline or {},
+                                   extension_dirs))
     return steps
 
 
+def extensions_step(out: Path, scale: Scale, run_dirs: list, classifier_dir: str) -> Step:
+    """extensions.ipynb: trains (or reuses) the runs of sweeps/extensions.yaml for the scale's seeds, evaluates
+    them, applies the latent samplers to the main runs, and renders the page "Extension models"."""
+    specs = [s for s in run_specs(load_sweep(EXTENSIONS_FILE), scale.overrides) if s.train.seed in scale.seeds]
+    main = RunSpec.from_params(scale.overrides)
+    samplers = {k: v for k, v in asdict(replace(scale.samplers, samples_per_class=main.evaluation.samples_per_class,
+                                                test_subset=main.train.test_subset,
+                                                train_subset=main.train.train_subset)).items()
+                if v != getattr(SamplerConfig(), k)}
+    samplers = {k: list(v) if isinstance(v, tuple) else v for k, v in samplers.items()}
+    return Step("extensions", "extensions.ipynb", {
+        "main_dirs": run_dirs, "extension_runs": [s.params() for s in specs],
+        "extension_dirs": [_rel(out / "runs" / s.name) for s in specs], "classifier_dir": classifier_dir,
+        "samplers": samplers, "bench_dir": _rel(out / "benchmarks"), "figures_dir": _rel(out / "figures" / "extensions"),
+        "page_dir": _rel(out / "html"), "device": scale.overrides.get("device", "auto")},
+        "Extension models: temperature, per-class GMM, two-stage VAE, VampPrior, VAE-GAN")
+
+
 def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_dirs: list, pages: list,
-                  inputs: list, byline: dict) -> Step:
+                  inputs: list, byline: dict, extension_dirs: list = ()) -> Step:
     """report.ipynb for one edition: report.html and report.pdf (English), report.zh.* (Chinese); ``byline``
     may give the title page's "author" and "course"."""
     words = texts(language)["words"]
     name = "report" if language == "en" else f"report.{language}"
     return Step(name, "report.ipynb", {
-        "language": language, "run_dirs": run_dirs, "sweep_dirs": sweep_dirs,
+        "language": language, "run_dirs": run_dirs, "sweep_dirs": sweep_dirs, "extension_dirs": list(extension_dirs),
+        "temperature": scale.samplers.temperature,
         "classifier_dir": _rel(out / "runs" / "classifier"), "bench_dir": _rel(out / "benchmarks"),
         "figures_dir": _rel(out / "figures" / language), "html_root": _rel(out),
         "pages": pages, "command": "python -m cvae_lib report" + scale_args(scale),
@@ -113,7 +140,7 @@ def scale_args(scale: Scale) -> str:
     for name, value in asdict(scale.classifier).items():
         if value != getattr(default.classifier, name):
             args += f" --classifier-{name.replace('_', '-')} {value}"
-    return args + ("" if scale.sweep else " --no-sweep")
+    return args + ("" if scale.sweep else " --no-sweep") + ("" if scale.extensions else " --no-extensions")
 
 
 def pdf_available() -> bool:

@@ -8,8 +8,11 @@ A run folder holds:
                       removed once the run has finished
     history.csv       per-epoch train and test losses (nats per image) and seconds
     model.pt          the final state dict, as the seed saved it; for a Gaussian likelihood with one more
-                      entry, "likelihood.log_sigma" (learned for "gaussian_learned")
+                      entry, "likelihood.log_sigma" (learned for "gaussian_learned"); an extension's own
+                      modules under "vamp." (VampPrior) or "discriminator." (VAE-GAN)
     metrics.json      the evaluation (metrics.py), with the settings and hashes it was computed from
+    samplers.json     the latent samplers applied to the trained model (extensions.py), likewise
+    sampler_samples.pt  a few of each sampler's images, 8-bit, for figures
     summary.json      the run in numbers (compare.summarize)
     figures/          the run's figures (FIGURE_NAMES)
 Folders written before model.pt held log sigma keep it in likelihood.json, which load_model still reads.
@@ -34,6 +37,7 @@ from .models import build_model
 CONFIG, ENVIRONMENT, STATUS, STATE, HISTORY, MODEL, LIKELIHOOD = (
     "config.json", "environment.json", "status.json", "state.pt", "history.csv", "model.pt", "likelihood.json")
 METRICS, SUMMARY, REFERENCE, FIGURES = "metrics.json", "summary.json", "reference.json", "figures"
+SAMPLERS, SAMPLER_IMAGES = "samplers.json", "sampler_samples.pt"
 FIGURE_NAMES = ("loss_curves", "generation", "reconstruction", "interpolation", "label_swap", "per_class_metrics")
 LOG_SIGMA_KEY = "likelihood.log_sigma"
 
@@ -131,12 +135,38 @@ def figure(run_dir, name: str) -> Path:
     return Path(run_dir) / FIGURES / f"{name}.png"
 
 
-def save_model(run_dir, model, likelihood: Likelihood) -> None:
-    """model.pt: the state dict (loadable into the seed's classes), plus log sigma for a Gaussian likelihood."""
+def save_model(run_dir, model, likelihood: Likelihood, discriminator=None) -> None:
+    """model.pt: the state dict (loadable into the seed's classes; a VampPrior's pseudo-images under "vamp."),
+    plus log sigma for a Gaussian likelihood, plus a VAE-GAN's discriminator under "discriminator."."""
     state = model.state_dict()
     if likelihood.name.startswith("gaussian"):
         state[LOG_SIGMA_KEY] = likelihood.log_sigma.detach().cpu().reshape(())
+    if discriminator is not None:
+        state.update({f"discriminator.{k}": v for k, v in discriminator.state_dict().items()})
     save_torch(Path(run_dir) / MODEL, state)
+
+
+def _discriminator_entries(state: dict, config: TrainConfig, source) -> None:
+    """Remove a VAE-GAN's "discriminator." entries from ``state``, checking that they load into a Discriminator
+    (evaluation needs the generator only)."""
+    own = {k[len("discriminator."):]: state.pop(k) for k in list(state) if k.startswith("discriminator.")}
+    if config.extension != "vaegan":
+        return
+    from .vaegan import Discriminator
+    try:
+        Discriminator().load_state_dict(own, strict=True)
+    except RuntimeError as e:
+        raise CheckpointError(f"{source}: the discriminator entries do not fit ({str(e).splitlines()[0]})") from e
+
+
+def build_run_model(config: TrainConfig):
+    """The seed's model for a config, with the prior an extension trains as part of it (model.vamp, a
+    VampPrior, registered as a submodule: its pseudo-images count among the model's parameters)."""
+    model = build_model(config.architecture, config.latent_size)
+    if config.extension == "vampprior":
+        from .priors import VampPrior
+        model.vamp = VampPrior(config.vamp_pseudo_inputs)
+    return model
 
 
 def load_model(run_dir, map_location="cpu"):
@@ -144,9 +174,10 @@ def load_model(run_dir, map_location="cpu"):
     decoder likelihood (a losses.Likelihood with the learned or fixed log sigma)."""
     run_dir = Path(run_dir)
     config = read_config(run_dir)
-    model = build_model(config.architecture, config.latent_size)
+    model = build_run_model(config)
     state = load_torch(run_dir / MODEL, map_location)
     log_sigma = state.pop(LOG_SIGMA_KEY, None)
+    _discriminator_entries(state, config, run_dir / MODEL)
     if log_sigma is None and (run_dir / LIKELIHOOD).exists():  # folders from before log sigma was in model.pt
         log_sigma = torch.tensor(read_json(run_dir / LIKELIHOOD)["log_sigma"])
     if log_sigma is None:

@@ -17,9 +17,14 @@ from . import runs
 from .config import TrainConfig, resolve_device
 from .data import load_fashion_mnist
 from .losses import Likelihood, evaluate_loss, negative_elbo
-from .models import build_model, one_hot, reparameterize
+from .models import one_hot, reparameterize
+from .priors import log_prior_fn, vamp_negative_elbo
+from .vaegan import VAEGANTraining
 
 TERMS = ("total", "reconstruction", "kl")
+GAN_TERMS = ("generator_gan", "discriminator")
+"""the VAE-GAN's other two losses, logged after TERMS (there: total = the encoder's loss, reconstruction =
+the discriminator-feature distance)"""
 
 
 class TrainingDiverged(RuntimeError):
@@ -76,8 +81,9 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
         _check_finite(terms, epoch, run_dir)
         eval_gen = torch.Generator(device).manual_seed(config.seed + 2 + epoch)
         t1 = time.perf_counter()
-        test_terms = evaluate_loss(model, test_x, test_y, config.beta, eval_gen, config.likelihood, log_sigma)
-        row = {"epoch": epoch + 1, **{f"train_{k}": v for k, v in zip(TERMS, epoch_means(terms))},
+        test_terms = evaluate_loss(model, test_x, test_y, config.beta, eval_gen, config.likelihood, log_sigma,
+                                   log_prior=log_prior_fn(model) if config.extension == "vampprior" else None)
+        row = {"epoch": epoch + 1, **{f"train_{k}": v for k, v in zip(TERMS + GAN_TERMS, epoch_means(terms))},
                **{f"test_{k}": v for k, v in test_terms.items()},
                "seconds": seconds, "eval_seconds": time.perf_counter() - t1}
         history.append(row)
@@ -89,7 +95,8 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
         runs.write_json(run_dir / runs.STATUS, {"status": "running", "epochs_done": epoch + 1})
         bar.set_postfix(train=f"{row['train_total']:.2f}", test=f"{row['test_total']:.2f}", s=f"{seconds:.1f}")
 
-    runs.save_model(run_dir, model, Likelihood(config.likelihood, log_sigma))
+    runs.save_model(run_dir, model, Likelihood(config.likelihood, log_sigma),
+                    optimizer.discriminator if isinstance(optimizer, VAEGANTraining) else None)
     runs.write_history(run_dir / runs.HISTORY, history)
     runs.write_json(run_dir / runs.STATUS, {"status": "finished", "epochs_done": config.epochs})
     (run_dir / runs.STATE).unlink(missing_ok=True)
@@ -97,15 +104,19 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
 
 
 def make_model_and_optimizer(config: TrainConfig, device):
-    """The seed's model (initialized from config.seed), Adam set up for speed without changing the math,
-    and the decoder's log sigma (learned only for the "gaussian_learned" likelihood)."""
+    """The seed's model (initialized from config.seed; with its VampPrior for that extension), Adam set up for
+    speed without changing the math (for a VAE-GAN: a VAEGANTraining, discriminator and three RMSprop), and
+    the decoder's log sigma (learned only for the "gaussian_learned" likelihood)."""
     torch.manual_seed(config.seed)
-    model = build_model(config.architecture, config.latent_size).to(device)
-    if any(isinstance(m, torch.nn.Conv2d) for m in model.modules()):
-        model = model.to(memory_format=torch.channels_last)  # NHWC convolutions: ~6% faster on CPU
+    model = runs.build_run_model(config).to(device)
+    for module in model.modules():  # NHWC convolutions: ~6% faster on CPU (not the VampPrior's 5-d images)
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
+            module.to(memory_format=torch.channels_last)
     # Fused Adam: the same update in one kernel per step, ~15% faster for the MLP on CPU.
     log_sigma = torch.tensor(math.log(config.gaussian_sigma), device=device,
                              requires_grad=config.likelihood == "gaussian_learned")
+    if config.extension == "vaegan":
+        return model, VAEGANTraining(model, config.learning_rate, config.gan_gamma, device), log_sigma
     params = list(model.parameters()) + ([log_sigma] if log_sigma.requires_grad else [])
     optimizer = torch.optim.Adam(params, lr=config.learning_rate, fused=device.type in ("cpu", "cuda") or None)
     return model, optimizer, log_sigma
@@ -126,25 +137,36 @@ def _subset(images, labels, n, device):
 
 
 def train_epoch(model, optimizer, images, labels, config, shuffle_gen, noise_gen, log_sigma=None, epoch: int = 0):
-    """One pass in a fresh random order; returns the per-batch (total, reconstruction, kl, images) terms."""
+    """One pass in a fresh random order; returns the per-batch (total, reconstruction, kl, images) terms, and
+    for a VAE-GAN the GAN_TERMS after them."""
     model.train()
     n = images.shape[0]
     order = torch.randperm(n, generator=shuffle_gen, device=images.device)
     batches = math.ceil(n / config.batch_size)
+    gan = isinstance(optimizer, VAEGANTraining)
     # Loss terms stay on the device and are checked once per epoch: no host sync per step on a GPU.
-    terms = torch.empty(batches, 4, device=images.device)
+    terms = torch.empty(batches, 6 if gan else 4, device=images.device)
     for i, start in enumerate(range(0, n, config.batch_size)):
         idx = order[start:start + config.batch_size]
-        x, y = images[idx], one_hot(labels[idx])
-        mu, log_var = model.encode(x, y)
-        logits = model.decode_logits(reparameterize(mu, log_var, noise_gen), y)
+        terms[i, 3] = idx.numel()
+        if gan:
+            losses = optimizer.step(model, images[idx], labels[idx], noise_gen)
+            terms[i, :3] = torch.stack([losses.encoder, losses.feature_reconstruction, losses.kl])
+            terms[i, 4:] = torch.stack([losses.generator_gan, losses.discriminator])
+            continue
         beta = kl_weight(config.beta, config.kl_warmup_epochs, epoch, i, batches)
-        loss = negative_elbo(logits, x, mu, log_var, beta, config.likelihood, log_sigma)
+        if config.extension == "vampprior":
+            loss = vamp_negative_elbo(model, model.vamp, images[idx], labels[idx], beta, config.likelihood,
+                                      log_sigma, noise_gen)
+        else:
+            x, y = images[idx], one_hot(labels[idx])
+            mu, log_var = model.encode(x, y)
+            logits = model.decode_logits(reparameterize(mu, log_var, noise_gen), y)
+            loss = negative_elbo(logits, x, mu, log_var, beta, config.likelihood, log_sigma)
         optimizer.zero_grad(set_to_none=True)
         loss.total.backward()
         optimizer.step()
         terms[i, :3] = torch.stack(loss).detach()
-        terms[i, 3] = idx.numel()
     return terms.cpu()
 
 
@@ -161,6 +183,6 @@ def _check_finite(terms, epoch, run_dir):
 
 
 def epoch_means(terms):
-    """Image-weighted means of per-batch terms (the last batch may be smaller)."""
+    """Image-weighted means of per-batch terms (the last batch may be smaller); column 3 holds the weights."""
     weights = terms[:, 3]
-    return [float((terms[:, j] * weights).sum() / weights.sum()) for j in range(3)]
+    return [float((terms[:, j] * weights).sum() / weights.sum()) for j in range(terms.shape[1]) if j != 3]

@@ -243,10 +243,12 @@ def test_vaegan_losses_equal_a_hand_computation():
     generator_gan = (sum(map(says_real, [0.5, 0.0])) + sum(map(says_real, [-3.0, 1.0]))) / 2
     feature = 0.5 * (1.0 + 10.0) / 2  # squared distances 1 and 9 + 1
     kl = (0.5 * 1.0 + 0.5 * (4.0 - 1.0 - math.log(4.0))) / 2
-    losses = vaegan_losses(real, recon, prior, real_features, recon_features, mu, log_var, gamma=0.1)
+    pixel = (7.0 + 3.0) / 2
+    losses = vaegan_losses(real, recon, prior, real_features, recon_features, mu, log_var, gamma=0.1,
+                           pixel_nll=torch.tensor([7.0, 3.0]))
     for got, want in ((losses.discriminator, discriminator), (losses.generator_gan, generator_gan),
-                      (losses.feature_reconstruction, feature), (losses.kl, kl), (losses.encoder, kl + feature),
-                      (losses.decoder, 0.1 * feature + generator_gan)):
+                      (losses.feature_reconstruction, feature), (losses.kl, kl), (losses.pixel_reconstruction, pixel),
+                      (losses.encoder, kl + pixel + feature), (losses.decoder, 0.1 * (pixel + feature) + generator_gan)):
         assert math.isclose(got.item(), want, rel_tol=1e-6)
 
 
@@ -263,6 +265,9 @@ def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed):
         prior = torch.sigmoid(model.decode_logits(eps_p, y))
         return mu, log_var, recon, prior
 
+    def pixel(recon):  # the seed's BCE, summed over pixels, averaged over the batch
+        return F.binary_cross_entropy(recon, x, reduction="sum") / len(x)
+
     def bce(logit, target):
         return F.binary_cross_entropy_with_logits(logit, torch.full_like(logit, target))
 
@@ -271,11 +276,11 @@ def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed):
     mu, log_var, recon, prior = forward()
     feature = 0.5 * (discriminator(x, y)[1] - discriminator(recon, y)[1]).pow(2).sum(1).mean()
     kl = kl_divergence(Normal(mu, torch.exp(0.5 * log_var)), Normal(0.0, 1.0)).sum(1).mean()
-    grads["encoder"] = torch.autograd.grad(kl + feature, encoder)
+    grads["encoder"] = torch.autograd.grad(kl + pixel(recon) + feature, encoder)
     _, _, recon, prior = forward()
     feature = 0.5 * (discriminator(x, y)[1] - discriminator(recon, y)[1]).pow(2).sum(1).mean()
     fool = bce(discriminator(recon, y)[0], 1.0) + bce(discriminator(prior, y)[0], 1.0)
-    grads["decoder"] = torch.autograd.grad(gamma * feature + fool, decoder)
+    grads["decoder"] = torch.autograd.grad(gamma * (pixel(recon) + feature) + fool, decoder)
     _, _, recon, prior = forward()
     judge = (bce(discriminator(x, y)[0], 1.0) + bce(discriminator(recon.detach(), y)[0], 0.0)
              + bce(discriminator(prior.detach(), y)[0], 0.0))

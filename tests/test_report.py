@@ -11,14 +11,15 @@ import pytest
 from papermill.exceptions import PapermillExecutionError
 
 from cvae_lib import report, runs, steps
-from cvae_lib.config import ClassifierConfig, Scale
+from cvae_lib.config import ClassifierConfig, SamplerConfig, Scale
 from cvae_lib.report import pdf_available, run_pipeline
 from cvae_lib.steps import NOTEBOOKS
 
 TINY = Scale(overrides=dict(epochs=1, train_subset=300, test_subset=200, device="cpu", iwae_k=10, samples_per_class=20,
                             interpolation_pairs=10), seeds=(0,), classifier=ClassifierConfig(epochs=1, train_subset=2000),
-             sweep=False)  # the sweep's execution is tested in test_sweep.py
-STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "appendix-speed", "report", "report.zh"]
+             sweep=False,  # the sweep's execution is tested in test_sweep.py
+             samplers=SamplerConfig(temperatures=(0.5,), temperature=0.5, gmm_components=(1,), two_stage_epochs=1))
+STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "extensions", "appendix-speed", "report", "report.zh"]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,164 @@
+"""The extension models wired into runs: training, resuming, saving, evaluation, the latent samplers and the
+leaderboard, each against an independent computation or a known case."""
+import math
+
+import pandas as pd
+import pytest
+import torch
+from torch.distributions import Categorical, Independent, MixtureSameFamily, Normal
+
+from cvae_lib import findings, runs
+from cvae_lib.classifier import load_classifier, predict
+from cvae_lib.config import ConfigError, EvalConfig, RunSpec, SamplerConfig, Scale, TrainConfig
+from cvae_lib.document import fill
+from cvae_lib.evaluate import log_weights
+from cvae_lib.extensions import evaluate_samplers, sampler_images
+from cvae_lib.losses import evaluate_loss
+from cvae_lib.metrics import evaluate_run, sample_quality
+from cvae_lib.models import one_hot
+from cvae_lib.priors import VampPrior, log_prior_fn
+from cvae_lib.train import train
+
+TINY = dict(epochs=2, train_subset=256, test_subset=100, device="cpu")
+TINY_EVAL = EvalConfig(iwae_k=4, samples_per_class=20, interpolation_pairs=4, test_subset=100)
+
+
+def test_extension_options_are_validated_and_named():
+    assert RunSpec.from_params({"extension": "vampprior"}).name == "mlp-s0-vampprior"
+    assert RunSpec.from_params({"extension": "vaegan", "gan_gamma": 0.1, "learning_rate": 3e-4}).name == \
+        "mlp-s0-vaegan-gamma0.1-lr0.0003"
+    with pytest.raises(ConfigError, match="extension must be one of"):
+        TrainConfig(extension="flow")
+    with pytest.raises(ConfigError, match="replaces the pixel likelihood"):
+        TrainConfig(extension="vaegan", likelihood="gaussian")
+    with pytest.raises(ConfigError, match="vamp_pseudo_inputs must be a positive integer"):
+        TrainConfig(extension="vampprior", vamp_pseudo_inputs=0)
+    with pytest.raises(ConfigError, match="cannot be overridden"):
+        Scale(overrides={"extension": "vaegan"})
+    with pytest.raises(ConfigError, match="gmm_components"):
+        SamplerConfig(gmm_components=(0,))
+
+
+@pytest.mark.parametrize("extension", ["vampprior", "vaegan"])
+def test_an_interrupted_extension_run_resumes_to_the_same_weights(tmp_path, fashion, extension):
+    config = TrainConfig(extension=extension, **TINY)
+    train(config, tmp_path / "straight", data=fashion, progress=False)
+    resumed = tmp_path / "resumed"
+    from cvae_lib import train as train_module
+    calls = []
+    original = train_module.train_epoch
+
+    def stop_after_first(*args, **kwargs):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(1)
+        return original(*args, **kwargs)
+    train_module.train_epoch = stop_after_first
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train(config, resumed, data=fashion, progress=False)
+    finally:
+        train_module.train_epoch = original
+    assert runs.read_status(resumed)["epochs_done"] == 1
+    train(config, resumed, data=fashion, progress=False)
+    a, b = runs.load_torch(tmp_path / "straight" / runs.MODEL), runs.load_torch(resumed / runs.MODEL)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert any(k.startswith("vamp." if extension == "vampprior" else "discriminator.") for k in a)
+    history = runs.read_history(resumed)
+    assert len(history) == 2 and ("train_discriminator" in history) == (extension == "vaegan")
+
+
+def test_a_vampprior_run_is_scored_under_its_own_prior(tmp_path, fashion):
+    run_dir = train(TrainConfig(extension="vampprior", vamp_pseudo_inputs=3, **TINY), tmp_path / "vamp",
+                    data=fashion, progress=False)
+    _, model = runs.load_model(run_dir)
+    assert isinstance(model.vamp, VampPrior) and model.vamp.pseudo_logits.shape == (10, 3, 1, 28, 28)
+    x, labels = fashion.test_images[:5], fashion.test_labels[:5]
+    z = torch.randn(5, model.latent_size, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():  # independent: the class's mixture of the encoder's posteriors at its pseudo-images
+        expected = []
+        for row, c in zip(z, labels.tolist()):
+            mu, log_var = model.encode(torch.sigmoid(model.vamp.pseudo_logits[c]), one_hot(torch.full((3,), c)))
+            mixture = MixtureSameFamily(Categorical(torch.ones(3)), Independent(Normal(mu, (0.5 * log_var).exp()), 1))
+            expected.append(mixture.log_prob(row))
+        torch.testing.assert_close(log_prior_fn(model)(z, labels), torch.stack(expected), rtol=1e-5, atol=1e-4)
+        # the IWAE weights use the same prior: log p(x|z) + log p(z|y) - log q(z|x,y) at the drawn z
+        w, _ = log_weights(model, x, one_hot(labels), 2, torch.Generator().manual_seed(1), compiled=False)
+        g = torch.Generator().manual_seed(1)
+        mu, log_var = model.encode(x, one_hot(labels))
+        zz = mu + (0.5 * log_var).exp() * torch.randn(2, 5, model.latent_size, generator=g)
+        log_px = -torch.nn.functional.binary_cross_entropy_with_logits(
+            model.decode_logits(zz.flatten(0, 1), one_hot(labels).repeat(2, 1)).flatten(1),
+            x.flatten(1).repeat(2, 1), reduction="none").sum(1).view(2, 5)
+        log_q = Independent(Normal(mu, (0.5 * log_var).exp()), 1).log_prob(zz)
+        log_p = log_prior_fn(model)(zz.flatten(0, 1), labels.repeat(2)).view(2, 5)
+        torch.testing.assert_close(w, log_px + log_p - log_q, rtol=1e-5, atol=1e-3)
+    result = evaluate_run(run_dir, runs.COMMITTED_CLASSIFIER, TINY_EVAL, data=fashion, progress=False)
+    m = result["metrics"]
+    assert m["likelihood_defined"] and math.isfinite(m["test_neg_iwae"]) and m["test_neg_iwae"] <= m["test_neg_elbo"] + 5
+    elbo = evaluate_loss(model, x, labels, 1.0, torch.Generator().manual_seed(0), log_prior=log_prior_fn(model))
+    assert elbo["kl"] != pytest.approx(evaluate_loss(model, x, labels, 1.0, torch.Generator().manual_seed(0))["kl"])
+
+
+def test_a_vaegan_run_has_sample_metrics_but_no_likelihood(tmp_path, fashion):
+    run_dir = train(TrainConfig(extension="vaegan", learning_rate=3e-4, **TINY), tmp_path / "gan", data=fashion,
+                    progress=False)
+    m = evaluate_run(run_dir, runs.COMMITTED_CLASSIFIER, TINY_EVAL, data=fashion, progress=False)["metrics"]
+    assert m["likelihood_defined"] is False and "test_neg_iwae" not in m and "test_neg_elbo" not in m
+    assert 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1 and m["relative_sharpness"] > 0
+
+
+def test_sample_quality_of_the_test_images_themselves_is_perfect(fashion):
+    classifier = load_classifier(runs.COMMITTED_CLASSIFIER)
+    x, y = fashion.test_images[:600], fashion.test_labels[:600]
+    features = predict(classifier, x)[1]
+    q = sample_quality(classifier, x, y, x, y, features)
+    assert q["precision"] == 1.0 and q["recall"] == 1.0
+    assert q["relative_sharpness"] == pytest.approx(1.0) and q["fd"] == pytest.approx(0.0, abs=1e-4)
+    assert q["conditional_accuracy"] == pytest.approx(float((predict(classifier, x)[0].argmax(1) == y).float().mean()))
+
+
+def test_the_samplers_are_scored_cached_and_kept_as_images(tmp_path, fashion):
+    run_dir = train(TrainConfig(**TINY), tmp_path / "seed", data=fashion, progress=False)
+    config = SamplerConfig.quick(temperatures=(0.5,), temperature=0.5, samples_per_class=20, test_subset=200)
+    out = evaluate_samplers(run_dir, runs.COMMITTED_CLASSIFIER, config, data=fashion, progress=False)
+    assert set(out["samplers"]) == {"temperature_0.5", "gmm", "two_stage"}
+    assert all(n in (1, 2) for n in out["details"]["gmm"]["components"])
+    images = sampler_images(run_dir)
+    assert images["gmm"].shape == (10, 8, 1, 28, 28) and 0 <= images["gmm"].min() and images["gmm"].max() <= 1
+    stamp = (run_dir / runs.SAMPLERS).stat().st_mtime_ns
+    assert evaluate_samplers(run_dir, runs.COMMITTED_CLASSIFIER, config, data=fashion, progress=False) == out
+    assert (run_dir / runs.SAMPLERS).stat().st_mtime_ns == stamp
+
+
+def _fake_run(root, name, config: TrainConfig, metrics: dict, samplers: dict = None):
+    d = root / name
+    d.mkdir()
+    runs.write_json(d / runs.CONFIG, config.to_dict())
+    runs.write_json(d / runs.METRICS, {"metrics": metrics})
+    if samplers:
+        runs.write_json(d / runs.SAMPLERS, {"samplers": samplers, "details": {}})
+    return d
+
+
+def test_the_leaderboard_averages_each_method_over_seeds(tmp_path):
+    def m(acc, fd, iwae=None):
+        out = {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": 0.5,
+               "reconstruction_accuracy": 0.86}
+        return out if iwae is None else {**out, "test_neg_iwae": iwae}
+    mains = [_fake_run(tmp_path, f"mlp-s{s}", TrainConfig(seed=s), m(0.8 + s / 100, 180 - s, 234 + s),
+                       {"gmm": {**m(0.85 + s / 100, 120 + s), "fit_seconds": 10.0}}) for s in (0, 1)]
+    gans = [_fake_run(tmp_path, f"gan-s{s}", TrainConfig(seed=s, extension="vaegan", gan_gamma=0.1), m(0.7, 100 + 2 * s))
+            for s in (0, 1)]
+    summary = findings.leaderboard_summary(findings.leaderboard(mains, gans, 0.7))
+    assert list(summary.method) == ["prior", "gmm", "vaegan"]
+    gmm = summary[summary.method == "gmm"].iloc[0]
+    assert gmm.conditional_accuracy == pytest.approx(0.855) and gmm.fd_std == pytest.approx(pd.Series([120, 121]).std())
+    assert math.isnan(gmm.test_neg_iwae) and math.isnan(summary[summary.method == "vaegan"].iloc[0].test_neg_iwae)
+    words = {"m_prior": "prior", "m_gmm": "GMM", "m_vaegan": "GAN {{gamma:g}}", "not_defined": "n/a"}
+    word = lambda key, **v: fill(words[key], v)  # noqa: E731
+    labels = findings.method_labels(summary, word, 0.7)
+    rows = findings.leaderboard_rows(summary, labels, word)
+    assert rows[1][0] == "GMM" and rows[1][6] == "n/a" and rows[2][0] == "GAN 0.1"
+    assert rows[0][6] == f"234.50 ± {pd.Series([234, 235]).std():.2f}"
+    assert findings.best_method(summary)["method"] == "vaegan"
