@@ -99,13 +99,19 @@ def test_report_plan_adds_the_sweep_once_and_the_command_line_wins_over_the_swee
     names = [s.name for s in steps]
     assert names == ["classifier", "train-mlp-s0", "train-conv-s0", "train-mlp-s0-beta0.5", "train-mlp-s0-beta2",
                      "train-mlp-s0-beta4", "train-mlp-s0-beta8", "train-mlp-s0-continuous_bernoulli",
-                     "train-mlp-s0-gaussian", "train-mlp-s0-gaussian_learned", "appendix-speed", "report", "report.zh"]
+                     "train-mlp-s0-gaussian", "train-mlp-s0-gaussian_learned", "extensions", "appendix-speed", "report",
+                     "report.zh"]
     by_name = {s.name: s for s in steps}
     for name in ("train-mlp-s0", "train-mlp-s0-beta4"):  # the command line's values win over the file's
         assert by_name[name].parameters["iwae_k"] == 5 and by_name[name].parameters["epochs"] == 1
     assert len(by_name["report"].parameters["sweep_dirs"]) == 8
     assert by_name["report.zh"].parameters["language"] == "zh"
     assert report.plan(tmp_path, replace(TINY, sweep=False))[-1].parameters["sweep_dirs"] == []
+    extensions = by_name["extensions"].parameters  # the extension runs of the scale's seeds, with its overrides
+    assert [p["seed"] for p in extensions["extension_runs"]] == [0, 0, 0]
+    assert all(p["epochs"] == 1 and p["iwae_k"] == 5 for p in extensions["extension_runs"])
+    assert by_name["report"].parameters["extension_dirs"] == extensions["extension_dirs"]
+    assert "extensions" not in {s.name for s in report.plan(tmp_path, replace(TINY, extensions=False))}
     plain = {s.name: s.parameters for s in report.plan(tmp_path, Scale())}
     assert plain["train-mlp-s0-beta4"]["iwae_k"] == 100 and plain["train-mlp-s0-beta4"]["epochs"] == 50  # the file's
     assert plain["train-mlp-s0"]["iwae_k"] == 1000  # the main run: the defaults
