@@ -205,8 +205,8 @@ def _method_key(config) -> tuple:
 
 def leaderboard(main_dirs, extension_dirs, temperature: float) -> pd.DataFrame:
     """One row per (architecture, method, seed): the leaderboard's metrics for the seed's model with z ~ N(0, I),
-    the latent samplers applied to it (temperature ``temperature``, GMM, two-stage; samplers.json) and the
-    extension runs (metrics.json). test_neg_iwae is NaN where a method has no likelihood bound of its own (the
+    the latent samplers applied to it (temperature ``temperature``, GMM, two-stage; samplers.json), the
+    extension runs (metrics.json) and the samplers applied to those (SAMPLED_METHODS). test_neg_iwae is NaN where a method has no likelihood bound of its own (the
     samplers change p(z) after training and the VAE-GAN has no likelihood); reconstruction_accuracy is the
     trained model's, shared by the samplers applied to it."""
     from . import runs
@@ -225,29 +225,38 @@ def leaderboard(main_dirs, extension_dirs, temperature: float) -> pd.DataFrame:
         rows.append({**base, "method": method, "gamma": gamma,
                      **{k: saved.get(k, float("nan")) for k in LEADERBOARD_METRICS}})
         samplers_path = Path(d) / runs.SAMPLERS
-        if method == "prior" and samplers_path.exists():
+        if method in SAMPLED_METHODS and samplers_path.exists():
             samplers = runs.read_json(samplers_path)["samplers"]
             for name, key in ((sampler_name("temperature", temperature), "temperature"), ("gmm", "gmm"),
                               ("two_stage", "two_stage")):
                 if name in samplers:
                     s = samplers[name]
-                    rows.append({**base, "method": key, "gamma": NO_GAMMA, "fit_seconds": s["fit_seconds"],
+                    rows.append({**base, "method": SAMPLED_METHODS[method][key], "gamma": gamma,
+                                 "fit_seconds": s["fit_seconds"],
                                  **{k: s.get(k, float("nan")) for k in LEADERBOARD_METRICS if k != "test_neg_iwae"},
                                  "test_neg_iwae": float("nan")})
     return pd.DataFrame(rows)
 
 
-METHOD_ORDER = ("prior", "temperature", "gmm", "two_stage", "vampprior", "vaegan")
+SAMPLED_METHODS = {"prior": {"temperature": "temperature", "gmm": "gmm", "two_stage": "two_stage"},
+                   "vaegan": {"temperature": "vaegan_temperature", "gmm": "vaegan_gmm"}}
+"""trained method -> {sampler applied to it (samplers.json) -> the leaderboard's method for the pair}"""
+
+
+METHOD_ORDER = ("prior", "temperature", "gmm", "two_stage", "vampprior", "vaegan", "vaegan_temperature", "vaegan_gmm")
 
 
 def leaderboard_summary(board: pd.DataFrame) -> pd.DataFrame:
     """Mean and std over seeds per (architecture, method, gamma), in METHOD_ORDER, MLP first."""
     metrics = list(LEADERBOARD_METRICS) + ["reconstruction_accuracy"]
     grouped = board.groupby(["architecture", "method", "gamma"], sort=False)[metrics]
-    out = grouped.mean().join(grouped.std(ddof=1), rsuffix="_std").join(grouped.size().rename("n_seeds"))
+    out = grouped.mean().join(grouped.std(ddof=1).add_suffix("_std")).join(grouped.size().rename("n_seeds"))
     out = out.reset_index()
-    out["order"] = out.method.map(METHOD_ORDER.index) + out.architecture.map({"mlp": 0, "conv": 10}) - out.gamma / 100
-    return out.sort_values("order").drop(columns="order").reset_index(drop=True)
+    # MLP first; within an architecture METHOD_ORDER, except that each VAE-GAN run's samplers follow it (by gamma)
+    order = pd.DataFrame({"arch": out.architecture.map({"mlp": 0, "conv": 1}),
+                          "group": out.method.map(lambda m: METHOD_ORDER.index(m.split("_")[0] if m.startswith("vaegan") else m)),
+                          "gamma": -out.gamma, "method": out.method.map(METHOD_ORDER.index)})
+    return out.loc[order.sort_values(list(order.columns)).index].reset_index(drop=True)
 
 
 def best_method(summary: pd.DataFrame, architecture: str = "mlp") -> dict:
@@ -283,39 +292,35 @@ def leaderboard_rows(summary: pd.DataFrame, labels: dict, word) -> list:
              cell(r, "reconstruction_accuracy", 3)] for r in summary.itertuples()]
 
 
-def sample_blocks(main_dirs, extension_dirs, temperature: float, labels: dict, device="cpu", per_class: int = 4):
-    """(blocks, names) for plots.method_columns: the first ``per_class`` draws per class of every MLP method,
-    seed 0 (the lowest seed present), in METHOD_ORDER."""
+def sample_blocks(main_dirs, extension_dirs, temperature: float, labels: dict, device="cpu", per_class: int = 4,
+                  architecture: str = "mlp", methods=METHOD_ORDER):
+    """(blocks, names) for plots.method_columns: the first ``per_class`` draws per class of every method in
+    ``methods`` found for ``architecture``, seed 0 (the lowest seed present), in METHOD_ORDER; the samplers'
+    draws are the ones samplers.json was scored on (sampler_samples.pt)."""
     from . import runs
     from .extensions import sampler_images, sampler_name
 
-    def first_seed(dirs, keep):
-        chosen = {}
-        for d in dirs:
-            config = runs.read_config(d)
-            key = _method_key(config)
-            if config.architecture == "mlp" and keep(key) and (key not in chosen or config.seed < chosen[key][0]):
-                chosen[key] = (config.seed, d)
-        return chosen
-    blocks, names = [], []
-    main = first_seed(main_dirs, lambda key: True)[("prior", NO_GAMMA)][1]
-    model = runs.load_model(main, map_location=device)[1]
-    blocks.append(generate.sample_per_class(model, per_class, seed=0, likelihood=model.likelihood.name)
-                  .view(10, per_class, 1, 28, 28))
-    names.append(labels[("mlp", "prior", NO_GAMMA)])
-    shown = sampler_images(main)
-    for method, name in (("temperature", sampler_name("temperature", temperature)), ("gmm", "gmm"),
-                         ("two_stage", "two_stage")):
-        if name in shown:
-            blocks.append(shown[name][:, :per_class])
-            names.append(labels[("mlp", method, NO_GAMMA)])
-    for key, (_, d) in sorted(first_seed(extension_dirs, lambda key: True).items(),
-                              key=lambda item: (METHOD_ORDER.index(item[0][0]), -item[0][1])):
-        model = runs.load_model(d, map_location=device)[1]
-        blocks.append(generate.sample_per_class(model, per_class, seed=0, likelihood=model.likelihood.name)
-                      .view(10, per_class, 1, 28, 28))
-        names.append(labels[("mlp", *key)])
-    return blocks, names
+    chosen = {}  # (method, gamma) -> (seed, run folder)
+    for d in list(main_dirs) + list(extension_dirs):
+        config = runs.read_config(d)
+        key = _method_key(config)
+        if config.architecture == architecture and (key not in chosen or config.seed < chosen[key][0]):
+            chosen[key] = (config.seed, d)
+    found = {}  # (method, gamma) -> a function giving its block
+    for (method, gamma), (_, d) in chosen.items():
+        def own(d=d):
+            model = runs.load_model(d, map_location=device)[1]
+            return (generate.sample_per_class(model, per_class, seed=0, likelihood=model.likelihood.name)
+                    .view(10, per_class, 1, 28, 28))
+        found[(method, gamma)] = own
+        if method in SAMPLED_METHODS and (Path(d) / runs.SAMPLER_IMAGES).exists():
+            shown = sampler_images(d)
+            for kind, pair in SAMPLED_METHODS[method].items():
+                name = sampler_name(kind, temperature) if kind == "temperature" else kind
+                if name in shown:
+                    found[(pair, gamma)] = lambda shown=shown, name=name: shown[name][:, :per_class]
+    order = sorted((k for k in found if k[0] in methods), key=lambda k: (METHOD_ORDER.index(k[0]), -k[1]))
+    return [found[k]() for k in order], [labels[(architecture, *k)] for k in order]
 
 
 def temperature_table(main_dirs, architecture: str = "mlp") -> dict:
@@ -337,14 +342,30 @@ def temperature_table(main_dirs, architecture: str = "mlp") -> dict:
     return {"taus": taus, "accuracy": accuracy, "fd": fd, "prior": tuple(np.mean(prior, 0)), "gmm": tuple(np.mean(gmm, 0))}
 
 
-def extension_cost(measure, board: pd.DataFrame) -> dict:
-    """Training seconds per epoch of the seed's trainer and of each extension's (``measure(config)``, MLP, in one
-    process), and the mean fitting seconds of the samplers (from the board)."""
+def cost_key(architecture: str, extension: str) -> str:
+    """The key of one trainer in extension_cost.json's epoch_seconds: "mlp/none", "conv/vaegan", ..."""
+    return f"{architecture}/{extension}"
+
+
+def extension_cost(measure, board: pd.DataFrame, train_configs) -> dict:
+    """Training seconds per epoch (``measure(config)``, in one process) of the trainer of every (architecture,
+    extension) among ``train_configs`` (the extension runs' TrainConfigs, as the sweep file sets them) and of the
+    seed's trainer on the same architecture; the hours all those runs take at that speed; and the mean fitting
+    seconds of the samplers on the MLP models (from the board)."""
+    from dataclasses import replace
+
     from .config import TrainConfig
-    configs = {"seed CVAE": TrainConfig(), "VampPrior": TrainConfig(extension="vampprior"),
-               "VAE-GAN": TrainConfig(extension="vaegan", learning_rate=3e-4)}
-    fits = board[board.method.isin(["gmm", "two_stage"]) & (board.architecture == "mlp")].groupby("method").fit_seconds.mean()
-    return {"epoch_seconds": {name: measure(config) for name, config in configs.items()},
+    configs = {}
+    for config in train_configs:
+        configs.setdefault(cost_key(config.architecture, "none"), replace(
+            TrainConfig(), architecture=config.architecture, batch_size=config.batch_size))
+        configs.setdefault(cost_key(config.architecture, config.extension), config)
+    seconds = {key: measure(config) for key, config in configs.items()}
+    hours = sum(c.epochs * seconds[cost_key(c.architecture, c.extension)] for c in train_configs) / 3600
+    samplers = board[board.method.isin(["gmm", "two_stage"]) & (board.architecture == "mlp")]
+    fits = samplers.groupby("method").fit_seconds.mean()
+    return {"epoch_seconds": seconds, "runs": len(train_configs), "training_hours": hours,
+            "epochs": max((c.epochs for c in train_configs), default=0),
             "fit_seconds": {name: float(v) for name, v in fits.items()}}
 
 
@@ -356,7 +377,8 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     n_seeds = int(mlp.n_seeds.min())
     v = {"n_ext_seeds": n_seeds, "ext_seeds": word("seeds_one") if n_seeds == 1 else word("seeds_many", n=n_seeds), "prior_acc": prior.conditional_accuracy, "prior_fd": prior.fd,
          "prior_recall": prior.recall, "prior_precision": prior.precision, "prior_sharp": prior.relative_sharpness,
-         "prior_iwae": prior.test_neg_iwae, "racc": prior.reconstruction_accuracy, "half_fd": prior.fd / 2}
+         "prior_iwae": prior.test_neg_iwae, "racc": prior.reconstruction_accuracy,
+         "half_fd": moonshot_target(summary)[1]}
 
     def direction(new, old, up="rises", down="falls"):
         return word(up) if new > old else word(down)
@@ -375,9 +397,10 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         gap = prior.reconstruction_accuracy - prior.conditional_accuracy
         v["gap_closed"] = 100 * (v["gmm_acc"] - prior.conditional_accuracy) / gap if gap > 0 else float("nan")
         v["gap_clause"] = word("gap_prior") if v["gap_closed"] >= 50 else word("gap_not_prior")
-        v["gap_sentence"] = (word("gap_closes", gap_closed=v["gap_closed"], racc=prior.reconstruction_accuracy,
-                                  gap_clause=v["gap_clause"]) if gap > 0
-                             else word("gap_absent", racc=prior.reconstruction_accuracy))
+        v["gap_sentence"] = (word("gap_absent", racc=prior.reconstruction_accuracy) if gap <= 0
+                             else word("gap_exceeds", racc=prior.reconstruction_accuracy) if v["gap_closed"] >= 100
+                             else word("gap_closes", gap_closed=v["gap_closed"], racc=prior.reconstruction_accuracy,
+                                       gap_clause=v["gap_clause"]))
     gans = mlp[mlp.index.get_level_values(0) == "vaegan"]
     if len(gans):
         g = gans.fd.idxmin()
@@ -395,35 +418,80 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         v["gan_over_clause"] = word("gan_oversharp") if r.relative_sharpness > 1 else ""
     best = mlp.fd.idxmin()
     v.update(best_name=labels[("mlp", *best)], best_fd=mlp.loc[best].fd, best_acc=mlp.loc[best].conditional_accuracy)
-    top = mlp.conditional_accuracy.idxmax()
-    v.update(max_acc=mlp.loc[top].conditional_accuracy, max_acc_name=labels[("mlp", *top)], min_fd=mlp.loc[best].fd,
-             min_fd_name=labels[("mlp", *best)])
+    every = summary.set_index(["architecture", "method", "gamma"])
+    top, low = every.conditional_accuracy.idxmax(), every.fd.idxmin()
+    v.update(max_acc=every.loc[top].conditional_accuracy, max_acc_name=labels[top], min_fd=every.loc[low].fd,
+             min_fd_name=labels[low])
     both = mlp[(mlp.precision > prior.precision) & (mlp.recall > prior.recall)]
-    v["pr_both"] = (word("pr_some", names=", ".join(labels[("mlp", *i)] for i in both.index)) if len(both)
+    v["pr_both"] = (word("pr_some", names=word("list_sep").join(labels[("mlp", *i)] for i in both.index)) if len(both)
                     else word("pr_none"))
-    winners = mlp[(mlp.conditional_accuracy >= 0.90) & (mlp.fd <= prior.fd / 2)]
-    names = ", ".join(labels[("mlp", *i)] for i in winners.index)
+    min_acc, max_fd = moonshot_target(summary)
+    winners = every[(every.conditional_accuracy >= min_acc) & (every.fd <= max_fd)]
+    names = word("list_sep").join(labels[i] for i in winners.index)
     v["moonshot"] = word("moonshot_reached", names=names) if len(winners) else word("moonshot_missed")
+    combined = set(SAMPLED_METHODS["vaegan"].values())
+    if len(winners) and set(winners.index.get_level_values("method")) <= combined:
+        v["moonshot"] += word("moonshot_why_combined")
     v["moonshot_short"] = word("moonshot_short_reached", names=names) if len(winners) else word("moonshot_short_missed")
     seconds = cost.get("epoch_seconds", {})
-    if seconds.get("seed CVAE"):
-        v.update(vamp_cost=seconds["VampPrior"] / seconds["seed CVAE"], gan_cost=seconds["VAE-GAN"] / seconds["seed CVAE"],
-                 seed_epoch_s=seconds["seed CVAE"])
-        runs_per = mlp.n_seeds
-        n_vamp = int(runs_per[runs_per.index.get_level_values(0) == "vampprior"].sum())
-        n_gan = int(runs_per[runs_per.index.get_level_values(0) == "vaegan"].sum())
-        v.update(n_trained_ext=n_vamp + n_gan, ext_epochs=epochs, ext_cpu_hours=epochs * (n_vamp * seconds["VampPrior"]
-                                                                        + n_gan * seconds["VAE-GAN"]) / 3600)
+    if seconds.get(cost_key("mlp", "none")):
+        for arch, extension, name in (("mlp", "vampprior", "vamp_cost"), ("mlp", "vaegan", "gan_cost"),
+                                      ("conv", "vaegan", "conv_gan_cost")):
+            if cost_key(arch, extension) in seconds:
+                v[name] = seconds[cost_key(arch, extension)] / seconds[cost_key(arch, "none")]
+        v["conv_cost_clause"] = word("conv_cost", conv_gan_cost=v["conv_gan_cost"]) if "conv_gan_cost" in v else ""
+        v.update(seed_epoch_s=seconds[cost_key("mlp", "none")], n_trained_ext=cost["runs"],
+                 ext_epochs=cost.get("epochs") or epochs,
+                 ext_cpu_hours=cost["training_hours"])
     v.update(gmm_fit=cost.get("fit_seconds", {}).get("gmm", float("nan")),
              two_fit=cost.get("fit_seconds", {}).get("two_stage", float("nan")))
+    if "gan_gamma" in v:  # the samplers on the MLP VAE-GAN with the lowest FD
+        _sampled_values(v, mlp, v["gan_gamma"], "m", mlp.loc[("vaegan", v["gan_gamma"])], direction)
     conv = summary[summary.architecture == "conv"].set_index(["method", "gamma"])
+    if ("prior", NO_GAMMA) not in conv.index:
+        return v
+    cp = conv.loc[("prior", NO_GAMMA)]
+    v.update(conv_prior_fd=cp.fd, conv_prior_acc=cp.conditional_accuracy, conv_prior_racc=cp.reconstruction_accuracy,
+             conv_prior_sharp=cp.relative_sharpness, conv_prior_recall=cp.recall)
     others = conv[conv.index.get_level_values(0) != "prior"]
-    if len(others) and ("prior", NO_GAMMA) in conv.index:
+    if len(others):
         cbest = others.fd.idxmin()
         v.update(conv_best_name=labels[("conv", *cbest)], conv_best_fd=conv.loc[cbest].fd,
-                 conv_best_acc=conv.loc[cbest].conditional_accuracy,
-                 conv_prior_fd=conv.loc[("prior", NO_GAMMA)].fd, conv_prior_acc=conv.loc[("prior", NO_GAMMA)].conditional_accuracy)
+                 conv_best_acc=conv.loc[cbest].conditional_accuracy)
+    gans = conv[conv.index.get_level_values(0) == "vaegan"]
+    if len(gans):
+        g = gans.fd.idxmin()
+        r = conv.loc[g]
+        v.update(conv_gan_gamma=g[1], conv_gan_fd=r.fd, conv_gan_acc=r.conditional_accuracy, conv_gan_recall=r.recall,
+                 conv_gan_precision=r.precision, conv_gan_sharp=r.relative_sharpness,
+                 conv_gan_racc=r.reconstruction_accuracy, conv_gan_seeds=int(r.n_seeds),
+                 conv_gan_fd_dir=direction(r.fd, cp.fd), conv_gan_acc_dir=direction(r.conditional_accuracy, cp.conditional_accuracy),
+                 conv_gan_racc_dir=direction(r.reconstruction_accuracy, cp.reconstruction_accuracy))
+        _sampled_values(v, conv, g[1], "c", r, direction)
     return v
+
+
+def _sampled_values(v: dict, rows: pd.DataFrame, gamma: float, prefix: str, gan, direction) -> None:
+    """{prefix}tau_* and {prefix}gmm_* placeholders: the temperature and GMM samplers on one VAE-GAN (``gan``)."""
+    for method, key in (("vaegan_temperature", "tau"), ("vaegan_gmm", "gmm")):
+        if (method, gamma) in rows.index:
+            r = rows.loc[(method, gamma)]
+            v.update({f"{prefix}{key}_acc": r.conditional_accuracy, f"{prefix}{key}_fd": r.fd,
+                      f"{prefix}{key}_recall": r.recall, f"{prefix}{key}_precision": r.precision,
+                      f"{prefix}{key}_acc_dir": direction(r.conditional_accuracy, gan.conditional_accuracy),
+                      f"{prefix}{key}_fd_dir": direction(r.fd, gan.fd)})
+
+
+MOONSHOT_ACCURACY = 0.90
+"""issue #13's target: conditional accuracy of prior samples at least this ..."""
+MOONSHOT_FD_SHARE = 0.5
+"""... and a Fréchet distance at most this share of the seed MLP's (z ~ N(0, I), mean over seeds)"""
+
+
+def moonshot_target(summary: pd.DataFrame) -> tuple:
+    """(conditional accuracy at least, Fréchet distance at most) of the report's target."""
+    prior = summary[(summary.architecture == "mlp") & (summary.method == "prior")].iloc[0]
+    return MOONSHOT_ACCURACY, MOONSHOT_FD_SHARE * prior.fd
 
 
 def trained_on_gpu(run_dirs) -> bool:

@@ -137,7 +137,6 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
         m["interpolation"] = timed("interpolation", lambda: interpolation_smoothness(
             model, classifier, x, y, config.interpolation_pairs, seed=config.seed, likelihood=likelihood))
     bar.close()
-    seconds.pop("classify_samples", None)  # caches from version 1 timed the sample part under this name
     result = {"eval_config": key, "sample_metrics_version": SAMPLE_METRICS_VERSION, "metrics": m,
               "reference": reference_metrics(classifier_dir, data, device), "seconds": seconds}
     write_json(run_dir / runs.METRICS, result)

@@ -69,7 +69,36 @@ def export(notebook: Path, html_path: Path, title: str = "") -> None:
     nb.metadata["title"] = nb.metadata.get("title") or notebook.stem
     body, _ = HTMLExporter(config=config).from_notebook_node(
         nb, resources={"metadata": {"path": str(notebook.parent), "name": title or notebook.stem}})
+    body = with_linked_stylesheet(body, Path(html_path).parent.parent / STYLESHEET, f"../{STYLESHEET}")
     runs.atomic_write_bytes(html_path, with_index_link(body, "../index.html").encode())
+
+
+STYLESHEET = "notebook.css"
+"""nbconvert's stylesheet, written once in the report folder and linked from every exported page"""
+
+
+def with_linked_stylesheet(page: str, css_path: Path, href: str) -> str:
+    """An exported page whose <style> blocks in <head> (nbconvert's: the same ~260 KB on every page) are moved into
+    ``css_path`` and replaced by one <link> to ``href``; the file is rewritten only when its content changes."""
+    import re
+    head_end = page.find("</head>")
+    if head_end < 0:
+        return page
+    head, rest = page[:head_end], page[head_end:]
+    blocks = re.findall(r"<style[^>]*>(.*?)</style>", head, flags=re.S)
+    if not blocks:
+        return page
+    css = "\n".join(b.strip("\n") for b in blocks) + "\n"
+    css_path = Path(css_path)
+    if not css_path.exists() or css_path.read_text(encoding="utf-8") != css:
+        runs.atomic_write_bytes(css_path, css.encode())
+    first = True
+
+    def replace(_):
+        nonlocal first
+        out, first = (f'<link rel="stylesheet" href="{href}">' if first else ""), False
+        return out
+    return re.sub(r"<style[^>]*>.*?</style>\s*", replace, head, flags=re.S) + rest
 
 
 def with_index_link(page: str, href: str) -> str:
@@ -107,7 +136,7 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
     nb = reader_view(nbformat.read(notebook, as_version=4))
     nb.metadata.update(metadata)
     body, _ = HTMLExporter(config=config).from_notebook_node(nb, resources={"metadata": {"name": metadata.get("title", "")}})
-    body = with_index_link(body, "index.html")
+    body = with_index_link(with_linked_stylesheet(body, Path(html_path).parent / STYLESHEET, STYLESHEET), "index.html")
     runs.atomic_write_bytes(html_path, body.encode())
     if pdf_path is None:
         return []

@@ -122,32 +122,49 @@ def method_columns(blocks: list, labels: list, classes=CLASSES, scale: float = 0
     return image_grid(grid, rows=10, row_labels=classes, col_labels=col_labels, scale=scale)
 
 
-def fidelity_coverage(points: dict, reference: dict = None, words: dict = None):
+def fidelity_coverage(points: dict, reference: dict = None, words: dict = None, markers: dict = None,
+                      target: tuple = None):
     """Two panels over methods: precision against recall, and conditional accuracy against Fréchet distance.
 
     ``points``: label -> (precision, recall, accuracy, fd) means; ``reference``: label -> (accuracy, fd) lines
-    drawn across the right panel (e.g. the classifier on real test images); ``words`` localizes the axis labels.
+    drawn across the right panel (e.g. the classifier on real test images); ``words`` localizes the axis labels;
+    ``markers``: label -> matplotlib marker (e.g. one per backbone; default a circle); ``target``: (accuracy at
+    least, FD at most), shaded in the right panel and named w["target"]. Each point carries its
+    number, and one legend below the panels names the numbers, so that labels of close points cannot overlap.
     """
     w = {"precision": "precision (fidelity)", "recall": "recall (coverage)", "accuracy": "conditional accuracy",
          "fd": "Fréchet distance (lower is better)", **(words or {})}
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for (label, (precision, recall, accuracy, fd)), color in zip(points.items(), colors * 3):
-        axes[0].scatter(recall, precision, color=color, s=40)
-        axes[0].annotate(label, (recall, precision), textcoords="offset points", xytext=(5, 4), fontsize=8)
-        axes[1].scatter(fd, accuracy, color=color, s=40)
-        axes[1].annotate(label, (fd, accuracy), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    legend_inches = 0.17 * ((len(points) + 2) // 3) + 0.1
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.4 + legend_inches))
+    colors = plt.get_cmap("tab20").colors
+    handles = []
+    for i, ((label, (precision, recall, accuracy, fd)), color) in enumerate(zip(points.items(), colors * 3), 1):
+        marker = (markers or {}).get(label, "o")
+        for ax, (x, y) in ((axes[0], (recall, precision)), (axes[1], (fd, accuracy))):
+            handle = ax.scatter(x, y, color=color, marker=marker, s=40, edgecolor="black", linewidth=0.4,
+                                label=f"{i}  {label}")
+            ax.annotate(str(i), (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7)
+        handles.append(handle)
     for label, (accuracy, _) in (reference or {}).items():
         axes[1].axhline(accuracy, color="grey", ls=":", lw=1)
         axes[1].annotate(label, (axes[1].get_xlim()[0], accuracy), textcoords="offset points", xytext=(3, 3),
                          fontsize=8, color="grey")
+    if target:
+        left, right = axes[1].get_xlim()
+        top = axes[1].get_ylim()[1]
+        axes[1].fill_between([left, target[1]], target[0], top, color="C2", alpha=0.1, lw=0)
+        axes[1].annotate(w.get("target", "target"), (target[1], top), textcoords="offset points", xytext=(-3, -10),
+                         ha="right", fontsize=8, color="C2")
+        axes[1].set_xlim(left, right)
+        axes[1].set_ylim(top=top)
     axes[0].set_xlabel(w["recall"])
     axes[0].set_ylabel(w["precision"])
     axes[1].set_xlabel(w["fd"])
     axes[1].set_ylabel(w["accuracy"])
     for ax in axes:
         ax.grid(alpha=0.3)
-    fig.tight_layout()
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, legend_inches / (4.4 + legend_inches), 1, 1))
     return fig
 
 

@@ -102,13 +102,13 @@ def vaegan_optimizers(model, discriminator, learning_rate: float = 3e-4):
 
 
 def vaegan_step(model, discriminator, optimizers, x, labels, gamma: float, generator=None) -> VAEGANLosses:
-    """One update of encoder, decoder and discriminator from one batch; returns the losses (detached).
+    """One update of encoder, decoder and discriminator from one batch (``optimizers`` as vaegan_optimizers
+    makes them); returns the losses (detached).
 
     All three gradients are taken from the same forward pass, each with respect to its own parameters
     only, before any optimizer steps: so the decoder's loss puts no gradient into the discriminator
     and the discriminator's loss none into the decoder.
     """
-    encoder_opt, decoder_opt, discriminator_opt = optimizers
     labels = labels.to(x.device)
     y = one_hot(labels)
     mu, log_var = model.encode(x, y)
@@ -123,9 +123,9 @@ def vaegan_step(model, discriminator, optimizers, x, labels, gamma: float, gener
     pixel_nll = reconstruction_nll(recon_logits, x)
     losses = vaegan_losses(real_logit, recon_logit, prior_logit, real_features, recon_features, mu, log_var,
                            gamma, pixel_nll)
-    encoder_params, decoder_params = split_parameters(model)
-    updates = ((losses.encoder, encoder_params, encoder_opt), (losses.decoder, decoder_params, decoder_opt),
-               (losses.discriminator, list(discriminator.parameters()), discriminator_opt))
+    # Each optimizer holds exactly its part's parameters (vaegan_optimizers), so they are not split again here.
+    updates = [(loss, optimizer.param_groups[0]["params"], optimizer)
+               for loss, optimizer in zip(losses[:3], optimizers)]
     grads = [torch.autograd.grad(loss, params, retain_graph=True) for loss, params, _ in updates]
     for (_, params, optimizer), param_grads in zip(updates, grads):
         optimizer.zero_grad(set_to_none=True)

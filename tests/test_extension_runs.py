@@ -10,13 +10,15 @@ from torch.distributions import Categorical, Independent, MixtureSameFamily, Nor
 from cvae_lib import findings, runs
 from cvae_lib.classifier import load_classifier, predict
 from cvae_lib.config import ConfigError, EvalConfig, RunSpec, SamplerConfig, Scale, TrainConfig
-from cvae_lib.document import fill
+from cvae_lib.document import fill, texts
 from cvae_lib.evaluate import log_weights
-from cvae_lib.extensions import evaluate_samplers, sampler_images
+from cvae_lib.extensions import VAEGAN_KINDS, evaluate_samplers, sampler_images
 from cvae_lib.losses import evaluate_loss
 from cvae_lib.metrics import evaluate_run, sample_quality
 from cvae_lib.models import one_hot
 from cvae_lib.priors import VampPrior, log_prior_fn
+from cvae_lib.report import EXTENSIONS_FILE
+from cvae_lib.sweep import load_sweep, run_specs
 from cvae_lib.train import train
 
 TINY = dict(epochs=2, train_subset=256, test_subset=100, device="cpu")
@@ -106,6 +108,21 @@ def test_a_vaegan_run_has_sample_metrics_but_no_likelihood(tmp_path, fashion):
     m = evaluate_run(run_dir, runs.COMMITTED_CLASSIFIER, TINY_EVAL, data=fashion, progress=False)["metrics"]
     assert m["likelihood_defined"] is False and "test_neg_iwae" not in m and "test_neg_elbo" not in m
     assert 0 <= m["precision"] <= 1 and 0 <= m["recall"] <= 1 and m["relative_sharpness"] > 0
+    # its prior is N(0, I), so the samplers apply to it; only the kinds asked for are computed
+    config = SamplerConfig.quick(temperatures=(0.5,), temperature=0.5, samples_per_class=20, test_subset=100)
+    out = evaluate_samplers(run_dir, runs.COMMITTED_CLASSIFIER, config, kinds=VAEGAN_KINDS, data=fashion,
+                            progress=False)
+    assert set(out["samplers"]) == {"temperature_0.5", "gmm"} and out["key"]["kinds"] == ["temperature", "gmm"]
+    assert set(sampler_images(run_dir)) == {"temperature_0.5", "gmm"}
+    with pytest.raises(ValueError, match="unknown or no sampler kinds"):
+        evaluate_samplers(run_dir, runs.COMMITTED_CLASSIFIER, config, kinds=("gmm", "flow"), data=fashion)
+
+
+def test_the_samplers_refuse_a_model_whose_prior_is_not_the_standard_normal(tmp_path, fashion):
+    run_dir = train(TrainConfig(extension="vampprior", vamp_pseudo_inputs=2, **{**TINY, "epochs": 1}),
+                    tmp_path / "vamp", data=fashion, progress=False)
+    with pytest.raises(ValueError, match="whose prior is not N\\(0, I\\)"):
+        evaluate_samplers(run_dir, runs.COMMITTED_CLASSIFIER, SamplerConfig.quick(), data=fashion, progress=False)
 
 
 def test_sample_quality_of_the_test_images_themselves_is_perfect(fashion):
@@ -162,3 +179,51 @@ def test_the_leaderboard_averages_each_method_over_seeds(tmp_path):
     assert rows[1][0] == "GMM" and rows[1][6] == "n/a" and rows[2][0] == "GAN 0.1"
     assert rows[0][6] == f"234.50 ± {pd.Series([234, 235]).std():.2f}"
     assert findings.best_method(summary)["method"] == "vaegan"
+
+
+def test_samplers_on_a_vaegan_and_conv_rows_join_the_leaderboard_and_the_target_check(tmp_path):
+    def m(acc, fd):
+        return {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": 0.5,
+                "reconstruction_accuracy": 0.86, "test_neg_iwae": 234.0}
+    mains = [_fake_run(tmp_path, f"{a}-s0", TrainConfig(architecture=a), m(0.8, 180.0),
+                       {"gmm": {**m(0.87, 120.0), "fit_seconds": 1.0}}) for a in ("mlp", "conv")]
+    gan = {"conditional_accuracy": 0.89, "fd": 30.0, "precision": 0.7, "recall": 0.7, "relative_sharpness": 1.0,
+           "reconstruction_accuracy": 0.92}
+    gans = [_fake_run(tmp_path, "conv-gan", TrainConfig(architecture="conv", extension="vaegan", gan_gamma=0.1), gan,
+                      {"gmm": {**gan, "conditional_accuracy": 0.92, "fd": 44.0, "fit_seconds": 1.0},
+                       "temperature_0.7": {**gan, "conditional_accuracy": 0.95, "fd": 95.0, "fit_seconds": 0.0}})]
+    summary = findings.leaderboard_summary(findings.leaderboard(mains, gans, 0.7))
+    assert [(r.architecture, r.method) for r in summary.itertuples()] == [
+        ("mlp", "prior"), ("mlp", "gmm"), ("conv", "prior"), ("conv", "gmm"), ("conv", "vaegan"),
+        ("conv", "vaegan_temperature"), ("conv", "vaegan_gmm")]
+    assert summary.iloc[-1].gamma == 0.1 and math.isnan(summary.iloc[-1].test_neg_iwae)
+    assert findings.moonshot_target(summary) == (0.90, 90.0)
+    words = texts("en")["words"]
+    word = lambda key, **v: fill(words[key], v)  # noqa: E731
+    labels = findings.method_labels(summary, word, 0.7)
+    assert labels[("conv", "vaegan_gmm", 0.1)] == "conv: VAE-GAN (γ = 0.1) + GMM"
+    v = findings.extension_values(summary, labels, {}, word)
+    # only the GMM on the conv VAE-GAN is inside the target: tau = 0.7 reaches 0.95 but with FD 95 > 90
+    assert v["moonshot"] == "reached by conv: VAE-GAN (γ = 0.1) + GMM" + word("moonshot_why_combined")
+    assert v["max_acc_name"] == "conv: VAE-GAN (γ = 0.1) at τ = 0.7" and v["min_fd_name"] == "conv: VAE-GAN (γ = 0.1)"
+    assert (v["cgmm_acc"], v["ctau_fd"], v["conv_gan_fd"]) == (0.92, 95.0, 30.0)
+    assert v["cgmm_acc_dir"] == word("rises") and v["cgmm_fd_dir"] == word("rises")
+    # the MLP GMM beats the reconstructions' accuracy: the text must not speak of closing more than the gap
+    assert v["gap_sentence"] == word("gap_exceeds", racc=0.86)
+
+
+def test_the_extension_cost_measures_the_sweep_files_own_configs():
+    specs = run_specs(load_sweep(EXTENSIONS_FILE))
+    seen = []
+
+    def measure(config):
+        seen.append(config)
+        return {"mlp": 1.0, "conv": 4.0}[config.architecture] * (10.0 if config.extension == "vaegan" else 1.0)
+    board = pd.DataFrame({"method": ["gmm", "gmm"], "architecture": ["mlp", "mlp"], "fit_seconds": [2.0, 4.0]})
+    cost = findings.extension_cost(measure, board, [s.train for s in specs])
+    assert {c.learning_rate for c in seen if c.extension == "vaegan"} == {
+        s.train.learning_rate for s in specs if s.train.extension == "vaegan"}
+    assert set(cost["epoch_seconds"]) == {f"{s.train.architecture}/{e}" for s in specs for e in ("none", s.train.extension)}
+    expected = sum(s.train.epochs * cost["epoch_seconds"][f"{s.train.architecture}/{s.train.extension}"] for s in specs)
+    assert cost["training_hours"] == pytest.approx(expected / 3600) and cost["runs"] == len(specs)
+    assert cost["fit_seconds"] == {"gmm": 3.0}

@@ -54,11 +54,16 @@ def test_pipeline_writes_every_page_and_finite_metrics(built):
 def test_every_page_is_for_a_reader(built):
     out, _ = built
     pages = [out / "report.html", out / "report.zh.html", *sorted((out / "html").glob("*.html"))]
+    assert ".jp-OutputArea" in (out / "notebook.css").read_text()
     for page in pages:
         source = page.read_text()
         text = html.unescape(re.sub(r"<[^>]+>", "", source))
         assert re.search(r"<title>[^<]+</title>", source) and 'index.html">' in source, page.name
         assert "<img src=\"data:" not in source, page.name  # figures are linked files, stored once
+        head = source[:source.index("</head>")]  # nbconvert's CSS too: one stylesheet, linked
+        assert "<style" not in head and head.count('rel="stylesheet"') == 1, page.name
+        css = re.search(r'<link rel="stylesheet" href="([^"]+)"', head).group(1)
+        assert (page.parent / css).resolve() == (out / "notebook.css").resolve(), page.name
         for img in re.findall(r"<img [^>]*>", source):
             assert re.search(r'alt="[^"]+"', img), (page.name, img)
             target = re.search(r'src="([^"]+)"', img).group(1)
