@@ -116,3 +116,21 @@ def test_document_shows_html_and_latex_for_each_figure_and_table(tmp_path, capsy
     doc.table([["a_b", "1"]], ["x", "y"], "表格")
     html, latex = shown[-1]
     assert "<table" in html and "表 1" in html and "a\\_" in latex and "tabularx" in latex
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_text_files_define_each_key_once(language):
+    """YAML keeps the last of two equal keys silently: a second definition would shadow the first."""
+    import yaml
+
+    from cvae_lib.document import TEXT_DIR
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+        assert not {k for k in keys if keys.count(k) > 1}, f"{language}.yaml defines a key twice"
+        return yaml.SafeLoader.construct_mapping(loader, node, deep)
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    yaml.load((TEXT_DIR / f"{language}.yaml").read_text(encoding="utf-8"), Loader=Strict)
