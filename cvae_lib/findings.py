@@ -278,13 +278,19 @@ def leaderboard_headers(word) -> list:
     return [word(k) for k in ("h_method", "h_acc", "h_fd", "h_precision", "h_recall", "h_sharp", "h_iwae", "h_racc")]
 
 
-def leaderboard_rows(summary: pd.DataFrame, labels: dict, word) -> list:
-    """The leaderboard's rows as strings: "mean ± std" (the mean alone for one seed), n/a without a likelihood."""
+DOCUMENT_STD_COLUMNS = ("conditional_accuracy", "fd")
+"""the leaderboard columns the report document shows with their std (all of them would not fit a page's width;
+the appendix page has every std)"""
+
+
+def leaderboard_rows(summary: pd.DataFrame, labels: dict, word, std_columns=None) -> list:
+    """The leaderboard's rows as strings: "mean ± std" (the mean alone for one seed, or for a column not in
+    ``std_columns`` when that is given: a narrow table), n/a without a likelihood."""
     def cell(r, column, digits, scale=1.0):
         mean, std = getattr(r, column), getattr(r, column + "_std")
         if mean != mean:  # NaN: not defined for this method
             return word("not_defined")
-        if r.n_seeds < 2:
+        if r.n_seeds < 2 or (std_columns is not None and column not in std_columns):
             return f"{scale * mean:.{digits}f}"
         return f"{scale * mean:.{digits}f} ± {scale * std:.{digits}f}"
     return [[labels[(r.architecture, r.method, r.gamma)], cell(r, "conditional_accuracy", 3), cell(r, "fd", 1),

@@ -178,6 +178,8 @@ def test_the_leaderboard_averages_each_method_over_seeds(tmp_path):
     rows = findings.leaderboard_rows(summary, labels, word)
     assert rows[1][0] == "GMM" and rows[1][6] == "n/a" and rows[2][0] == "GAN 0.1"
     assert rows[0][6] == f"234.50 ± {pd.Series([234, 235]).std():.2f}"
+    narrow = findings.leaderboard_rows(summary, labels, word, std_columns=("fd",))
+    assert narrow[0][1] == "0.805" and narrow[0][2] == f"179.5 ± {pd.Series([180, 179]).std():.1f}" and narrow[0][6] == "234.50"
     assert findings.best_method(summary)["method"] == "vaegan"
 
 
