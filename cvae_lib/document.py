@@ -120,14 +120,20 @@ class Document:
             f"keepaspectratio]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{figure}}")
 
     def table(self, rows: list, header: list, caption: str, align: str = None, note: str = "",
-              size: str = "small") -> None:
+              size: str = "small", widths: list = None) -> None:
         """A numbered table: HTML, and a LaTeX tabularx as wide as the text whose columns all wrap (the first
-        ragged right, the others right-aligned), set in the LaTeX font size ``size`` ("small", "footnotesize").
+        ragged right, the others right-aligned), set in the LaTeX font size ``size`` ("small", "footnotesize",
+        "scriptsize"). ``widths``: the columns' relative widths (default: the first 1.8 times the others).
         A cell may be (text, href): a link in HTML, text in the PDF."""
         self.table_count += 1
         align = align or "X" + "r" * (len(header) - 1)
-        first = 1.8 if len(align) > 2 else 1.0  # the label column gets a larger share; shares sum to the count
-        shares = [first] + [(len(align) - first) / (len(align) - 1)] * (len(align) - 1) if len(align) > 1 else [1.0]
+        if widths is not None:
+            if len(widths) != len(align) or min(widths) <= 0:
+                raise ValueError(f"widths must be {len(align)} positive numbers, got {widths}")
+            shares = [w * len(align) / sum(widths) for w in widths]  # tabularx: the shares sum to the count
+        else:
+            first = 1.8 if len(align) > 2 else 1.0  # the label column gets a larger share
+            shares = [first] + [(len(align) - first) / (len(align) - 1)] * (len(align) - 1) if len(align) > 1 else [1.0]
         columns = "".join(f">{{\\hsize={w:.3f}\\hsize\\{'raggedright' if a in 'Xl' else 'raggedleft'}\\arraybackslash}}X"
                           for a, w in zip(align, shares))
         label = self.word("table", n=self.table_count)

@@ -281,6 +281,8 @@ def leaderboard_headers(word) -> list:
 DOCUMENT_STD_COLUMNS = ("conditional_accuracy", "fd")
 """the leaderboard columns the report document shows with their std (all of them would not fit a page's width;
 the appendix page has every std)"""
+DOCUMENT_WIDTHS = (1.7, 1.15, 1.1, 0.81, 0.81, 0.81, 0.81, 0.81)
+"""the document leaderboard's relative column widths (method, the two columns with a std, the five without)"""
 
 
 def leaderboard_rows(summary: pd.DataFrame, labels: dict, word, std_columns=None) -> list:

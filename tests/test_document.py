@@ -116,6 +116,10 @@ def test_document_shows_html_and_latex_for_each_figure_and_table(tmp_path, capsy
     doc.table([["a_b", "1"]], ["x", "y"], "表格")
     html, latex = shown[-1]
     assert "<table" in html and "表 1" in html and "a\\_" in latex and "tabularx" in latex
+    doc.table([["a", "1", "2"]], ["x", "y", "z"], "widths", widths=[2, 1, 1])  # shares scaled to sum to 3
+    assert "\\hsize=1.500\\hsize" in shown[-1][1] and shown[-1][1].count("\\hsize=0.750\\hsize") == 2
+    with pytest.raises(ValueError, match="widths must be 3 positive numbers"):
+        doc.table([["a", "1", "2"]], ["x", "y", "z"], "widths", widths=[1, 1])
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
