@@ -16,10 +16,8 @@ from tqdm import tqdm
 from . import runs
 from .config import TrainConfig, resolve_device
 from .data import load_fashion_mnist
-from .losses import Likelihood, evaluate_loss, negative_elbo
-from .models import one_hot, reparameterize
-from .priors import log_prior_fn, vamp_negative_elbo
-from .vaegan import VAEGANTraining
+from .losses import Likelihood, evaluate_loss
+from .objectives import OBJECTIVES, initial_log_sigma, training_version
 
 TERMS = ("total", "reconstruction", "kl")
 GAN_TERMS = ("generator_gan", "discriminator")
@@ -40,10 +38,12 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
             raise runs.RunError(f"run folder {run_dir} holds another config ({'; '.join(diffs)}); "
                                 "choose another run_dir or delete that folder")
         status = runs.read_status(run_dir)
-        if status["status"] == "finished" and (run_dir / runs.MODEL).exists():
+        reason = training_needed(config, run_dir)
+        if not reason:
             return run_dir
-        if status["status"] == "finished":  # e.g. a report run from git, whose weights are not kept there
-            print(f"{run_dir} is finished but has no {runs.MODEL}: training it again from its config", flush=True)
+        if status["status"] == "finished":
+            print(f"{run_dir}: {reason}; training it again from its config", flush=True)
+            (run_dir / runs.STATE).unlink(missing_ok=True)
         if status["status"] == "failed":
             raise runs.RunError(f"run folder {run_dir} holds a failed run ({status.get('error')}); "
                                 "delete it or change the config before training again")
@@ -60,8 +60,13 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
     shuffle_gen = torch.Generator(device).manual_seed(config.seed)
     noise_gen = torch.Generator(device).manual_seed(config.seed + 1)
     history, start = [], 0
-    if (run_dir / runs.STATE).exists():
-        state = runs.load_torch(run_dir / runs.STATE, map_location=device)
+    version = training_version(config)
+    state = runs.load_torch(run_dir / runs.STATE, map_location=device) if (run_dir / runs.STATE).exists() else None
+    if state is not None and state.get("training_version", baseline_version(config)) != version:
+        print(f"{run_dir}: the checkpoint is from training version {state.get('training_version')}, the code is at "
+              f"{version}; starting again", flush=True)
+        state = None
+    if state is not None:
         runs.load_state_dict_strict(model, state["model"], run_dir / runs.STATE)
         optimizer.load_state_dict(state["optimizer"])
         shuffle_gen.set_state(state["rng"]["shuffle"].cpu())
@@ -82,44 +87,79 @@ def train(config: TrainConfig, run_dir, *, data=None, progress: bool = True) -> 
         eval_gen = torch.Generator(device).manual_seed(config.seed + 2 + epoch)
         t1 = time.perf_counter()
         test_terms = evaluate_loss(model, test_x, test_y, config.beta, eval_gen, config.likelihood, log_sigma,
-                                   log_prior=log_prior_fn(model) if config.extension == "vampprior" else None)
+                                   log_prior=OBJECTIVES[config.extension].test_prior(model))
         row = {"epoch": epoch + 1, **{f"train_{k}": v for k, v in zip(TERMS + GAN_TERMS, epoch_means(terms))},
                **{f"test_{k}": v for k, v in test_terms.items()},
                "seconds": seconds, "eval_seconds": time.perf_counter() - t1}
         history.append(row)
         runs.save_torch(run_dir / runs.STATE, {
             "model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch + 1,
-            "history": history, "log_sigma": log_sigma.detach(),
+            "history": history, "log_sigma": log_sigma.detach(), "training_version": version,
             "rng": {"shuffle": shuffle_gen.get_state(), "noise": noise_gen.get_state()}})
         runs.write_history(run_dir / runs.HISTORY, history)
         runs.write_json(run_dir / runs.STATUS, {"status": "running", "epochs_done": epoch + 1})
         bar.set_postfix(train=f"{row['train_total']:.2f}", test=f"{row['test_total']:.2f}", s=f"{seconds:.1f}")
 
     runs.save_model(run_dir, model, Likelihood(config.likelihood, log_sigma),
-                    optimizer.discriminator if isinstance(optimizer, VAEGANTraining) else None)
+                    getattr(optimizer, "discriminator", None))
     runs.write_history(run_dir / runs.HISTORY, history)
-    runs.write_json(run_dir / runs.STATUS, {"status": "finished", "epochs_done": config.epochs})
+    runs.write_json(run_dir / runs.STATUS, {"status": "finished", "epochs_done": config.epochs,
+                                            "training_version": version})
     (run_dir / runs.STATE).unlink(missing_ok=True)
     return run_dir
 
 
+def baseline_version(config) -> dict:
+    """The training version of folders finished before versions were recorded: every version's first."""
+    return {"trainer": 1, config.extension: 1}
+
+
+def training_needed(config: TrainConfig, run_dir) -> str:
+    """Why ``train(config, run_dir)`` would train ("" when it reuses the finished run): no run yet, weights
+    missing, trained by another training version, or unfinished."""
+    run_dir = Path(run_dir)
+    status = runs.read_status(run_dir)
+    if status["status"] == "absent" or not (run_dir / runs.CONFIG).exists():
+        return "not trained yet"
+    if status["status"] == "running":
+        return f"unfinished ({status.get('epochs_done', 0)} of {config.epochs} epochs)"
+    if status["status"] == "failed":
+        return f"failed: {status.get('error')}"
+    recorded = status.get("training_version", baseline_version(config))
+    if recorded != training_version(config):
+        return f"trained by training version {recorded}, the code is at {training_version(config)}"
+    if not (run_dir / runs.MODEL).exists():
+        return f"weights ({runs.MODEL}) missing"
+    return ""
+
+
+def expected_seconds(config: TrainConfig, run_dir, device, fallback: dict = None):
+    """Seconds training ``config`` would take here: the run's own history.csv when it was recorded on this kind
+    of device (epoch plus test-loss time, for the epochs not done), else ``fallback``'s seconds per epoch for
+    "architecture/extension" (benchmarks' extension_cost.json), else None."""
+    run_dir = Path(run_dir)
+    status = runs.read_status(run_dir)
+    done = status.get("epochs_done", 0) if status["status"] == "running" else 0
+    env = runs.read_json(run_dir / runs.ENVIRONMENT) if (run_dir / runs.ENVIRONMENT).exists() else {}
+    if (run_dir / runs.HISTORY).exists() and env.get("device", "").split(":")[0] == device.type:
+        history = runs.read_history(run_dir)
+        if len(history):
+            return float((history.seconds + history.eval_seconds).mean()) * (config.epochs - done)
+    per_epoch = (fallback or {}).get(f"{config.architecture}/{config.extension}")
+    return per_epoch * (config.epochs - done) if per_epoch else None
+
+
 def make_model_and_optimizer(config: TrainConfig, device):
-    """The seed's model (initialized from config.seed; with its VampPrior for that extension), Adam set up for
-    speed without changing the math (for a VAE-GAN: a VAEGANTraining, discriminator and three RMSprop), and
-    the decoder's log sigma (learned only for the "gaussian_learned" likelihood)."""
+    """The seed's model (initialized from config.seed; with its VampPrior for that extension), its objective's
+    optimizer (Adam; for a VAE-GAN a VAEGANTraining: discriminator and three RMSprop), and the decoder's log
+    sigma (learned only for the "gaussian_learned" likelihood)."""
     torch.manual_seed(config.seed)
     model = runs.build_run_model(config).to(device)
     for module in model.modules():  # NHWC convolutions: ~6% faster on CPU (not the VampPrior's 5-d images)
         if isinstance(module, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
             module.to(memory_format=torch.channels_last)
-    # Fused Adam: the same update in one kernel per step, ~15% faster for the MLP on CPU.
-    log_sigma = torch.tensor(math.log(config.gaussian_sigma), device=device,
-                             requires_grad=config.likelihood == "gaussian_learned")
-    if config.extension == "vaegan":
-        return model, VAEGANTraining(model, config.learning_rate, config.gan_gamma, device), log_sigma
-    params = list(model.parameters()) + ([log_sigma] if log_sigma.requires_grad else [])
-    optimizer = torch.optim.Adam(params, lr=config.learning_rate, fused=device.type in ("cpu", "cuda") or None)
-    return model, optimizer, log_sigma
+    log_sigma = initial_log_sigma(config, device)
+    return model, OBJECTIVES[config.extension].optimizer(model, config, device, log_sigma), log_sigma
 
 
 def kl_weight(beta: float, warmup_epochs: int, epoch: int, batch: int, batches_per_epoch: int) -> float:
@@ -143,30 +183,14 @@ def train_epoch(model, optimizer, images, labels, config, shuffle_gen, noise_gen
     n = images.shape[0]
     order = torch.randperm(n, generator=shuffle_gen, device=images.device)
     batches = math.ceil(n / config.batch_size)
-    gan = isinstance(optimizer, VAEGANTraining)
+    objective = OBJECTIVES[config.extension]
     # Loss terms stay on the device and are checked once per epoch: no host sync per step on a GPU.
-    terms = torch.empty(batches, 6 if gan else 4, device=images.device)
+    terms = torch.empty(batches, objective.terms + 1, device=images.device)
     for i, start in enumerate(range(0, n, config.batch_size)):
         idx = order[start:start + config.batch_size]
-        terms[i, 3] = idx.numel()
-        if gan:
-            losses = optimizer.step(model, images[idx], labels[idx], noise_gen)
-            terms[i, :3] = torch.stack([losses.encoder, losses.feature_reconstruction, losses.kl])
-            terms[i, 4:] = torch.stack([losses.generator_gan, losses.discriminator])
-            continue
         beta = kl_weight(config.beta, config.kl_warmup_epochs, epoch, i, batches)
-        if config.extension == "vampprior":
-            loss = vamp_negative_elbo(model, model.vamp, images[idx], labels[idx], beta, config.likelihood,
-                                      log_sigma, noise_gen)
-        else:
-            x, y = images[idx], one_hot(labels[idx])
-            mu, log_var = model.encode(x, y)
-            logits = model.decode_logits(reparameterize(mu, log_var, noise_gen), y)
-            loss = negative_elbo(logits, x, mu, log_var, beta, config.likelihood, log_sigma)
-        optimizer.zero_grad(set_to_none=True)
-        loss.total.backward()
-        optimizer.step()
-        terms[i, :3] = torch.stack(loss).detach()
+        row = objective.step(model, optimizer, images[idx], labels[idx], config, beta, noise_gen, log_sigma)
+        terms[i, :3], terms[i, 3], terms[i, 4:] = row[:3], idx.numel(), row[3:]
     return terms.cpu()
 
 

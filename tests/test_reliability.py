@@ -94,7 +94,7 @@ def test_absurd_learning_rate_stops_with_a_clear_error(tmp_path, fashion):
 
 
 def test_nan_in_a_later_epoch_keeps_the_last_good_checkpoint(tmp_path, fashion, monkeypatch):
-    import cvae_lib.train as trainer
+    import cvae_lib.objectives as trainer
     real, calls = trainer.negative_elbo, {"n": 0}
 
     def faulty(*args, **kwargs):  # fault injection: the 3rd training batch of epoch 2 turns NaN

@@ -46,6 +46,7 @@ def test_run_folder_round_trips_from_its_files_alone(tmp_path, fashion):
     env = runs.read_json(run_dir / runs.ENVIRONMENT)
     assert env["torch"] == torch.__version__ and env["device"] == "cpu"
     assert env["data_sha256"]["train-images-idx3-ubyte"].startswith("c59f468a")
-    assert runs.read_status(run_dir) == {"status": "finished", "epochs_done": 1}
+    assert runs.read_status(run_dir) == {"status": "finished", "epochs_done": 1,
+                                         "training_version": {"trainer": 1, "none": 1}}
     history = runs.read_history(run_dir)
     assert len(history) == 1 and history["seconds"].iloc[0] > 0
