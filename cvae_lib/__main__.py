@@ -2,6 +2,8 @@
 
     python -m cvae_lib train --run-dir DIR [--architecture conv ...]   train (or resume) one run
     python -m cvae_lib report [--quick] [--seeds 0 1 2] [--epochs 50 ...]   build the whole report
+    python -m cvae_lib report --dry-run                                  print the plan: what is current, what
+                                                                         would run, why, and how long
     python -m cvae_lib sweep sweeps/report.yaml [--jobs 2]              run a sweep file
 
 Every run parameter (config.parameters()) is a flag; a flag given wins over a sweep file, which wins
@@ -20,7 +22,7 @@ from .data import DataError
 from .runs import RunError, project_root
 
 ARG_TYPES = {int: int, float: float, str: str, typing.Optional[str]: str}
-EXIT_BAD_PARAMETER, EXIT_FAILED = 2, 1
+EXIT_BAD_PARAMETER, EXIT_FAILED, EXIT_TOO_LONG = 2, 1, 3
 
 
 def _flag(name: str) -> str:
@@ -70,6 +72,10 @@ def _parser():
     p.add_argument("--out", help="report folder (default: report/, with --quick runs/quick-report)")
     p.add_argument("--author", default="", help="the author's name on the title page (default: none)")
     p.add_argument("--course", default="", help="the course on the title page (default: none)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the plan (each step: current, or what changed and its expected time) and stop")
+    p.add_argument("--allow-long-training", action="store_true",
+                   help="go on when the plan would train for more than an hour on the CPU (default: stop first)")
     _scale_arguments(p, seeds=True)
     p.set_defaults(func=main_report)
     s = sub.add_parser("sweep", help="run a sweep file's training runs in parallel, then sweep.ipynb")
@@ -94,7 +100,8 @@ def scale_from_args(args) -> Scale:
     return Scale.quick(**changes) if args.quick else Scale(**changes)
 
 
-def _run(job, out) -> int:
+def _run(job, out, dry_run: bool = False) -> int:
+    from .report import TooLong
     from .steps import StepFailed
     t0 = time.perf_counter()
     try:
@@ -102,7 +109,11 @@ def _run(job, out) -> int:
     except StepFailed as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"written to {Path(out) / 'index.html'} in {time.perf_counter() - t0:.0f} s")
+    except TooLong as e:
+        print(f"stopped before any work: {e}", file=sys.stderr)
+        return EXIT_TOO_LONG
+    if not dry_run:
+        print(f"written to {Path(out) / 'index.html'} in {time.perf_counter() - t0:.0f} s")
     return 0
 
 
@@ -119,7 +130,8 @@ def main_report(args) -> int:
     scale = scale_from_args(args)  # every parameter is checked before any notebook runs
     out = args.out or str(project_root() / ("runs/quick-report" if args.quick else "report"))
     byline = {"author": args.author, "course": args.course}
-    return _run(lambda: run_pipeline(out, scale, pdf=not args.no_pdf, byline=byline), out)
+    return _run(lambda: run_pipeline(out, scale, pdf=not args.no_pdf, byline=byline, dry_run=args.dry_run,
+                                     allow_long_training=args.allow_long_training), out, args.dry_run)
 
 
 def main_sweep(args) -> int:

@@ -45,6 +45,27 @@ def sampler_name(kind: str, tau: float = None) -> str:
     return f"temperature_{tau:g}" if kind == "temperature" else kind
 
 
+def samplers_key(run_dir, classifier_dir, config: SamplerConfig, kinds) -> dict:
+    """What samplers.json is keyed on: the sampler settings and version, the kinds, the weights, the classifier."""
+    key = {**asdict(config), "version": SAMPLERS_VERSION, "model_sha256": sha256_file(Path(run_dir) / runs.MODEL),
+           "classifier_sha256": sha256_file(Path(classifier_dir) / runs.MODEL), "kinds": [k for k in KINDS if k in kinds]}
+    key["temperatures"], key["gmm_components"] = list(config.temperatures), list(config.gmm_components)
+    return key
+
+
+def samplers_needed(run_dir, classifier_dir, config: SamplerConfig = SamplerConfig(), kinds=KINDS) -> str:
+    """Why evaluate_samplers would compute ("" when samplers.json is reused); the run's weights must exist."""
+    run_dir = Path(run_dir)
+    path = run_dir / runs.SAMPLERS
+    if not path.exists() or not (run_dir / runs.SAMPLER_IMAGES).exists():
+        return "no sampler scores yet"
+    old = runs.read_json(path)["key"]
+    old.setdefault("kinds", list(KINDS))  # files written before kinds existed hold all of them
+    new = samplers_key(run_dir, classifier_dir, config, kinds)
+    moved = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    return "sampler scores keyed on another " + ", ".join(moved) if moved else ""
+
+
 def evaluate_samplers(run_dir, classifier_dir, config: SamplerConfig = SamplerConfig(), *, kinds=KINDS, data=None,
                       device="cpu", progress: bool = True) -> dict:
     """Scores of the samplers ``kinds`` (a subset of KINDS) for one finished run (samplers.json), computed once
@@ -55,15 +76,10 @@ def evaluate_samplers(run_dir, classifier_dir, config: SamplerConfig = SamplerCo
     if unknown or not kinds:
         raise ValueError(f"unknown or no sampler kinds {unknown or list(kinds)}; choose from {KINDS}")
     kinds = [k for k in KINDS if k in kinds]
-    key = {**asdict(config), "version": SAMPLERS_VERSION, "model_sha256": sha256_file(run_dir / runs.MODEL),
-           "classifier_sha256": sha256_file(Path(classifier_dir) / runs.MODEL), "kinds": kinds}
-    key["temperatures"], key["gmm_components"] = list(config.temperatures), list(config.gmm_components)
+    key = samplers_key(run_dir, classifier_dir, config, kinds)
     path = run_dir / runs.SAMPLERS
-    if path.exists() and (run_dir / runs.SAMPLER_IMAGES).exists():
-        cached = runs.read_json(path)
-        cached["key"].setdefault("kinds", list(KINDS))  # files written before kinds existed hold all of them
-        if cached.get("key") == key:
-            return cached
+    if not samplers_needed(run_dir, classifier_dir, config, kinds):
+        return runs.read_json(path)
     data = data if data is not None else load_fashion_mnist()
     run_config, model = runs.load_model(run_dir, map_location=device)
     if run_config.extension not in ("none", "vaegan"):

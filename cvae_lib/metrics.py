@@ -77,6 +77,39 @@ def sample_quality(classifier, samples, conditioned, test_images, test_labels, t
             "relative_sharpness_per_class": sharp.per_class}
 
 
+def evaluation_key(run_dir, classifier_dir, config: EvalConfig) -> dict:
+    """What metrics.json is keyed on: the evaluation settings and version, the weights and the classifier."""
+    return {**asdict(config), "evaluation_version": EVALUATION_VERSION,
+            "model_sha256": sha256_file(Path(run_dir) / runs.MODEL),
+            "classifier_sha256": sha256_file(Path(classifier_dir) / runs.MODEL)}
+
+
+def evaluation_needed(run_dir, classifier_dir, config: EvalConfig = EvalConfig()) -> str:
+    """Why evaluate_run would compute ("" when metrics.json is reused); the run's weights must exist."""
+    path = Path(run_dir) / runs.METRICS
+    if not path.exists():
+        return "no metrics yet"
+    cached = runs.read_json(path)
+    old, new = cached.get("eval_config", {}), evaluation_key(run_dir, classifier_dir, config)
+    moved = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if moved:
+        return "metrics keyed on another " + ", ".join(moved)
+    if cached.get("sample_metrics_version", 1) != SAMPLE_METRICS_VERSION:
+        return "sample metrics of an older version"
+    return ""
+
+
+def recorded_seconds(path) -> float:
+    """Seconds a cached result (metrics.json, samplers.json) took when it was computed, or None."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    saved = runs.read_json(path)
+    if "seconds" in saved:
+        return float(sum(saved["seconds"].values()))
+    return float(sum(r.get("seconds", 0) for r in saved.get("samplers", {}).values())) or None
+
+
 def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, data=None, device="cpu",
                  progress: bool = True) -> dict:
     """All metrics of a finished run; cached in metrics.json, recomputed when the config or weights change
@@ -86,8 +119,7 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
     ELBO or IWAE bound: ``likelihood_defined`` is False there."""
     run_dir = Path(run_dir)
     runs.require_finished(run_dir)
-    key = {**asdict(config), "evaluation_version": EVALUATION_VERSION, "model_sha256": sha256_file(run_dir / runs.MODEL),
-           "classifier_sha256": sha256_file(Path(classifier_dir) / runs.MODEL)}
+    key = evaluation_key(run_dir, classifier_dir, config)
     cached = runs.read_json(run_dir / runs.METRICS) if (run_dir / runs.METRICS).exists() else {}
     if cached.get("eval_config") == key and cached.get("sample_metrics_version", 1) == SAMPLE_METRICS_VERSION:
         return cached

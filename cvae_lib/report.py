@@ -6,7 +6,10 @@ extensions.ipynb (the runs of sweeps/extensions.yaml and the latent samplers), t
 (benchmark.ipynb), then report.ipynb once per language: the report document itself
 (report.html and report.pdf, report.zh.html and report.zh.pdf). A step that is current (its key
 matches its stamp) is skipped, so rerunning after an interruption redoes only what is missing
-(training itself also resumes from its last epoch); when a step reruns, every later step reruns too.
+(training itself also resumes from its last epoch). Keys follow what a step reads (keys.py): an edit to a
+plotting module re-renders pages and neither trains nor re-scores, since weights, metrics and sampler
+scores are cached in the run folders on versions of their code. Before any work the plan is printed
+(schedule.py); --dry-run stops there.
 
 Each run's parameters follow one precedence: RunSpec's defaults < the sweep file < the command line
 (Scale.overrides).
@@ -16,11 +19,13 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from .config import RunSpec, SamplerConfig, Scale
+from .config import RunSpec, SamplerConfig, Scale, resolve_device
 from .document import LANGUAGES, texts
+from .keys import PAGE_RUN_FILES
 from .pages import write_index
+from .schedule import LONG_TRAINING_SECONDS, duration, format_plan, make_plan, tasks_of, training_seconds
 from .steps import (NOTEBOOKS, ROOT, Step, StepFailed, apply_result, assign_keys, execute_all, execute_step,
-                    invalidate, is_current)
+                    is_current, refresh_key)
 from .sweep import load_sweep, run_specs
 
 ARCHITECTURES = ("mlp", "conv")
@@ -56,12 +61,17 @@ def plan(out: Path, scale: Scale, byline: dict = None) -> list:
     bench_files = [bench / "train_throughput.csv", bench / "train_throughput.json", bench / "eval_speed.csv",
                    bench / "eval_speed.json"]
     steps.append(Step("appendix-speed", "benchmark.ipynb", {"bench_dir": _rel(bench), "page_dir": _rel(out / "html")},
-                      "Appendix: training and evaluation speed (benchmarks/)", inputs=bench_files))
+                      "Appendix: training and evaluation speed (benchmarks/)", files=bench_files))
     pages = [[s.name, os.path.relpath(s.outputs_hint(out), out), s.parameters.get("run_dir", "")] for s in steps]
     for language in LANGUAGES:
-        steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages, bench_files, byline or {},
-                                   extension_dirs))
+        steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages,
+                                   bench_files + [bench / "extension_cost.json"], byline or {}, extension_dirs))
     return steps
+
+
+def _abs(rel: str) -> Path:
+    """A notebook-relative path of the parameters, as an absolute one."""
+    return (NOTEBOOKS / rel).resolve()
 
 
 def extensions_step(out: Path, scale: Scale, run_dirs: list, classifier_dir: str) -> Step:
@@ -74,12 +84,19 @@ def extensions_step(out: Path, scale: Scale, run_dirs: list, classifier_dir: str
                                                 train_subset=main.train.train_subset)).items()
                 if v != getattr(SamplerConfig(), k)}
     samplers = {k: list(v) if isinstance(v, tuple) else v for k, v in samplers.items()}
+    from .extensions import KINDS, VAEGAN_KINDS
+    sampler_config, dirs = SamplerConfig(**samplers), [out / "runs" / s.name for s in specs]
+    work = [("train", d, s) for d, s in zip(dirs, specs)]
+    work += [("samplers", d, sampler_config, VAEGAN_KINDS) for d, s in zip(dirs, specs) if s.train.extension == "vaegan"]
+    work += [("samplers", _abs(d), sampler_config, KINDS) for d in run_dirs]
     return Step("extensions", "extensions.ipynb", {
         "main_dirs": run_dirs, "extension_runs": [s.params() for s in specs],
         "extension_dirs": [_rel(out / "runs" / s.name) for s in specs], "classifier_dir": classifier_dir,
         "samplers": samplers, "bench_dir": _rel(out / "benchmarks"), "figures_dir": _rel(out / "figures" / "extensions"),
         "page_dir": _rel(out / "html"), "device": scale.overrides.get("device", "auto")},
-        "Extension models: temperature, per-class GMM, two-stage VAE, VampPrior, VAE-GAN")
+        "Extension models: temperature, per-class GMM, two-stage VAE, VampPrior, VAE-GAN",
+        run_dirs=[_abs(classifier_dir), *map(_abs, run_dirs), *dirs], work=work,
+        writes=[out / "benchmarks" / "extension_cost.json"])
 
 
 def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_dirs: list, pages: list,
@@ -96,7 +113,8 @@ def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_
         "pages": pages, "command": "python -m cvae_lib report" + scale_args(scale),
         "test_subset": scale.overrides.get("test_subset", 0), "device": scale.overrides.get("device", "auto"),
         "author": byline.get("author", ""), "course": byline.get("course", "")},
-        f"{words['title']} ({language})", inputs=inputs, pdf=True,
+        f"{words['title']} ({language})", files=inputs, pdf=True,
+        run_dirs=[out / "runs" / "classifier", *map(_abs, [*run_dirs, *sweep_dirs, *extension_dirs])],
         document={"title": words["title"], "language": language, "code_listing_marker": words["s_appendix_code"],
                   "author_line": " · ".join(x for x in (byline.get("author"), byline.get("course")) if x)})
 
@@ -109,7 +127,8 @@ def classifier_step(out: Path, scale: Scale) -> Step:
     return Step("classifier", "classifier.ipynb", {
         "classifier_dir": _rel(out / "runs" / "classifier"), **asdict(scale.classifier),
         "device": scale.overrides.get("device", "auto"), "progress": False, "page_dir": _rel(out / "html")},
-        "The evaluation classifier")
+        "The evaluation classifier", run_dirs=[out / "runs" / "classifier"], run_files=PAGE_RUN_FILES,
+        work=[("classifier", out / "runs" / "classifier", scale.classifier)])
 
 
 def train_step(out: Path, spec: RunSpec, classifier_dir: str) -> Step:
@@ -122,12 +141,14 @@ def train_step(out: Path, spec: RunSpec, classifier_dir: str) -> Step:
         **spec.params(), "run_dir": _rel(out / "runs" / spec.name), "progress": False, "classifier_dir": classifier_dir,
         "page_dir": _rel(out / "html")},
         f"Training and evaluation: {spec.train.architecture.upper()} CVAE, seed {spec.train.seed}"
-        + (f", {changed}" if changed else ""))
+        + (f", {changed}" if changed else ""), run_dirs=[out / "runs" / spec.name, _abs(classifier_dir)],
+        run_files=PAGE_RUN_FILES,
+        work=[("train", out / "runs" / spec.name, spec)])
 
 
 def sweep_step(out: Path, run_dirs: list, title: str, name: str = "sweep") -> Step:
     return Step(name, "sweep.ipynb", {"run_dirs": run_dirs, "figures_dir": _rel(out / "figures" / name),
-                                      "page_dir": _rel(out / "html")}, title)
+                                      "page_dir": _rel(out / "html")}, title, run_dirs=list(map(_abs, run_dirs)))
 
 
 def scale_args(scale: Scale) -> str:
@@ -155,28 +176,65 @@ def _pdf_setting(pdf: bool, log) -> bool:
     return pdf and pdf_available()
 
 
-def run_pipeline(out="report", scale: Scale = Scale(), pdf: bool = True, log=print, byline: dict = None) -> list:
-    """Execute and export every step that is not already up to date; returns the steps."""
+class TooLong(RuntimeError):
+    """The build would train for longer than LONG_TRAINING_SECONDS on a CPU and was not asked to go on."""
+
+
+def run_pipeline(out="report", scale: Scale = Scale(), pdf: bool = True, log=print, byline: dict = None,
+                 dry_run: bool = False, allow_long_training: bool = False) -> list:
+    """Print the plan, then execute and export every step that is not current; returns the steps. ``dry_run``
+    stops after the plan; a CPU build that would train longer than LONG_TRAINING_SECONDS raises TooLong
+    unless ``allow_long_training``."""
     from tqdm import tqdm
     out = Path(out).resolve()
     pdf = _pdf_setting(pdf, log)
     steps = plan(out, scale, byline)
-    (out / ".stamps").mkdir(parents=True, exist_ok=True)
     assign_keys(steps, out, pdf)
+    device = resolve_device(scale.overrides.get("device", "auto"))
+    entries = make_plan(steps, out, device)
+    log(format_plan(entries, out))
+    if dry_run:
+        return steps
+    training = training_seconds(entries)
+    if device.type == "cpu" and training > LONG_TRAINING_SECONDS and not allow_long_training:
+        raise TooLong(f"this build would train for about {duration(training)} on the CPU (see the plan above); "
+                      "train those runs on a GPU (scripts/run_direct.py), or add --allow-long-training to go on here")
+    (out / ".stamps").mkdir(parents=True, exist_ok=True)
+    epoch_costs = {}
     try:
-        stale = False
         for i, step in enumerate(tqdm(steps, desc="report", unit="step", file=sys.stdout)):
-            if not stale and is_current(step, out):
+            refresh_key(step)  # the results of the steps before it may have changed
+            tasks = tasks_of(step, device, epoch_costs)
+            if not tasks and is_current(step, out):
                 continue
-            if not stale:  # this step reruns, so every later page is stale too
-                invalidate(steps[i:], out)
-                stale = True
-            log(f"[{i + 1}/{len(steps)}] {step.name}: executing notebooks/{step.notebook}")
+            step.worked = bool(tasks)
+            what = "; ".join(t.what for t in tasks) or "page only"
+            log(f"[{i + 1}/{len(steps)}] {step.name}: executing notebooks/{step.notebook} ({what})")
             apply_result(step, execute_step(step, out, pdf))
             log(f"[{i + 1}/{len(steps)}] {step.name}: done in {step.seconds:.0f} s")
     finally:
         write_index(out, steps, "python -m cvae_lib report" + scale_args(scale))
+    log(build_summary(steps, out))
     return steps
+
+
+def build_summary(steps: list, out: Path) -> str:
+    """What a finished build reused and redid, and where to start reading."""
+    reused = [s for s in steps if s.status == "skipped"]
+    worked = [s.name for s in steps if s.status == "done" and s.worked]
+    rendered = [s.name for s in steps if s.status == "done" and not s.worked]
+    where = os.path.relpath(out)
+    lines = [f"reused {len(reused)} of {len(steps)} steps as they were"
+             + (" (every page current)" if len(reused) == len(steps) else "")
+             + (f"; re-rendered {len(rendered)} page(s) from cached results" if rendered else "")
+             + (f"; trained or scored for {len(worked)}: {', '.join(worked)}" if worked else "")]
+    documents = [s for s in steps if s.document]
+    if documents:
+        files = [f"{where}/{s.name}.pdf" if (out / f"{s.name}.pdf").exists() else f"{where}/{s.name}.html"
+                 for s in documents]
+        lines.append(f"start reading: {files[0]} (English)" + "".join(f" or {f}" for f in files[1:2]) + " (Chinese); "
+                     f"every page: {where}/index.html")
+    return "\n".join(lines)
 
 
 def run_sweep(path, out, scale: Scale = Scale(), jobs: int = 1, scheduler=None, pdf: bool = True,
@@ -191,8 +249,7 @@ def run_sweep(path, out, scale: Scale = Scale(), jobs: int = 1, scheduler=None, 
     render = sweep_step(out, [s.parameters["run_dir"] for s in trains], f"Sweep {spec['name']}")
     steps = [classifier, *trains, render]
     (out / ".stamps").mkdir(parents=True, exist_ok=True)
-    assign_keys([classifier], out, pdf)
-    assign_keys(trains + [render], out, pdf, chained=False)
+    assign_keys(steps, out, pdf)
     command = f"python -m cvae_lib sweep {path} --jobs {jobs}" + (f" --scheduler {scheduler}" if scheduler else "")
     try:
         if not is_current(classifier, out):  # before the runs, which share it

@@ -1,13 +1,16 @@
 """Pipeline steps: one notebook executed by papermill and exported by nbconvert, with a key and a stamp.
 
-Each step's key hashes its notebook, its parameters, the cvae_lib sources, the files it shows and
-(chained) the keys of the steps before it. A step whose key matches its stamp from an earlier success
-is current and skipped. When a step runs, its old pages are deleted first, so a failed or interrupted
-step never leaves a stale page that looks new. ``execute_all`` runs steps here, in parallel processes,
-or on a Dask cluster. Used by report.py (the report and sweeps); imports nothing of it.
+A step's key is made of its inputs (keys.step_inputs): the notebook, its parameters, the source of the
+cvae_lib modules it imports, the PDF switch and the result files it shows (``files``, ``run_dirs``). The
+stamp of a successful step keeps those inputs as they were after it ran; a step whose inputs still match
+is current and skipped, and one whose inputs moved says which (``stale_reason``). Results that cost more
+than a page -- trained weights, metrics, sampler scores -- are cached in their run folders on versions of
+their code, not here (keys.py says why), so re-executing a page reuses them. When a step runs, its old
+pages are deleted first, so a failed or interrupted step never leaves a stale page that looks new.
+``execute_all`` runs steps here, in parallel processes, or on a Dask cluster. Used by report.py (the report
+and sweeps); imports nothing of it.
 """
 import concurrent.futures
-import hashlib
 import json
 import multiprocessing
 import os
@@ -15,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import keys
 from .fileio import write_json
 from .pages import export, export_document, page_paths
 from .runs import project_root
@@ -33,11 +37,18 @@ class Step:
     notebook: str
     parameters: dict
     title: str
-    inputs: list = field(default_factory=list)  # files besides run folders whose content the page shows
+    files: list = field(default_factory=list)  # files besides run folders whose content the page shows
+    run_dirs: list = field(default_factory=list)  # run folders whose results it shows
+    run_files: tuple = keys.RUN_RESULT_FILES  # which files of those folders (keys.PAGE_RUN_FILES for a run's page)
+    work: list = field(default_factory=list)  # cached results it computes when missing (schedule.tasks_of)
+    writes: list = field(default_factory=list)  # files it rewrites every time it runs (e.g. measured timings)
     pdf: bool = False  # also export a PDF (the report documents); the other pages are HTML only
     document: dict = field(default_factory=dict)  # for the report documents: title page metadata (pages.export_document)
     checks: list = field(default_factory=list)  # problems the PDF check found (empty: none)
     key: str = ""
+    inputs: dict = field(default_factory=dict)  # keys.step_inputs, as of the last refresh_key
+    pdf_on: bool = False  # whether this build exports PDFs (part of the documents' inputs)
+    worked: bool = False  # whether its last execution computed cached results (training, metrics), not just pages
     status: str = "pending"
     seconds: float = 0.0
     error: str = ""
@@ -49,34 +60,51 @@ class Step:
         return page_paths(out, self.name, document=bool(self.document))["html"]
 
 
-def library_hash() -> str:
-    h = hashlib.sha256()
-    for path in sorted(p for p in (ROOT / "cvae_lib").rglob("*") if p.suffix in (".py", ".yaml", ".j2", ".json")):
-        h.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
-    return h.hexdigest()
+def refresh_key(step: Step) -> None:
+    """(Re)compute the step's inputs and key from the files as they are now."""
+    extra = {"pdf": step.pdf_on} if step.pdf else {}
+    step.inputs = keys.step_inputs(NOTEBOOKS / step.notebook, step.parameters, step.files, step.run_dirs, ROOT, extra,
+                                   step.run_files)
+    step.key = keys.key_of(step.inputs)
 
 
-def assign_keys(steps: list, out: Path, pdf: bool, chained: bool = True) -> None:
-    """Each step's key hashes its notebook, parameters, the library, the PDF switch and (chained) its predecessors'."""
-    chain, lib = "", library_hash()
+def assign_keys(steps: list, out: Path, pdf: bool) -> None:
+    """Each step's output paths, and its key from its inputs as they are now (refresh_key)."""
     for step in steps:
-        source = (NOTEBOOKS / step.notebook).read_bytes()
-        inputs = [p.read_bytes() if p.exists() else b"absent" for p in step.inputs]
-        key = hashlib.sha256(b"|".join([chain.encode(), source, lib.encode(), str(pdf).encode(),
-                                        json.dumps(step.parameters, sort_keys=True).encode(), *inputs])).hexdigest()
-        step.key, step.outputs = key, page_paths(out, step.name, document=bool(step.document))
-        if chained:
-            chain = key
+        step.outputs, step.pdf_on = page_paths(out, step.name, document=bool(step.document)), pdf
+        refresh_key(step)
+
+
+def stale_reason(step: Step, out: Path) -> str:
+    """Why the step must run ("" when it is current): no stamp, a page missing, or the inputs that changed."""
+    stamp = out / ".stamps" / f"{step.name}.json"
+    if not stamp.exists():
+        return "never built here (no stamp)"
+    missing = [p for k, p in step.outputs.items() if k != "ipynb" and not p.exists() and (k != "pdf" or step.pdf_on)]
+    if missing:
+        return f"{os.path.relpath(missing[0], out.parent)} is missing"
+    saved = json.loads(stamp.read_text())
+    if "inputs" not in saved:
+        return "stamp from an earlier pipeline (inputs not recorded)"
+    moved = keys.changed(saved["inputs"], step.inputs)
+    if not moved:
+        return ""
+    shown = ", ".join(moved[:3]) + (f" and {len(moved) - 3} more" if len(moved) > 3 else "")
+    return f"changed: {shown}"
+
+
+def stamp_seconds(step: Step, out: Path):
+    """Seconds the step's last successful run took (None when it never ran here)."""
+    stamp = out / ".stamps" / f"{step.name}.json"
+    return json.loads(stamp.read_text()).get("seconds") if stamp.exists() else None
 
 
 def is_current(step: Step, out: Path) -> bool:
-    stamp = out / ".stamps" / f"{step.name}.json"
-    if stamp.exists() and step.outputs["html"].exists():
-        saved = json.loads(stamp.read_text())
-        if saved.get("key") == step.key:
-            step.status, step.seconds, step.checks = "skipped", saved["seconds"], saved.get("checks", [])
-            return True
-    return False
+    if stale_reason(step, out):
+        return False
+    saved = json.loads((out / ".stamps" / f"{step.name}.json").read_text())
+    step.status, step.seconds, step.checks = "skipped", saved["seconds"], saved.get("checks", [])
+    return True
 
 
 def invalidate(steps: list, out: Path) -> None:
@@ -103,8 +131,10 @@ def execute_step(step: Step, out: Path, pdf: bool) -> dict:
         return {"name": step.name, "status": "failed", "seconds": time.perf_counter() - t0,
                 "error": step.error or f"{type(e).__name__}: {e}", "pid": os.getpid()}
     seconds = time.perf_counter() - t0
+    refresh_key(step)  # the inputs as this run left them (its own run folder's results among them)
     write_json(out / ".stamps" / f"{step.name}.json",
-               {"key": step.key, "seconds": seconds, "parameters": step.parameters, "checks": checks})
+               {"key": step.key, "seconds": seconds, "parameters": step.parameters, "checks": checks,
+                "worked": step.worked, "inputs": step.inputs})
     return {"name": step.name, "status": "done", "seconds": seconds, "error": "", "pid": os.getpid(), "checks": checks}
 
 
@@ -150,6 +180,20 @@ def execute_all(tasks, jobs: int = 1, scheduler=None, log=print) -> list:
     return results
 
 
+def _ipc_kernel_manager():
+    """A kernel manager that talks to its kernel over Unix sockets in a private temporary folder: the kernel is
+    local, so TCP (and the kernel's warning that it runs over TCP without encryption) has no purpose."""
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**{"transport": "ipc", "ip": str(Path(tempfile.mkdtemp(prefix="cvae-kernel-")) / "k"),
+                                **kwargs})
+    return IPCKernelManager
+
+
 def _execute(step: Step) -> None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -163,7 +207,7 @@ def _execute(step: Step) -> None:
     try:
         pm.execute_notebook(str(NOTEBOOKS / step.notebook), str(step.outputs["ipynb"]),
                             parameters=step.parameters, kernel_name="python3", cwd=str(NOTEBOOKS),
-                            progress_bar=False)
+                            progress_bar=False, kernel_manager_class=_ipc_kernel_manager())
     except PapermillExecutionError as e:
         step.error = (f"notebooks/{step.notebook} (step {step.name}) failed in cell {e.cell_index} "
                       f"(execution count {e.exec_count}): {e.ename}: {e.evalue}")
