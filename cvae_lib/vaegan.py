@@ -49,7 +49,23 @@ class Discriminator(nn.Module):
         self.fc = nn.Linear(64 * 7 * 7, 1)
 
     def forward(self, x, y):
-        """(logit of "real", Dis_l features flattened) for images x (B, 1, 28, 28) and one-hot y."""
+        """(logit of "real", Dis_l features flattened) for images x (B, 1, 28, 28) and one-hot y.
+
+        The first convolution of [x, label planes] is computed as the convolution of the image channel plus
+        that of the ten constant label planes, which is one map per class (made from ten inputs, not B) mixed
+        by y: the same sum as the concatenated input (forward_concatenated), with a tenth of the multiplications
+        in the layer that costs the most."""
+        first = self.conv[0]
+        image_part = F.conv2d(x, first.weight[:, :1], first.bias, first.stride, first.padding)
+        planes = torch.eye(NUM_CLASSES, device=x.device, dtype=x.dtype).view(NUM_CLASSES, NUM_CLASSES, 1, 1)
+        class_maps = F.conv2d(planes.expand(-1, -1, x.size(2), x.size(3)), first.weight[:, 1:], None, first.stride,
+                              first.padding)
+        hidden = image_part + (y.to(x.dtype) @ class_maps.flatten(1)).view_as(image_part)
+        features = self.conv[3](self.conv[2](self.conv[1](hidden))).flatten(1)
+        return self.fc(features).squeeze(1), features
+
+    def forward_concatenated(self, x, y):
+        """forward as Larsen et al. write it, on the concatenated input (the reference forward is tested against)."""
         y_map = y.view(y.size(0), y.size(1), 1, 1).expand(-1, -1, x.size(2), x.size(3))
         features = self.conv(torch.cat([x, y_map], dim=1)).flatten(1)
         return self.fc(features).squeeze(1), features
@@ -117,9 +133,11 @@ def vaegan_step(model, discriminator, optimizers, x, labels, gamma: float, gener
     recon_logits = model.decode_logits(z, y)
     recon = torch.sigmoid(recon_logits)
     prior_images = torch.sigmoid(model.decode_logits(z_prior, y))
-    real_logit, real_features = discriminator(x, y)
-    recon_logit, recon_features = discriminator(recon, y)
-    prior_logit, _ = discriminator(prior_images, y)
+    # One discriminator call on the three batches: each image's score depends on that image alone (no batch
+    # norm), so this is the three calls' math in larger, faster matrix products.
+    logits, features = discriminator(torch.cat([x, recon, prior_images]), torch.cat([y, y, y]))
+    real_logit, recon_logit, prior_logit = logits.split(len(x))
+    real_features, recon_features, _ = features.split(len(x))
     pixel_nll = reconstruction_nll(recon_logits, x)
     losses = vaegan_losses(real_logit, recon_logit, prior_logit, real_features, recon_features, mu, log_var,
                            gamma, pixel_nll)

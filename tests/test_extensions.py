@@ -253,8 +253,10 @@ def test_vaegan_losses_equal_a_hand_computation():
 
 
 def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed):
-    """Each network's SGD update recomputed separately: its own loss, its own forward pass, plain backward."""
+    """Each network's SGD update recomputed separately: its own loss, its own forward pass, plain backward, and
+    the discriminator as Larsen et al. write it (on the concatenated input, one batch per call)."""
     y = one_hot(labels)
+    judge_of = discriminator.forward_concatenated
     g = seeded(seed)
     eps_q = torch.randn(len(x), model.latent_size, generator=g)
     eps_p = torch.randn(len(x), model.latent_size, generator=g)
@@ -274,16 +276,16 @@ def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed):
     encoder, decoder = split_parameters(model)
     grads = {}
     mu, log_var, recon, prior = forward()
-    feature = 0.5 * (discriminator(x, y)[1] - discriminator(recon, y)[1]).pow(2).sum(1).mean()
+    feature = 0.5 * (judge_of(x, y)[1] - judge_of(recon, y)[1]).pow(2).sum(1).mean()
     kl = kl_divergence(Normal(mu, torch.exp(0.5 * log_var)), Normal(0.0, 1.0)).sum(1).mean()
     grads["encoder"] = torch.autograd.grad(kl + pixel(recon) + feature, encoder)
     _, _, recon, prior = forward()
-    feature = 0.5 * (discriminator(x, y)[1] - discriminator(recon, y)[1]).pow(2).sum(1).mean()
-    fool = bce(discriminator(recon, y)[0], 1.0) + bce(discriminator(prior, y)[0], 1.0)
+    feature = 0.5 * (judge_of(x, y)[1] - judge_of(recon, y)[1]).pow(2).sum(1).mean()
+    fool = bce(judge_of(recon, y)[0], 1.0) + bce(judge_of(prior, y)[0], 1.0)
     grads["decoder"] = torch.autograd.grad(gamma * (pixel(recon) + feature) + fool, decoder)
     _, _, recon, prior = forward()
-    judge = (bce(discriminator(x, y)[0], 1.0) + bce(discriminator(recon.detach(), y)[0], 0.0)
-             + bce(discriminator(prior.detach(), y)[0], 0.0))
+    judge = (bce(judge_of(x, y)[0], 1.0) + bce(judge_of(recon.detach(), y)[0], 0.0)
+             + bce(judge_of(prior.detach(), y)[0], 0.0))
     grads["discriminator"] = torch.autograd.grad(judge, list(discriminator.parameters()))
     params = {"encoder": encoder, "decoder": decoder, "discriminator": list(discriminator.parameters())}
     return {part: [(p - lr * g).detach() for p, g in zip(params[part], grads[part])] for part in params}
@@ -308,6 +310,14 @@ def test_vaegan_step_updates_each_network_with_its_own_loss_only(architecture):
     changed = [name for name, t in model.state_dict().items() if not torch.equal(t, before["model"][name])]
     assert sorted(changed) == sorted(model.state_dict())
     assert all(not torch.equal(t, before["discriminator"][name]) for name, t in discriminator.state_dict().items())
+
+
+def test_discriminator_forward_equals_the_concatenated_input_form():
+    torch.manual_seed(0)
+    discriminator, x = Discriminator(), torch.rand(16, 1, 28, 28)
+    for y in (one_hot(torch.arange(16) % 10), torch.rand(16, 10)):  # one-hot, and any mixture of label planes
+        for fast, reference in zip(discriminator(x, y), discriminator.forward_concatenated(x, y)):
+            torch.testing.assert_close(fast, reference, rtol=1e-5, atol=1e-6)
 
 
 def test_discriminator_shapes_and_parameter_split_for_both_backbones():
