@@ -17,9 +17,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .losses import LIKELIHOODS
-from .models import MODELS
-
+ARCHITECTURES = ("conv", "mlp")
+"""the names of models.MODELS (the registry is below this layer's imports: tests check they agree)"""
+LIKELIHOODS = ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned")
+"""the decoder likelihoods losses.py implements (losses.LIKELIHOODS is this tuple)"""
 EXTENSIONS = ("none", "vampprior", "vaegan")
 """extensions trained with the model (the ones applied to a trained model are in cvae_lib.extensions)"""
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
@@ -105,8 +106,8 @@ def _is_number(value):
 
 
 def validate(config: TrainConfig) -> None:
-    if config.architecture not in MODELS:
-        raise ConfigError(f"architecture must be one of {sorted(MODELS)}, got {config.architecture!r}")
+    if config.architecture not in ARCHITECTURES:
+        raise ConfigError(f"architecture must be one of {sorted(ARCHITECTURES)}, got {config.architecture!r}")
     for name in ("epochs", "batch_size", "latent_size"):
         _positive_int(name, getattr(config, name))
     if config.batch_size > TRAIN_IMAGES:

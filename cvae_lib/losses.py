@@ -18,9 +18,8 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
+from .config import LIKELIHOODS
 from .models import one_hot, reparameterize
-
-LIKELIHOODS = ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned")
 
 
 class Loss(NamedTuple):

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.distributions import Categorical, Independent, MixtureSameFamily, Normal
 
-from cvae_lib import findings, runs
+from cvae_lib import leaderboard, runs
 from cvae_lib.classifier import load_classifier, predict
 from cvae_lib.config import ConfigError, EvalConfig, RunSpec, SamplerConfig, Scale, TrainConfig
 from cvae_lib.document import fill, texts
@@ -167,20 +167,20 @@ def test_the_leaderboard_averages_each_method_over_seeds(tmp_path):
                        {"gmm": {**m(0.85 + s / 100, 120 + s), "fit_seconds": 10.0}}) for s in (0, 1)]
     gans = [_fake_run(tmp_path, f"gan-s{s}", TrainConfig(seed=s, extension="vaegan", gan_gamma=0.1), m(0.7, 100 + 2 * s))
             for s in (0, 1)]
-    summary = findings.leaderboard_summary(findings.leaderboard(mains, gans, 0.7))
+    summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, gans, 0.7))
     assert list(summary.method) == ["prior", "gmm", "vaegan"]
     gmm = summary[summary.method == "gmm"].iloc[0]
     assert gmm.conditional_accuracy == pytest.approx(0.855) and gmm.fd_std == pytest.approx(pd.Series([120, 121]).std())
     assert math.isnan(gmm.test_neg_iwae) and math.isnan(summary[summary.method == "vaegan"].iloc[0].test_neg_iwae)
     words = {"m_prior": "prior", "m_gmm": "GMM", "m_vaegan": "GAN {{gamma:g}}", "not_defined": "n/a"}
     word = lambda key, **v: fill(words[key], v)  # noqa: E731
-    labels = findings.method_labels(summary, word, 0.7)
-    rows = findings.leaderboard_rows(summary, labels, word)
+    labels = leaderboard.method_labels(summary, word, 0.7)
+    rows = leaderboard.leaderboard_rows(summary, labels, word)
     assert rows[1][0] == "GMM" and rows[1][6] == "n/a" and rows[2][0] == "GAN 0.1"
     assert rows[0][6] == f"234.50 ± {pd.Series([234, 235]).std():.2f}"
-    narrow = findings.leaderboard_rows(summary, labels, word, std_columns=("fd",))
+    narrow = leaderboard.leaderboard_rows(summary, labels, word, std_columns=("fd",))
     assert narrow[0][1] == "0.805" and narrow[0][2] == f"179.5 ± {pd.Series([180, 179]).std():.1f}" and narrow[0][6] == "234.50"
-    assert findings.best_method(summary)["method"] == "vaegan"
+    assert leaderboard.best_method(summary)["method"] == "vaegan"
 
 
 def test_samplers_on_a_vaegan_and_conv_rows_join_the_leaderboard_and_the_target_check(tmp_path):
@@ -194,17 +194,17 @@ def test_samplers_on_a_vaegan_and_conv_rows_join_the_leaderboard_and_the_target_
     gans = [_fake_run(tmp_path, "conv-gan", TrainConfig(architecture="conv", extension="vaegan", gan_gamma=0.1), gan,
                       {"gmm": {**gan, "conditional_accuracy": 0.92, "fd": 44.0, "fit_seconds": 1.0},
                        "temperature_0.7": {**gan, "conditional_accuracy": 0.95, "fd": 95.0, "fit_seconds": 0.0}})]
-    summary = findings.leaderboard_summary(findings.leaderboard(mains, gans, 0.7))
+    summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, gans, 0.7))
     assert [(r.architecture, r.method) for r in summary.itertuples()] == [
         ("mlp", "prior"), ("mlp", "gmm"), ("conv", "prior"), ("conv", "gmm"), ("conv", "vaegan"),
         ("conv", "vaegan_temperature"), ("conv", "vaegan_gmm")]
     assert summary.iloc[-1].gamma == 0.1 and math.isnan(summary.iloc[-1].test_neg_iwae)
-    assert findings.moonshot_target(summary) == (0.90, 90.0)
+    assert leaderboard.moonshot_target(summary) == (0.90, 90.0)
     words = texts("en")["words"]
     word = lambda key, **v: fill(words[key], v)  # noqa: E731
-    labels = findings.method_labels(summary, word, 0.7)
+    labels = leaderboard.method_labels(summary, word, 0.7)
     assert labels[("conv", "vaegan_gmm", 0.1)] == "conv: VAE-GAN (γ = 0.1) + GMM"
-    v = findings.extension_values(summary, labels, {}, word, real_accuracy=0.93)
+    v = leaderboard.extension_values(summary, labels, {}, word, real_accuracy=0.93)
     # only the GMM on the conv VAE-GAN is inside the target: tau = 0.7 reaches 0.95 but with FD 95 > 90
     assert v["moonshot"] == "reached by conv: VAE-GAN (γ = 0.1) + GMM" + word("moonshot_why_combined")
     assert v["max_acc_name"] == "conv: VAE-GAN (γ = 0.1) at τ = 0.7" and v["min_fd_name"] == "conv: VAE-GAN (γ = 0.1)"
@@ -215,7 +215,7 @@ def test_samplers_on_a_vaegan_and_conv_rows_join_the_leaderboard_and_the_target_
     # only tau = 0.7 on the conv VAE-GAN beats the classifier on real test images (0.95 > 0.93)
     assert v["acc_above_real"] == word("acc_above_real", real_acc=0.93, names="conv: VAE-GAN (γ = 0.1) at τ = 0.7",
                                        max_acc_name="conv: VAE-GAN (γ = 0.1) at τ = 0.7", recall=0.7)
-    assert findings.extension_values(summary, labels, {}, word)["acc_above_real"] == ""
+    assert leaderboard.extension_values(summary, labels, {}, word)["acc_above_real"] == ""
 
 
 def test_the_extension_cost_measures_the_sweep_files_own_configs():
@@ -226,7 +226,7 @@ def test_the_extension_cost_measures_the_sweep_files_own_configs():
         seen.append(config)
         return {"mlp": 1.0, "conv": 4.0}[config.architecture] * (10.0 if config.extension == "vaegan" else 1.0)
     board = pd.DataFrame({"method": ["gmm", "gmm"], "architecture": ["mlp", "mlp"], "fit_seconds": [2.0, 4.0]})
-    cost = findings.extension_cost(measure, board, [s.train for s in specs])
+    cost = leaderboard.extension_cost(measure, board, [s.train for s in specs])
     assert {c.learning_rate for c in seen if c.extension == "vaegan"} == {
         s.train.learning_rate for s in specs if s.train.extension == "vaegan"}
     assert set(cost["epoch_seconds"]) == {f"{s.train.architecture}/{e}" for s in specs for e in ("none", s.train.extension)}
