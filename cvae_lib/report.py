@@ -86,9 +86,11 @@ def extensions_step(out: Path, scale: Scale, run_dirs: list, classifier_dir: str
     samplers = {k: list(v) if isinstance(v, tuple) else v for k, v in samplers.items()}
     from .extensions import KINDS, VAEGAN_KINDS
     sampler_config, dirs = SamplerConfig(**samplers), [out / "runs" / s.name for s in specs]
-    work = [("train", d, s) for d, s in zip(dirs, specs)]
-    work += [("samplers", d, sampler_config, VAEGAN_KINDS) for d, s in zip(dirs, specs) if s.train.extension == "vaegan"]
-    work += [("samplers", _abs(d), sampler_config, KINDS) for d in run_dirs]
+    judge = _abs(classifier_dir)
+    work = [("train", d, s, judge) for d, s in zip(dirs, specs)]
+    work += [("samplers", d, sampler_config, VAEGAN_KINDS, judge) for d, s in zip(dirs, specs)
+             if s.train.extension == "vaegan"]
+    work += [("samplers", _abs(d), sampler_config, KINDS, judge) for d in run_dirs]
     return Step("extensions", "extensions.ipynb", {
         "main_dirs": run_dirs, "extension_runs": [s.params() for s in specs],
         "extension_dirs": [_rel(out / "runs" / s.name) for s in specs], "classifier_dir": classifier_dir,
@@ -143,7 +145,7 @@ def train_step(out: Path, spec: RunSpec, classifier_dir: str) -> Step:
         f"Training and evaluation: {spec.train.architecture.upper()} CVAE, seed {spec.train.seed}"
         + (f", {changed}" if changed else ""), run_dirs=[out / "runs" / spec.name, _abs(classifier_dir)],
         run_files=PAGE_RUN_FILES,
-        work=[("train", out / "runs" / spec.name, spec)])
+        work=[("train", out / "runs" / spec.name, spec, _abs(classifier_dir))])
 
 
 def sweep_step(out: Path, run_dirs: list, title: str, name: str = "sweep") -> Step:

@@ -58,8 +58,8 @@ def tasks_of(step: Step, device, epoch_seconds: dict, retrained=frozenset()) -> 
     from .metrics import evaluation_needed, recorded_seconds
     from .train import expected_seconds, training_needed
     tasks = []
-    for item in step.work:
-        kind, run_dir = item[0], Path(item[1])
+    for item in step.work:  # ("classifier", dir, config), ("train", dir, spec, classifier), ("samplers", dir,
+        kind, run_dir = item[0], Path(item[1])  # config, kinds, classifier)
         if kind == "classifier":
             if runs.read_status(run_dir)["status"] != "finished" and not (runs.COMMITTED_CLASSIFIER / runs.MODEL).exists():
                 tasks.append(Task(f"train the classifier ({run_dir.name})", "not trained yet", None, True, run_dir))
@@ -69,7 +69,7 @@ def tasks_of(step: Step, device, epoch_seconds: dict, retrained=frozenset()) -> 
             if reason:
                 tasks.append(Task(f"train {run_dir.name}", reason,
                                   expected_seconds(spec.train, run_dir, device, epoch_seconds), True, run_dir))
-            evaluation = "after training" if reason else evaluation_needed(run_dir, step_classifier(step), spec.evaluation)
+            evaluation = "after training" if reason else evaluation_needed(run_dir, item[3], spec.evaluation)
             if evaluation:
                 tasks.append(Task(f"evaluate {run_dir.name}", evaluation, recorded_seconds(run_dir / runs.METRICS),
                                   run_dir=run_dir))
@@ -77,16 +77,11 @@ def tasks_of(step: Step, device, epoch_seconds: dict, retrained=frozenset()) -> 
             config, kinds = item[2], item[3]
             trained = run_dir.resolve() in retrained or any(t.what == f"train {run_dir.name}" for t in tasks)
             reason = "after training" if trained or not (run_dir / runs.MODEL).exists() else samplers_needed(
-                run_dir, step_classifier(step), config, kinds)
+                run_dir, item[4], config, kinds)
             if reason:
                 tasks.append(Task(f"latent samplers on {run_dir.name}", reason, recorded_seconds(run_dir / runs.SAMPLERS),
                                   run_dir=run_dir))
     return tasks
-
-
-def step_classifier(step: Step) -> Path:
-    from .steps import NOTEBOOKS
-    return (NOTEBOOKS / step.parameters["classifier_dir"]).resolve()
 
 
 def render_estimate(step: Step, out: Path) -> float:

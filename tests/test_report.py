@@ -98,53 +98,6 @@ def test_rerun_skips_what_is_up_to_date(built):
     assert (out / ("report.pdf" if pdf_available() else "report.html")).stat().st_mtime_ns == before
 
 
-@pytest.mark.slow
-def test_a_plotting_edit_re_renders_pages_and_only_a_new_training_version_retrains(built, tmp_path, monkeypatch):
-    """Both directions, on a scratch copy of the package: bytes of the code re-render pages, a new version of
-    the training objective (what a change of its meaning brings, tests/test_versions.py) retrains."""
-    import dataclasses
-    import shutil
-
-    from cvae_lib import keys, objectives, schedule
-    out, _ = built
-    assert all(e.current for e in schedule.make_plan(_planned(out), out, torch_cpu()))
-    scratch, original = tmp_path / "cvae_lib", keys.PACKAGE_DIR
-    shutil.copytree(keys.PACKAGE_DIR, scratch, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(keys, "PACKAGE_DIR", scratch)
-    with open(scratch / "plots.py", "a") as f:
-        f.write("# an edit that changes no figure\n")
-    with open(scratch / "losses.py", "a") as f:
-        f.write("# nor does this one change a loss\n")
-    entries = schedule.make_plan(_planned(out), out, torch_cpu())
-    assert {e.step.name for e in entries if not e.current} == set(STEPS)
-    assert all("cvae_lib/plots.py" in e.reason and not e.tasks for e in entries)
-    assert all("cvae_lib/losses.py" in e.reason for e in entries if e.step.name.startswith("train"))
-    weights = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/model.pt")}
-    metrics = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/metrics.json")}
-    scores = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/samplers.json")}
-    planned = _planned(out)
-    rerun = [s for s in planned if s.name in ("train-mlp-s0", "extensions")]  # the pages that hold the costly work
-    for step in rerun:
-        steps.apply_result(step, steps.execute_step(step, out, step.pdf_on))
-    assert [s.status for s in rerun] == ["done", "done"]
-    assert {p: p.stat().st_mtime_ns for p in weights} == weights
-    assert {p: p.stat().st_mtime_ns for p in metrics} == metrics
-    assert {p: p.stat().st_mtime_ns for p in scores} == scores
-    after = {e.step.name: e for e in schedule.make_plan(_planned(out), out, torch_cpu())}
-    assert after["train-mlp-s0"].current and after["extensions"].current and after["report"].reason
-
-    monkeypatch.setattr(keys, "PACKAGE_DIR", original)  # the repository's code again, with a new training version
-    none = objectives.OBJECTIVES["none"]
-    monkeypatch.setitem(objectives.OBJECTIVES, "none", dataclasses.replace(none, version=none.version + 1))
-    entries = {e.step.name: e for e in schedule.make_plan(_planned(out), out, torch_cpu())}
-    for name in ("train-mlp-s0", "train-conv-s0"):
-        assert [t.what for t in entries[name].tasks] == [f"train {name[6:]}", f"evaluate {name[6:]}"]
-        assert "trained by training version" in entries[name].tasks[0].reason
-    assert not entries["classifier"].tasks and entries["classifier"].current
-    assert any(t.what == "latent samplers on mlp-s0" for t in entries["extensions"].tasks)
-    assert entries["report"].reason  # the documents show those runs: they follow
-
-
 def _planned(out):
     planned = report.plan(out, TINY)
     steps.assign_keys(planned, out, report._pdf_setting(True, lambda *_: None))
@@ -196,6 +149,54 @@ def test_failed_step_names_notebook_and_cell_and_leaves_no_stale_page(built, tmp
     assert not (out / "html" / "appendix-speed.html").exists()
     index = (out / "index.html").read_text()
     assert "INCOMPLETE" in index and "FAILED" in index and "deliberate failure" in index
+
+
+@pytest.mark.slow
+def test_a_plotting_edit_re_renders_pages_and_only_a_new_training_version_retrains(built, tmp_path, monkeypatch):
+    """Both directions, on a scratch copy of the package: bytes of the code re-render pages, a new version of
+    the training objective (what a change of its meaning brings, tests/test_versions.py) retrains."""
+    import dataclasses
+    import shutil
+
+    from cvae_lib import keys, objectives, schedule
+    out, _ = built
+    run_pipeline(out, TINY, log=lambda *_: None)  # the page the failure test broke
+    assert all(e.current for e in schedule.make_plan(_planned(out), out, torch_cpu()))
+    scratch, original = tmp_path / "cvae_lib", keys.PACKAGE_DIR
+    shutil.copytree(keys.PACKAGE_DIR, scratch, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(keys, "PACKAGE_DIR", scratch)
+    with open(scratch / "plots.py", "a") as f:
+        f.write("# an edit that changes no figure\n")
+    with open(scratch / "losses.py", "a") as f:
+        f.write("# nor does this one change a loss\n")
+    entries = schedule.make_plan(_planned(out), out, torch_cpu())
+    assert {e.step.name for e in entries if not e.current} == set(STEPS)
+    assert all("cvae_lib/plots.py" in e.reason and not e.tasks for e in entries)
+    assert all("cvae_lib/losses.py" in e.reason for e in entries if e.step.name.startswith("train"))
+    weights = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/model.pt")}
+    metrics = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/metrics.json")}
+    scores = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/samplers.json")}
+    planned = _planned(out)
+    rerun = [s for s in planned if s.name in ("train-mlp-s0", "extensions")]  # the pages that hold the costly work
+    for step in rerun:
+        steps.apply_result(step, steps.execute_step(step, out, step.pdf_on))
+    assert [s.status for s in rerun] == ["done", "done"]
+    assert {p: p.stat().st_mtime_ns for p in weights} == weights
+    assert {p: p.stat().st_mtime_ns for p in metrics} == metrics
+    assert {p: p.stat().st_mtime_ns for p in scores} == scores
+    after = {e.step.name: e for e in schedule.make_plan(_planned(out), out, torch_cpu())}
+    assert after["train-mlp-s0"].current and after["extensions"].current and after["report"].reason
+
+    monkeypatch.setattr(keys, "PACKAGE_DIR", original)  # the repository's code again, with a new training version
+    none = objectives.OBJECTIVES["none"]
+    monkeypatch.setitem(objectives.OBJECTIVES, "none", dataclasses.replace(none, version=none.version + 1))
+    entries = {e.step.name: e for e in schedule.make_plan(_planned(out), out, torch_cpu())}
+    for name in ("train-mlp-s0", "train-conv-s0"):
+        assert [t.what for t in entries[name].tasks] == [f"train {name[6:]}", f"evaluate {name[6:]}"]
+        assert "trained by training version" in entries[name].tasks[0].reason
+    assert not entries["classifier"].tasks and entries["classifier"].current
+    assert any(t.what == "latent samplers on mlp-s0" for t in entries["extensions"].tasks)
+    assert entries["report"].reason  # the documents show those runs: they follow
 
 
 def test_cli_rejects_a_bad_scale_before_running_anything(tmp_path):

@@ -84,12 +84,13 @@ def test_runs_are_dispatched_to_a_dask_local_cluster(tmp_path):
     seen = []
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
-        steps = run_sweep(write(tmp_path, SWEEP), out, TINY, scheduler=cluster.scheduler_address, pdf=False,
+        one_run = SWEEP.replace("beta: [1.0, 4.0]", "beta: [4.0]")  # dispatch is what is tested: one run shows it
+        steps = run_sweep(write(tmp_path, one_run), out, TINY, scheduler=cluster.scheduler_address, pdf=False,
                           log=seen.append)
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-    assert [s.status for s in steps] == ["done"] * 4
+    assert [s.status for s in steps] == ["done"] * 3
     done = [m for m in seen if m.startswith("train-")]
-    assert sorted(m.split(" (")[0] for m in done) == ["train-mlp-s0-beta4: done", "train-mlp-s0: done"]
+    assert [m.split(" (")[0] for m in done] == ["train-mlp-s0-beta4: done"]
     assert all(f"worker process {os.getpid()})" not in m for m in done)  # executed by the cluster's workers
     assert runs.read_status(out / "runs" / "mlp-s0-beta4")["status"] == "finished"
 
