@@ -202,11 +202,10 @@ def run_pipeline(out="report", scale: Scale = Scale(), pdf: bool = True, log=pri
         raise TooLong(f"this build would train for about {duration(training)} on the CPU (see the plan above); "
                       "train those runs on a GPU (scripts/run_direct.py), or add --allow-long-training to go on here")
     (out / ".stamps").mkdir(parents=True, exist_ok=True)
-    epoch_costs = {}
     try:
         for i, step in enumerate(tqdm(steps, desc="report", unit="step", file=sys.stdout)):
             refresh_key(step)  # the results of the steps before it may have changed
-            tasks = tasks_of(step, device, epoch_costs)
+            tasks = tasks_of(step, device, epoch_seconds={})  # what to do; estimates were the plan's
             if not tasks and is_current(step, out):
                 continue
             step.worked = bool(tasks)

@@ -122,10 +122,6 @@ def training_seconds(entries: list) -> float:
     return sum(t.seconds or 0.0 for e in entries for t in e.tasks if t.training)
 
 
-def unknown_training(entries: list) -> list:
-    return [t.what for e in entries for t in e.tasks if t.training and t.seconds is None]
-
-
 def duration(seconds) -> str:
     if seconds is None:
         return "?"

@@ -93,12 +93,6 @@ def stale_reason(step: Step, out: Path) -> str:
     return f"changed: {shown}"
 
 
-def stamp_seconds(step: Step, out: Path):
-    """Seconds the step's last successful run took (None when it never ran here)."""
-    stamp = out / ".stamps" / f"{step.name}.json"
-    return json.loads(stamp.read_text()).get("seconds") if stamp.exists() else None
-
-
 def is_current(step: Step, out: Path) -> bool:
     if stale_reason(step, out):
         return False
