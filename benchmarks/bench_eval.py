@@ -5,7 +5,7 @@
 
 For each trained run (default: report/runs/mlp-s0 and conv-s0): one warm-up and one measured training
 epoch of the project trainer on --train-images images, scaled to the run's 50 epochs of 60,000 images;
-then the run's full evaluation (cvae_lib.metrics.evaluate_run: ELBO, IWAE bounds, active units,
+then the run's full evaluation (cvae_lib.evaluation.metrics.evaluate_run: ELBO, IWAE bounds, active units,
 classifier metrics) on a copy of the run folder, so the run's cached metrics.json is neither used nor
 touched. Also the IWAE step alone the way it was computed before commit "Fast IWAE" (eager per-pixel
 terms, the model's own decoder called on 50,000 samples at once) on --old-images test images, scaled up.
@@ -23,14 +23,14 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 
-from cvae_lib import runs
-from cvae_lib.data import load_fashion_mnist
-from cvae_lib.evaluate import LOG_2PI
-from cvae_lib.losses import continuous_bernoulli_log_norm
-from cvae_lib.config import EvalConfig, TrainConfig
-from cvae_lib.metrics import evaluate_run
-from cvae_lib.models import one_hot
-from cvae_lib.train import make_model_and_optimizer, train_epoch
+from cvae_lib.training import runs
+from cvae_lib.base.data import load_fashion_mnist
+from cvae_lib.evaluation.evaluate import LOG_2PI
+from cvae_lib.modelling.losses import continuous_bernoulli_log_norm
+from cvae_lib.base.config import EvalConfig, TrainConfig
+from cvae_lib.evaluation.metrics import evaluate_run
+from cvae_lib.modelling.models import one_hot
+from cvae_lib.training.train import make_model_and_optimizer, train_epoch
 
 ROOT = Path(__file__).resolve().parents[1]
 

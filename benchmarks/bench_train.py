@@ -4,8 +4,8 @@
     python benchmarks/bench_train.py --images 2048 --reps 1 --out /tmp/bench   # tiny (CI)
 
 (a) seed: torchvision FashionMNIST with ToTensor through a DataLoader (batch 128, shuffled), the seed's
-    model code (cvae_lib.reference), its summed BCE + KL loss, Adam;
-(b) project: cvae_lib.train.train_epoch on in-memory tensors, same model math, batch and optimizer.
+    model code (cvae_lib.modelling.reference), its summed BCE + KL loss, Adam;
+(b) project: cvae_lib.training.train.train_epoch on in-memory tensors, same model math, batch and optimizer.
 Each architecture runs one warm-up epoch per variant, then the variants alternate for --reps measured
 epochs. Throughput is images per second over whole epochs; the fraction of the machine's bound divides
 the achieved FLOP/s (FLOPs per training step counted by torch's FlopCounterMode) by a measured fp32
@@ -27,12 +27,12 @@ import torch  # noqa: E402
 from torch.utils.data import DataLoader, Subset  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
-from cvae_lib import reference  # noqa: E402
-from cvae_lib.config import TrainConfig  # noqa: E402
-from cvae_lib.data import cache_root, load_fashion_mnist  # noqa: E402
-from cvae_lib.losses import negative_elbo  # noqa: E402
-from cvae_lib.models import build_model, one_hot, reparameterize  # noqa: E402
-from cvae_lib.train import make_model_and_optimizer, train_epoch  # noqa: E402
+from cvae_lib.modelling import reference  # noqa: E402
+from cvae_lib.base.config import TrainConfig  # noqa: E402
+from cvae_lib.base.data import cache_root, load_fashion_mnist  # noqa: E402
+from cvae_lib.modelling.losses import negative_elbo  # noqa: E402
+from cvae_lib.modelling.models import build_model, one_hot, reparameterize  # noqa: E402
+from cvae_lib.training.train import make_model_and_optimizer, train_epoch  # noqa: E402
 
 SEED_MODELS = {"mlp": reference.CVAE, "conv": reference.ConvCVAE}
 

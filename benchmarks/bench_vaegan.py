@@ -4,7 +4,7 @@
     python benchmarks/bench_vaegan.py --batches 4 --reps 1 --out /tmp/bench   # tiny (CI)
 
 For each backbone (mlp, conv) three trainers run one training step after another on the same batches,
-alternating, after a warm-up: the seed's objective (cvae_lib.train.train_epoch, extension "none"), the VAE-GAN
+alternating, after a warm-up: the seed's objective (cvae_lib.training.train.train_epoch, extension "none"), the VAE-GAN
 as trained now, and the VAE-GAN with the discriminator's first layer on the concatenated [image, label
 planes] input (Discriminator.forward_concatenated, the form it had before). Seconds per 60,000-image epoch
 are medians over the repetitions; the ratios divide by the seed trainer's. FLOPs per training image
@@ -23,10 +23,10 @@ from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cvae_lib.config import TrainConfig  # noqa: E402
-from cvae_lib.data import load_fashion_mnist  # noqa: E402
-from cvae_lib.train import make_model_and_optimizer, train_epoch  # noqa: E402
-from cvae_lib.vaegan import Discriminator  # noqa: E402
+from cvae_lib.base.config import TrainConfig  # noqa: E402
+from cvae_lib.base.data import load_fashion_mnist  # noqa: E402
+from cvae_lib.training.train import make_model_and_optimizer, train_epoch  # noqa: E402
+from cvae_lib.modelling.vaegan import Discriminator  # noqa: E402
 
 VARIANTS = ("seed trainer", "VAE-GAN", "VAE-GAN, concatenated input")
 

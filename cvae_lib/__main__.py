@@ -17,9 +17,9 @@ import typing
 from dataclasses import fields
 from pathlib import Path
 
-from .config import QUICK, ClassifierConfig, ConfigError, RunSpec, Scale, TrainConfig, field_docs, parameters
-from .data import DataError
-from .runs import RunError, project_root
+from .base.config import QUICK, ClassifierConfig, ConfigError, RunSpec, Scale, TrainConfig, field_docs, parameters
+from .base.data import DataError
+from .training.runs import RunError, project_root
 
 ARG_TYPES = {int: int, float: float, str: str, typing.Optional[str]: str}
 EXIT_BAD_PARAMETER, EXIT_FAILED, EXIT_TOO_LONG = 2, 1, 3
@@ -101,8 +101,8 @@ def scale_from_args(args) -> Scale:
 
 
 def _run(job, out, dry_run: bool = False) -> int:
-    from .report import TooLong
-    from .steps import StepFailed
+    from .reporting.report import TooLong
+    from .reporting.steps import StepFailed
     t0 = time.perf_counter()
     try:
         job()
@@ -118,7 +118,7 @@ def _run(job, out, dry_run: bool = False) -> int:
 
 
 def main_train(args) -> int:
-    from .train import train
+    from .training.train import train
     spec = RunSpec.from_params({name: getattr(args, name) for name in (f.name for f in fields(TrainConfig))})
     run_dir = train(spec.train, args.run_dir, progress=not args.no_progress)
     print(f"run folder: {run_dir}")
@@ -126,7 +126,7 @@ def main_train(args) -> int:
 
 
 def main_report(args) -> int:
-    from .report import run_pipeline
+    from .reporting.report import run_pipeline
     scale = scale_from_args(args)  # every parameter is checked before any notebook runs
     out = args.out or str(project_root() / ("runs/quick-report" if args.quick else "report"))
     byline = {"author": args.author, "course": args.course}
@@ -135,8 +135,8 @@ def main_report(args) -> int:
 
 
 def main_sweep(args) -> int:
-    from .report import run_sweep
-    from .sweep import load_sweep
+    from .reporting.report import run_sweep
+    from .reporting.sweep import load_sweep
     scale = scale_from_args(args)
     spec = load_sweep(args.file)
     if args.jobs < 1:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cvae_lib import runs  # noqa: E402
-from cvae_lib.config import EvalConfig, SamplerConfig  # noqa: E402
+from cvae_lib.training import runs  # noqa: E402
+from cvae_lib.base.config import EvalConfig, SamplerConfig  # noqa: E402
 
 
 def settings(cls, key: dict):
@@ -28,8 +28,8 @@ def settings(cls, key: dict):
 
 def pending(run_dir: Path, classifier_dir: Path) -> list:
     """(what, reason, settings, kinds) for each cached result of the folder that must be recomputed."""
-    from cvae_lib.extensions import samplers_needed
-    from cvae_lib.metrics import evaluation_needed
+    from cvae_lib.evaluation.extensions import samplers_needed
+    from cvae_lib.evaluation.metrics import evaluation_needed
     todo = []
     if (run_dir / runs.METRICS).exists():
         config = settings(EvalConfig, runs.read_json(run_dir / runs.METRICS)["eval_config"])
@@ -61,9 +61,9 @@ def main(argv=None) -> int:
                 work.append((run_dir, *item))
     if args.list or not work:
         return 0
-    from cvae_lib.data import load_fashion_mnist
-    from cvae_lib.extensions import evaluate_samplers
-    from cvae_lib.metrics import evaluate_run
+    from cvae_lib.base.data import load_fashion_mnist
+    from cvae_lib.evaluation.extensions import evaluate_samplers
+    from cvae_lib.evaluation.metrics import evaluate_run
     data = load_fashion_mnist()
     for run_dir, what, _, config, kinds in work:
         t0 = time.perf_counter()

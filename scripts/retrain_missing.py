@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cvae_lib import runs  # noqa: E402
+from cvae_lib.training import runs  # noqa: E402
 
 COST_ORDER = {("mlp", "none"): 0, ("conv", "none"): 1, ("mlp", "vampprior"): 2, ("mlp", "vaegan"): 3,
               ("conv", "vaegan"): 4}
@@ -53,8 +53,8 @@ def main(argv=None) -> int:
     if args.list:
         return 0
     import torch
-    from cvae_lib.data import load_fashion_mnist
-    from cvae_lib.train import train
+    from cvae_lib.base.data import load_fashion_mnist
+    from cvae_lib.training.train import train
     data = load_fashion_mnist()
     for run_dir, config in todo:
         torch.set_num_threads(threads_of(run_dir))

@@ -6,7 +6,7 @@ pipeline uses (<out>/runs/<run name>), with the same configs and evaluation sett
 
     python scripts/run_direct.py sweeps/extensions.yaml [--out report] [--jobs 4] [--epochs N ...]
 
-Data come from the usual places (CVAE_DATA_DIR, Debian's package, the cache; see cvae_lib.data). The
+Data come from the usual places (CVAE_DATA_DIR, Debian's package, the cache; see cvae_lib.base.data). The
 evaluation classifier must exist already (report/runs/classifier is in git).
 """
 import argparse
@@ -18,16 +18,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cvae_lib.config import RunSpec  # noqa: E402
-from cvae_lib.sweep import load_sweep, run_specs  # noqa: E402
+from cvae_lib.base.config import RunSpec  # noqa: E402
+from cvae_lib.reporting.sweep import load_sweep, run_specs  # noqa: E402
 
 
 def run_one(params: dict, out: str) -> str:
     import torch
-    from cvae_lib.config import resolve_device
-    from cvae_lib.data import load_fashion_mnist
-    from cvae_lib.metrics import evaluate_run
-    from cvae_lib.train import train
+    from cvae_lib.base.config import resolve_device
+    from cvae_lib.base.data import load_fashion_mnist
+    from cvae_lib.evaluation.metrics import evaluate_run
+    from cvae_lib.training.train import train
 
     torch.set_num_threads(2)
     spec = RunSpec.from_params(params)

@@ -3,7 +3,7 @@ import struct
 
 import pytest
 
-from cvae_lib.data import load_fashion_mnist
+from cvae_lib.base.data import load_fashion_mnist
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from cvae_lib import compare
+from cvae_lib.reporting import compare
 
 
 def _table(mlp: dict, conv: dict) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from cvae_lib.data import DEBIAN_DIR, SHA256, DataError, load_fashion_mnist
+from cvae_lib.base.data import DEBIAN_DIR, SHA256, DataError, load_fashion_mnist
 from conftest import write_idx_set
 
 
@@ -100,12 +100,12 @@ def test_corrupt_cache_is_refused_not_used(tmp_path, cache, monkeypatch):
     load_fashion_mnist(tmp_path / "d", expected_sha256=sums)
     cached = cache / "FashionMNIST" / "raw" / "t10k-labels-idx1-ubyte"
     cached.write_bytes(cached.read_bytes()[:-1] + b"\x07")
-    monkeypatch.setattr("cvae_lib.data.DEBIAN_DIR", Path(tmp_path / "nowhere"))
+    monkeypatch.setattr("cvae_lib.base.data.DEBIAN_DIR", Path(tmp_path / "nowhere"))
     with pytest.raises(DataError, match="t10k-labels-idx1-ubyte: SHA-256 mismatch"):
         load_fashion_mnist(expected_sha256=sums, download=False)
 
 
 def test_no_source_and_no_download(tmp_path, cache, monkeypatch):
-    monkeypatch.setattr("cvae_lib.data.DEBIAN_DIR", Path(tmp_path / "nowhere"))
+    monkeypatch.setattr("cvae_lib.base.data.DEBIAN_DIR", Path(tmp_path / "nowhere"))
     with pytest.raises(DataError, match=r"not found in .*nowhere.*download is off.*CVAE_DATA_DIR"):
         load_fashion_mnist(download=False)

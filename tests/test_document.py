@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import torch
 
-from cvae_lib import findings
-from cvae_lib.document import PLACEHOLDER, Document, fill, texts
-from cvae_lib.models import build_model
+from cvae_lib.reporting import findings
+from cvae_lib.reporting.document import PLACEHOLDER, Document, fill, texts
+from cvae_lib.modelling.models import build_model
 
 
 def _walk(a, b, path=""):
@@ -127,7 +127,7 @@ def test_the_text_files_define_each_key_once(language):
     """YAML keeps the last of two equal keys silently: a second definition would shadow the first."""
     import yaml
 
-    from cvae_lib.document import TEXT_DIR
+    from cvae_lib.reporting.document import TEXT_DIR
 
     class Strict(yaml.SafeLoader):
         pass

@@ -3,16 +3,16 @@ import math
 import pytest
 import torch
 
-from cvae_lib import runs
-from cvae_lib.classifier import load_classifier, train_classifier
-from cvae_lib.config import ClassifierConfig, EvalConfig
-from cvae_lib.config import TrainConfig
-from cvae_lib.evaluate import active_units, conditional_accuracy, frechet_distance, iwae_bound
-from cvae_lib.losses import continuous_bernoulli_log_norm
-from cvae_lib.metrics import evaluate_run
-from cvae_lib.models import build_model
-from cvae_lib.losses import evaluate_loss
-from cvae_lib.train import train
+from cvae_lib.training import runs
+from cvae_lib.evaluation.classifier import load_classifier, train_classifier
+from cvae_lib.base.config import ClassifierConfig, EvalConfig
+from cvae_lib.base.config import TrainConfig
+from cvae_lib.evaluation.evaluate import active_units, conditional_accuracy, frechet_distance, iwae_bound
+from cvae_lib.modelling.losses import continuous_bernoulli_log_norm
+from cvae_lib.evaluation.metrics import evaluate_run
+from cvae_lib.modelling.models import build_model
+from cvae_lib.modelling.losses import evaluate_loss
+from cvae_lib.training.train import train
 
 
 @pytest.fixture(scope="module")

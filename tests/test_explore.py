@@ -1,10 +1,11 @@
-"""notebooks/explore.ipynb and cvae_lib.explore: samples of committed runs, decoded on demand."""
+"""notebooks/explore.ipynb and cvae_lib.reporting.explore: samples of committed runs, decoded on demand."""
 import pytest
 import torch
 
-from cvae_lib import explore, runs
-from cvae_lib.generate import decode_means
-from cvae_lib.priors import standard_normal
+from cvae_lib.reporting import explore
+from cvae_lib.training import runs
+from cvae_lib.evaluation.generate import decode_means
+from cvae_lib.modelling.priors import standard_normal
 
 RUNS = runs.project_root() / "report" / "runs"
 
@@ -33,7 +34,7 @@ def test_a_vanishing_temperature_gives_the_decoding_of_the_prior_mean(mlp):
 
 
 def test_stored_samplers_show_the_draws_they_were_scored_on(mlp):
-    from cvae_lib.extensions import sampler_images
+    from cvae_lib.evaluation.extensions import sampler_images
     assert explore.stored_samplers(RUNS / "mlp-s0") == ["prior", "gmm", "two_stage"]
     got = explore.explore_samples(mlp, label=2, n=3, sampler="gmm", run_dir=RUNS / "mlp-s0")
     assert torch.equal(got, sampler_images(RUNS / "mlp-s0")["gmm"][2][:3])
@@ -55,7 +56,7 @@ def test_the_notebook_runs_headless_on_a_committed_run(tmp_path):
     import sys
 
     import nbformat
-    from cvae_lib.steps import NOTEBOOKS
+    from cvae_lib.reporting.steps import NOTEBOOKS
     # papermill's command line, as a user runs it (in-process under pytest's output capture the widget cell waits)
     subprocess.run([sys.executable, "-m", "papermill", "explore.ipynb", str(tmp_path / "out.ipynb"), "-k", "python3",
                     "-p", "run", "conv-s0"], cwd=NOTEBOOKS, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -7,19 +7,20 @@ import pytest
 import torch
 from torch.distributions import Categorical, Independent, MixtureSameFamily, Normal
 
-from cvae_lib import leaderboard, runs
-from cvae_lib.classifier import load_classifier, predict
-from cvae_lib.config import ConfigError, EvalConfig, RunSpec, SamplerConfig, Scale, TrainConfig
-from cvae_lib.document import fill, texts
-from cvae_lib.evaluate import log_weights
-from cvae_lib.extensions import VAEGAN_KINDS, evaluate_samplers, sampler_images
-from cvae_lib.losses import evaluate_loss
-from cvae_lib.metrics import evaluate_run, sample_quality
-from cvae_lib.models import one_hot
-from cvae_lib.priors import VampPrior, log_prior_fn
-from cvae_lib.report import EXTENSIONS_FILE
-from cvae_lib.sweep import load_sweep, run_specs
-from cvae_lib.train import train
+from cvae_lib.reporting import leaderboard
+from cvae_lib.training import runs
+from cvae_lib.evaluation.classifier import load_classifier, predict
+from cvae_lib.base.config import ConfigError, EvalConfig, RunSpec, SamplerConfig, Scale, TrainConfig
+from cvae_lib.reporting.document import fill, texts
+from cvae_lib.evaluation.evaluate import log_weights
+from cvae_lib.evaluation.extensions import VAEGAN_KINDS, evaluate_samplers, sampler_images
+from cvae_lib.modelling.losses import evaluate_loss
+from cvae_lib.evaluation.metrics import evaluate_run, sample_quality
+from cvae_lib.modelling.models import one_hot
+from cvae_lib.modelling.priors import VampPrior, log_prior_fn
+from cvae_lib.reporting.report import EXTENSIONS_FILE
+from cvae_lib.reporting.sweep import load_sweep, run_specs
+from cvae_lib.training.train import train
 
 TINY = dict(epochs=2, train_subset=256, test_subset=100, device="cpu")
 TINY_EVAL = EvalConfig(iwae_k=4, samples_per_class=20, interpolation_pairs=4, test_subset=100)
@@ -46,7 +47,7 @@ def test_an_interrupted_extension_run_resumes_to_the_same_weights(tmp_path, fash
     config = TrainConfig(extension=extension, **TINY)
     train(config, tmp_path / "straight", data=fashion, progress=False)
     resumed = tmp_path / "resumed"
-    from cvae_lib import train as train_module
+    from cvae_lib.training import train as train_module
     calls = []
     original = train_module.train_epoch
 

@@ -7,12 +7,12 @@ import torch.nn.functional as F
 from sklearn.mixture import GaussianMixture
 from torch.distributions import Normal, kl_divergence
 
-from cvae_lib.generate import decode_means
-from cvae_lib.models import CVAE, ConvCVAE, build_model, one_hot
-from cvae_lib.priors import (SecondStage, VampPrior, fit_class_gmms, fit_gmms, sample_latents_temperature,
+from cvae_lib.evaluation.generate import decode_means
+from cvae_lib.modelling.models import CVAE, ConvCVAE, build_model, one_hot
+from cvae_lib.modelling.priors import (SecondStage, VampPrior, fit_class_gmms, fit_gmms, sample_latents_temperature,
                              sample_second_stage, sample_vamp, second_stage_loss, train_second_stage,
                              vamp_log_prior, vamp_negative_elbo)
-from cvae_lib.vaegan import Discriminator, split_parameters, vaegan_losses, vaegan_optimizers, vaegan_step
+from cvae_lib.modelling.vaegan import Discriminator, split_parameters, vaegan_losses, vaegan_optimizers, vaegan_step
 
 
 def seeded(seed):

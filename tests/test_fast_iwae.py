@@ -4,10 +4,10 @@ import math
 import pytest
 import torch
 
-from cvae_lib import evaluate
-from cvae_lib.evaluate import iwae_bounds, log_weights, pixel_log_likelihoods
-from cvae_lib.losses import reconstruction_nll
-from cvae_lib.models import FoldedConvDecoder, build_model, evaluation_decoder, one_hot
+from cvae_lib.evaluation import evaluate
+from cvae_lib.evaluation.evaluate import iwae_bounds, log_weights, pixel_log_likelihoods
+from cvae_lib.modelling.losses import reconstruction_nll
+from cvae_lib.modelling.models import FoldedConvDecoder, build_model, evaluation_decoder, one_hot
 
 
 def _latents(n, seed=0):

@@ -4,8 +4,8 @@ import pytest
 import torch
 from torchvision.transforms.functional import gaussian_blur
 
-from cvae_lib import fidelity
-from cvae_lib.fidelity import per_class_precision_recall, precision_recall, relative_sharpness, sharpness
+from cvae_lib.evaluation import fidelity
+from cvae_lib.evaluation.fidelity import per_class_precision_recall, precision_recall, relative_sharpness, sharpness
 
 
 def _column(values):

@@ -4,11 +4,11 @@ import math
 import pytest
 import torch
 
-from cvae_lib import runs
-from cvae_lib.config import TrainConfig
-from cvae_lib.evaluate import iwae_bounds
-from cvae_lib.losses import LIKELIHOODS, decoder_mean, reconstruction_nll
-from cvae_lib.train import kl_weight, train
+from cvae_lib.training import runs
+from cvae_lib.base.config import TrainConfig
+from cvae_lib.evaluation.evaluate import iwae_bounds
+from cvae_lib.modelling.losses import LIKELIHOODS, decoder_mean, reconstruction_nll
+from cvae_lib.training.train import kl_weight, train
 
 D = torch.distributions
 

@@ -2,8 +2,8 @@ import math
 
 import torch
 
-from cvae_lib import reference as seed_reference
-from cvae_lib.losses import gaussian_kl, negative_elbo
+from cvae_lib.modelling import reference as seed_reference
+from cvae_lib.modelling.losses import gaussian_kl, negative_elbo
 
 
 def test_closed_form_kl_matches_monte_carlo():

@@ -3,9 +3,9 @@ import subprocess
 import pytest
 import torch
 
-from cvae_lib import reference as seed_reference
-from cvae_lib.models import MODELS, build_model, count_parameters, one_hot
-from cvae_lib.runs import file_size, ls_size, save_torch
+from cvae_lib.modelling import reference as seed_reference
+from cvae_lib.modelling.models import MODELS, build_model, count_parameters, one_hot
+from cvae_lib.training.runs import file_size, ls_size, save_torch
 
 PARAMS = {"mlp": 913_296, "conv": 708_545}
 SEED_CLASSES = {"mlp": seed_reference.CVAE, "conv": seed_reference.ConvCVAE}

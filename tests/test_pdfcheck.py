@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from cvae_lib.pdfcheck import PdfUnreadable, PopplerMissing, check_pdf, main
+from cvae_lib.reporting.pdfcheck import PdfUnreadable, PopplerMissing, check_pdf, main
 
 POPPLER = ("pdfinfo", "pdffonts", "pdftotext")
 
@@ -74,7 +74,7 @@ Traceback (most recent call last) was left here, and display(fig) too.
 \newpage
 \section*{Code listing}
 \begin{verbatim}
-from cvae_lib.config import TrainConfig
+from cvae_lib.base.config import TrainConfig
 config = TrainConfig(epochs=1)
 display(config)
 \end{verbatim}
@@ -230,7 +230,7 @@ def test_command_line(build, capsys):
     assert capsys.readouterr().out == "ok: 1 pages\n"
 
     pdf, log = build("no-xecjk", WITHOUT_XECJK)
-    done = subprocess.run([sys.executable, "-m", "cvae_lib.pdfcheck", str(pdf), "--log", str(log), "--require-cjk"],
+    done = subprocess.run([sys.executable, "-m", "cvae_lib.reporting.pdfcheck", str(pdf), "--log", str(log), "--require-cjk"],
                           capture_output=True, text=True)
     lines = done.stdout.splitlines()
     assert done.returncode == 1 and len(lines) == 5

@@ -8,10 +8,10 @@ import time
 import pytest
 import torch
 
-from cvae_lib import runs
-from cvae_lib.config import ConfigError, TrainConfig, resolve_device
-from cvae_lib.runs import CheckpointError, RunError
-from cvae_lib.train import TrainingDiverged, train
+from cvae_lib.training import runs
+from cvae_lib.base.config import ConfigError, TrainConfig, resolve_device
+from cvae_lib.training.runs import CheckpointError, RunError
+from cvae_lib.training.train import TrainingDiverged, train
 
 TINY = dict(epochs=1, train_subset=256, test_subset=128, device="cpu")
 LOSSES = ["train_total", "train_reconstruction", "train_kl", "test_total", "test_reconstruction", "test_kl"]
@@ -94,7 +94,7 @@ def test_absurd_learning_rate_stops_with_a_clear_error(tmp_path, fashion):
 
 
 def test_nan_in_a_later_epoch_keeps_the_last_good_checkpoint(tmp_path, fashion, monkeypatch):
-    import cvae_lib.objectives as trainer
+    import cvae_lib.training.objectives as trainer
     real, calls = trainer.negative_elbo, {"n": 0}
 
     def faulty(*args, **kwargs):  # fault injection: the 3rd training batch of epoch 2 turns NaN

@@ -10,10 +10,11 @@ import papermill as pm
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from cvae_lib import report, runs, steps
-from cvae_lib.config import ClassifierConfig, SamplerConfig, Scale
-from cvae_lib.report import pdf_available, run_pipeline
-from cvae_lib.steps import NOTEBOOKS
+from cvae_lib.reporting import report, steps
+from cvae_lib.training import runs
+from cvae_lib.base.config import ClassifierConfig, SamplerConfig, Scale
+from cvae_lib.reporting.report import pdf_available, run_pipeline
+from cvae_lib.reporting.steps import NOTEBOOKS
 
 TINY = Scale(overrides=dict(epochs=1, train_subset=300, test_subset=200, device="cpu", iwae_k=10, samples_per_class=20,
                             interpolation_pairs=10), seeds=(0,), classifier=ClassifierConfig(epochs=1, train_subset=2000),
@@ -76,8 +77,8 @@ def test_every_page_is_for_a_reader(built):
 @pytest.mark.slow
 @pytest.mark.skipif(not pdf_available(), reason="xelatex or pandoc missing")
 def test_both_pdfs_pass_the_reader_checks(built):
-    from cvae_lib.document import texts
-    from cvae_lib.pdfcheck import check_pdf
+    from cvae_lib.reporting.document import texts
+    from cvae_lib.reporting.pdfcheck import check_pdf
     out, steps_ = built
     for name, language in (("report", "en"), ("report.zh", "zh")):
         words = texts(language)["words"]
@@ -158,21 +159,22 @@ def test_a_plotting_edit_re_renders_pages_and_only_a_new_training_version_retrai
     import dataclasses
     import shutil
 
-    from cvae_lib import keys, objectives, schedule
+    from cvae_lib.reporting import keys, schedule
+    from cvae_lib.training import objectives
     out, _ = built
     run_pipeline(out, TINY, log=lambda *_: None)  # the page the failure test broke
     assert all(e.current for e in schedule.make_plan(_planned(out), out, torch_cpu()))
     scratch, original = tmp_path / "cvae_lib", keys.PACKAGE_DIR
     shutil.copytree(keys.PACKAGE_DIR, scratch, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(keys, "PACKAGE_DIR", scratch)
-    with open(scratch / "plots.py", "a") as f:
+    with open(scratch / "reporting" / "plots.py", "a") as f:
         f.write("# an edit that changes no figure\n")
-    with open(scratch / "losses.py", "a") as f:
+    with open(scratch / "modelling" / "losses.py", "a") as f:
         f.write("# nor does this one change a loss\n")
     entries = schedule.make_plan(_planned(out), out, torch_cpu())
     assert {e.step.name for e in entries if not e.current} == set(STEPS)
-    assert all("cvae_lib/plots.py" in e.reason and not e.tasks for e in entries)
-    assert all("cvae_lib/losses.py" in e.reason for e in entries if e.step.name.startswith("train"))
+    assert all("cvae_lib/reporting/plots.py" in e.reason and not e.tasks for e in entries)
+    assert all("cvae_lib/modelling/losses.py" in e.reason for e in entries if e.step.name.startswith("train"))
     weights = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/model.pt")}
     metrics = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/metrics.json")}
     scores = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/samplers.json")}

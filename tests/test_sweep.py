@@ -4,11 +4,12 @@ from dataclasses import replace
 
 import pytest
 
-from cvae_lib import report, runs, steps
-from cvae_lib.config import ConfigError
-from cvae_lib.config import ClassifierConfig, RunSpec, Scale
-from cvae_lib.report import run_sweep
-from cvae_lib.sweep import expand, load_sweep, run_specs
+from cvae_lib.reporting import report, steps
+from cvae_lib.training import runs
+from cvae_lib.base.config import ConfigError
+from cvae_lib.base.config import ClassifierConfig, RunSpec, Scale
+from cvae_lib.reporting.report import run_sweep
+from cvae_lib.reporting.sweep import expand, load_sweep, run_specs
 
 TINY = Scale(overrides=dict(epochs=1, train_subset=256, test_subset=100, device="cpu", iwae_k=5, samples_per_class=10,
                             interpolation_pairs=5), seeds=(0,), classifier=ClassifierConfig(epochs=1, train_subset=1000))

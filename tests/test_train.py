@@ -1,10 +1,10 @@
 import torch
 
-from cvae_lib import runs
-from cvae_lib.config import TrainConfig
-from cvae_lib.models import build_model
-from cvae_lib.losses import evaluate_loss
-from cvae_lib.train import train
+from cvae_lib.training import runs
+from cvae_lib.base.config import TrainConfig
+from cvae_lib.modelling.models import build_model
+from cvae_lib.modelling.losses import evaluate_loss
+from cvae_lib.training.train import train
 
 SMALL = dict(epochs=2, train_subset=5000, test_subset=1000, device="cpu")
 LOSS_COLUMNS = ["train_total", "train_reconstruction", "train_kl", "test_total", "test_reconstruction", "test_kl"]

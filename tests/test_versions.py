@@ -4,9 +4,9 @@ fixed synthetic images -- is recorded here; a fingerprint that moves while the v
 import pytest
 import torch
 
-from cvae_lib.config import TrainConfig
-from cvae_lib.objectives import OBJECTIVES, TRAINER_VERSION, training_version
-from cvae_lib.train import epoch_means, make_model_and_optimizer, train_epoch
+from cvae_lib.base.config import TrainConfig
+from cvae_lib.training.objectives import OBJECTIVES, TRAINER_VERSION, training_version
+from cvae_lib.training.train import epoch_means, make_model_and_optimizer, train_epoch
 
 CASES = {"mlp/none": dict(architecture="mlp"), "conv/none": dict(architecture="conv"),
          "mlp/vampprior": dict(architecture="mlp", extension="vampprior", vamp_pseudo_inputs=2),
@@ -41,7 +41,7 @@ def test_training_fingerprint_matches_its_version(case):
 
 
 def test_a_changed_loss_changes_the_fingerprint(monkeypatch):
-    import cvae_lib.objectives as objectives
+    import cvae_lib.training.objectives as objectives
     real = objectives.negative_elbo
     monkeypatch.setattr(objectives, "negative_elbo", lambda *a, **k: real(*a, **k)._replace(
         total=real(*a, **k).total * 1.01))
@@ -51,5 +51,5 @@ def test_a_changed_loss_changes_the_fingerprint(monkeypatch):
 def test_the_training_version_names_the_loop_and_the_objective():
     assert training_version(TrainConfig(extension="vaegan")) == {"trainer": TRAINER_VERSION,
                                                                  "vaegan": OBJECTIVES["vaegan"].version}
-    from cvae_lib.config import EXTENSIONS
+    from cvae_lib.base.config import EXTENSIONS
     assert set(OBJECTIVES) == set(EXTENSIONS)

@@ -14,18 +14,18 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from . import runs
+from ..training import runs
 from .classifier import load_classifier, predict
-from .data import load_fashion_mnist
-from .config import EvalConfig
+from ..base.data import load_fashion_mnist
+from ..base.config import EvalConfig
 from .evaluate import (active_units, conditional_accuracy, frechet_distance, interpolation_smoothness, iwae_bounds,
                        per_class_accuracy)
 from .fidelity import per_class_precision_recall, relative_sharpness
-from .fileio import sha256_file, write_json
+from ..base.fileio import sha256_file, write_json
 from .generate import reconstruct, sample_per_class
-from .losses import evaluate_loss
-from .priors import log_prior_fn
-from .models import NUM_CLASSES
+from ..modelling.losses import evaluate_loss
+from ..modelling.priors import log_prior_fn
+from ..modelling.models import NUM_CLASSES
 
 EVALUATION_VERSION = 2
 """part of the cache key: bumped when the evaluation code changes what it computes or how long it takes

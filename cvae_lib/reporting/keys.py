@@ -23,10 +23,10 @@ import json
 from pathlib import Path
 
 PACKAGE = "cvae_lib"
-PACKAGE_DIR = Path(__file__).resolve().parent
-DATA_FILES = {"cvae_lib.document": ("text/*.yaml",), "cvae_lib.pages": ("templates/*/*",)}
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+DATA_FILES = {"cvae_lib.reporting.document": ("reporting/text/*.yaml",), "cvae_lib.reporting.pages": ("reporting/templates/*/*",)}
 """files a module reads at run time, which belong to its code (prose in two languages, the LaTeX template)"""
-EXPORT_MODULES = ("cvae_lib.pages", "cvae_lib.pdfcheck")
+EXPORT_MODULES = ("cvae_lib.reporting.pages", "cvae_lib.reporting.pdfcheck")
 """what exports and checks every page, outside the notebook (steps.execute_step)"""
 RUN_RESULT_FILES = ("config.json", "model.pt", "history.csv", "metrics.json", "samplers.json", "sampler_samples.pt",
                     "summary.json", "reference.json")

@@ -4,8 +4,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import runs
-from .models import build_model, count_parameters
+from ..training import runs
+from ..modelling.models import build_model, count_parameters
 
 FINAL = [f"{split}_{term}" for split in ("train", "test") for term in ("total", "reconstruction", "kl")]
 # Evaluation metrics (metrics.json) compared across architectures: column -> (label, lower is better);

@@ -2,9 +2,9 @@
 import pandas as pd
 import torch
 
-from .evaluate import iwae_bound
-from .losses import gaussian_kl
-from .models import device_of, one_hot
+from ..evaluation.evaluate import iwae_bound
+from ..modelling.losses import gaussian_kl
+from ..modelling.models import device_of, one_hot
 
 
 def kl_monte_carlo(mu, log_var, sample_sizes, seed: int = 0) -> pd.DataFrame:

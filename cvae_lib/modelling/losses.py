@@ -18,7 +18,7 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
-from .config import LIKELIHOODS
+from ..base.config import LIKELIHOODS
 from .models import one_hot, reparameterize
 
 

@@ -19,7 +19,7 @@ import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from .config import RunSpec, SamplerConfig, Scale, resolve_device
+from ..base.config import RunSpec, SamplerConfig, Scale, resolve_device
 from .document import LANGUAGES, texts
 from .keys import PAGE_RUN_FILES
 from .pages import write_index
@@ -84,7 +84,7 @@ def extensions_step(out: Path, scale: Scale, run_dirs: list, classifier_dir: str
                                                 train_subset=main.train.train_subset)).items()
                 if v != getattr(SamplerConfig(), k)}
     samplers = {k: list(v) if isinstance(v, tuple) else v for k, v in samplers.items()}
-    from .extensions import KINDS, VAEGAN_KINDS
+    from ..evaluation.extensions import KINDS, VAEGAN_KINDS
     sampler_config, dirs = SamplerConfig(**samplers), [out / "runs" / s.name for s in specs]
     judge = _abs(classifier_dir)
     work = [("train", d, s, judge) for d, s in zip(dirs, specs)]

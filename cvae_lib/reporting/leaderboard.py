@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import generate
+from ..evaluation import generate
 
 LEADERBOARD_METRICS = ("conditional_accuracy", "fd", "precision", "recall", "relative_sharpness", "test_neg_iwae")
 """the leaderboard's columns, from metrics.json (a run's own samples) or samplers.json (the same scores)"""
@@ -32,8 +32,8 @@ def leaderboard(main_dirs, extension_dirs, temperature: float) -> pd.DataFrame:
     extension runs (metrics.json) and the samplers applied to those (SAMPLED_METHODS). test_neg_iwae is NaN where a method has no likelihood bound of its own (the
     samplers change p(z) after training and the VAE-GAN has no likelihood); reconstruction_accuracy is the
     trained model's, shared by the samplers applied to it."""
-    from . import runs
-    from .extensions import sampler_name
+    from ..training import runs
+    from ..evaluation.extensions import sampler_name
 
     rows = []
     for d in list(main_dirs) + list(extension_dirs):
@@ -128,8 +128,8 @@ def sample_blocks(main_dirs, extension_dirs, temperature: float, labels: dict, d
     """(blocks, names) for plots.method_columns: the first ``per_class`` draws per class of every method in
     ``methods`` found for ``architecture``, seed 0 (the lowest seed present), in METHOD_ORDER; the samplers'
     draws are the ones samplers.json was scored on (sampler_samples.pt)."""
-    from . import runs
-    from .extensions import sampler_images, sampler_name
+    from ..training import runs
+    from ..evaluation.extensions import sampler_images, sampler_name
 
     chosen = {}  # (method, gamma) -> (seed, run folder)
     for d in list(main_dirs) + list(extension_dirs):
@@ -157,7 +157,7 @@ def sample_blocks(main_dirs, extension_dirs, temperature: float, labels: dict, d
 def temperature_table(main_dirs, architecture: str = "mlp") -> dict:
     """Per seed of one architecture: conditional accuracy and Fréchet distance at each temperature of
     samplers.json, with tau = 1 (metrics.json) appended, and the means of the prior and the GMM."""
-    from . import runs
+    from ..training import runs
     taus, accuracy, fd, prior, gmm = None, [], [], [], []
     for d in main_dirs:
         if runs.read_config(d).architecture != architecture or not (Path(d) / runs.SAMPLERS).exists():
@@ -185,7 +185,7 @@ def extension_cost(measure, board: pd.DataFrame, train_configs) -> dict:
     seconds of the samplers on the MLP models (from the board)."""
     from dataclasses import replace
 
-    from .config import TrainConfig
+    from ..base.config import TrainConfig
     configs = {}
     for config in train_configs:
         configs.setdefault(cost_key(config.architecture, "none"), replace(
@@ -333,5 +333,5 @@ def moonshot_target(summary: pd.DataFrame) -> tuple:
 
 def trained_on_gpu(run_dirs) -> bool:
     """Whether every one of these runs was trained on a CUDA device (their environment.json says so)."""
-    from . import runs
+    from ..training import runs
     return all(runs.read_json(Path(d) / runs.ENVIRONMENT).get("device", "").startswith("cuda") for d in run_dirs)

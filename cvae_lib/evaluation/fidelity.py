@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import torch
 
-from .models import NUM_CLASSES
+from ..modelling.models import NUM_CLASSES
 
 CHUNK_ROWS = 1024
 """rows of the distance matrix held at once: 1,024 x 10,000 float32 distances are 40 MB"""

@@ -1,9 +1,9 @@
 """Sampling, reconstruction and latent interpolation with a trained CVAE (tensors in, tensors out)."""
 import torch
 
-from .losses import decoder_mean
-from .models import NUM_CLASSES, device_of, one_hot
-from .priors import sample_prior
+from ..modelling.losses import decoder_mean
+from ..modelling.models import NUM_CLASSES, device_of, one_hot
+from ..modelling.priors import sample_prior
 
 
 def _decode(model, z, y, likelihood):

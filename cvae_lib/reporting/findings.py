@@ -10,8 +10,8 @@ import pandas as pd
 import torch
 
 from .compare import METRICS, difference
-from .losses import continuous_bernoulli_log_norm, log_likelihood
-from .models import count_parameters, device_of, one_hot
+from ..modelling.losses import continuous_bernoulli_log_norm, log_likelihood
+from ..modelling.models import count_parameters, device_of, one_hot
 
 TABLE_METRICS = ("test_neg_elbo", "test_neg_iwae", "test_neg_iwae_continuous_bernoulli", "conditional_accuracy", "fd",
                  "reconstruction_accuracy", "active_units", "interp_cross_max_over_mean")

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import keys
-from .fileio import write_json
+from ..base.fileio import write_json
 from .pages import export, export_document, page_paths
-from .runs import project_root
+from ..training.runs import project_root
 
 ROOT = project_root()
 NOTEBOOKS = ROOT / "notebooks"

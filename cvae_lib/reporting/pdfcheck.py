@@ -1,6 +1,6 @@
 """Is a built PDF fit for a reader? Checks on the PDF (poppler-utils) and on the XeLaTeX log that made it.
 
-    python -m cvae_lib.pdfcheck FILE.pdf [--log FILE.log] [--max-pages N] [--require-cjk] [--require TEXT ...]
+    python -m cvae_lib.reporting.pdfcheck FILE.pdf [--log FILE.log] [--max-pages N] [--require-cjk] [--require TEXT ...]
 
 Each problem is one line that names the check, what was found and where:
 
@@ -216,7 +216,7 @@ def text_problems(pages, required_text, forbidden_text, code_listing_marker=None
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cvae_lib.pdfcheck", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m cvae_lib.reporting.pdfcheck", description=__doc__.splitlines()[0])
     parser.add_argument("pdf", help="the PDF to check")
     parser.add_argument("--log", help="the XeLaTeX .log of the build that made the PDF")
     parser.add_argument("--max-pages", type=int, help="fail when the PDF has more pages")

@@ -15,10 +15,10 @@ from typing import Callable
 
 import torch
 
-from .losses import negative_elbo
-from .models import one_hot, reparameterize
-from .priors import log_prior_fn, vamp_negative_elbo
-from .vaegan import VAEGANTraining
+from ..modelling.losses import negative_elbo
+from ..modelling.models import one_hot, reparameterize
+from ..modelling.priors import log_prior_fn, vamp_negative_elbo
+from ..modelling.vaegan import VAEGANTraining
 
 TRAINER_VERSION = 1
 """the loop every objective shares (train.train_epoch): data order, noise streams, per-epoch test loss"""

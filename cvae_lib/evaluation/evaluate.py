@@ -14,9 +14,9 @@ import warnings
 import torch
 
 from .generate import interpolate
-from .losses import continuous_bernoulli_log_norm, log_likelihood
-from .models import NUM_CLASSES, device_of, evaluation_decoder, one_hot
-from .priors import log_prior_fn
+from ..modelling.losses import continuous_bernoulli_log_norm, log_likelihood
+from ..modelling.models import NUM_CLASSES, device_of, evaluation_decoder, one_hot
+from ..modelling.priors import log_prior_fn
 
 LOG_2PI = math.log(2 * math.pi)
 

@@ -22,7 +22,7 @@ ARCHITECTURES = ("conv", "mlp")
 LIKELIHOODS = ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned")
 """the decoder likelihoods losses.py implements (losses.LIKELIHOODS is this tuple)"""
 EXTENSIONS = ("none", "vampprior", "vaegan")
-"""extensions trained with the model (the ones applied to a trained model are in cvae_lib.extensions)"""
+"""extensions trained with the model (the ones applied to a trained model are in cvae_lib.evaluation.extensions)"""
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 TRAIN_IMAGES = 60_000
 MAX_LATENT_SIZE = 4096
@@ -52,7 +52,7 @@ class TrainConfig:
     device: str = "auto"
     """"auto" (CUDA when present, else CPU), "cpu", "cuda", "cuda:N" or "mps\""""
     data_dir: Optional[str] = field(default=None, compare=False)
-    """folder with the four FashionMNIST IDX files; None searches the usual places (see cvae_lib.data)"""
+    """folder with the four FashionMNIST IDX files; None searches the usual places (see cvae_lib.base.data)"""
     train_subset: int = 0
     """train on the first N training images only; 0 uses all 60,000"""
     test_subset: int = 0
@@ -314,7 +314,7 @@ class Scale:
 
 @dataclass(frozen=True)
 class SamplerConfig:
-    """The latent samplers applied to a trained model (cvae_lib.extensions); part of samplers.json's cache key."""
+    """The latent samplers applied to a trained model (cvae_lib.evaluation.extensions); part of samplers.json's cache key."""
     temperatures: tuple = (0.5, 0.6, 0.7, 0.8, 0.9)
     """prior temperatures tau scored as a curve, z ~ N(0, tau^2 I)"""
     temperature: float = 0.7

@@ -5,7 +5,7 @@ import os
 import time
 from pathlib import Path
 
-from . import runs
+from ..training import runs
 
 
 def markdown_table(data, headers=None, digits: int = 2) -> str:

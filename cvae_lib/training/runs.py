@@ -29,10 +29,10 @@ from pathlib import Path
 
 import torch
 
-from .config import ConfigError, TrainConfig
-from .fileio import atomic_write_bytes, write_json  # noqa: F401 (run-folder files are written through runs)
-from .losses import Likelihood
-from .models import build_model
+from ..base.config import ConfigError, TrainConfig
+from ..base.fileio import atomic_write_bytes, write_json  # noqa: F401 (run-folder files are written through runs)
+from ..modelling.losses import Likelihood
+from ..modelling.models import build_model
 
 CONFIG, ENVIRONMENT, STATUS, STATE, HISTORY, MODEL, LIKELIHOOD = (
     "config.json", "environment.json", "status.json", "state.pt", "history.csv", "model.pt", "likelihood.json")
@@ -42,7 +42,7 @@ FIGURE_NAMES = ("loss_curves", "generation", "reconstruction", "interpolation", 
 LOG_SIGMA_KEY = "likelihood.log_sigma"
 
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def project_root() -> Path:
@@ -152,7 +152,7 @@ def _discriminator_entries(state: dict, config: TrainConfig, source) -> None:
     own = {k[len("discriminator."):]: state.pop(k) for k in list(state) if k.startswith("discriminator.")}
     if config.extension != "vaegan":
         return
-    from .vaegan import Discriminator
+    from ..modelling.vaegan import Discriminator
     try:
         Discriminator().load_state_dict(own, strict=True)
     except RuntimeError as e:
@@ -164,7 +164,7 @@ def build_run_model(config: TrainConfig):
     VampPrior, registered as a submodule: its pseudo-images count among the model's parameters)."""
     model = build_model(config.architecture, config.latent_size)
     if config.extension == "vampprior":
-        from .priors import VampPrior
+        from ..modelling.priors import VampPrior
         model.vamp = VampPrior(config.vamp_pseudo_inputs)
     return model
 

@@ -12,24 +12,24 @@ from pathlib import Path
 
 import torch
 
-from .generate import decode_means
-from .models import NUM_CLASSES
-from .priors import sample_prior, standard_normal
+from ..evaluation.generate import decode_means
+from ..modelling.models import NUM_CLASSES
+from ..modelling.priors import sample_prior, standard_normal
 
 SAMPLERS = ("prior", "gmm", "two_stage")
 
 
 def runs_with_weights(root) -> list:
     """Names of the CVAE run folders under ``root`` that hold model.pt (not the evaluation classifier's)."""
-    from . import runs
+    from ..training import runs
     return sorted(p.name for p in Path(root).iterdir() if (p / runs.MODEL).is_file() and (p / runs.CONFIG).is_file()
                   and "architecture" in runs.read_json(p / runs.CONFIG))
 
 
 def stored_samplers(run_dir) -> list:
     """The samplers of SAMPLERS that can be shown for this run: "prior" always, the others where fitted."""
-    from . import runs
-    from .extensions import sampler_images
+    from ..training import runs
+    from ..evaluation.extensions import sampler_images
     path = Path(run_dir) / runs.SAMPLER_IMAGES
     shown = sampler_images(run_dir) if path.exists() else {}
     return ["prior"] + [k for k in SAMPLERS[1:] if k in shown]
@@ -48,7 +48,7 @@ def explore_samples(model, label: int, n: int = 16, tau: float = 1.0, sampler: s
     if not 0 <= direction < model.latent_size:
         raise ValueError(f"direction must be a latent dimension 0-{model.latent_size - 1}, got {direction}")
     if sampler != "prior":
-        from .extensions import sampler_images
+        from ..evaluation.extensions import sampler_images
         stored = sampler_images(run_dir)
         if sampler not in stored:
             raise ValueError(f"{run_dir} has no {sampler!r} samples; the latent samplers were not applied to it")

@@ -12,7 +12,7 @@ trains every run one epoch). Execution (in parallel, or on a Dask cluster) is re
 import itertools
 from pathlib import Path
 
-from .config import ConfigError, RunSpec, parameters
+from ..base.config import ConfigError, RunSpec, parameters
 
 
 def load_sweep(path) -> dict:

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import runs
+from ..training import runs
 from .steps import Step, stale_reason
 
 LONG_TRAINING_SECONDS = 3600
@@ -54,9 +54,9 @@ class Entry:
 def tasks_of(step: Step, device, epoch_seconds: dict, retrained=frozenset()) -> list:
     """The cached results ``step`` would compute (its ``work`` items that are not current); ``retrained``: run
     folders an earlier step of the plan trains again (what is computed from their weights follows)."""
-    from .extensions import samplers_needed
-    from .metrics import evaluation_needed, recorded_seconds
-    from .train import expected_seconds, training_needed
+    from ..evaluation.extensions import samplers_needed
+    from ..evaluation.metrics import evaluation_needed, recorded_seconds
+    from ..training.train import expected_seconds, training_needed
     tasks = []
     for item in step.work:  # ("classifier", dir, config), ("train", dir, spec, classifier), ("samplers", dir,
         kind, run_dir = item[0], Path(item[1])  # config, kinds, classifier)

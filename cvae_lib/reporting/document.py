@@ -2,7 +2,7 @@
 exports each as the reader should get it — HTML with linked figure files, LaTeX with numbered sections,
 captions and booktabs tables — in English or Chinese.
 
-Prose lives in cvae_lib/text/<language>.yaml as Markdown templates; ``{{name}}`` or ``{{name:format}}`` is
+Prose lives in cvae_lib/reporting/text/<language>.yaml as Markdown templates; ``{{name}}`` or ``{{name:format}}`` is
 filled from computed values (never typed numbers). A figure is saved once, as a PNG under the report folder,
 and both the HTML page and the PDF link to that file.
 """
@@ -21,7 +21,7 @@ CJK_FONT = "Noto Sans CJK SC"
 def texts(language: str) -> dict:
     import yaml
     if language not in LANGUAGES:
-        from .config import ConfigError
+        from ..base.config import ConfigError
         raise ConfigError(f"language must be one of {list(LANGUAGES)}, got {language!r}")
     return yaml.safe_load((TEXT_DIR / f"{language}.yaml").read_text(encoding="utf-8"))
 

@@ -14,9 +14,9 @@ import torch
 from tqdm import tqdm
 
 from . import runs
-from .config import TrainConfig, resolve_device
-from .data import load_fashion_mnist
-from .losses import Likelihood, evaluate_loss
+from ..base.config import TrainConfig, resolve_device
+from ..base.data import load_fashion_mnist
+from ..modelling.losses import Likelihood, evaluate_loss
 from .objectives import OBJECTIVES, initial_log_sigma, training_version
 
 TERMS = ("total", "reconstruction", "kl")

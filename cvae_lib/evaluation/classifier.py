@@ -13,10 +13,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from . import runs
-from .config import ClassifierConfig
-from .data import load_fashion_mnist
-from .models import device_of
+from ..training import runs
+from ..base.config import ClassifierConfig
+from ..base.data import load_fashion_mnist
+from ..modelling.models import device_of
 
 FEATURES = 128
 

@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .data import CLASSES
+from ..base.data import CLASSES
 
 TERM_TITLES = {"total": "total (−ELBO)", "reconstruction": "reconstruction (BCE)", "kl": "KL(q ‖ p)"}
 

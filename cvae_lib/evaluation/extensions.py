@@ -17,15 +17,15 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from . import runs
+from ..training import runs
 from .classifier import load_classifier, predict
-from .config import SamplerConfig
-from .data import load_fashion_mnist
-from .fileio import sha256_file, write_json
+from ..base.config import SamplerConfig
+from ..base.data import load_fashion_mnist
+from ..base.fileio import sha256_file, write_json
 from .generate import decode_means
 from .metrics import sample_quality
-from .models import NUM_CLASSES
-from .priors import (encode_dataset, fit_gmms, sample_latents_temperature, sample_second_stage, second_stage_loss,
+from ..modelling.models import NUM_CLASSES
+from ..modelling.priors import (encode_dataset, fit_gmms, sample_latents_temperature, sample_second_stage, second_stage_loss,
                      train_second_stage)
 
 SHOWN_PER_CLASS = 8
@@ -149,7 +149,7 @@ def sampler_images(run_dir) -> dict:
 def epoch_seconds(config, data, steps: int = 20, device="cpu") -> float:
     """Seconds one training epoch of ``config``'s trainer (60,000 images) takes here, from ``steps`` batches timed
     after one warm-up batch: for comparing the extensions' training cost in one process, as ratios."""
-    from .train import make_model_and_optimizer, train_epoch
+    from ..training.train import make_model_and_optimizer, train_epoch
 
     model, optimizer, log_sigma = make_model_and_optimizer(config, torch.device(device))
     gens = (torch.Generator(device).manual_seed(0), torch.Generator(device).manual_seed(1))
