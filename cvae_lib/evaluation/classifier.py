@@ -39,8 +39,12 @@ class Classifier(nn.Module):
         x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
         return F.relu(self.fc1(x.flatten(1)))
 
+    def logits(self, features):
+        """Class scores from ``features`` (dropout is the identity in eval mode)."""
+        return self.fc2(self.dropout(features))
+
     def forward(self, x):
-        return self.fc2(self.dropout(self.features(x)))
+        return self.logits(self.features(x))
 
 
 @torch.inference_mode()
@@ -52,8 +56,33 @@ def predict(model, images, batch_size: int = 2000):
     for start in range(0, len(images), batch_size):
         f = model.features(images[start:start + batch_size].to(device))
         feats.append(f.cpu())
-        logits.append(model.fc2(f).cpu())
+        logits.append(model.logits(f).cpu())
     return torch.cat(logits), torch.cat(feats)
+
+
+def fit(model, images, labels, config: ClassifierConfig, *, device="cpu", weight_decay: float = 0.0, augment=None,
+        progress: bool = True, desc: str = "classifier"):
+    """Train ``model`` in place on (images, labels) with the classifier's recipe: Adam (AdamW when
+    ``weight_decay``), cosine decay of the learning rate to 0, minibatches in an order seeded by config.seed;
+    ``augment(batch, generator)`` transforms each batch when given. Returns the model."""
+    optimizer = (torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=weight_decay)
+                 if weight_decay else torch.optim.Adam(model.parameters(), lr=config.learning_rate))
+    x, y = images.to(device), labels.to(device)
+    steps = config.epochs * -(-len(x) // config.batch_size)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    shuffle = torch.Generator().manual_seed(config.seed)
+    for _ in tqdm(range(config.epochs), desc=desc, unit="epoch", disable=not progress):
+        model.train()
+        order = torch.randperm(len(x), generator=shuffle).to(device)
+        for start in range(0, len(x), config.batch_size):
+            idx = order[start:start + config.batch_size]
+            batch = x[idx] if augment is None else augment(x[idx], shuffle)
+            loss = F.cross_entropy(model(batch), y[idx])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+    return model.eval()
 
 
 def train_classifier(run_dir, config: ClassifierConfig = ClassifierConfig(), *, data=None, device="cpu",
@@ -69,22 +98,8 @@ def train_classifier(run_dir, config: ClassifierConfig = ClassifierConfig(), *, 
     data = data if data is not None else load_fashion_mnist()
     torch.manual_seed(config.seed)
     model = Classifier().to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    x = data.train_images[:config.train_subset or None].to(device)
-    y = data.train_labels[:config.train_subset or None].to(device)
-    steps = config.epochs * -(-len(x) // config.batch_size)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
-    shuffle = torch.Generator().manual_seed(config.seed)
-    for _ in tqdm(range(config.epochs), desc="classifier", unit="epoch", disable=not progress):
-        model.train()
-        order = torch.randperm(len(x), generator=shuffle).to(device)
-        for start in range(0, len(x), config.batch_size):
-            idx = order[start:start + config.batch_size]
-            loss = F.cross_entropy(model(x[idx]), y[idx])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
+    fit(model, data.train_images[:config.train_subset or None], data.train_labels[:config.train_subset or None],
+        config, device=device, progress=progress)
     logits, _ = predict(model, data.test_images)
     correct = logits.argmax(1) == data.test_labels
     metrics = {"test_accuracy": float(correct.float().mean()),

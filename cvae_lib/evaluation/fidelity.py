@@ -9,6 +9,7 @@ generated points inside the real manifold, recall the fraction of real points in
 Sharpness is the mean squared finite-difference gradient of an image: a factorized decoder averages the
 images it cannot tell apart, and averaging removes the high-frequency content this statistic sees.
 """
+import math
 from typing import NamedTuple
 
 import torch
@@ -129,3 +130,55 @@ def relative_sharpness(fake_images, fake_labels, real_images, real_labels) -> Re
                              "relative sharpness needs images of every class in both sets")
         ratios.append(float(fake_c.mean() / real_c.mean()))
     return RelativeSharpness(sum(ratios) / len(ratios), ratios)
+
+
+class DensityCoverage(NamedTuple):
+    """Naeem et al. (2020). ``density``: mean over generated points of the number of real balls containing them,
+    divided by k (about 1 when generated points are distributed like real ones; it can exceed 1).
+    ``coverage``: fraction of real points whose ball contains at least one generated point."""
+    density: float
+    coverage: float
+
+
+def _ball_counts(real, fake, k):
+    """(per generated point: how many real balls contain it, per real point: whether any generated point lies in
+    its ball); balls are centred on real points with radius the distance to their k-th nearest real neighbour."""
+    real, fake = real.flatten(1), fake.flatten(1).to(real.device, real.dtype)
+    radii, norms = knn_squared_radii(real, k), real.pow(2).sum(1)
+    counts, covered = [], torch.zeros(len(real), dtype=torch.bool, device=real.device)
+    for start in range(0, len(fake), CHUNK_ROWS):
+        inside = squared_distances(fake[start:start + CHUNK_ROWS], real, norms) < radii
+        counts.append(inside.sum(1))
+        covered |= inside.any(0)
+    return torch.cat(counts), covered
+
+
+def density_coverage(real_features, fake_features, k: int = 5) -> DensityCoverage:
+    """Density and coverage of generated features against real ones, with balls around the real points only
+    (robust to outlying generated points, unlike recall's generated manifold). Strict inequality, as in the
+    authors' ``prdc`` package."""
+    counts, covered = _ball_counts(real_features, fake_features, k)
+    return DensityCoverage(float(counts.double().sum() / (k * len(counts))), float(covered.double().mean()))
+
+
+def per_class_density_coverage(real_features, real_labels, fake_features, fake_labels, k: int = 5) -> DensityCoverage:
+    """Density and coverage with per-class real manifolds: a generated point counts only in the balls of real
+    images of its own class; pooled over classes (each generated and each real point counted once)."""
+    real_labels, fake_labels = real_labels.to(real_features.device), fake_labels.to(fake_features.device)
+    counts, covered = [], []
+    for c in range(NUM_CLASSES):
+        real_c, fake_c = real_features[real_labels == c], fake_features[fake_labels == c]
+        if len(real_c) <= k or len(fake_c) == 0:
+            raise ValueError(f"class {c} has {len(real_c)} real and {len(fake_c)} generated feature vectors; "
+                             f"per-class density and coverage need more than k = {k} real ones and some generated")
+        n, cov = _ball_counts(real_c, fake_c, k)
+        counts.append(n)
+        covered.append(cov)
+    counts, covered = torch.cat(counts), torch.cat(covered)
+    return DensityCoverage(float(counts.double().sum() / (k * len(counts))), float(covered.double().mean()))
+
+
+def log_sharpness_distance(relative: float) -> float:
+    """|log(generated sharpness / real sharpness)|: 0 when samples are as sharp as the data, growing both for
+    blur (ratio < 1) and for artefacts (ratio > 1)."""
+    return abs(math.log(relative))

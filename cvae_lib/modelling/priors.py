@@ -62,8 +62,9 @@ class ClassGMM:
             out[labels == c] = self._mixture(c).log_prob(z[labels == c])
         return out
 
-    def sample(self, labels, generator=None):
-        """One z per label (float32, on the CPU); classes are drawn in order 0..9, so a seed fixes every draw."""
+    def sample(self, labels, generator=None, temperature: float = 1.0):
+        """One z per label (float32, on the CPU); classes are drawn in order 0..9, so a seed fixes every draw.
+        ``temperature`` tau scales each component's covariance by tau^2 (its mean and weight kept)."""
         labels = labels.cpu()
         latent_size = next(iter(self.mixtures.values())).component_distribution.loc.shape[1]
         out = torch.empty(len(labels), latent_size)
@@ -76,7 +77,7 @@ class ClassGMM:
             k = torch.multinomial(mixture.mixture_distribution.probs, len(rows), replacement=True,
                                   generator=generator)
             eps = standard_normal((len(rows), normal.loc.shape[1], 1), generator, dtype=torch.float64)
-            out[rows] = (normal.loc[k] + (normal.scale_tril[k] @ eps).squeeze(2)).float()
+            out[rows] = (normal.loc[k] + temperature * (normal.scale_tril[k] @ eps).squeeze(2)).float()
         return out
 
 
@@ -287,8 +288,9 @@ def vamp_negative_elbo(model, prior: VampPrior, x, labels, beta: float = 1.0, li
 
 
 @torch.no_grad()
-def sample_vamp(model, prior: VampPrior, labels, generator=None):
-    """z ~ q(z | u, y) at a pseudo-image u of class y chosen uniformly, one per label, on the model's device."""
+def sample_vamp(model, prior: VampPrior, labels, generator=None, temperature: float = 1.0):
+    """z ~ q(z | u, y) at a pseudo-image u of class y chosen uniformly, one per label, on the model's device;
+    ``temperature`` tau scales the pseudo-posteriors' standard deviations."""
     device = device_of(model)
     k = prior.pseudo_logits.shape[1]
     pick = torch.randint(k, (len(labels),), generator=generator,
@@ -296,4 +298,4 @@ def sample_vamp(model, prior: VampPrior, labels, generator=None):
     labels = labels.to(device)
     u = prior.pseudo_inputs()[labels, pick.to(device)]
     mu, log_var = model.encode(u, one_hot(labels))
-    return mu + torch.exp(0.5 * log_var) * standard_normal(mu.shape, generator, device)
+    return mu + temperature * torch.exp(0.5 * log_var) * standard_normal(mu.shape, generator, device)
