@@ -70,8 +70,9 @@ def _parser():
     _train_parser(sub)
     p = sub.add_parser("report", help="run the whole pipeline with papermill and export HTML/PDF")
     p.add_argument("--out", help="report folder (default: report/, with --quick runs/quick-report)")
-    p.add_argument("--author", default="", help="the author's name on the title page (default: none)")
-    p.add_argument("--course", default="", help="the course on the title page (default: none)")
+    p.add_argument("--author", default="", help="the author's name on the title page (default: a blank)")
+    p.add_argument("--student-id", default="", help="the student number on the title page (default: a blank)")
+    p.add_argument("--course", default="", help="the course on the title page (default: a blank)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the plan (each step: current, or what changed and its expected time) and stop")
     p.add_argument("--allow-long-training", action="store_true",
@@ -129,7 +130,7 @@ def main_report(args) -> int:
     from .reporting.report import run_pipeline
     scale = scale_from_args(args)  # every parameter is checked before any notebook runs
     out = args.out or str(project_root() / ("runs/quick-report" if args.quick else "report"))
-    byline = {"author": args.author, "course": args.course}
+    byline = {"author": args.author, "student_id": args.student_id, "course": args.course}
     return _run(lambda: run_pipeline(out, scale, pdf=not args.no_pdf, byline=byline, dry_run=args.dry_run,
                                      allow_long_training=args.allow_long_training), out, args.dry_run)
 

@@ -2,6 +2,7 @@
 verdict words that follow the numbers, and the measurements the document states, against direct computations."""
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -138,3 +139,16 @@ def test_the_text_files_define_each_key_once(language):
         return yaml.SafeLoader.construct_mapping(loader, node, deep)
     Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     yaml.load((TEXT_DIR / f"{language}.yaml").read_text(encoding="utf-8"), Loader=Strict)
+
+
+def test_the_title_page_names_the_assignment_and_leaves_blanks_for_who_hands_it_in():
+    from cvae_lib.base.config import Scale
+    from cvae_lib.reporting.document import byline
+    from cvae_lib.reporting.report import plan
+    assert texts("zh")["words"]["title"] == "测试 VAE 拓展模型生成效果"
+    assert texts("en")["words"]["title"] == "Testing the generation quality of VAE extension models"
+    assert byline("en").count("__________") == 3
+    assert byline("zh", "张三", "2024001", "") == "姓名：张三   学号：2024001   课程：__________"
+    steps = {s.name: s for s in plan(Path("report-test"), Scale(), {"author": "A", "student_id": "42", "course": "C"})}
+    assert steps["report"].parameters["student_id"] == "42"
+    assert steps["report.zh"].document["author_line"] == "姓名：A   学号：42   课程：C"

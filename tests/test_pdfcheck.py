@@ -236,3 +236,47 @@ def test_command_line(build, capsys):
     assert done.returncode == 1 and len(lines) == 5
     assert lines[0].startswith("missing glyph: 中") and lines[2].startswith("no CJK font")
     assert lines[3].startswith("forbidden text: '\ufffd' on page 1") and lines[4].endswith("4 problem(s) in 1 pages")
+
+
+LONG_CONTENTS = "\\documentclass{article}\n\\usepackage{fontspec}\n\\setmainfont{DejaVu Serif}\n\\begin{document}\n" \
+    "\\tableofcontents\n" + "".join(f"\\section{{Part {i}}}\nText of part {i}.\n\\newpage\n" for i in range(1, 61)) + \
+    "\\end{document}\n"
+
+
+def test_contents_that_grow_onto_a_second_page_are_one_page_off_until_latex_runs_again(tmp_path):
+    from cvae_lib.reporting.layoutcheck import contents_entries, contents_problems
+    from cvae_lib.reporting.pdfcheck import page_count, page_texts
+    pdf, _ = compile_tex(tmp_path, "toc", LONG_CONTENTS)
+    for _ in range(1):  # two runs in all: the contents print the page numbers of a run without contents
+        subprocess.run(["xelatex", "-interaction=nonstopmode", "toc.tex"], cwd=tmp_path, capture_output=True, timeout=120)
+    pages = page_texts(pdf, page_count(pdf))
+    assert len(contents_entries(pages)) == 60
+    problems = contents_problems(pages)
+    assert problems and all("is listed on page" in p for p in problems)
+    subprocess.run(["xelatex", "-interaction=nonstopmode", "toc.tex"], cwd=tmp_path, capture_output=True, timeout=120)
+    assert contents_problems(page_texts(pdf, page_count(pdf))) == []
+    assert check_pdf(pdf, check_contents=True).ok
+
+
+def test_the_cjk_variant_is_read_from_the_log_not_from_the_embedded_name(tmp_path):
+    from cvae_lib.reporting.layoutcheck import cjk_variant_problems
+    pdf, log = compile_tex(tmp_path, "sc", WITH_XECJK)
+    assert check_pdf(pdf, log_path=log, cjk_variant="SC").ok
+    _, jp_log = compile_tex(tmp_path, "jp", WITH_XECJK.replace("CJK SC", "CJK JP"))
+    assert any("NotoSerifCJKJP is not the SC variant" in p for p in cjk_variant_problems(jp_log.read_text(), "SC"))
+    assert cjk_variant_problems("no fonts here", "SC") == ["CJK variant: the log names no CJK font family "
+                                                           "(wanted the SC variant)"]
+    assert "needs the LaTeX log" in check_pdf(pdf, cjk_variant="SC").problems[0]
+
+
+def test_unreferenced_figures_and_tables_and_values_split_from_their_uncertainty():
+    from cvae_lib.reporting.layoutcheck import break_problems, reference_problems
+    pages = ["Figure 1: the loss.\nAs Figures 1 and 3 show, and Table 2.\n", "Figure 2: samples.\nFigure 3: more.\n"
+             "Table 1: sizes.\nTable 2: bounds.\nFigures 4–5 and Figure 6 too.\nFigure 4: a\nFigure 5: b\nFigure 6: c\n"]
+    assert reference_problems(pages, "Figure", "Table") == ["unreferenced: Figure 2 is never named in the text",
+                                                            "unreferenced: Table 1 is never named in the text"]
+    assert reference_problems(["图 1：损失。\n如图 1 所示。\n表 1：大小。\n"], "图", "表") == [
+        "unreferenced: 表 1 is never named in the text"]
+    assert break_problems(["mlp     -1154.58 ±     0.5\n           3.19\n", "fine 1.0 ± 0.2\n", "± 3.19   x\n"]) == [
+        "broken pair: '-1154.58 ±' on page 1: a value and its ± set apart",
+        "broken pair: '± 3.19' on page 3: a value and its ± set apart"]

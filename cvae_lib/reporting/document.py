@@ -36,6 +36,15 @@ def fill(template: str, values: dict) -> str:
     return PLACEHOLDER.sub(one, template)
 
 
+def byline(language: str, author: str = "", student_id: str = "", course: str = "") -> str:
+    """The title page's line: name, student number and course, each followed by a blank to fill when not given."""
+    words = texts(language)["words"]
+    parts = [(words["byline_author"], author), (words["byline_student_id"], student_id),
+             (words["byline_course"], course)]
+    colon = "：" if language == "zh" else ": "
+    return "   ".join(f"{label}{colon}{value or words['blank']}" for label, value in parts)
+
+
 def latex_escape(text: str) -> str:
     from nbconvert.filters import escape_latex
     return escape_latex(str(text))
@@ -59,6 +68,7 @@ class Document:
         self.html_root = Path(html_root)  # the folder of the exported HTML and LaTeX: figure links are relative to it
         self.values = dict(values or {})
         self.section, self.subsection, self.figure_count, self.table_count = 0, 0, 0, 0
+        self.legibility = {}  # figure name -> problems in print (plots.legibility_problems)
         use_language_fonts(language)
 
     def word(self, key: str, **values) -> str:
@@ -99,9 +109,11 @@ class Document:
                    "\\tableofcontents\\clearpage")
 
     def figure(self, fig, name: str, caption: str, width: float = 0.95) -> None:
-        """Save ``fig`` as figures_dir/name.png and show it with a numbered caption, ``width`` of the text wide."""
+        """Save ``fig`` as figures_dir/name.png and show it with a numbered caption, ``width`` of the text wide;
+        what would be hard to read in print is kept in ``legibility`` (name -> problems)."""
         import matplotlib.pyplot as plt
-        from .plots import save
+        from .plots import legibility_problems, save
+        self.legibility[name] = legibility_problems(fig, width)
         path = save(fig, self.figures_dir / f"{name}.png")
         plt.close(fig)
         self.figure_file(path, caption, width)

@@ -111,9 +111,14 @@ def with_index_link(page: str, href: str) -> str:
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+LATEX_MAX_RUNS = 5
+"""XeLaTeX runs at most per PDF; two are usual for the contents, three when the contents change the page count"""
+
+
 def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: dict = None) -> list:
-    """The report document: HTML, and a PDF typeset by XeLaTeX with the cvae_latex template (twice, for the
-    table of contents). Its LaTeX log is kept beside the PDF (``.log``) and the PDF is checked as a reader
+    """The report document: HTML, and a PDF typeset by XeLaTeX with the cvae_latex template (run until the table
+    of contents and the references are stable: a contents list that grows onto a second page moves every page
+    after it, which a fixed two runs printed one page off). Its LaTeX log is kept beside the PDF (``.log``) and the PDF is checked as a reader
     would get it (pdfcheck); returns the problems found (empty: none)."""
     import shutil
     import subprocess
@@ -149,19 +154,26 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
         for name, data in resources.get("outputs", {}).items():
             (build / name).write_bytes(data)
         env = {**os.environ, "TEXINPUTS": f"{html_path.parent.resolve()}//:{build}//:"}
-        for _ in range(2):
+        log = build / "report.log"
+        previous = None
+        for _ in range(LATEX_MAX_RUNS):  # until the contents, labels and page numbers they print stop moving
             done = subprocess.run(["xelatex", "-interaction=nonstopmode", "-halt-on-error", "report.tex"], cwd=build,
                                   env=env, capture_output=True, text=True, timeout=600)
-        log = build / "report.log"
+            state = [(build / f"report.{ext}").read_bytes() if (build / f"report.{ext}").exists() else b""
+                     for ext in ("aux", "toc")]
+            if done.returncode != 0 or (state == previous and "Rerun to get" not in log.read_text(errors="replace")):
+                break
+            previous = state
         if done.returncode != 0 or not (build / "report.pdf").exists():
             tail = log.read_text(errors="replace")[-3000:] if log.exists() else done.stdout[-3000:]
             raise RuntimeError(f"xelatex failed on {notebook.name}:\n{tail}")
         runs.atomic_write_bytes(pdf_path, (build / "report.pdf").read_bytes())
         shutil.copy2(log, pdf_path.with_suffix(".log"))
     from .pdfcheck import check_pdf
-    return check_pdf(pdf_path, log_path=pdf_path.with_suffix(".log"),
-                     require_cjk_font=(metadata or {}).get("language") == "zh",
-                     code_listing_marker=(metadata or {}).get("code_listing_marker")).problems
+    zh = metadata.get("language") == "zh"
+    return check_pdf(pdf_path, log_path=pdf_path.with_suffix(".log"), require_cjk_font=zh,
+                     code_listing_marker=metadata.get("code_listing_marker"), check_contents=True,
+                     cjk_variant="SC" if zh else None).problems
 
 
 def write_index(out: Path, steps: list, command: str) -> Path:

@@ -1,6 +1,7 @@
 """Is a built PDF fit for a reader? Checks on the PDF (poppler-utils) and on the XeLaTeX log that made it.
 
     python -m cvae_lib.reporting.pdfcheck FILE.pdf [--log FILE.log] [--max-pages N] [--require-cjk] [--require TEXT ...]
+        [--contents] [--cjk-variant SC] [--references Figure Table] [--breaks]
 
 Each problem is one line that names the check, what was found and where:
 
@@ -11,6 +12,17 @@ Each problem is one line that names the check, what was found and where:
 - ``latex error``: a ``! ...`` line in the log; in nonstop mode XeLaTeX still writes a PDF after an error.
 - ``font not embedded`` and ``no CJK font`` (``pdffonts``).
 - ``required text``, ``forbidden text`` (per page, from ``pdftotext -layout``) and ``page count`` (``pdfinfo``).
+- ``contents``: a table-of-contents entry whose page number is not the printed number of the page where its
+  heading is (``check_contents``).
+- ``CJK variant``: a CJK font family other than the wanted region (``cjk_variant``, e.g. "SC"), read from the
+  log's fontspec lines. The PDF's font names cannot tell: the Noto CJK collections share one CFF table named
+  ``...CJKjp`` by all their regions, so a document set in Noto Serif CJK SC embeds "NotoSerifCJKjp" while its
+  glyphs are the SC ones.
+- ``unreferenced``: a figure or table whose caption is printed but whose number the text never names
+  (``check_references``, with the words that name them: "Figure"/"Table" or 图/表).
+- ``page not in the PDF``: text that sends the reader to an HTML page (``.html``), which a PDF reader does not have.
+- ``broken pair``: a line of a table or text that ends or begins with ``±``, or ends with a word cut by a hyphen
+  inside a table (``check_breaks``).
 
 Forbidden text and the code listing: an appendix that prints code must show ``from cvae_lib``, ``display(``
 and ``TrainConfig(``. With ``code_listing_marker``, everything from the first line that *is* the marker
@@ -26,6 +38,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .layoutcheck import _squash, break_problems, cjk_variant_problems, contents_problems, reference_problems
 
 CODE_LIKE = ("from cvae_lib", "display(", "TrainConfig(")
 DEFAULT_FORBIDDEN = ("Traceback", "Warning", "W1", "\ufffd") + CODE_LIKE
@@ -69,7 +83,8 @@ class PdfReport:
 
 def check_pdf(pdf_path, *, log_path=None, required_text=(), forbidden_text=DEFAULT_FORBIDDEN, max_pages=None,
               require_cjk_font=False, overfull_limit_pt=5.0, code_listing_marker=None,
-              code_like=CODE_LIKE) -> PdfReport:
+              code_like=CODE_LIKE, check_contents=False, cjk_variant=None, check_references=None,
+              check_breaks=False) -> PdfReport:
     """Run every check on ``pdf_path`` (and its XeLaTeX ``log_path`` when given); see the module docstring."""
     pdf = Path(pdf_path)
     if isinstance(required_text, str) or isinstance(forbidden_text, str):
@@ -101,6 +116,18 @@ def check_pdf(pdf_path, *, log_path=None, required_text=(), forbidden_text=DEFAU
         problems.append(f"no CJK font: none of the {len(names)} embedded fonts ({', '.join(names) or 'none'}) "
                         "is a CJK font such as Noto Serif CJK SC")
     problems += text_problems(text_pages, required_text, forbidden_text, code_listing_marker, code_like)
+    if check_contents:
+        problems += contents_problems(text_pages)
+    if cjk_variant is not None:
+        if log_path is None:
+            problems.append(f"CJK variant: checking for {cjk_variant} needs the LaTeX log")
+        else:
+            problems += cjk_variant_problems(Path(log_path).read_text(encoding="utf-8", errors="replace"),
+                                             cjk_variant)
+    if check_references is not None:
+        problems += reference_problems(text_pages, *check_references)
+    if check_breaks:
+        problems += break_problems(text_pages)
     if max_pages is not None and pages > max_pages:
         problems.append(f"page count: {pages} pages, more than the limit of {max_pages}")
     return PdfReport(pdf=pdf, pages=pages, problems=problems, fonts=names)
@@ -169,10 +196,6 @@ def log_problems(log: str, overfull_limit_pt: float) -> list[str]:
     return problems
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _code_listing_start(pages, marker):
     """(page index, line index) of the first line that is the marker heading, or None."""
     heading = re.compile(r"(?:[A-Z0-9][0-9.]*\s+)?" + re.escape(_squash(marker)))
@@ -226,11 +249,17 @@ def main(argv=None) -> int:
     parser.add_argument("--code-listing", metavar="HEADING",
                         help="the heading from which code-like strings are allowed (see the module docstring)")
     parser.add_argument("--overfull-limit", type=float, default=5.0, help="overfull boxes allowed up to this many pt")
+    parser.add_argument("--contents", action="store_true", help="check the contents' page numbers")
+    parser.add_argument("--cjk-variant", metavar="REGION", help="fail unless every CJK font family is this variant (SC)")
+    parser.add_argument("--references", nargs=2, metavar=("FIGURE", "TABLE"),
+                        help="check that every figure and table is named in the text (e.g. Figure Table, or 图 表)")
+    parser.add_argument("--breaks", action="store_true", help="fail on a value and its ± set on two lines")
     args = parser.parse_args(argv)
     try:
         report = check_pdf(args.pdf, log_path=args.log, required_text=args.require, max_pages=args.max_pages,
                            require_cjk_font=args.require_cjk, overfull_limit_pt=args.overfull_limit,
-                           code_listing_marker=args.code_listing)
+                           code_listing_marker=args.code_listing, check_contents=args.contents,
+                           cjk_variant=args.cjk_variant, check_references=args.references, check_breaks=args.breaks)
     except (PopplerMissing, PdfUnreadable, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

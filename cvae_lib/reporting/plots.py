@@ -17,6 +17,44 @@ def save(fig, path) -> Path:
     return path
 
 
+A4_TEXT_WIDTH_IN, A4_TEXT_HEIGHT_IN = (21.0 - 2 * 2.3) / 2.54, (29.7 - 2 * 2.2) / 2.54
+"""the report's text block (templates/cvae_latex: A4, 2.3 cm side and 2.2 cm top and bottom margins), in inches"""
+MIN_PRINTED_PT = 7.0
+"""the smallest text a printed figure may hold (body text is 10 pt)"""
+
+
+def legibility_problems(fig, width: float = 0.95, max_height: float = 0.8, min_pt: float = MIN_PRINTED_PT) -> list:
+    """What makes ``fig`` hard to read at the size the report prints it (``width`` of the text width, at most
+    ``max_height`` of the text height, as Document.figure sets it): text smaller than ``min_pt`` points once
+    scaled, and text whose boxes overlap. Saved with bbox_inches="tight", so the printed scale is the text
+    block over the tight box."""
+    from matplotlib.text import Text
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.get_tightbbox(renderer)
+    scale = min(width * A4_TEXT_WIDTH_IN / box.width, max_height * A4_TEXT_HEIGHT_IN / box.height)
+    frame = box.transformed(fig.dpi_scale_trans)
+    shown = []
+    for text in fig.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip() or text.get_alpha() == 0:
+            continue
+        extent = text.get_window_extent(renderer)
+        if extent.width > 0 and frame.contains((extent.x0 + extent.x1) / 2, (extent.y0 + extent.y1) / 2):
+            shown.append((text, extent))
+    problems = []
+    small = sorted({(round(t.get_fontsize() * scale, 1), t.get_text()) for t, _ in shown
+                    if t.get_fontsize() * scale < min_pt})
+    if small:
+        examples = ", ".join(repr(s) for _, s in small[:3])
+        problems.append(f"text prints at {small[0][0]:g} pt (under {min_pt:g} pt) for {len(small)} label(s), "
+                        f"e.g. {examples}")
+    for i, (a, ea) in enumerate(shown):
+        for b, eb in shown[i + 1:]:
+            if ea.overlaps(eb.shrunk(0.9, 0.9)) and ea.shrunk(0.9, 0.9).overlaps(eb):
+                problems.append(f"labels overlap: {a.get_text()!r} and {b.get_text()!r}")
+    return problems
+
+
 ENGLISH = {"total": TERM_TITLES["total"], "reconstruction": TERM_TITLES["reconstruction"], "kl": TERM_TITLES["kl"],
            "train": "train", "test": "test", "epoch": "epoch", "nats": "nats per image"}
 

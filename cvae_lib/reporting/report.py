@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..base.config import RunSpec, SamplerConfig, Scale, resolve_device
 from .document import LANGUAGES, texts
+from .document import byline as byline_line
 from .keys import PAGE_RUN_FILES
 from .pages import write_index
 from .schedule import LONG_TRAINING_SECONDS, duration, format_plan, make_plan, tasks_of, training_seconds
@@ -104,7 +105,7 @@ def extensions_step(out: Path, scale: Scale, run_dirs: list, classifier_dir: str
 def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_dirs: list, pages: list,
                   inputs: list, byline: dict, extension_dirs: list = ()) -> Step:
     """report.ipynb for one edition: report.html and report.pdf (English), report.zh.* (Chinese); ``byline``
-    may give the title page's "author" and "course"."""
+    may give the title page's "author", "student_id" and "course" (blanks to fill when not)."""
     words = texts(language)["words"]
     name = "report" if language == "en" else f"report.{language}"
     return Step(name, "report.ipynb", {
@@ -114,11 +115,13 @@ def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_
         "figures_dir": _rel(out / "figures" / language), "html_root": _rel(out),
         "pages": pages, "command": "python -m cvae_lib report" + scale_args(scale),
         "test_subset": scale.overrides.get("test_subset", 0), "device": scale.overrides.get("device", "auto"),
-        "author": byline.get("author", ""), "course": byline.get("course", "")},
+        "author": byline.get("author", ""), "student_id": byline.get("student_id", ""),
+        "course": byline.get("course", "")},
         f"{words['title']} ({language})", files=inputs, pdf=True,
         run_dirs=[out / "runs" / "classifier", *map(_abs, [*run_dirs, *sweep_dirs, *extension_dirs])],
         document={"title": words["title"], "language": language, "code_listing_marker": words["s_appendix_code"],
-                  "author_line": " · ".join(x for x in (byline.get("author"), byline.get("course")) if x)})
+                  "author_line": byline_line(language, byline.get("author", ""), byline.get("student_id", ""),
+                                             byline.get("course", ""))})
 
 
 def _rel(path) -> str:
