@@ -1,5 +1,6 @@
 """Figures checked for what a printed page makes of them."""
 
+
 def test_legibility_flags_text_too_small_in_print_and_overlapping_labels():
     import matplotlib.pyplot as plt
     from cvae_lib.reporting.plots import legibility_problems
