@@ -61,7 +61,7 @@ def test_the_notebook_runs_headless_on_a_committed_run(tmp_path):
     subprocess.run([sys.executable, "-m", "papermill", "explore.ipynb", str(tmp_path / "out.ipynb"), "-k", "python3",
                     "-p", "run", "conv-s0"], cwd=NOTEBOOKS, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL,
-                   timeout=300)
+                   timeout=900)
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) >= 3  # the live view's first grid, then one static grid per sampler
