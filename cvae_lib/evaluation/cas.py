@@ -11,6 +11,7 @@ import torch
 from ..base.config import ClassifierConfig
 from ..modelling.models import NUM_CLASSES
 from .classifier import Classifier, fit, predict
+from .evaluate import per_class_accuracy
 
 
 def classification_accuracy_score(images, labels, test_images, test_labels, config: ClassifierConfig = ClassifierConfig(),
@@ -28,5 +29,5 @@ def classification_accuracy_score(images, labels, test_images, test_labels, conf
     predicted = predict(model, test_images)[0].argmax(1)
     correct = predicted == test_labels
     return {"accuracy": float(correct.float().mean()),
-            "accuracy_per_class": [float(correct[test_labels == c].float().mean()) for c in range(NUM_CLASSES)],
+            "accuracy_per_class": per_class_accuracy(predicted, test_labels),
             "train_images": len(images)}

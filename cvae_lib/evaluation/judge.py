@@ -22,6 +22,7 @@ from ..base.review_config import JudgeConfig
 from ..modelling.models import NUM_CLASSES
 from ..training import runs
 from .classifier import fit, predict
+from .evaluate import per_class_accuracy
 
 
 class Residual(nn.Module):
@@ -103,7 +104,7 @@ def train_judge(run_dir, config: JudgeConfig = JudgeConfig(), *, data=None, devi
     runs.save_torch(run_dir / runs.MODEL, model.state_dict())
     runs.write_json(run_dir / runs.METRICS, {
         "test_accuracy": float(correct.float().mean()),
-        "test_accuracy_per_class": [float(correct[data.test_labels == c].float().mean()) for c in range(NUM_CLASSES)]})
+        "test_accuracy_per_class": per_class_accuracy(logits.argmax(1), data.test_labels)})
     runs.write_json(run_dir / runs.STATUS, {"status": "finished", "epochs_done": config.epochs})
     return run_dir
 

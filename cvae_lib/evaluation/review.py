@@ -31,8 +31,9 @@ from ..modelling.models import NUM_CLASSES, device_of
 from ..modelling.priors import encode_dataset, fit_gmms, sample_vamp, standard_normal
 from ..training import runs
 from .classifier import load_classifier, predict
-from .evaluate import frechet_distance
-from .fidelity import per_class_density_coverage, per_class_precision_recall, relative_sharpness
+from .evaluate import frechet_distance, per_class_accuracy
+from .fidelity import (log_sharpness_distance, per_class_density_coverage, per_class_precision_recall,
+                       relative_sharpness)
 from .generate import decode_means
 from .judge import load_judge
 
@@ -95,12 +96,11 @@ class Judges:
                 pr = per_class_precision_recall(ref_feats, ref_labels, feats, labels, cfg.precision_recall_k)
                 dc = per_class_density_coverage(ref_feats, ref_labels, feats, labels, cfg.density_coverage_k)
                 out[ref][j] = {"accuracy": float(correct.float().mean()),
-                               "accuracy_per_class": [float(correct[labels == c].float().mean())
-                                                      for c in range(NUM_CLASSES)],
+                               "accuracy_per_class": per_class_accuracy(logits.argmax(1), labels),
                                "fd": frechet_distance(feats, ref_feats), "precision": pr.precision,
                                "recall": pr.recall, "density": dc.density, "coverage": dc.coverage}
             sharp = relative_sharpness(images, labels, ref_images, ref_labels)
-            out[ref]["classifier"]["log_sharpness_distance"] = abs(float(torch.tensor(sharp.overall).log()))
+            out[ref]["classifier"]["log_sharpness_distance"] = log_sharpness_distance(sharp.overall)
         if hasattr(self, "real_scores"):
             for ref in self.references:
                 real = self.real_scores[ref]["classifier"]["accuracy_per_class"]

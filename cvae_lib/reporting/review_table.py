@@ -60,8 +60,8 @@ def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None) -> dic
     95 % half-width over seeds, in both judges; relative accuracy and |log sharpness ratio| from the evaluation
     classifier), CAS where measured (cas: method -> list of per-seed accuracies); then Kendall's tau between the
     judges' FD rankings of the methods at their operating points (test) and over every curve point (validation)."""
-    table, cas = {}, cas or {}
-    for method, curves in methods(reviews, configs).items():
+    table, cas, grouped = {}, cas or {}, methods(reviews, configs)
+    for method, curves in grouped.items():
         tau = operating_point(curves, real)
         entry = {"runs": sorted(curves), "tau": tau}
         for reference in ("validation", "test"):
@@ -74,12 +74,12 @@ def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None) -> dic
         table[method] = entry
     names = sorted(table)
     fd = {j: [table[m]["test"][j]["fd"]["mean"] for m in names] for j in JUDGES}
-    every = {j: [p["validation"][j]["fd"] for m, curves in methods(reviews, configs).items()
+    every = {j: [p["validation"][j]["fd"] for m, curves in grouped.items()
                  for curve in curves.values() for p in curve] for j in JUDGES}
     agreement = {"methods_at_operating_points_test_fd": kendall_tau(*fd.values()) if len(names) > 1 else None,
                  "every_curve_point_validation_fd": kendall_tau(*every.values())}
     out = {"methods": table, "real": real, "kendall_tau": agreement}
-    original = methods(reviews, configs).get(ORIGINAL)
+    original = grouped.get(ORIGINAL)
     if original and any(p["tau"] == 1.0 for p in next(iter(original.values()))):
         out["original_fd_test"] = {j: t_interval(at(original, 1.0, "test", j, "fd")).mean for j in JUDGES}
         for entry in table.values():
