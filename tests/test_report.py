@@ -19,8 +19,10 @@ from cvae_lib.reporting.steps import NOTEBOOKS
 TINY = Scale(overrides=dict(epochs=1, train_subset=300, test_subset=200, device="cpu", iwae_k=10, samples_per_class=20,
                             interpolation_pairs=10), seeds=(0,), classifier=ClassifierConfig(epochs=1, train_subset=2000),
              sweep=False,  # the sweep's execution is tested in test_sweep.py
-             samplers=SamplerConfig(temperatures=(0.5,), temperature=0.5, gmm_components=(1,), two_stage_epochs=1))
-STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "extensions", "appendix-speed", "report", "report.zh"]
+             samplers=SamplerConfig(temperatures=(0.5,), temperature=0.5, gmm_components=(1,), two_stage_epochs=1),
+             review=dict(temperatures=(0.5, 1.0), gmm_components=(1, 2), samples_per_class=20, validation_per_class=20,
+                         test_subset=200, train_subset=2000), cas_seeds=1)
+STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "extensions", "review", "appendix-speed", "report", "report.zh"]
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +36,12 @@ def built(tmp_path_factory):
 def test_pipeline_writes_every_page_and_finite_metrics(built):
     out, steps_ = built
     assert [s.name for s in steps_] == STEPS and all(s.status == "done" for s in steps_)
-    for name in STEPS[:4]:
+    for name in STEPS[:5]:
         assert (out / "notebooks" / f"{name}.ipynb").is_file() and (out / "html" / f"{name}.html").is_file()
     for name in ("report", "report.zh"):
         assert (out / f"{name}.html").stat().st_size > 10_000
     index = (out / "index.html").read_text()
-    assert all(f'href="html/{name}.html"' in index for name in STEPS[:4]) and "INCOMPLETE" not in index
+    assert all(f'href="html/{name}.html"' in index for name in STEPS[:5]) and "INCOMPLETE" not in index
     assert 'href="report.html"' in index and 'href="report.zh.html"' in index and "<title>" in index
     for arch, params in (("mlp", 913_296), ("conv", 708_545)):
         summary = runs.read_json(out / "runs" / f"{arch}-s0" / "summary.json")

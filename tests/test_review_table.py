@@ -49,3 +49,88 @@ def test_methods_are_named_by_run_kind_and_judges_rank_agreement_is_reported():
     # the second judge's FD is the first's over 10 here: the rankings agree perfectly
     assert table["kendall_tau"]["methods_at_operating_points_test_fd"][0] == pytest.approx(1.0)
     assert table["kendall_tau"]["every_curve_point_validation_fd"][0] == pytest.approx(1.0)
+
+
+def test_a_method_name_reads_back_as_its_kind_and_methods_sort_as_the_leaderboard():
+    kinds = {"mlp · prior": TrainConfig(), "conv · gmm": TrainConfig(architecture="conv"),
+             "mlp vampprior · prior": TrainConfig(extension="vampprior"),
+             "conv vaegan γ=0.1 lr=0.0003 · gmm": TrainConfig(architecture="conv", extension="vaegan", gan_gamma=0.1,
+                                                              learning_rate=3e-4)}
+    for method, config in kinds.items():
+        assert review_table.method_of(config, method.split(" · ")[1]) == method
+    assert review_table.describe_method("conv vaegan γ=0.1 lr=0.0003 · gmm") == {
+        "architecture": "conv", "extension": "vaegan", "gamma": 0.1, "sampler": "gmm", "name": "vaegan_gmm"}
+    assert review_table.describe_method("mlp vampprior · prior")["name"] == "vampprior"
+    assert review_table.ordered(["conv · gmm", "mlp vaegan γ=1 lr=0.0003 · prior", "mlp vampprior · prior",
+                                 "mlp vaegan γ=0.1 lr=0.0003 · prior", "mlp · prior"]) == [
+        "mlp · prior", "mlp vampprior · prior", "mlp vaegan γ=1 lr=0.0003 · prior",
+        "mlp vaegan γ=0.1 lr=0.0003 · prior", "conv · gmm"]
+
+
+def test_a_curve_is_the_seed_mean_and_t_interval_at_each_temperature():
+    from scipy import stats
+    curves = {f"mlp-s{s}": curve([30, 20, 25], [30, 22, 10], shift=2 * s) for s in range(3)}
+    got = review_table.curve(curves, "test", "classifier", "fd")
+    assert [tau for tau, *_ in got] == [0.5, 0.7, 1.0]
+    for (tau, mean, half), base in zip(got, (30, 22, 10)):
+        values = [base, base + 2, base + 4]
+        sem = stats.sem(values)
+        assert mean == pytest.approx(base + 2) and half == pytest.approx(stats.t.ppf(0.975, 2) * sem)
+
+
+def test_the_document_rows_and_the_sentences_follow_the_numbers():
+    reviews = {f"mlp-s{s}": {"curves": {"prior": curve([30, 20, 25], [31, 21, 26], shift=s),
+                                        "gmm": curve([12, 11, 13], [12, 10, 14], shift=s)}} for s in range(3)}
+    configs = {name: TrainConfig(seed=int(name[-1])) for name in reviews}
+    real = {"validation": scores(0.5), "test": scores(0.5)}
+    table = review_table.summarize(reviews, configs, real, cas={"mlp · prior": [0.80, 0.80, 0.80],
+                                                                "mlp · gmm": [0.70, 0.72, 0.71]})
+    table["real"]["cas"] = 0.9
+    labels = {"mlp · prior": "original", "mlp · gmm": "GMM"}
+    rows = review_table.document_rows(table, labels)
+    assert [r[0] for r in rows] == ["original", "GMM"] and rows[0][1] == "0.7" and rows[1][1] == "0.7"
+    assert rows[0][3] == "22 / 2.2" and rows[0][-1] == "0.800"
+    assert review_table.real_row(table, "real")[-1] == "0.900"
+
+    def word(key, **values):
+        return key if not values else f"{key}({','.join(f'{k}={v}' for k, v in sorted(values.items()))})"
+    values = review_table.text_values(table, labels, word)
+    assert values["tau_clause"] == "review_tau_same(tau=0.7)" and values["taus_chosen"] == "0.7"
+    assert values["best_fd_classifier"] == "GMM" and values["judges_best_clause"] == "review_judges_agree"
+    assert values["gmm_cas_clause"] == "review_gmm_cas_lower" and values["best_cas_name"] == "original"
+    assert values["cas_gap"] == pytest.approx(0.1) and values["target_clause"] == "review_target_missed"
+    assert review_table.widest_interval(table, "fd", "classifier") == pytest.approx(
+        t_interval([21, 22, 23]).half_width)
+
+
+def test_the_plan_reviews_a_run_only_when_its_weights_judges_or_config_moved(tmp_path):
+    from cvae_lib.base.fileio import sha256_file, write_json
+    from cvae_lib.base.review_config import ReviewConfig
+    from cvae_lib.evaluation.review import REVIEW, review_key
+    from cvae_lib.reporting import schedule
+    from cvae_lib.reporting.steps import Step
+    folders = {name: tmp_path / name for name in ("mlp-s0", "classifier", "judge")}
+    for name, d in folders.items():
+        d.mkdir()
+        (d / "model.pt").write_bytes(name.encode())
+    run, config = folders["mlp-s0"], ReviewConfig()
+    step = Step("review", "review.ipynb", {}, "review",
+                work=[("review", run, config, folders["classifier"], folders["judge"])])
+
+    def reasons(**kw):
+        return [t.reason for t in schedule.tasks_of(step, "cpu", {}, **kw)]
+    assert reasons() == ["no review yet"]
+    shas = {j: sha256_file(folders[j] / "model.pt") for j in ("classifier", "judge")}
+    write_json(run / REVIEW, {"key": review_key(run, shas, config), "seconds": 12.0})
+    assert reasons() == [] and reasons(retrained={run.resolve()}) == ["after training"]
+    (folders["judge"] / "model.pt").write_bytes(b"another judge")
+    assert reasons() == ["review keyed on another judge_sha256"]
+    assert schedule.tasks_of(step, "cpu", {})[0].seconds == 12.0
+    # a run whose samples CAS scores: one task per sampler until cas.json holds it for these weights
+    (run / "config.json").write_text('{"architecture": "mlp"}')
+    step.work = [(*step.work[0], tmp_path / "review")]
+    assert [t.what for t in schedule.tasks_of(step, "cpu", {})][1:] == ["CAS of mlp-s0 · prior", "CAS of mlp-s0 · gmm"]
+    write_json(tmp_path / "review" / "cas.json", {"mlp-s0 · prior · tau=1": {"model_sha256": sha256_file(run / "model.pt"),
+                                                                            "seconds": 99.0}})
+    cas = [t for t in schedule.tasks_of(step, "cpu", {}) if t.what.startswith("CAS")]
+    assert [t.what for t in cas] == ["CAS of mlp-s0 · gmm"] and cas[0].seconds == 99.0

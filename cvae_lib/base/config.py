@@ -25,8 +25,7 @@ EXTENSIONS = ("none", "vampprior", "vaegan")
 """extensions trained with the model (the ones applied to a trained model are in cvae_lib.evaluation.extensions)"""
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 TRAIN_IMAGES = 60_000
-MAX_LATENT_SIZE = 4096
-"""a documented limit: the seed uses 64; a much larger code only slows every run down"""
+MAX_LATENT_SIZE = 4096  # a documented limit: the seed uses 64; a much larger code only slows every run down
 
 
 class ConfigError(ValueError):
@@ -275,6 +274,8 @@ def parameters() -> dict:
 QUICK = {"epochs": 2, "train_subset": 10_000, "test_subset": 1_000, "iwae_k": 10, "samples_per_class": 100,
          "interpolation_pairs": 20}
 """the --quick preset: every knob scaled down at once (the classifier is the committed one, seeds (0,))"""
+QUICK_REVIEW = {"samples_per_class": 100, "validation_per_class": 100, "test_subset": 1_000, "train_subset": 10_000,
+                "gmm_components": (1, 2)}  # the --quick review: 100 samples per class and temperature
 
 
 @dataclass(frozen=True)
@@ -292,11 +293,16 @@ class Scale:
     """include the extension models (sweeps/extensions.yaml, for the seeds above, and the latent samplers)"""
     samplers: "SamplerConfig" = None
     """the latent samplers' settings (None: SamplerConfig's defaults; --quick: SamplerConfig.quick())"""
+    review: Optional[dict] = None  # changes to review_config.ReviewConfig (None: none; --quick: QUICK_REVIEW)
+    judge: Optional[dict] = None  # changes to review_config.JudgeConfig (None: none, i.e. the committed judge)
+    cas_seeds: int = 3
+    """seeds of each method whose samples train a CAS classifier (0: no CAS)"""
 
     def __post_init__(self):
         object.__setattr__(self, "seeds", tuple(self.seeds))
         if self.samplers is None:
             object.__setattr__(self, "samplers", SamplerConfig())
+        _nonnegative_int("cas_seeds", self.cas_seeds, "0 measures no CAS")
         if not self.seeds or len(set(self.seeds)) != len(self.seeds):
             raise ConfigError(f"seeds must be a non-empty list of distinct integers, got {list(self.seeds)}")
         fixed = sorted({"architecture", "seed", "extension"} & set(self.overrides))
@@ -309,7 +315,8 @@ class Scale:
     def quick(cls, **changes) -> "Scale":
         """The --quick preset, with ``changes`` (explicit command-line values) over it."""
         overrides = {**QUICK, **changes.pop("overrides", {})}
-        return cls(**{"seeds": (0,), "samplers": SamplerConfig.quick(), **changes, "overrides": overrides})
+        return cls(**{"seeds": (0,), "samplers": SamplerConfig.quick(), "review": QUICK_REVIEW, "cas_seeds": 1,
+                      **changes, "overrides": overrides})
 
 
 @dataclass(frozen=True)

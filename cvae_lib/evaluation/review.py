@@ -109,18 +109,21 @@ class Judges:
         return out
 
 
-def review_key(run_dir, judges: Judges, config: ReviewConfig) -> dict:
+def review_key(run_dir, judge_sha256: dict, config: ReviewConfig) -> dict:
+    """review.json's key: the review config, REVIEW_VERSION, the run's weights and both judges' (judge name ->
+    sha256 of its model.pt, as Judges.sha256 holds them)."""
     return {**asdict(config), "temperatures": list(config.temperatures), "gmm_components": list(config.gmm_components),
             "version": REVIEW_VERSION, "model_sha256": sha256_file(Path(run_dir) / runs.MODEL),
-            "classifier_sha256": judges.sha256["classifier"], "judge_sha256": judges.sha256["judge"]}
+            "classifier_sha256": judge_sha256["classifier"], "judge_sha256": judge_sha256["judge"]}
 
 
-def review_needed(run_dir, judges: Judges, config: ReviewConfig) -> str:
-    """Why review_run would compute ("" when review.json is reused)."""
+def review_needed(run_dir, judge_sha256: dict, config: ReviewConfig) -> str:
+    """Why review_run would compute ("" when review.json is reused); ``judge_sha256`` as in review_key (a plan
+    can ask without loading the judges)."""
     path = Path(run_dir) / REVIEW
     if not path.exists():
         return "no review yet"
-    old, new = runs.read_json(path)["key"], review_key(run_dir, judges, config)
+    old, new = runs.read_json(path)["key"], review_key(run_dir, judge_sha256, config)
     moved = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     return "review keyed on another " + ", ".join(moved) if moved else ""
 
@@ -163,7 +166,7 @@ def review_run(run_dir, judges: Judges, config: ReviewConfig = ReviewConfig(), *
     run_dir = Path(run_dir)
     runs.require_finished(run_dir)
     path = run_dir / REVIEW
-    if not review_needed(run_dir, judges, config):
+    if not review_needed(run_dir, judges.sha256, config):
         return runs.read_json(path)
     t0 = time.perf_counter()
     run_config, model, samplers, details = load_samplers(run_dir, config, judges.data, device)
@@ -175,7 +178,7 @@ def review_run(run_dir, judges: Judges, config: ReviewConfig = ReviewConfig(), *
             z = samplers[name](labels.to(device_of(model)), tau, torch.Generator().manual_seed(config.seed))
             images = decode_means(model, z, labels, run_config.likelihood)
         curves.setdefault(name, []).append({"tau": tau, **judges.score(images, labels)})
-    out = {"key": review_key(run_dir, judges, config), "curves": curves, "details": details,
+    out = {"key": review_key(run_dir, judges.sha256, config), "curves": curves, "details": details,
            "seconds": time.perf_counter() - t0}
     write_json(path, out)
     return out

@@ -29,7 +29,7 @@ DATA_FILES = {"cvae_lib.reporting.document": ("reporting/text/*.yaml",), "cvae_l
 EXPORT_MODULES = ("cvae_lib.reporting.pages", "cvae_lib.reporting.pdfcheck")
 """what exports and checks every page, outside the notebook (steps.execute_step)"""
 RUN_RESULT_FILES = ("config.json", "model.pt", "history.csv", "metrics.json", "samplers.json", "sampler_samples.pt",
-                    "summary.json", "reference.json")
+                    "summary.json", "reference.json", "review.json")
 """the files of a run folder that pages show (state.pt, a checkpoint in progress, and figures/, which the pages
 write, are not inputs)"""
 

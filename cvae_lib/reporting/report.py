@@ -15,6 +15,7 @@ Each run's parameters follow one precedence: RunSpec's defaults < the sweep file
 (Scale.overrides).
 """
 import os
+import re
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -59,14 +60,16 @@ def plan(out: Path, scale: Scale, byline: dict = None) -> list:
         step = extensions_step(out, scale, run_dirs, classifier_dir)
         extension_dirs = step.parameters["extension_dirs"]
         steps.append(step)
+        steps.append(review_step(out, scale, run_dirs + extension_dirs, classifier_dir))
     bench_files = [bench / "train_throughput.csv", bench / "train_throughput.json", bench / "eval_speed.csv",
                    bench / "eval_speed.json"]
     steps.append(Step("appendix-speed", "benchmark.ipynb", {"bench_dir": _rel(bench), "page_dir": _rel(out / "html")},
                       "Appendix: training and evaluation speed (benchmarks/)", files=bench_files))
     pages = [[s.name, os.path.relpath(s.outputs_hint(out), out), s.parameters.get("run_dir", "")] for s in steps]
     for language in LANGUAGES:
+        review = [out / "review" / "summary.json"] if scale.extensions else []
         steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages,
-                                   bench_files + [bench / "extension_cost.json"], byline or {}, extension_dirs))
+                                   bench_files + [bench / "extension_cost.json"] + review, byline or {}, extension_dirs))
     return steps
 
 
@@ -102,6 +105,33 @@ def extensions_step(out: Path, scale: Scale, run_dirs: list, classifier_dir: str
         writes=[out / "benchmarks" / "extension_cost.json"])
 
 
+def review_step(out: Path, scale: Scale, run_dirs: list, classifier_dir: str) -> Step:
+    """review.ipynb: the expert review of the main and extension runs (reporting.reviewing): the second judge,
+    each run's temperature curves in both judges' eyes, CAS at each method's operating point, the table."""
+    from ..base.review_config import JudgeConfig, ReviewConfig
+    config, judge = ReviewConfig(**(scale.review or {})), JudgeConfig(**(scale.judge or {}))
+    judge_dir, review_dir = out / "runs" / "judge", out / "review"
+    kinds = {}  # a run's kind (its name without the seed) -> its runs, by seed: CAS takes the first cas_seeds
+    for d in sorted(run_dirs, key=lambda d: int(re.search(r"-s(\d+)", Path(d).name).group(1))):
+        kinds.setdefault(re.sub(r"-s\d+", "", Path(d).name), []).append(d)
+    cas_dirs = {d for group in kinds.values() for d in group[:scale.cas_seeds]}
+    return Step("review", "review.ipynb", {
+        "run_dirs": run_dirs, "classifier_dir": classifier_dir, "judge_dir": _rel(judge_dir),
+        "review_dir": _rel(review_dir), "review": _plain(asdict(config)), "judge": asdict(judge),
+        "cas_seeds": scale.cas_seeds, "classifier": asdict(scale.classifier), "figures_dir": _rel(out / "figures" / "review"), "page_dir": _rel(out / "html"),
+        "device": scale.overrides.get("device", "auto")},
+        "The expert review: validation protocol, a second judge, trade-off curves, CAS",
+        run_dirs=[_abs(classifier_dir), judge_dir, *map(_abs, run_dirs)],
+        work=[("judge", judge_dir, judge)] + [("review", _abs(d), config, _abs(classifier_dir), judge_dir,
+                                              review_dir if d in cas_dirs else None) for d in run_dirs],
+        writes=[review_dir / "summary.json", review_dir / "cas.json"])
+
+
+def _plain(params: dict) -> dict:
+    """Tuples as lists: papermill parameters as JSON has them."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
 def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_dirs: list, pages: list,
                   inputs: list, byline: dict, extension_dirs: list = ()) -> Step:
     """report.ipynb for one edition: report.html and report.pdf (English), report.zh.* (Chinese); ``byline``
@@ -116,7 +146,7 @@ def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_
         "pages": pages, "command": "python -m cvae_lib report" + scale_args(scale),
         "test_subset": scale.overrides.get("test_subset", 0), "device": scale.overrides.get("device", "auto"),
         "author": byline.get("author", ""), "student_id": byline.get("student_id", ""),
-        "course": byline.get("course", "")},
+        "course": byline.get("course", ""), "review_dir": _rel(out / "review") if extension_dirs else ""},
         f"{words['title']} ({language})", files=inputs, pdf=True,
         run_dirs=[out / "runs" / "classifier", *map(_abs, [*run_dirs, *sweep_dirs, *extension_dirs])],
         document={"title": words["title"], "language": language, "code_listing_marker": words["s_appendix_code"],

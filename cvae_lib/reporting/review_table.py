@@ -11,6 +11,7 @@ import re
 
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, t_interval
+from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
 """the scores read in each judge's feature space, one vote each"""
@@ -26,6 +27,36 @@ def method_of(config, sampler: str) -> str:
     elif config.extension == "vaegan":
         name += f" vaegan γ={config.gan_gamma:g} lr={config.learning_rate:g}"
     return f"{name} · {sampler}"
+
+
+LEADERBOARD_NAMES = {("none", "prior"): "prior", ("none", "gmm"): "gmm", ("vampprior", "prior"): "vampprior",
+                     ("vaegan", "prior"): "vaegan", ("vaegan", "gmm"): "vaegan_gmm"}
+"""(extension, sampler) -> the leaderboard's name of the method (its label's key m_<name> in the text files)"""
+
+
+def describe_method(method: str) -> dict:
+    """What a method is, read from its name (method_of): architecture, extension, gamma (VAE-GAN only, else 0),
+    sampler, and the leaderboard's name of the method."""
+    head, sampler = method.split(" · ")
+    parts = head.split()
+    extension = parts[1] if len(parts) > 1 else "none"
+    gamma = float(parts[2].split("=")[1]) if extension == "vaegan" else 0.0
+    return {"architecture": parts[0], "extension": extension, "gamma": gamma, "sampler": sampler,
+            "name": LEADERBOARD_NAMES[(extension, sampler)]}
+
+
+def ordered(methods) -> list:
+    """Methods in the leaderboard's order: MLP first, then by kind (leaderboard.METHOD_ORDER), larger γ first."""
+    def key(method):
+        kind = describe_method(method)
+        return kind["architecture"] != "mlp", METHOD_ORDER.index(kind["name"]), -kind["gamma"]
+    return sorted(methods, key=key)
+
+
+def curve(curves: dict, reference: str, judge: str, quantity: str) -> list:
+    """[(tau, mean, t-based 95 % half-width)] over the seeds' curves of one method, by temperature."""
+    taus = [p["tau"] for p in next(iter(curves.values()))]
+    return [(tau, *t_interval(at(curves, tau, reference, judge, quantity))[:2]) for tau in taus]
 
 
 def normalized_fd(point: dict, real: dict, reference: str = "validation") -> float:
@@ -63,7 +94,7 @@ def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None) -> dic
     table, cas, grouped = {}, cas or {}, methods(reviews, configs)
     for method, curves in grouped.items():
         tau = operating_point(curves, real)
-        entry = {"runs": sorted(curves), "tau": tau}
+        entry = {"runs": sorted(curves), "tau": tau, **describe_method(method)}
         for reference in ("validation", "test"):
             entry[reference] = {j: {q: t_interval(at(curves, tau, reference, j, q))._asdict() for q in QUANTITIES}
                                 for j in JUDGES}
@@ -107,3 +138,73 @@ def targets(entry: dict, original_fd: dict, real_cas: float = None) -> dict:
         parts["cas_met"] = parts["cas_gap"] <= 0.03
     parts["met"] = all(v for k, v in parts.items() if k.endswith("_met")) and "cas_met" in parts
     return parts
+
+
+COLUMNS = (("accuracy", "{:.3f}"), ("fd", None), ("precision", "{:.2f}"), ("recall", "{:.2f}"), ("coverage", "{:.2f}"))
+"""the document table's scores, each shown as "evaluation classifier / second judge" (FD with 3 significant digits)"""
+
+
+def _number(value: float, fmt) -> str:
+    return fmt.format(value) if fmt else f"{value:.3g}" if value < 100 else f"{value:.0f}"
+
+
+def document_rows(table: dict, labels: dict, reference: str = "test") -> list:
+    """One row per method with a label (in ``labels``' order): its name, operating temperature, then each of
+    COLUMNS as "classifier / judge" means over seeds, then CAS (mean; "–" where not measured)."""
+    rows = []
+    for method, label in labels.items():
+        entry = table["methods"].get(method)
+        if entry is None:
+            continue
+        scores = entry[reference]
+        cells = [f"{_number(scores['classifier'][q]['mean'], fmt)} / {_number(scores['judge'][q]['mean'], fmt)}"
+                 for q, fmt in COLUMNS]
+        rows.append([label, f"{entry['tau']:g}", *cells, f"{entry['cas']['mean']:.3f}" if "cas" in entry else "–"])
+    return rows
+
+
+def real_row(table: dict, label: str, reference: str = "test") -> list:
+    """The real images' row of the document table (their CAS: a classifier trained on real images)."""
+    scores = table["real"][reference]
+    return [label, "–", *[f"{_number(scores['classifier'][q], fmt)} / {_number(scores['judge'][q], fmt)}"
+                          for q, fmt in COLUMNS], f"{table['real']['cas']:.3f}"]
+
+
+def widest_interval(table: dict, quantity: str, judge: str, reference: str = "test") -> float:
+    """The largest t-based 95 % half-width of one score over the methods (the table note states it)."""
+    widths = [e[reference][judge][quantity]["half_width"] for e in table["methods"].values()]
+    return max((w for w in widths if w == w), default=float("nan"))
+
+
+def text_values(table: dict, labels: dict, word) -> dict:
+    """The numbers and chosen clauses the report's review section states, each from the table (``labels``:
+    method -> its name in the document; ``word``: the document's word function). One vote per quantity: FD,
+    recall and CAS are each read once per judge, never two bounds of one quantity."""
+    entries = {m: table["methods"][m] for m in labels if m in table["methods"]}
+    taus = sorted({e["tau"] for e in entries.values()})
+    fd = {j: min(entries, key=lambda m: entries[m]["test"][j]["fd"]["mean"]) for j in JUDGES}
+    recall = max(entries[m]["test"][j]["recall"]["mean"] for m in entries for j in JUDGES)
+    with_cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
+    points, ranks = table["kendall_tau"]["every_curve_point_validation_fd"], table["kendall_tau"].get(
+        "methods_at_operating_points_test_fd")
+    out = {"n_methods": len(entries), "taus_chosen": word("list_sep").join(f"{t:g}" for t in taus),
+           "tau_clause": word("review_tau_one" if taus == [1.0] else "review_tau_same" if len(taus) == 1
+                              else "review_tau_several", tau=taus[0]),
+           "kendall_points": points[0], "kendall_points_p": points[1],
+           "kendall_methods": ranks[0] if ranks else float("nan"), "kendall_methods_p": ranks[1] if ranks else 1.0,
+           "best_fd_classifier": labels[fd["classifier"]], "best_fd_judge": labels[fd["judge"]],
+           "judges_best_clause": word("review_judges_agree" if fd["classifier"] == fd["judge"] else
+                                      "review_judges_differ"),
+           "max_recall": recall, "real_recall": min(table["real"]["test"][j]["recall"] for j in JUDGES),
+           "real_cas": table["real"]["cas"], "cas_seeds": table.get("cas_seeds", 1)}
+    if with_cas:
+        best = max(with_cas, key=with_cas.get)
+        out.update(best_cas=with_cas[best], best_cas_name=labels[best], cas_gap=table["real"]["cas"] - with_cas[best])
+        base, gmm = with_cas.get(ORIGINAL), with_cas.get(ORIGINAL.replace("prior", "gmm"))
+        if base is not None and gmm is not None:
+            out.update(cas_original=base, cas_gmm=gmm,
+                       gmm_cas_clause=word("review_gmm_cas_lower" if gmm < base else "review_gmm_cas_higher"))
+    met = [labels[m] for m, e in entries.items() if e.get("targets", {}).get("met")]
+    out["target_clause"] = (word("review_target_met", names=word("list_sep").join(met)) if met
+                            else word("review_target_missed"))
+    return out

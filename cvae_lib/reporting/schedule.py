@@ -21,6 +21,10 @@ LONG_TRAINING_SECONDS = 3600
 """a CPU build that would train longer than this stops before it starts (--allow-long-training goes on)"""
 PAGE_SECONDS, DOCUMENT_SECONDS = 30.0, 120.0
 """a page's and a document's render time when none was recorded"""
+REVIEW_SECONDS = 280.0
+"""one run's review when none was recorded (both judges, 6 temperatures, prior and GMM; 2-core CPU)"""
+CAS_SECONDS = 180.0
+"""one CAS classifier (5 epochs over 60,000 samples, 2-core CPU) when none was recorded"""
 
 
 @dataclass
@@ -73,6 +77,12 @@ def tasks_of(step: Step, device, epoch_seconds: dict, retrained=frozenset()) -> 
             if evaluation:
                 tasks.append(Task(f"evaluate {run_dir.name}", evaluation, recorded_seconds(run_dir / runs.METRICS),
                                   run_dir=run_dir))
+        elif kind == "judge":
+            if runs.read_status(run_dir)["status"] != "finished" and not (runs.PROJECT / "report" / "runs" / "judge"
+                                                                         / runs.MODEL).exists():
+                tasks.append(Task(f"train the second judge ({run_dir.name})", "not trained yet", None, True, run_dir))
+        elif kind == "review":
+            tasks += _review_tasks(run_dir, item, tasks, retrained)
         elif kind == "samplers":
             config, kinds = item[2], item[3]
             trained = run_dir.resolve() in retrained or any(t.what == f"train {run_dir.name}" for t in tasks)
@@ -82,6 +92,38 @@ def tasks_of(step: Step, device, epoch_seconds: dict, retrained=frozenset()) -> 
                 tasks.append(Task(f"latent samplers on {run_dir.name}", reason, recorded_seconds(run_dir / runs.SAMPLERS),
                                   run_dir=run_dir))
     return tasks
+
+
+def _review_tasks(run_dir: Path, item: tuple, tasks: list, retrained) -> list:
+    """The review of one run (item: ("review", run, ReviewConfig, classifier, judge)) when its review.json is
+    not current: after training, or keyed on other weights, judges or config."""
+    from ..base.fileio import sha256_file
+    from ..evaluation.review import REVIEW, review_needed
+    config, classifier, judge = item[2], Path(item[3]), Path(item[4])
+    trained = run_dir.resolve() in retrained or not (run_dir / runs.MODEL).exists()
+    if not trained and any(t.run_dir and Path(t.run_dir).resolve() == judge.resolve() for t in tasks):
+        reason = "after the judge"
+    elif trained:
+        reason = "after training"
+    else:
+        shas = {name: sha256_file(d / runs.MODEL) if (d / runs.MODEL).exists() else ""
+                for name, d in (("classifier", classifier), ("judge", judge))}
+        reason = review_needed(run_dir, shas, config)
+    out = []
+    if reason:
+        recorded = runs.read_json(run_dir / REVIEW).get("seconds") if (run_dir / REVIEW).exists() else None
+        out.append(Task(f"review {run_dir.name}", reason, recorded or REVIEW_SECONDS, run_dir=run_dir))
+    if len(item) > 5 and item[5] is not None:  # the review folder, when this run's samples are scored by CAS
+        cas_file = Path(item[5]) / "cas.json"
+        cached = json.loads(cas_file.read_text()) if cas_file.exists() else {}
+        sha = "" if trained else sha256_file(run_dir / runs.MODEL)
+        for sampler in ("prior",) if runs.read_config(run_dir).extension == "vampprior" else ("prior", "gmm"):
+            done = [e for k, e in cached.items() if k.startswith(f"{run_dir.name} · {sampler} ·")]
+            if not any(e.get("model_sha256") == sha for e in done):
+                seconds = [e["seconds"] for e in cached.values() if "seconds" in e]
+                out.append(Task(f"CAS of {run_dir.name} · {sampler}", "after training" if trained else "not measured",
+                                sum(seconds) / len(seconds) if seconds else CAS_SECONDS, run_dir=run_dir))
+    return out
 
 
 def render_estimate(step: Step, out: Path) -> float:

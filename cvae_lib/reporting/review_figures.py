@@ -1,0 +1,74 @@
+"""Figures of the expert review: each method's trade-off curves over the prior temperature, in both judges' eyes.
+
+Each function returns a matplotlib Figure (plots.save writes it); text sizes are chosen so that the figure
+stays legible printed at the full text width (plots.legibility_problems).
+"""
+import matplotlib.pyplot as plt
+
+from ..evaluation.review import JUDGES
+from . import review_table
+
+FAMILY_COLORS = {"prior": "#444444", "gmm": "#1f77b4", "vampprior": "#2ca02c", "vaegan": "#d62728",
+                 "vaegan_gmm": "#ff7f0e"}
+"""one colour per kind of method (leaderboard name); the backbone is told by the line: MLP solid, conv dashed"""
+ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accuracy": "conditional accuracy",
+           "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
+           "real": "real images", "real_accuracy": "real images' accuracy",
+           "chosen": "operating point (chosen on validation)"}
+
+
+def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words: dict = None,
+                    reference: str = "test"):
+    """A 2 x 2 grid: one row per judge; accuracy against FD (left) and precision against recall (right), each
+    method a line through its temperatures (mean over seeds, t-based 95 % intervals as bars), its operating point
+    filled; the real images' accuracy as a dotted line (their FD, the floor, is near 0 on this scale) and their
+    precision and recall as a star.
+
+    ``methods``: method -> {run -> curve} (review_table.methods); ``labels``: method -> its name in the figure
+    (methods without one are left out); ``real``: the review table's "real" scores; ``chosen``: method -> its
+    operating temperature; ``words`` localizes the axis labels and legend (ENGLISH's keys)."""
+    w = {**ENGLISH, **(words or {})}
+    shown = [m for m in methods if m in labels]
+    legend_rows = (len(shown) + 4) // 2
+    height = 6.0 + 0.22 * legend_rows
+    fig, axes = plt.subplots(2, 2, figsize=(7.4, height))
+    handles = []
+    for row, judge in enumerate(JUDGES):
+        for col, (x_q, y_q) in enumerate((("fd", "accuracy"), ("recall", "precision"))):
+            ax = axes[row, col]
+            for method in shown:
+                curves = methods[method]
+                kind = review_table.describe_method(method)
+                style = {"color": FAMILY_COLORS.get(kind["name"], "#9467bd"),
+                         "linestyle": "-" if kind["architecture"] == "mlp" else "--"}
+                xs = review_table.curve(curves, reference, judge, x_q)
+                ys = review_table.curve(curves, reference, judge, y_q)
+                line = ax.errorbar([x[1] for x in xs], [y[1] for y in ys], xerr=[x[2] for x in xs],
+                                   yerr=[y[2] for y in ys], marker="o", markersize=3, linewidth=1.2, capsize=0,
+                                   elinewidth=0.6, label=labels[method], **style)
+                best = [i for i, x in enumerate(xs) if x[0] == chosen.get(method)]
+                if best:
+                    ax.plot(xs[best[0]][1], ys[best[0]][1], marker="o", markersize=7, color=style["color"],
+                            markeredgecolor="black", markeredgewidth=0.8, linestyle="none")
+                if row == 0 and col == 0:
+                    handles.append(line)
+            point = real[reference][judge]
+            if x_q == "fd":
+                ax.axhline(point[y_q], color="black", linestyle=":", linewidth=1)
+            else:
+                ax.plot(point[x_q], point[y_q], marker="*", markersize=11, color="gold", markeredgecolor="black",
+                        linestyle="none")
+            ax.set_xlabel(w[x_q], fontsize=9)
+            ax.set_ylabel(w[y_q], fontsize=9)
+            ax.tick_params(labelsize=8)
+            ax.grid(alpha=0.3, linewidth=0.5)
+            if col == 0:
+                ax.set_title(w[judge], fontsize=10, loc="left")
+    extra = [axes[0, 0].plot([], [], color="black", linestyle=":", linewidth=1, label=w["real_accuracy"])[0],
+             axes[0, 0].plot([], [], marker="*", markersize=11, color="gold", markeredgecolor="black",
+                             linestyle="none", label=w["real"])[0],
+             axes[0, 0].plot([], [], marker="o", markersize=7, color="white", markeredgecolor="black",
+                             linestyle="none", label=w["chosen"])[0]]
+    fig.legend(handles=handles + extra, loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, (0.19 * legend_rows + 0.12) / height, 1, 1))
+    return fig
