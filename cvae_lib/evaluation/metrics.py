@@ -30,6 +30,13 @@ from ..modelling.models import NUM_CLASSES
 EVALUATION_VERSION = 2
 """part of the cache key: bumped when the evaluation code changes what it computes or how long it takes
 (2: IWAE with the folded conv decoder and fused log-likelihoods)"""
+VAEGAN_EVALUATION_VERSION = 3
+"""the same for a VAE-GAN's metrics, which alone changed in 3: its -ELBO and -IWAE under its own Bernoulli decoder
+(before, none: the bound was called undefined), so that the other runs' metrics stay cached"""
+
+
+def evaluation_version(extension: str) -> int:
+    return VAEGAN_EVALUATION_VERSION if extension == "vaegan" else EVALUATION_VERSION
 SAMPLE_METRICS_VERSION = 2
 """version of the prior-sample metrics (sample_quality); a cache whose key matches but whose version is older
 gets these recomputed and the rest kept (2: precision, recall and sharpness added)"""
@@ -79,7 +86,7 @@ def sample_quality(classifier, samples, conditioned, test_images, test_labels, t
 
 def evaluation_key(run_dir, classifier_dir, config: EvalConfig) -> dict:
     """What metrics.json is keyed on: the evaluation settings and version, the weights and the classifier."""
-    return {**asdict(config), "evaluation_version": EVALUATION_VERSION,
+    return {**asdict(config), "evaluation_version": evaluation_version(runs.read_config(run_dir).extension),
             "model_sha256": sha256_file(Path(run_dir) / runs.MODEL),
             "classifier_sha256": sha256_file(Path(classifier_dir) / runs.MODEL)}
 
@@ -115,8 +122,9 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
     """All metrics of a finished run; cached in metrics.json, recomputed when the config or weights change
     (only the prior-sample metrics when just SAMPLE_METRICS_VERSION moved on).
 
-    A VAE-GAN has no likelihood (its decoder was trained against a discriminator), so its metrics hold no
-    ELBO or IWAE bound: ``likelihood_defined`` is False there."""
+    A VAE-GAN has an encoder and a Bernoulli decoder like the CVAE, so its bounds are computed the same way:
+    they say what its adversarial training costs in nats (``likelihood_trained`` is False: its decoder was
+    trained against a discriminator's features, not for this likelihood)."""
     run_dir = Path(run_dir)
     runs.require_finished(run_dir)
     key = evaluation_key(run_dir, classifier_dir, config)
@@ -130,8 +138,7 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
     classifier = load_classifier(classifier_dir, device)
     x, y = _test(data, config.test_subset)
     m, seconds = (dict(cached["metrics"]), dict(cached.get("seconds", {}))) if samples_only else ({}, {})
-    has_likelihood = run_config.extension != "vaegan"
-    parts = 1 if samples_only else 4 + has_likelihood * 2
+    parts = 1 if samples_only else 6
     bar = tqdm(total=parts, desc=f"evaluate {run_dir.name}", unit="metric", disable=not progress)
 
     def timed(name, fn):
@@ -142,19 +149,18 @@ def evaluate_run(run_dir, classifier_dir, config: EvalConfig = EvalConfig(), *, 
         return result
 
     if not samples_only:
-        m["likelihood_defined"] = has_likelihood
-        if has_likelihood:
-            elbo = timed("elbo", lambda: evaluate_loss(
-                model, x.to(device), y.to(device), 1.0, torch.Generator(device).manual_seed(config.seed), likelihood,
-                log_sigma, log_prior=log_prior_fn(model) if run_config.extension == "vampprior" else None))
-            m["test_neg_elbo"], m["test_reconstruction"], m["test_kl"] = elbo["total"], elbo["reconstruction"], elbo["kl"]
-            own, density = timed("iwae", lambda: iwae_bounds(model, x, y, config.iwae_k, seed=config.seed,
-                                                             likelihood=likelihood, log_sigma=log_sigma))
-            m["test_neg_iwae"] = float(-own.mean())
-            m["test_neg_iwae_stderr"] = float(own.std() / len(own) ** 0.5)
-            if likelihood == "bernoulli":
-                m["test_neg_iwae_continuous_bernoulli"] = float(-density.mean())
-                m["bits_per_dim_continuous_bernoulli"] = float(-density.mean() / (784 * torch.log(torch.tensor(2.0))))
+        m["likelihood_trained"] = run_config.extension != "vaegan"
+        elbo = timed("elbo", lambda: evaluate_loss(
+            model, x.to(device), y.to(device), 1.0, torch.Generator(device).manual_seed(config.seed), likelihood,
+            log_sigma, log_prior=log_prior_fn(model) if run_config.extension == "vampprior" else None))
+        m["test_neg_elbo"], m["test_reconstruction"], m["test_kl"] = elbo["total"], elbo["reconstruction"], elbo["kl"]
+        own, density = timed("iwae", lambda: iwae_bounds(model, x, y, config.iwae_k, seed=config.seed,
+                                                         likelihood=likelihood, log_sigma=log_sigma))
+        m["test_neg_iwae"] = float(-own.mean())
+        m["test_neg_iwae_stderr"] = float(own.std() / len(own) ** 0.5)
+        if likelihood == "bernoulli":
+            m["test_neg_iwae_continuous_bernoulli"] = float(-density.mean())
+            m["bits_per_dim_continuous_bernoulli"] = float(-density.mean() / (784 * torch.log(torch.tensor(2.0))))
         m.update(timed("active_units", lambda: active_units(model, x, y)))
 
     def prior_samples():
