@@ -94,7 +94,10 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
 
     def word(key, **values):
         return key if not values else f"{key}({','.join(f'{k}={v}' for k, v in sorted(values.items()))})"
-    values = review_table.text_values(table, labels, word)
+    values = review_table.text_values(table, labels, word, review_table.methods(reviews, configs))
+    # scores() gives every temperature the same accuracy and recall: nothing rises or falls along the curves
+    assert values["tau_low"] == 0.5 and values["n_curves"] == 2
+    assert values["acc_up_classifier"] == values["acc_up_judge"] == values["recall_down"] == 0
     assert values["tau_clause"] == "review_tau_same(tau=0.7)" and values["taus_chosen"] == "0.7"
     assert values["best_fd_classifier"] == "GMM" and values["judges_best_clause"] == "review_judges_agree"
     assert values["gmm_cas_clause"] == "review_gmm_cas_lower" and values["best_cas_name"] == "original"
@@ -134,3 +137,19 @@ def test_the_plan_reviews_a_run_only_when_its_weights_judges_or_config_moved(tmp
                                                                             "seconds": 99.0}})
     cas = [t for t in schedule.tasks_of(step, "cpu", {}) if t.what.startswith("CAS")]
     assert [t.what for t in cas] == ["CAS of mlp-s0 · gmm"] and cas[0].seconds == 99.0
+
+
+def test_the_temperature_counts_follow_each_curve():
+    def point(tau, accuracy, recall):
+        one = scores(10.0, accuracy)
+        for j in one:
+            one[j]["recall"] = recall
+        return {"tau": tau, "validation": one, "test": one}
+    reviews = {"mlp-s0": {"curves": {"prior": [point(t, 0.8, 0.3) for t in (0.5, 1.0)],  # flat
+                                     "gmm": [point(t, 0.95 - 0.1 * t, 0.1 * t) for t in (0.5, 1.0)]}}}  # truncation
+    configs = {"mlp-s0": TrainConfig()}
+    table = review_table.summarize(reviews, configs, {"validation": scores(0.5), "test": scores(0.5)})
+    table["real"]["cas"] = 0.9
+    values = review_table.text_values(table, {"mlp · prior": "a", "mlp · gmm": "b"}, lambda key, **v: key,
+                                      review_table.methods(reviews, configs))
+    assert (values["acc_up_classifier"], values["acc_up_judge"], values["recall_down"]) == (1, 1, 1)

@@ -50,3 +50,25 @@ def test_run_folder_round_trips_from_its_files_alone(tmp_path, fashion):
                                          "training_version": {"trainer": 1, "none": 1}}
     history = runs.read_history(run_dir)
     assert len(history) == 1 and history["seconds"].iloc[0] > 0
+
+
+def test_the_rmsprop_baseline_takes_rmsprop_steps_and_names_its_run(tmp_path):
+    import pytest
+    from cvae_lib.base.config import ConfigError, RunSpec
+    from cvae_lib.training.objectives import OBJECTIVES
+    config = TrainConfig(optimizer="rmsprop", learning_rate=3e-4, train_subset=64, test_subset=32, epochs=1)
+    model = build_model(config.architecture, config.latent_size)
+    log_sigma = torch.tensor(0.0)
+    optimizer = OBJECTIVES["none"].optimizer(model, config, torch.device("cpu"), log_sigma)
+    assert isinstance(optimizer, torch.optim.RMSprop) and optimizer.defaults["lr"] == 3e-4
+    # one step equals torch's RMSprop applied by hand: v = alpha v + (1 - alpha) g^2; p -= lr g / (sqrt(v) + eps)
+    p = next(model.parameters())
+    before = p.detach().clone()
+    p.grad = torch.full_like(p, 0.5)
+    optimizer.step()
+    v = (1 - 0.99) * 0.25
+    torch.testing.assert_close(p.detach(), before - 3e-4 * 0.5 / (v ** 0.5 + 1e-8))
+    assert isinstance(OBJECTIVES["none"].optimizer(model, TrainConfig(), torch.device("cpu"), log_sigma), torch.optim.Adam)
+    assert RunSpec.from_params({"optimizer": "rmsprop", "learning_rate": 3e-4}).name == "mlp-s0-rmsprop-lr0.0003"
+    with pytest.raises(ConfigError, match="optimizer must be one of"):
+        TrainConfig(optimizer="sgd")

@@ -1,13 +1,8 @@
-"""Every parameter of the project, declared once and validated here, before any work is done.
-
-    TrainConfig       one training run (saved as the run folder's config.json)
-    EvalConfig        how a finished run is evaluated (part of metrics.json's cache key)
-    ClassifierConfig  the evaluation classifier
-    RunSpec           a run as its entry points see it: the flat parameters of TrainConfig and EvalConfig
-    Scale             how much work the report pipeline does (overrides for every run, seeds, classifier)
-
-Precedence, the same in every entry point: the defaults here < a file (a sweep's YAML, a notebook's
-parameters cell) < the command line (its flags, a preset such as --quick, papermill's -p).
+"""Every parameter of the project, declared once and validated here, before any work is done: TrainConfig (one
+training run, saved as its config.json), EvalConfig (how a finished run is evaluated; part of metrics.json's key),
+ClassifierConfig (the evaluation classifier), RunSpec (a run's flat parameters as entry points see them), Scale
+(how much work the report pipeline does), SamplerConfig (the latent samplers). Precedence, the same in every
+entry point: the defaults here < a file (a sweep's YAML, a notebook's parameters cell) < the command line.
 """
 import ast
 import dataclasses
@@ -23,6 +18,7 @@ LIKELIHOODS = ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learne
 """the decoder likelihoods losses.py implements (losses.LIKELIHOODS is this tuple)"""
 EXTENSIONS = ("none", "vampprior", "vaegan")
 """extensions trained with the model (the ones applied to a trained model are in cvae_lib.evaluation.extensions)"""
+OPTIMIZERS = ("adam", "rmsprop")
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 TRAIN_IMAGES = 60_000
 MAX_LATENT_SIZE = 4096  # a documented limit: the seed uses 64; a much larger code only slows every run down
@@ -68,6 +64,8 @@ class TrainConfig:
     """VampPrior: learned pseudo-images per class (Tomczak & Welling used 500 in all for MNIST)"""
     gan_gamma: float = 1.0
     """VAE-GAN: weight of the feature-space reconstruction in the decoder's loss, against the GAN term"""
+    optimizer: str = "adam"
+    """"adam" (the seed's) or "rmsprop" (the VAE-GAN's, which always uses it: a CVAE baseline with its optimizer)"""
 
     def __post_init__(self):
         validate(self)
@@ -129,6 +127,8 @@ def validate(config: TrainConfig) -> None:
     _nonnegative_int("kl_warmup_epochs", config.kl_warmup_epochs, "0 disables the warm-up")
     if config.extension not in EXTENSIONS:
         raise ConfigError(f"extension must be one of {list(EXTENSIONS)}, got {config.extension!r}")
+    if config.optimizer not in OPTIMIZERS:
+        raise ConfigError(f"optimizer must be one of {list(OPTIMIZERS)}, got {config.optimizer!r}")
     _positive_int("vamp_pseudo_inputs", config.vamp_pseudo_inputs)
     if not _is_number(config.gan_gamma) or config.gan_gamma < 0:
         raise ConfigError(f"gan_gamma must be a non-negative number, got {config.gan_gamma!r}")
@@ -257,7 +257,7 @@ class RunSpec:
 
 
 NAME_PARTS = {"extension": None, "vamp_pseudo_inputs": "K", "gan_gamma": "gamma", "beta": "beta", "likelihood": None, "kl_warmup_epochs": "warmup", "latent_size": "z",
-              "learning_rate": "lr", "batch_size": "batch", "gaussian_sigma": "sigma"}
+              "optimizer": None, "learning_rate": "lr", "batch_size": "batch", "gaussian_sigma": "sigma"}
 
 
 def parameters() -> dict:

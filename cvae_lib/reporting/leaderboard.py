@@ -23,6 +23,8 @@ def _method_key(config) -> tuple:
         return ("vampprior", NO_GAMMA)
     if config.extension == "vaegan":
         return ("vaegan", float(config.gan_gamma))
+    if config.optimizer == "rmsprop":  # the CVAE baseline with the VAE-GAN's optimizer and step size
+        return ("rmsprop", NO_GAMMA)
     return ("prior", NO_GAMMA)
 
 
@@ -66,7 +68,8 @@ SAMPLED_METHODS = {"prior": {"temperature": "temperature", "gmm": "gmm", "two_st
 """trained method -> {sampler applied to it (samplers.json) -> the leaderboard's method for the pair}"""
 
 
-METHOD_ORDER = ("prior", "temperature", "gmm", "two_stage", "vampprior", "vaegan", "vaegan_temperature", "vaegan_gmm")
+METHOD_ORDER = ("prior", "temperature", "gmm", "two_stage", "vampprior", "rmsprop", "rmsprop_gmm", "vaegan",
+                "vaegan_temperature", "vaegan_gmm")
 
 
 def leaderboard_summary(board: pd.DataFrame) -> pd.DataFrame:

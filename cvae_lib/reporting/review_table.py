@@ -15,7 +15,7 @@ from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
 """the scores read in each judge's feature space, one vote each"""
-MAIN_RUN = re.compile(r"^(mlp|conv)-s\d+(-vampprior|-vaegan.*)?$")
+MAIN_RUN = re.compile(r"^(mlp|conv)-s\d+(-vampprior|-vaegan.*|-rmsprop.*)?$")
 """the run folders of the comparison: seed runs of the original models and of the extensions (not the sweeps)"""
 
 
@@ -26,12 +26,16 @@ def method_of(config, sampler: str) -> str:
         name += " vampprior"
     elif config.extension == "vaegan":
         name += f" vaegan γ={config.gan_gamma:g} lr={config.learning_rate:g}"
+    elif config.optimizer == "rmsprop":  # the CVAE baseline with the VAE-GAN's optimizer
+        name += f" rmsprop lr={config.learning_rate:g}"
     return f"{name} · {sampler}"
 
 
 LEADERBOARD_NAMES = {("none", "prior"): "prior", ("none", "gmm"): "gmm", ("vampprior", "prior"): "vampprior",
-                     ("vaegan", "prior"): "vaegan", ("vaegan", "gmm"): "vaegan_gmm"}
-"""(extension, sampler) -> the leaderboard's name of the method (its label's key m_<name> in the text files)"""
+                     ("vaegan", "prior"): "vaegan", ("vaegan", "gmm"): "vaegan_gmm", ("rmsprop", "prior"): "rmsprop",
+                     ("rmsprop", "gmm"): "rmsprop_gmm"}
+"""(kind of run, sampler) -> the leaderboard's name of the method (its label's key m_<name> in the text files);
+the kind is the extension, or "rmsprop" for the CVAE trained with the VAE-GAN's optimizer"""
 
 
 def describe_method(method: str) -> dict:
@@ -39,10 +43,10 @@ def describe_method(method: str) -> dict:
     sampler, and the leaderboard's name of the method."""
     head, sampler = method.split(" · ")
     parts = head.split()
-    extension = parts[1] if len(parts) > 1 else "none"
-    gamma = float(parts[2].split("=")[1]) if extension == "vaegan" else 0.0
-    return {"architecture": parts[0], "extension": extension, "gamma": gamma, "sampler": sampler,
-            "name": LEADERBOARD_NAMES[(extension, sampler)]}
+    kind = parts[1] if len(parts) > 1 else "none"
+    gamma = float(parts[2].split("=")[1]) if kind == "vaegan" else 0.0
+    return {"architecture": parts[0], "extension": "none" if kind == "rmsprop" else kind, "gamma": gamma,
+            "sampler": sampler, "name": LEADERBOARD_NAMES[(kind, sampler)]}
 
 
 def ordered(methods) -> list:
@@ -176,9 +180,10 @@ def widest_interval(table: dict, quantity: str, judge: str, reference: str = "te
     return max((w for w in widths if w == w), default=float("nan"))
 
 
-def text_values(table: dict, labels: dict, word) -> dict:
+def text_values(table: dict, labels: dict, word, methods_curves: dict = None) -> dict:
     """The numbers and chosen clauses the report's review section states, each from the table (``labels``:
-    method -> its name in the document; ``word``: the document's word function). One vote per quantity: FD,
+    method -> its name in the document; ``word``: the document's word function; ``methods_curves``: methods()
+    of the reviews, for what lowering the temperature does along each curve). One vote per quantity: FD,
     recall and CAS are each read once per judge, never two bounds of one quantity."""
     entries = {m: table["methods"][m] for m in labels if m in table["methods"]}
     taus = sorted({e["tau"] for e in entries.values()})
@@ -187,7 +192,19 @@ def text_values(table: dict, labels: dict, word) -> dict:
     with_cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
     points, ranks = table["kendall_tau"]["every_curve_point_validation_fd"], table["kendall_tau"].get(
         "methods_at_operating_points_test_fd")
-    out = {"n_methods": len(entries), "taus_chosen": word("list_sep").join(f"{t:g}" for t in taus),
+    grouped = {m: {"curves": curves} for m, curves in (methods_curves or {}).items() if m in entries}
+    out = {}
+    if grouped:  # what lowering the temperature does along each method's test curve, counted over methods
+        low = min(p["tau"] for g in grouped.values() for curve in g["curves"].values() for p in curve)
+
+        def change(method, judge, quantity):
+            values = {tau: m for tau, m, _ in curve(grouped[method]["curves"], "test", judge, quantity)}
+            return values[low] - values[max(values)]
+        out.update(tau_low=low, acc_up_classifier=sum(change(m, "classifier", "accuracy") > 0 for m in grouped),
+                   acc_up_judge=sum(change(m, "judge", "accuracy") > 0 for m in grouped),
+                   recall_down=sum(sum(change(m, j, "recall") for j in JUDGES) < 0 for m in grouped),
+                   n_curves=len(grouped))
+    out.update({"n_methods": len(entries), "taus_chosen": word("list_sep").join(f"{t:g}" for t in taus),
            "tau_clause": word("review_tau_one" if taus == [1.0] else "review_tau_same" if len(taus) == 1
                               else "review_tau_several", tau=taus[0]),
            "kendall_points": points[0], "kendall_points_p": points[1],
@@ -196,7 +213,7 @@ def text_values(table: dict, labels: dict, word) -> dict:
            "judges_best_clause": word("review_judges_agree" if fd["classifier"] == fd["judge"] else
                                       "review_judges_differ"),
            "max_recall": recall, "real_recall": min(table["real"]["test"][j]["recall"] for j in JUDGES),
-           "real_cas": table["real"]["cas"], "cas_seeds": table.get("cas_seeds", 1)}
+           "real_cas": table["real"]["cas"], "cas_seeds": table.get("cas_seeds", 1)})
     if with_cas:
         best = max(with_cas, key=with_cas.get)
         out.update(best_cas=with_cas[best], best_cas_name=labels[best], cas_gap=table["real"]["cas"] - with_cas[best])

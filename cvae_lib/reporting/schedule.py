@@ -117,7 +117,8 @@ def _review_tasks(run_dir: Path, item: tuple, tasks: list, retrained) -> list:
         cas_file = Path(item[5]) / "cas.json"
         cached = json.loads(cas_file.read_text()) if cas_file.exists() else {}
         sha = "" if trained else sha256_file(run_dir / runs.MODEL)
-        for sampler in ("prior",) if runs.read_config(run_dir).extension == "vampprior" else ("prior", "gmm"):
+        vamp = (run_dir / runs.CONFIG).exists() and runs.read_config(run_dir).extension == "vampprior"
+        for sampler in ("prior",) if vamp else ("prior", "gmm"):  # a run not trained yet: both, as an estimate
             done = [e for k, e in cached.items() if k.startswith(f"{run_dir.name} · {sampler} ·")]
             if not any(e.get("model_sha256") == sha for e in done):
                 seconds = [e["seconds"] for e in cached.values() if "seconds" in e]
