@@ -1,19 +1,212 @@
-"""Figures checked for what a printed page makes of them."""
+"""Figures checked for what a printed page makes of them: every figure a Document shows, built on small synthetic
+inputs in both languages (Chinese labels are set in Noto Sans CJK and run wider), prints no text under 7 pt and no
+overlapping labels at the width it is printed at."""
+import re
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from cvae_lib.reporting import grids, plots
+from cvae_lib.reporting.document import fill, texts, use_language_fonts
+from cvae_lib.reporting.legibility import (A4_TEXT_WIDTH_IN, legibility_problems, place_labels, printed_width,
+                                           text_width_in, wrap_text)
 
 
-def test_legibility_flags_text_too_small_in_print_and_overlapping_labels():
-    import matplotlib.pyplot as plt
-    from cvae_lib.reporting.plots import legibility_problems
-    fig, ax = plt.subplots(figsize=(6, 3))
+class Inputs:
+    """Synthetic inputs shaped as the notebooks' (random images, falling loss curves), labelled in ``language``."""
+
+    def __init__(self, language: str):
+        self.words = texts(language)["words"]
+        self.classes = self.words["classes"]
+        self.generator = torch.Generator().manual_seed(0)
+
+    def W(self, key: str, **values) -> str:
+        return fill(self.words[key], values)
+
+    def images(self, n: int):
+        return torch.rand(n, 1, 28, 28, generator=self.generator)
+
+    def blocks(self, count: int, per: int = 3) -> list:
+        return [self.images(10 * per).view(10, per, 1, 28, 28) for _ in range(count)]
+
+    @staticmethod
+    def history(epochs: int, offset: float, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        epoch = np.arange(1, epochs + 1)
+        columns = {"epoch": epoch}
+        for split in ("train", "test"):
+            for term, final in (("reconstruction", 222.0), ("kl", 13.0)):
+                columns[f"{split}_{term}"] = final + offset / 2 + 40 / epoch + rng.normal(0, 0.2, epochs)
+            columns[f"{split}_total"] = columns[f"{split}_reconstruction"] + columns[f"{split}_kl"]
+        return pd.DataFrame(columns)
+
+    def methods(self) -> tuple:
+        """The extension section's 18 method labels (11 MLP, 7 conv), and label -> method name."""
+        keys = [("m_prior", 1.0), ("m_temperature", 1.0), ("m_gmm", 1.0), ("m_two_stage", 1.0), ("m_vampprior", 1.0),
+                ("m_vaegan", 1.0), ("m_vaegan_temperature", 1.0), ("m_vaegan_gmm", 1.0), ("m_vaegan", 0.1),
+                ("m_vaegan_temperature", 0.1), ("m_vaegan_gmm", 0.1)]
+        mlp = [self.W(k, tau=0.7, gamma=g) for k, g in keys]
+        conv_methods = mlp[:4] + mlp[8:]
+        conv = [self.W("on_conv", method=m) for m in conv_methods]
+        return mlp + conv, dict(zip(mlp + conv, mlp + conv_methods))
+
+
+FIDELITY = np.array([[.904, .10, .795, 180], [.927, .02, .819, 229], [.930, .04, .866, 122], [.920, .05, .817, 183],
+                     [.932, .08, .846, 110], [.788, .36, .703, 156], [.905, .15, .822, 183], [.951, .175, .898, 66],
+                     [.636, .455, .800, 95], [.772, .225, .880, 94], [.959, .175, .909, 55], [.891, .103, .821, 160],
+                     [.924, .02, .825, 200], [.922, .05, .866, 120], [.905, .05, .820, 163], [.692, .675, .890, 29],
+                     [.869, .425, .951, 38], [.958, .235, .931, 39]])
+"""precision, recall, accuracy, FD of the 18 extension methods as the committed runs measured them: crowded"""
+
+
+def fidelity(inp: Inputs, values=FIDELITY):
+    labels, methods = inp.methods()
+    return plots.fidelity_coverage(dict(zip(labels, map(tuple, values))), {inp.W("real_test_images"): (0.917, 2.0)},
+                                   {k: inp.W("fc_" + k) for k in ("precision", "recall", "accuracy", "fd", "target")},
+                                   markers={label: "s" for label in labels[11:]}, target=(0.9, 90.0), names=methods)
+
+
+def interpolation_names(inp: Inputs) -> list:
+    pairs = [(7, 7), (0, 0), (1, 3), (5, 9), (2, 8)]
+    return [f"{inp.classes[a]} → {inp.classes[b]}" for a, b in pairs] + [f"z({inp.classes[9]}) → y"]
+
+
+REPORT_FIGURES = {
+    "loss_curves": (0.95, lambda i: plots.loss_curves(
+        {i.W("mlp"): [i.history(50, 0.5, s) for s in range(3)], i.W("conv"): [i.history(50, 0.0, s) for s in range(3)]},
+        words={k: i.W(k) for k in ("total", "reconstruction", "kl", "train", "test", "epoch", "nats")})),
+    "samples": (0.95, lambda i: grids.samples_by_model({i.W("mlp"): i.images(100), i.W("conv"): i.images(100)},
+                                                       i.classes)),
+    "reconstruction": (0.95, lambda i: grids.reconstructions_by_model(
+        i.images(40), {i.W("mlp"): i.images(40), i.W("conv"): i.images(40)}, 4, i.classes,
+        col_labels=[i.W("original")] + [""] * 3 + [i.W("reconstructed")] + [""] * 3)),
+    "interpolation": (1.0, lambda i: grids.interpolations_by_model({i.W("mlp"): i.images(60), i.W("conv"): i.images(60)},
+                                                                   interpolation_names(i))),
+    "aggregate_posterior": (0.95, lambda i: plots.aggregate_posterior(
+        torch.randn(2000, 64, generator=i.generator), [3, 17, 5, 60, 2],
+        [i.W("dim_title", j=j, kl=kl) for j, kl in ((3, 2.31), (17, 1.92), (5, 1.5), (60, 0.0), (2, 0.0))],
+        {k: i.W(k) for k in ("aggregate", "prior")})),
+    "decoder_mean_vs_sample": (0.9, lambda i: grids.image_grid(
+        i.images(30), rows=3, row_labels=[i.W("decoder_mean"), i.W("decoder_sample"), i.W("real_image")],
+        col_labels=i.classes, width=0.9)),
+    "rate_distortion": (0.62, lambda i: plots.rate_distortion([21.2, 13.4, 7.9, 4.7, 2.5], [218, 223, 231, 240, 253],
+                                                              [0.5, 1, 2, 4, 8],
+                                                              {k: i.W(k) for k in ("rate", "distortion", "beta")})),
+    "metrics_vs_beta": (0.95, lambda i: plots.metrics_vs_beta(
+        [0.5, 1, 2, 4, 8], {i.W("active_units_short"): [18, 13, 8, 6, 3], i.W("cond_acc_short"): [.75, .8, .81, .81, .78],
+                            i.W("fd_short"): [187, 178, 196, 229, 281], i.W("elbo_short"): [239, 237, 239, 245, 255]},
+        {"beta": i.W("beta")})),
+    "samples_per_beta": (0.95, lambda i: grids.method_columns(i.blocks(5), [f"β = {b:g}" for b in (0.5, 1, 2, 4, 8)],
+                                                              i.classes)),
+    "samples_per_likelihood": (0.95, lambda i: grids.method_columns(
+        i.blocks(4), [i.W(f"lik_{k}") for k in ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned")],
+        i.classes)),
+    "extension_samples": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][:7], i.classes)),
+    "extension_samples_conv": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][11:], i.classes)),
+    "fidelity_coverage": (0.95, fidelity),
+    "fidelity_coverage, every method at one point": (0.95, lambda i: fidelity(i, np.tile(FIDELITY[:1], (18, 1)))),
+}
+"""the report's figures, as report.ipynb builds them, with the width it prints them at (Document.figure's default:
+the width they are built at)"""
+
+PAGE_FIGURES = {
+    "train: loss curves after one epoch": (0.95, lambda i: plots.loss_curves({"MLP": i.history(1, 0.0)})),
+    "train: generation": (0.7, lambda i: grids.class_grid(i.images(100))),
+    "train: reconstruction": (0.95, lambda i: grids.side_by_side(
+        i.images(80), i.images(80), 8, col_labels=["original"] + [""] * 7 + ["reconstructed"] + [""] * 7)),
+    "train: interpolation": (0.95, lambda i: grids.image_grid(i.images(50), rows=5,
+                                                              row_labels=interpolation_names(i)[:5])),
+    "train: label swap": (0.95, lambda i: grids.image_grid(i.images(11), rows=1, col_labels=["input"] + i.classes)),
+    "train: per-class metrics": (0.95, lambda i: plots.per_class_metrics(
+        {"conditional_accuracy_per_class": np.linspace(0.5, 1, 10), "fd_per_class": np.linspace(50, 300, 10)},
+        {"classifier_test_accuracy_per_class": np.linspace(0.7, 1, 10), "fd_train_vs_test_per_class": np.ones(10)})),
+    "classifier: confusion": (0.7, lambda i: plots.confusion(np.arange(100).reshape(10, 10) * 10, i.classes)),
+    "extensions: temperature": (0.95, lambda i: plots.temperature_curve(
+        [0.5, 0.7, 0.85, 1.0], [[.93, .9, .86, .8], [.92, .9, .85, .79]], [[120, 95, 110, 180], [125, 96, 112, 185]],
+        {"seed CVAE": (0.8, 180), "per-class GMM": (0.86, 122)})),
+    "sweep: rate-distortion, two close runs": (0.62, lambda i: plots.rate_distortion([13.4, 13.0], [223, 223.5], [1, 4])),
+    "sweep: metrics against beta": (0.95, lambda i: plots.metrics_vs_beta(
+        [0.5, 1, 2, 4, 8], {"active units": [18, 13, 8, 6, 3], "conditional accuracy": [.75, .8, .81, .81, .78],
+                            "Fréchet distance": [187, 178, 196, 229, 281], "test −IWAE (nats)": [233, 234, 237, 243, 252],
+                            "accuracy on reconstructions": [.86, .85, .83, .8, .74]})),
+}
+"""figures of the other pages that show theirs through Document.figure (which refuses an illegible one)"""
+
+
+@pytest.fixture(params=["en", "zh"])
+def inputs(request):
+    with matplotlib.rc_context():
+        use_language_fonts(request.param)
+        yield Inputs(request.param)
+    plt.close("all")
+
+
+@pytest.mark.parametrize("name", list(REPORT_FIGURES) + list(PAGE_FIGURES))
+def test_every_figure_is_legible_at_the_width_it_is_printed(inputs, name):
+    width, build = {**REPORT_FIGURES, **PAGE_FIGURES}[name]
+    fig = build(inputs)
+    assert printed_width(fig) == width  # built at its print size, so Document.figure prints it at this width
+    assert legibility_problems(fig, width) == []
+
+
+def test_legibility_catches_a_4_pt_label_overlapping_labels_and_a_figure_printed_smaller():
+    fig, ax = plt.subplots(figsize=(0.95 * A4_TEXT_WIDTH_IN, 2.5))
     ax.plot([0, 1], [0, 1])
-    ax.set_xlabel("epoch", fontsize=10)
-    assert legibility_problems(fig) == []  # 6 in wide printed 6.1 in wide: 10 pt stays 10 pt
-    big, ax2 = plt.subplots(figsize=(24, 12))  # four times wider than print: 10 pt prints at about 2.6 pt
+    ax.set_xlabel("epoch", fontsize=8)
+    assert legibility_problems(fig, 0.95) == []  # printed at the size it was built: 8 pt stays 8 pt
+    ax.text(0.1, 0.8, "tiny", fontsize=4)  # a little larger in print, as saving crops the figure's white margin
+    problems = legibility_problems(fig, 0.95)
+    assert len(problems) == 1 and re.fullmatch(r"text prints at 4\.\d pt \(under 7 pt\) for 1 label\(s\), e\.g\. 'tiny'",
+                                               problems[0])
+    ax.texts[0].remove()
+    ax.text(0.5, 0.5, "first label")
+    ax.text(0.52, 0.5, "second label")
+    assert legibility_problems(fig, 0.95) == ["labels overlap: 'first label' and 'second label'"]
+    big, ax2 = plt.subplots(figsize=(24, 12))  # four times wider than print: 10 pt prints at about 3 pt
     ax2.plot([0, 1], [0, 1])
     ax2.set_xlabel("epoch", fontsize=10)
     problems = legibility_problems(big)
     assert len(problems) == 1 and "text prints at 3." in problems[0] and "under 7 pt" in problems[0]
-    ax.text(0.5, 0.5, "first label")
-    ax.text(0.52, 0.5, "second label")
-    assert any("labels overlap: 'first label' and 'second label'" in p for p in legibility_problems(fig))
     plt.close("all")
+
+
+def test_the_loss_curves_show_the_final_gap_not_the_first_epochs_drop():
+    mlp, conv = Inputs.history(50, 0.5), Inputs.history(50, 0.0)
+    fig = plots.loss_curves({"MLP": mlp, "conv": conv})
+    low, high = fig.axes[0].get_ylim()
+    finals = [h.test_total.iloc[-1] for h in (mlp, conv)] + [h.train_total.iloc[-1] for h in (mlp, conv)]
+    assert low < min(finals) and max(finals) < high and high - low < 10
+    assert mlp.train_total.iloc[0] > high + 50  # the first epoch's 80 nats more are left off the scale
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_wrapped_labels_fit_their_width_and_keep_formulas_whole(language):
+    with matplotlib.rc_context():
+        use_language_fonts(language)
+        texts_ = ["seed CVAE, z ∼ N(0, I)", "VAE-GAN (γ = 0.1) at τ = 0.7", "dim 22: KL 2.19 nats",
+                  *texts(language)["words"]["classes"]]
+        texts_ += ["卷积 + VAE-GAN（γ = 0.1，τ = 0.7）", "逐类 GMM（事后拟合）"] if language == "zh" else []
+        for text in texts_:
+            wrapped = wrap_text(text, 0.8)
+            assert wrapped.replace("\n", "").replace(" ", "") == text.replace(" ", "")
+            for kept in ("N(0, I)", "γ = 0.1", "τ = 0.7", "KL 2.19"):
+                assert (kept in text) <= (kept in wrapped)
+            assert all(text_width_in(line) <= 0.8 or wrap_text(line, 0.8) == line for line in wrapped.split("\n"))
+        assert wrap_text("Ankle boot", 5.0) == "Ankle boot"
+        if language == "zh":
+            assert wrap_text("逐类 GMM（事后拟合）", 0.8) == "逐类 GMM\n（事后拟合）"
+
+
+def test_direct_labels_of_points_on_one_spot_do_not_overlap():
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.scatter([0.5] * 10, [0.5] * 10)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    labels = place_labels(ax, [(0.5, 0.5)] * 10, [f"method number {k}" for k in range(10)])
+    assert np.allclose([t.xy for t in labels], 0.5) and legibility_problems(fig, 0.62) == []
+    plt.close(fig)

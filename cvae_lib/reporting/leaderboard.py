@@ -128,7 +128,7 @@ def leaderboard_rows(summary: pd.DataFrame, labels: dict, word, std_columns=None
 
 def sample_blocks(main_dirs, extension_dirs, temperature: float, labels: dict, device="cpu", per_class: int = 4,
                   architecture: str = "mlp", methods=METHOD_ORDER):
-    """(blocks, names) for plots.method_columns: the first ``per_class`` draws per class of every method in
+    """(blocks, names) for grids.method_columns: the first ``per_class`` draws per class of every method in
     ``methods`` found for ``architecture``, seed 0 (the lowest seed present), in METHOD_ORDER; the samplers'
     draws are the ones samplers.json was scored on (sampler_samples.pt)."""
     from ..training import runs

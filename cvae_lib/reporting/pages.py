@@ -235,5 +235,5 @@ controlled measurements are on the speed page.</p>
     return path
 
 
-THUMBNAILS = (("loss_curves", "loss curves of both architectures"), ("samples_mlp", "MLP samples, one class per row"),
-              ("samples_conv", "convolutional samples, one class per row"))
+THUMBNAILS = (("loss_curves", "loss curves of both architectures"),
+              ("samples", "samples of the MLP and the convolutional model, one class per row"))

@@ -9,7 +9,7 @@ from ..evaluation.review import JUDGES
 from . import review_table
 
 FAMILY_COLORS = {"prior": "#444444", "gmm": "#1f77b4", "vampprior": "#2ca02c", "vaegan": "#d62728",
-                 "vaegan_gmm": "#ff7f0e"}
+                 "vaegan_gmm": "#ff7f0e", "rmsprop": "#8c564b", "rmsprop_gmm": "#e377c2"}
 """one colour per kind of method (leaderboard name); the backbone is told by the line: MLP solid, conv dashed"""
 ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accuracy": "conditional accuracy",
            "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
