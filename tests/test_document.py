@@ -36,6 +36,7 @@ def test_both_editions_have_the_same_keys_and_placeholders():
 def test_fill_formats_values_and_refuses_a_value_that_was_not_computed():
     assert fill("{{n:,}} images, {{p:.1f}}%", {"n": 60000, "p": 22.41}) == "60,000 images, 22.4%"
     assert fill("{{{betas}}}", {"betas": "0.5, 1"}) == "{0.5, 1}"
+    assert fill("{{d:+.2f}} and {{e:.1f}}, {{s}}", {"d": -1.5, "e": -0.04, "s": "-x"}) == "\u22121.50 and \u22120.0, -x"
     with pytest.raises(KeyError, match="'missing'"):
         fill("{{missing}}", {})
 
@@ -152,3 +153,17 @@ def test_the_title_page_names_the_assignment_and_leaves_blanks_for_who_hands_it_
     steps = {s.name: s for s in plan(Path("report-test"), Scale(), {"author": "A", "student_id": "42", "course": "C"})}
     assert steps["report"].parameters["student_id"] == "42"
     assert steps["report.zh"].document["author_line"] == "姓名：A   学号：42   课程：C"
+
+
+def test_document_refuses_a_figure_illegible_in_print_and_names_it(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+    from cvae_lib.reporting.document import IllegibleFigure
+    shown = []
+    monkeypatch.setattr(Document, "_show", lambda self, h, latex: shown.append((h, latex)))
+    doc = Document("en", tmp_path / "figures", tmp_path)
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.text(0.1, 0.5, "too small to read", fontsize=4)
+    with pytest.raises(IllegibleFigure, match=r"figure 'tiny' .* printed at 0\.93 of the text width: text prints at 4"):
+        doc.figure(fig, "tiny", "caption")
+    assert (tmp_path / "figures" / "tiny.png").is_file()  # kept to look at, but not shown in the document
+    assert "'too small to read'" in doc.legibility["tiny"][0] and shown == [] and doc.figure_count == 0

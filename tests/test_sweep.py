@@ -45,7 +45,7 @@ def test_report_sweep_has_the_required_runs():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("grids: [{beta: [1.0]}]\nbase: {optimizer: sgd}", r"unknown parameter\(s\) \['optimizer'\] in base"),
+    ("grids: [{beta: [1.0]}]\nbase: {momentum: 0.9}", r"unknown parameter\(s\) \['momentum'\] in base"),
     ("grids: [{beta: 2.0}]", r"grids\[0\].beta must be a non-empty list, got 2.0"),
     ("grids: [{beta: [-1.0]}]", r"beta must be a non-negative number"),
     ("base: {}", r"must be a mapping with a 'grids' list"),
@@ -101,7 +101,8 @@ def test_report_plan_adds_the_sweep_once_and_the_command_line_wins_over_the_swee
     names = [s.name for s in steps]
     assert names == ["classifier", "train-mlp-s0", "train-conv-s0", "train-mlp-s0-beta0.5", "train-mlp-s0-beta2",
                      "train-mlp-s0-beta4", "train-mlp-s0-beta8", "train-mlp-s0-continuous_bernoulli",
-                     "train-mlp-s0-gaussian", "train-mlp-s0-gaussian_learned", "extensions", "appendix-speed", "report",
+                     "train-mlp-s0-gaussian", "train-mlp-s0-gaussian_learned", "extensions", "review", "appendix-speed",
+                     "report",
                      "report.zh"]
     by_name = {s.name: s for s in steps}
     for name in ("train-mlp-s0", "train-mlp-s0-beta4"):  # the command line's values win over the file's
@@ -111,7 +112,8 @@ def test_report_plan_adds_the_sweep_once_and_the_command_line_wins_over_the_swee
     assert report.plan(tmp_path, replace(TINY, sweep=False))[-1].parameters["sweep_dirs"] == []
     extensions = by_name["extensions"].parameters  # the extension runs of the scale's seeds, with its overrides
     assert [(p["architecture"], p["extension"], p["seed"]) for p in extensions["extension_runs"]] == [
-        ("mlp", "vampprior", 0), ("mlp", "vaegan", 0), ("mlp", "vaegan", 0), ("conv", "vaegan", 0)]
+        ("mlp", "vampprior", 0), ("mlp", "vaegan", 0), ("mlp", "vaegan", 0), ("conv", "vaegan", 0), ("mlp", "none", 0)]
+    assert extensions["extension_runs"][-1]["optimizer"] == "rmsprop"  # the VAE-GAN's baseline
     assert all(p["epochs"] == 1 and p["iwae_k"] == 5 for p in extensions["extension_runs"])
     assert by_name["report"].parameters["extension_dirs"] == extensions["extension_dirs"]
     assert "extensions" not in {s.name for s in report.plan(tmp_path, replace(TINY, extensions=False))}

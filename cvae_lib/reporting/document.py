@@ -7,6 +7,7 @@ filled from computed values (never typed numbers). A figure is saved once, as a 
 and both the HTML page and the PDF link to that file.
 """
 import html
+import numbers
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -27,12 +28,16 @@ def texts(language: str) -> dict:
 
 
 def fill(template: str, values: dict) -> str:
-    """``{{name}}`` / ``{{name:format}}`` replaced by ``values[name]`` (formatted); a missing name is an error."""
+    """``{{name}}`` / ``{{name:format}}`` replaced by ``values[name]`` (formatted; negative numbers with U+2212, the
+    minus sign); a missing name is an error."""
     def one(match):
         name, spec = match.group(1), match.group(2) or ""
         if name not in values:
             raise KeyError(f"template needs {name!r}, which was not computed")
-        return format(values[name], spec)
+        value = values[name]
+        text = format(value, spec)
+        # a formatted negative number gets the typographic minus (U+2212), as the texts write it
+        return "\u2212" + text[1:] if isinstance(value, numbers.Number) and text.startswith("-") else text
     return PLACEHOLDER.sub(one, template)
 
 
@@ -58,6 +63,10 @@ def use_language_fonts(language: str) -> None:
     matplotlib.rcParams["axes.unicode_minus"] = True
 
 
+class IllegibleFigure(ValueError):
+    """A figure whose text would print under 7 pt or whose labels overlap."""
+
+
 class Document:
     """Numbered sections, figures and tables of one edition of the report, displayed as notebook outputs."""
 
@@ -68,7 +77,7 @@ class Document:
         self.html_root = Path(html_root)  # the folder of the exported HTML and LaTeX: figure links are relative to it
         self.values = dict(values or {})
         self.section, self.subsection, self.figure_count, self.table_count = 0, 0, 0, 0
-        self.legibility = {}  # figure name -> problems in print (plots.legibility_problems)
+        self.legibility = {}  # figure name -> problems in print (legibility.legibility_problems)
         use_language_fonts(language)
 
     def word(self, key: str, **values) -> str:
@@ -108,14 +117,24 @@ class Document:
         self._show(f'<nav><b>{html.escape(self.word("contents"))}</b><ol style="list-style:none">{items}</ol></nav>',
                    "\\tableofcontents\\clearpage")
 
-    def figure(self, fig, name: str, caption: str, width: float = 0.95) -> None:
-        """Save ``fig`` as figures_dir/name.png and show it with a numbered caption, ``width`` of the text wide;
-        what would be hard to read in print is kept in ``legibility`` (name -> problems)."""
+    def figure(self, fig, name: str, caption: str, width: float = None) -> None:
+        """Save ``fig`` as figures_dir/name.png and show it with a numbered caption, ``width`` of the text wide
+        (None: as wide as the figure was built, plots' figures being built at print size). A figure that would be
+        hard to read in print (legibility.legibility_problems) is saved, kept in ``legibility`` and refused with
+        IllegibleFigure, so that no build ships it."""
         import matplotlib.pyplot as plt
-        from .plots import legibility_problems, save
-        self.legibility[name] = legibility_problems(fig, width)
+        from .legibility import legibility_problems, printed_width
+        from .plots import save
+        width = printed_width(fig) if width is None else width
+        problems = legibility_problems(fig, width)
+        self.legibility[name] = problems
         path = save(fig, self.figures_dir / f"{name}.png")
         plt.close(fig)
+        if problems:
+            more = f"; and {len(problems) - 6} more" if len(problems) > 6 else ""
+            raise IllegibleFigure(f"figure {name!r} ({path}) is illegible printed at {width:g} of the text width: "
+                                  + "; ".join(problems[:6]) + more + ". Build it at the size it is printed, with "
+                                  "text of at least 7 pt (cvae_lib/reporting/plots.py), or print it wider.")
         self.figure_file(path, caption, width)
 
     def figure_file(self, path, caption: str, width: float = 0.95) -> None:

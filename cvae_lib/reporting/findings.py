@@ -182,4 +182,4 @@ def describe_trend(xs, ys, words, fmt=lambda y: f"{y:.2f}") -> str:
     t = trend(xs, ys)
     extreme = fmt(ys[list(xs).index(t["at"])]) if t["at"] is not None else ""
     return words(f"trend_{t['kind']}", first=fmt(ys[0]), last=fmt(ys[-1]), b0=f"{xs[0]:g}", b1=f"{xs[-1]:g}",
-                 at=f"{t['at']:g}" if t["at"] is not None else "", extreme=extreme, values=", ".join(map(fmt, ys)))
+                 at=f"{t['at']:g}" if t["at"] is not None else "", extreme=extreme, values=words("list_sep").join(map(fmt, ys)))

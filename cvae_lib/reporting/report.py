@@ -146,9 +146,11 @@ def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_
         "pages": pages, "command": "python -m cvae_lib report" + scale_args(scale),
         "test_subset": scale.overrides.get("test_subset", 0), "device": scale.overrides.get("device", "auto"),
         "author": byline.get("author", ""), "student_id": byline.get("student_id", ""),
-        "course": byline.get("course", ""), "review_dir": _rel(out / "review") if extension_dirs else ""},
+        "course": byline.get("course", ""), "review_dir": _rel(out / "review") if extension_dirs else "",
+        "judge_dir": _rel(out / "runs" / "judge")},
         f"{words['title']} ({language})", files=inputs, pdf=True,
-        run_dirs=[out / "runs" / "classifier", *map(_abs, [*run_dirs, *sweep_dirs, *extension_dirs])],
+        run_dirs=[out / "runs" / "classifier", *([out / "runs" / "judge"] if extension_dirs else []),
+                  *map(_abs, [*run_dirs, *sweep_dirs, *extension_dirs])],
         document={"title": words["title"], "language": language, "code_listing_marker": words["s_appendix_code"],
                   "author_line": byline_line(language, byline.get("author", ""), byline.get("student_id", ""),
                                              byline.get("course", ""))})
