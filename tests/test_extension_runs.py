@@ -239,3 +239,30 @@ def test_the_extension_cost_measures_the_sweep_files_own_configs():
     expected = sum(s.train.epochs * cost["epoch_seconds"][f"{s.train.architecture}/{s.train.extension}"] for s in specs)
     assert cost["training_hours"] == pytest.approx(expected / 3600) and cost["runs"] == len(specs)
     assert cost["fit_seconds"] == {"gmm": 3.0}
+
+
+def test_the_vaegan_is_compared_with_the_cvae_trained_by_its_optimizer(tmp_path):
+    def m(acc, fd, sharp=0.5):
+        return {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": sharp,
+                "reconstruction_accuracy": 0.86, "test_neg_iwae": 234.0}
+    words = texts("en")["words"]
+    word = lambda key, **v: fill(words[key], v)  # noqa: E731
+    mains = [_fake_run(tmp_path, "mlp-s0", TrainConfig(), m(0.8, 180.0))]
+    gan = _fake_run(tmp_path, "mlp-gan", TrainConfig(extension="vaegan", gan_gamma=0.1), m(0.85, 60.0, 1.1))
+    clauses = {}
+    for fd in (240.0, 100.0, 50.0):  # worse than the original; between the original and the VAE-GAN; better
+        base = _fake_run(tmp_path, f"mlp-rms-{fd:g}", TrainConfig(optimizer="rmsprop", learning_rate=3e-4),
+                         m(0.7, fd))
+        summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, [gan, base], 0.7))
+        labels = leaderboard.method_labels(summary, word, 0.7)
+        assert labels[("mlp", "rmsprop", leaderboard.NO_GAMMA)] == "CVAE with the VAE-GAN's optimizer"
+        v = leaderboard.extension_values(summary, labels, {}, word)
+        assert v["rms_fd"] == fd
+        clauses[fd] = v["gan_baseline_clause"]
+    args = dict(rms_acc=0.7, gan_fd=60.0, prior_fd=180.0)
+    assert clauses == {240.0: word("gan_baseline_worse", rms_fd=240.0, **args),
+                       100.0: word("gan_baseline_part", rms_fd=100.0, **args),
+                       50.0: word("gan_baseline_all", rms_fd=50.0, **args)}
+    summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, [gan], 0.7))
+    assert leaderboard.extension_values(summary, leaderboard.method_labels(summary, word, 0.7), {}, word)[
+        "gan_baseline_clause"] == ""

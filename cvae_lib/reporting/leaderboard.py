@@ -252,6 +252,14 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
                                    **{k: v[k] for k in ("gan_acc_dir", "gan_precision_dir")}, gan_acc=r.conditional_accuracy,
                                    gan_precision=r.precision)
         v["gan_over_clause"] = word("gan_oversharp") if r.relative_sharpness > 1 else ""
+        v["gan_baseline_clause"] = ""
+        if ("rmsprop", NO_GAMMA) in mlp.index:  # the original CVAE with the VAE-GAN's optimizer: what is the loss's
+            b = mlp.loc[("rmsprop", NO_GAMMA)]
+            key = ("gan_baseline_worse" if b.fd >= prior.fd else "gan_baseline_part" if b.fd > r.fd
+                   else "gan_baseline_all")
+            v.update(rms_fd=b.fd, rms_acc=b.conditional_accuracy, rms_iwae=b.test_neg_iwae)
+            v["gan_baseline_clause"] = word(key, rms_fd=b.fd, rms_acc=b.conditional_accuracy, gan_fd=r.fd,
+                                            prior_fd=prior.fd)
     best = mlp.fd.idxmin()
     v.update(best_name=labels[("mlp", *best)], best_fd=mlp.loc[best].fd, best_acc=mlp.loc[best].conditional_accuracy)
     every = summary.set_index(["architecture", "method", "gamma"])
