@@ -57,11 +57,18 @@ def test_the_notebook_runs_headless_on_a_committed_run(tmp_path):
 
     import nbformat
     from cvae_lib.reporting.steps import NOTEBOOKS
-    # papermill's command line, as a user runs it (in-process under pytest's output capture the widget cell waits)
-    subprocess.run([sys.executable, "-m", "papermill", "explore.ipynb", str(tmp_path / "out.ipynb"), "-k", "python3",
-                    "-p", "run", "conv-s0"], cwd=NOTEBOOKS, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL,
-                   timeout=900)
+    # papermill's command line, as a user runs it (in-process under pytest's output capture the widget cell waits).
+    # On a loaded 2-core machine nbclient now and then waits forever for a kernel message that never comes (seen
+    # with TCP and IPC transports alike, the kernel idle; not this notebook's code): each cell gets a timeout, and
+    # a run that timed out is run once more. An error in the notebook fails at once.
+    command = [sys.executable, "-m", "papermill", "explore.ipynb", str(tmp_path / "out.ipynb"), "-k", "python3",
+               "-p", "run", "conv-s0", "--execution-timeout", "120"]
+    for attempt in range(2):
+        done = subprocess.run(command, cwd=NOTEBOOKS, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=600)
+        if done.returncode == 0 or "CellTimeoutError" not in done.stderr + done.stdout:
+            break
+    assert done.returncode == 0, done.stderr[-3000:]
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) >= 3  # the live view's first grid, then one static grid per sampler
