@@ -98,12 +98,28 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
     # scores() gives every temperature the same accuracy and recall: nothing rises or falls along the curves
     assert values["tau_low"] == 0.5 and values["n_curves"] == 2
     assert values["acc_up_classifier"] == values["acc_up_judge"] == values["recall_down"] == 0
+    assert values["truncation_clause"] == ""  # so the text does not say that truncation trades anything
+    assert values["rank_points_clause"] == review_table.agreement(*table["kendall_tau"]["every_curve_point_validation_fd"])
     assert values["tau_clause"] == "review_tau_same(tau=0.7)" and values["taus_chosen"] == "0.7"
     assert values["best_fd_classifier"] == "GMM" and values["judges_best_clause"] == "review_judges_agree"
-    assert values["gmm_cas_clause"] == "review_gmm_cas_lower" and values["best_cas_name"] == "original"
-    assert values["cas_gap"] == pytest.approx(0.1) and values["target_clause"] == "review_target_missed"
+    assert values["gmm_cas_clause"] == word("review_gmm_cas_lower", cas_gmm=values["cas_gmm"],
+                                            cas_original=values["cas_original"])
+    assert (values["cas_gmm"], values["cas_original"]) == (pytest.approx(0.71), pytest.approx(0.8))
+    assert values["best_cas_name"] == "original" and values["cas_gap"] == pytest.approx(0.1)
+    assert values["cas_sentence"] == word("review_cas", best_cas=values["best_cas"], best_cas_name="original",
+                                          cas_gap=values["cas_gap"], gmm_cas_clause=values["gmm_cas_clause"])
+    assert values["target_sentence"] == "review_target_missed"
+    del table["methods"]["mlp · prior"]["cas"], table["methods"]["mlp · gmm"]["cas"]  # no CAS: no sentence on it
+    values = review_table.text_values(table, labels, word, review_table.methods(reviews, configs))
+    assert values["cas_sentence"] == values["gmm_cas_clause"] == "" and "best_cas" not in values
     assert review_table.widest_interval(table, "fd", "classifier") == pytest.approx(
         t_interval([21, 22, 23]).half_width)
+
+
+def test_the_judges_agreement_is_named_by_its_numbers():
+    assert review_table.agreement(0.8, 0.001) == "review_rank_close"
+    assert review_table.agreement(0.8, 0.2) == review_table.agreement(0.4, 0.3) == "review_rank_loose"
+    assert review_table.agreement(0.1, 0.8) == review_table.agreement(-0.5, 0.1) == "review_rank_none"
 
 
 def test_the_plan_reviews_a_run_only_when_its_weights_judges_or_config_moved(tmp_path):

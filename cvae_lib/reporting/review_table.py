@@ -180,6 +180,12 @@ def widest_interval(table: dict, quantity: str, judge: str, reference: str = "te
     return max((w for w in widths if w == w), default=float("nan"))
 
 
+def agreement(tau: float, p: float) -> str:
+    """The word for how alike two rankings are: close (Kendall's tau at least 0.6 and p below 0.05), loose (tau
+    above 0.2) or none."""
+    return "review_rank_close" if tau >= 0.6 and p < 0.05 else "review_rank_loose" if tau > 0.2 else "review_rank_none"
+
+
 def text_values(table: dict, labels: dict, word, methods_curves: dict = None) -> dict:
     """The numbers and chosen clauses the report's review section states, each from the table (``labels``:
     method -> its name in the document; ``word``: the document's word function; ``methods_curves``: methods()
@@ -204,24 +210,32 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
                    acc_up_judge=sum(change(m, "judge", "accuracy") > 0 for m in grouped),
                    recall_down=sum(sum(change(m, j, "recall") for j in JUDGES) < 0 for m in grouped),
                    n_curves=len(grouped))
+        trade = 2 * out["acc_up_classifier"] > len(grouped) and 2 * out["recall_down"] > len(grouped)
+        out["truncation_clause"] = word("review_truncation_trade") if trade else ""
     out.update({"n_methods": len(entries), "taus_chosen": word("list_sep").join(f"{t:g}" for t in taus),
            "tau_clause": word("review_tau_one" if taus == [1.0] else "review_tau_same" if len(taus) == 1
                               else "review_tau_several", tau=taus[0]),
            "kendall_points": points[0], "kendall_points_p": points[1],
            "kendall_methods": ranks[0] if ranks else float("nan"), "kendall_methods_p": ranks[1] if ranks else 1.0,
+           "rank_points_clause": word(agreement(*points)),
+           "rank_methods_clause": word(agreement(*ranks) if ranks else "review_rank_none"),
            "best_fd_classifier": labels[fd["classifier"]], "best_fd_judge": labels[fd["judge"]],
            "judges_best_clause": word("review_judges_agree" if fd["classifier"] == fd["judge"] else
                                       "review_judges_differ"),
            "max_recall": recall, "real_recall": min(table["real"]["test"][j]["recall"] for j in JUDGES),
            "real_cas": table["real"]["cas"], "cas_seeds": table.get("cas_seeds", 1)})
+    out["gmm_cas_clause"] = out["cas_sentence"] = ""  # no CAS measured: the section says nothing of it
     if with_cas:
         best = max(with_cas, key=with_cas.get)
         out.update(best_cas=with_cas[best], best_cas_name=labels[best], cas_gap=table["real"]["cas"] - with_cas[best])
         base, gmm = with_cas.get(ORIGINAL), with_cas.get(ORIGINAL.replace("prior", "gmm"))
         if base is not None and gmm is not None:
             out.update(cas_original=base, cas_gmm=gmm,
-                       gmm_cas_clause=word("review_gmm_cas_lower" if gmm < base else "review_gmm_cas_higher"))
+                       gmm_cas_clause=word("review_gmm_cas_lower" if gmm < base else "review_gmm_cas_higher",
+                                           cas_gmm=gmm, cas_original=base))
+        out["cas_sentence"] = word("review_cas", best_cas=out["best_cas"], best_cas_name=out["best_cas_name"],
+                                   cas_gap=out["cas_gap"], gmm_cas_clause=out["gmm_cas_clause"])
     met = [labels[m] for m, e in entries.items() if e.get("targets", {}).get("met")]
-    out["target_clause"] = (word("review_target_met", names=word("list_sep").join(met)) if met
-                            else word("review_target_missed"))
+    out["target_sentence"] = (word("review_target_met", names=word("list_sep").join(met)) if met
+                              else word("review_target_missed"))
     return out
