@@ -167,3 +167,11 @@ def test_document_refuses_a_figure_illegible_in_print_and_names_it(tmp_path, mon
         doc.figure(fig, "tiny", "caption")
     assert (tmp_path / "figures" / "tiny.png").is_file()  # kept to look at, but not shown in the document
     assert "'too small to read'" in doc.legibility["tiny"][0] and shown == [] and doc.figure_count == 0
+
+
+def test_table_cells_get_minus_signs_and_keep_a_value_with_its_uncertainty():
+    from cvae_lib.reporting.document import NO_BREAK, minus_signs
+    assert minus_signs("-1085.98 ± 3.19") == "\u22121085.98 ± 3.19"
+    assert minus_signs("mlp-s0, 1e-3, x-1, +0.5") == "mlp-s0, 1e-3, x-1, +0.5"  # names and exponents stay
+    tie = lambda s: NO_BREAK.sub(lambda m: m.group(0).replace(" ", "~"), s)  # noqa: E731
+    assert tie("−1.0 ± 2.0 at τ = 0.7, z ∼ N(0, I)") == "−1.0~±~2.0 at τ~=~0.7, z~∼~N(0,~I)"

@@ -41,6 +41,15 @@ def fill(template: str, values: dict) -> str:
     return PLACEHOLDER.sub(one, template)
 
 
+NO_BREAK = re.compile(r" (?:±|=|∼) |, I\)")
+"""spaces in a table cell that LaTeX must not break at: around ±, = and ∼, and inside N(0, I)"""
+
+
+def minus_signs(text: str) -> str:
+    """A hyphen that stands for a minus sign (before a digit, not inside a word or a number) as U+2212."""
+    return re.sub(r"(?<![\w.])-(?=\d)", "\u2212", text)
+
+
 def byline(language: str, author: str = "", student_id: str = "", course: str = "") -> str:
     """The title page's line: name, student number and course, each followed by a blank to fill when not given."""
     words = texts(language)["words"]
@@ -169,12 +178,15 @@ class Document:
                           for a, w in zip(align, shares))
         label = self.word("table", n=self.table_count)
 
+        rows = [[(minus_signs(c[0]), c[1]) if isinstance(c, tuple) else minus_signs(str(c)) for c in row] for row in rows]
+
         def cell_html(c):
             return f'<a href="{html.escape(c[1])}">{html.escape(c[0])}</a>' if isinstance(c, tuple) else html.escape(str(c))
 
         def cell_tex(c):
             text = latex_escape(c[0] if isinstance(c, tuple) else c)
-            return re.sub(r"(?<=[A-Za-z0-9])([-/]|\\_)(?=[A-Za-z0-9])", r"\1\\allowbreak{}", text)
+            text = re.sub(r"(?<=[A-Za-z0-9])([-/]|\\_)(?=[A-Za-z0-9])", r"\1\\allowbreak{}", text)
+            return NO_BREAK.sub(lambda m: m.group(0).replace(" ", "~"), text)  # "a ± b", "τ = 0.7" stay on one line
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
         body = "".join("<tr>" + "".join(f"<td>{cell_html(c)}</td>" for c in row) + "</tr>" for row in rows)
         note_html = f"<p><small>{html.escape(note)}</small></p>" if note else ""

@@ -48,7 +48,7 @@ def headline(table: pd.DataFrame, reference: dict) -> dict:
                                    ("test_neg_iwae_continuous_bernoulli", "cb", 1), ("conditional_accuracy", "acc", 100),
                                    ("fd", "fd", 1), ("reconstruction_accuracy", "racc", 100), ("active_units", "au", 1),
                                    ("training_seconds", "train_s", 1), ("evaluation_seconds", "eval_s", 1),
-                                   ("seconds_per_epoch", "epoch_s", 1)):
+                                   ("seconds_per_epoch", "epoch_s", 1), ("interp_cross_max_over_mean", "interp", 1)):
             if column in table:
                 v[f"{key}_{arch}"] = mean_std(by_arch(table, column, arch) * scale)[0]
                 v[f"{key}_{arch}_pm"] = pm(by_arch(table, column, arch) * scale, 1 if scale == 100 else 2)
