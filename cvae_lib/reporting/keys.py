@@ -29,9 +29,13 @@ DATA_FILES = {"cvae_lib.reporting.document": ("reporting/text/*.yaml",), "cvae_l
 EXPORT_MODULES = ("cvae_lib.reporting.pages", "cvae_lib.reporting.pdfcheck")
 """what exports and checks every page, outside the notebook (steps.execute_step)"""
 RUN_RESULT_FILES = ("config.json", "model.pt", "history.csv", "metrics.json", "samplers.json", "sampler_samples.pt",
-                    "summary.json", "reference.json", "review.json")
+                    "summary.json", "reference.json")
 """the files of a run folder that pages show (state.pt, a checkpoint in progress, and figures/, which the pages
 write, are not inputs)"""
+REVIEWED_RUN_FILES = RUN_RESULT_FILES + ("review.json",)
+"""the same and the review step's review.json, for the documents that show the review: only steps after the
+review may read it (the review writes it into the run folders the extensions step reads, which would otherwise
+be stale after every build)"""
 
 _digests: dict = {}
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..base.config import RunSpec, SamplerConfig, Scale, resolve_device
 from .document import LANGUAGES, texts
 from .document import byline as byline_line
-from .keys import PAGE_RUN_FILES
+from .keys import PAGE_RUN_FILES, REVIEWED_RUN_FILES
 from .pages import write_index
 from .schedule import LONG_TRAINING_SECONDS, duration, format_plan, make_plan, tasks_of, training_seconds
 from .steps import (NOTEBOOKS, ROOT, Step, StepFailed, apply_result, assign_keys, execute_all, execute_step,
@@ -150,7 +150,7 @@ def document_step(out: Path, scale: Scale, language: str, run_dirs: list, sweep_
         "judge_dir": _rel(out / "runs" / "judge")},
         f"{words['title']} ({language})", files=inputs, pdf=True,
         run_dirs=[out / "runs" / "classifier", *([out / "runs" / "judge"] if extension_dirs else []),
-                  *map(_abs, [*run_dirs, *sweep_dirs, *extension_dirs])],
+                  *map(_abs, [*run_dirs, *sweep_dirs, *extension_dirs])], run_files=REVIEWED_RUN_FILES,
         document={"title": words["title"], "language": language, "code_listing_marker": words["s_appendix_code"],
                   "author_line": byline_line(language, byline.get("author", ""), byline.get("student_id", ""),
                                              byline.get("course", ""))})
