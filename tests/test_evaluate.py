@@ -1,4 +1,6 @@
+import json
 import math
+from dataclasses import asdict
 
 import pytest
 import torch
@@ -81,9 +83,11 @@ def test_encoder_that_ignores_x_has_no_active_units(fashion):
     assert active_units(model, fashion.test_images[:1000], fashion.test_labels[:1000])["active_units"] == 1
 
 
-@pytest.mark.slow
-def test_classifier_reaches_91_percent_and_real_test_set_conditional_accuracy_equals_it(tmp_path, fashion):
-    clf_dir = train_classifier(tmp_path / "clf", data=fashion, progress=False)
+def test_the_committed_classifier_reaches_91_percent_and_real_test_set_conditional_accuracy_equals_it(fashion):
+    # the evaluation classifier the report uses, trained by the default recipe (ClassifierConfig()); training it
+    # again takes 90 s of CI's 10 minutes and gives the same weights (its run folder is deterministic)
+    clf_dir = runs.project_root() / "report" / "runs" / "classifier"
+    assert runs.read_json(clf_dir / "config.json") == json.loads(json.dumps(asdict(ClassifierConfig())))
     accuracy = runs.read_json(clf_dir / "metrics.json")["test_accuracy"]
     assert accuracy >= 0.91
     overall, per_class, _ = conditional_accuracy(load_classifier(clf_dir), fashion.test_images, fashion.test_labels)

@@ -21,7 +21,8 @@ TINY = Scale(overrides=dict(epochs=1, train_subset=300, test_subset=200, device=
              sweep=False,  # the sweep's execution is tested in test_sweep.py
              samplers=SamplerConfig(temperatures=(0.5,), temperature=0.5, gmm_components=(1,), two_stage_epochs=1),
              review=dict(temperatures=(0.5, 1.0), gmm_components=(1, 2), samples_per_class=20, validation_per_class=20,
-                         test_subset=200, train_subset=2000), cas_seeds=1)
+                         test_subset=200, train_subset=2000),
+             cas_seeds=0)  # CAS: tests/test_review.py (known cases) and test_review_table.py (its sentences)
 STEPS = ["classifier", "train-mlp-s0", "train-conv-s0", "extensions", "review", "appendix-speed", "report", "report.zh"]
 
 
@@ -134,6 +135,27 @@ def test_invalid_parameter_fails_papermill_with_the_clear_message(tmp_path, para
 
 
 @pytest.mark.slow
+def test_failed_step_names_notebook_and_cell_and_leaves_no_stale_page(built, tmp_path, monkeypatch):
+    out, _ = built
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
+    for path in NOTEBOOKS.glob("*.ipynb"):  # byte for byte, so that only the broken notebook's step is stale
+        if path.name == "benchmark.ipynb":
+            nb = nbformat.read(path, as_version=4)
+            nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('deliberate failure')"))
+            nbformat.write(nb, broken / path.name)
+        else:
+            (broken / path.name).write_bytes(path.read_bytes())
+    monkeypatch.setattr(steps, "NOTEBOOKS", broken)
+    with pytest.raises(report.StepFailed, match=r"notebooks/benchmark.ipynb \(step appendix-speed\) failed in cell \d+ "
+                                                r".*ValueError: deliberate failure"):
+        run_pipeline(out, TINY, log=lambda *_: None)
+    assert not (out / "html" / "appendix-speed.html").exists()
+    index = (out / "index.html").read_text()
+    assert "INCOMPLETE" in index and "FAILED" in index and "deliberate failure" in index
+
+
+@pytest.mark.slow
 def test_a_plotting_edit_re_renders_pages_and_only_a_new_training_version_retrains(built, tmp_path, monkeypatch):
     """Both directions, on a scratch copy of the package: bytes of the code re-render pages, a new version of
     the training objective (what a change of its meaning brings, tests/test_versions.py) retrains."""
@@ -142,7 +164,8 @@ def test_a_plotting_edit_re_renders_pages_and_only_a_new_training_version_retrai
 
     from cvae_lib.reporting import keys, schedule
     from cvae_lib.training import objectives
-    out, _ = built  # every step current (test_rerun_skips_what_is_up_to_date); the failure test comes after this
+    out, _ = built
+    run_pipeline(out, TINY, log=lambda *_: None)  # the page the failure test broke
     assert all(e.current for e in schedule.make_plan(_planned(out), out, torch_cpu()))
     scratch, original = tmp_path / "cvae_lib", keys.PACKAGE_DIR
     shutil.copytree(keys.PACKAGE_DIR, scratch, ignore=shutil.ignore_patterns("__pycache__"))
@@ -179,27 +202,6 @@ def test_a_plotting_edit_re_renders_pages_and_only_a_new_training_version_retrai
     assert not entries["classifier"].tasks and entries["classifier"].current
     assert any(t.what == "latent samplers on mlp-s0" for t in entries["extensions"].tasks)
     assert entries["report"].reason  # the documents show those runs: they follow
-
-
-@pytest.mark.slow
-def test_failed_step_names_notebook_and_cell_and_leaves_no_stale_page(built, tmp_path, monkeypatch):
-    out, _ = built
-    broken = tmp_path / "notebooks"
-    broken.mkdir()
-    for path in NOTEBOOKS.glob("*.ipynb"):  # byte for byte, so that only the broken notebook's step is stale
-        if path.name == "benchmark.ipynb":
-            nb = nbformat.read(path, as_version=4)
-            nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('deliberate failure')"))
-            nbformat.write(nb, broken / path.name)
-        else:
-            (broken / path.name).write_bytes(path.read_bytes())
-    monkeypatch.setattr(steps, "NOTEBOOKS", broken)
-    with pytest.raises(report.StepFailed, match=r"notebooks/benchmark.ipynb \(step appendix-speed\) failed in cell \d+ "
-                                                r".*ValueError: deliberate failure"):
-        run_pipeline(out, TINY, log=lambda *_: None)
-    assert not (out / "html" / "appendix-speed.html").exists()
-    index = (out / "index.html").read_text()
-    assert "INCOMPLETE" in index and "FAILED" in index and "deliberate failure" in index
 
 
 def test_cli_rejects_a_bad_scale_before_running_anything(tmp_path):
