@@ -60,11 +60,23 @@ def test_verdict_words_follow_the_numbers_in_both_languages(language):
     assert wins["verdict_words"] == words("verdict_beats") and (wins["n_better"], wins["n_worse"]) == (3, 0)
     assert loses["verdict_words"] == words("verdict_all_worse") and (loses["n_better"], loses["n_worse"]) == (0, 3)
     assert wins["size_relation"] == words("fewer") and math.isclose(wins["pct_size"], 100 * (1 - 708_545 / 913_296))
-    assert words("compute_remark", ratio=1.0)[:8] in wins["compute_remark"]  # smaller and slower: the remark
+    assert words("compute_remark", ratio=1.0, source="")[:8] in wins["compute_remark"]  # smaller and slower: the remark
     faster = _table(True).assign(seconds_per_epoch=lambda t: t.seconds_per_epoch.where(t.architecture == "mlp", 1.0))
     assert findings.verdict_values(faster, words)["compute_remark"] == ""
     larger = _table(True).assign(parameters=lambda t: t.parameters.where(t.architecture == "mlp", 1_000_000))
     assert findings.verdict_values(larger, words)["size_relation"] == words("more")
+    benchmarked = findings.verdict_values(faster, words, time_ratio=3.8)  # the controlled benchmark wins over epochs
+    assert benchmarked["time_ratio"] == 3.8 and words("ratio_benchmark") in benchmarked["compute_remark"]
+    assert "3.8" in benchmarked["compute_remark"] and words("ratio_epochs") in wins["compute_remark"]
+
+
+def test_benchmark_time_ratio_reads_the_project_trainers_rows(tmp_path):
+    csv = tmp_path / "train_throughput.csv"
+    assert findings.benchmark_time_ratio(csv) is None  # not run: the caller falls back to epoch times
+    pd.DataFrame({"architecture": ["mlp", "mlp", "conv", "conv"],
+                  "variant": ["project trainer", "seed loop", "project trainer", "seed loop"],
+                  "median_images_per_s": [24_000.0, 14_000.0, 6_000.0, 5_000.0]}).to_csv(csv, index=False)
+    assert findings.benchmark_time_ratio(csv) == 4.0
 
 
 def test_trends_are_named_by_their_shape():

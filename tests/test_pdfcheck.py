@@ -280,3 +280,14 @@ def test_unreferenced_figures_and_tables_and_values_split_from_their_uncertainty
     assert break_problems(["mlp     -1154.58 ±     0.5\n           3.19\n", "fine 1.0 ± 0.2\n", "± 3.19   x\n"]) == [
         "broken pair: '-1154.58 ±' on page 1: a value and its ± set apart",
         "broken pair: '± 3.19' on page 3: a value and its ± set apart"]
+
+
+def test_main_text_is_measured_from_its_first_heading_to_the_references():
+    from cvae_lib.reporting.layoutcheck import main_text_problems
+    pages = ["Contents\n1 Setup       2\nReferences    4\n", "1   Setup\ntext\n", "2 Results\n", "more\nReferences\n",
+             "Appendix A\n"]
+    assert main_text_problems(pages, "1 Setup", "References", 3) == []  # pp. 2-4; the contents lines do not count
+    assert main_text_problems(pages, "1 Setup", "References", 2) == [
+        "main text: 3 pages (pp. 2–4, '1 Setup' to 'References'), more than the limit of 2"]
+    assert main_text_problems(pages[:3], "1 Setup", "References", 9) == [
+        "main text: no line is the heading 'References', so its length cannot be measured"]

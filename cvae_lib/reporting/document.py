@@ -9,6 +9,7 @@ and both the HTML page and the PDF link to that file.
 import html
 import numbers
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,7 +88,30 @@ class Document:
         self.values = dict(values or {})
         self.section, self.subsection, self.figure_count, self.table_count = 0, 0, 0, 0
         self.legibility = {}  # figure name -> problems in print (legibility.legibility_problems)
+        self.in_pdf = True  # False inside html_only(): what is shown then is left out of the PDF
+        self.left_out = ""  # the first numbered table or figure left out of the PDF
         use_language_fonts(language)
+
+    @contextmanager
+    def html_only(self):
+        """Show what follows in the HTML edition only (e.g. links to the per-run pages, which a PDF reader does not
+        have). LaTeX numbers tables and figures itself, so an HTML-only table or figure must come after the last one
+        of the PDF: _number raises if the PDF gets one after one was left out."""
+        self.in_pdf = False
+        try:
+            yield self
+        finally:
+            self.in_pdf = True
+
+    def _number(self, kind: str) -> int:
+        """The next number of ``kind`` ("table" or "figure"), the same in the HTML and in LaTeX's numbering."""
+        if self.in_pdf and self.left_out:
+            raise RuntimeError(f"a {kind} shown in the PDF after {self.left_out} left out of it: LaTeX would number it "
+                               "differently from the HTML; move the html_only() block after the last one")
+        if not self.in_pdf:
+            self.left_out = self.left_out or f"the {kind} {getattr(self, kind + '_count') + 1}"
+        setattr(self, kind + "_count", getattr(self, kind + "_count") + 1)
+        return getattr(self, kind + "_count")
 
     def word(self, key: str, **values) -> str:
         """A short string of the language file (a label, a title), filled."""
@@ -101,11 +125,14 @@ class Document:
 
     def markdown(self, text: str) -> None:
         from IPython.display import Markdown, display
-        display(Markdown(text))
+        if self.in_pdf:
+            display(Markdown(text))
+        else:  # LaTeX prefers text/latex to text/markdown, HTML the other way round
+            display({"text/markdown": text, "text/latex": ""}, raw=True)
 
     def _show(self, html_text: str, latex: str) -> None:
         from IPython.display import display
-        display({"text/html": html_text, "text/latex": latex}, raw=True)
+        display({"text/html": html_text, "text/latex": latex if self.in_pdf else ""}, raw=True)
 
     def heading(self, title: str, level: int = 1, numbered: bool = True) -> None:
         if level == 1:
@@ -124,7 +151,7 @@ class Document:
         """The table of contents: LaTeX builds its own; the HTML lists ``entries`` (numbered titles)."""
         items = "".join(f'<li><a href="#sec-{i}">{html.escape(title)}</a></li>' for i, title in entries)
         self._show(f'<nav><b>{html.escape(self.word("contents"))}</b><ol style="list-style:none">{items}</ol></nav>',
-                   "\\tableofcontents\\clearpage")
+                   "\\setcounter{tocdepth}{1}\\tableofcontents\\clearpage")  # sections only: one page with the abstract
 
     def figure(self, fig, name: str, caption: str, width: float = None) -> None:
         """Save ``fig`` as figures_dir/name.png and show it with a numbered caption, ``width`` of the text wide
@@ -149,7 +176,7 @@ class Document:
     def figure_file(self, path, caption: str, width: float = 0.95) -> None:
         """Show a saved figure (returns nothing, so that a notebook cell ending with it prints no repr)."""
         import os
-        self.figure_count += 1
+        self._number("figure")
         rel = Path(os.path.relpath(Path(path).resolve(), self.html_root.resolve())).as_posix()
         label = self.word("figure", n=self.figure_count)
         self._show(
@@ -165,7 +192,7 @@ class Document:
         ragged right, the others right-aligned), set in the LaTeX font size ``size`` ("small", "footnotesize",
         "scriptsize"). ``widths``: the columns' relative widths (default: the first 1.8 times the others).
         A cell may be (text, href): a link in HTML, text in the PDF."""
-        self.table_count += 1
+        self._number("table")
         align = align or "X" + "r" * (len(header) - 1)
         if widths is not None:
             if len(widths) != len(align) or min(widths) <= 0:

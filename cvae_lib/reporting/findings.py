@@ -5,6 +5,8 @@ sits from the prior. Words come from the document's language file; this module r
 """
 import math
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import torch
@@ -156,23 +158,37 @@ def trend(xs, ys) -> dict:
     return {"kind": "mixed", "at": None}
 
 
-def verdict_values(table: pd.DataFrame, words) -> dict:
+def benchmark_time_ratio(throughput_csv) -> float | None:
+    """The conv model's training time per image over the MLP's, both with this project's trainer, from the controlled
+    benchmark's table (benchmarks/bench_train.py); None when it was not run."""
+    path = Path(throughput_csv)
+    if not path.exists():
+        return None
+    rates = pd.read_csv(path).set_index(["architecture", "variant"])["median_images_per_s"]
+    return float(rates[("mlp", "project trainer")] / rates[("conv", "project trainer")])
+
+
+def verdict_values(table: pd.DataFrame, words, time_ratio: float = None) -> dict:
     """The verdict, sized by the numbers: ``verdict_key`` words with the metrics where conv is worse named, the
-    direction of the size difference, and whether the smaller model is the slower one (the compute remark)."""
+    direction of the size difference, and whether the smaller model is the slower one (the compute remark).
+    ``time_ratio``: conv's training time over the MLP's from the controlled benchmark (benchmark_time_ratio); without
+    it, the ratio of the runs' median epoch times, which machines doing other work at the same time distort."""
     from .compare import rank_metrics, verdict_key
     groups = rank_metrics(table)
     params = table.groupby("architecture")["parameters"].first()
     epoch = table.groupby("architecture")["seconds_per_epoch"].median()
     smaller = "conv" if params["conv"] < params["mlp"] else "mlp"
-    larger = "mlp" if smaller == "conv" else "conv"
+    ratio = time_ratio or float(epoch["conv"] / epoch["mlp"])
+    source = words("ratio_benchmark" if time_ratio else "ratio_epochs")
     worse = words("list_sep").join(words(f"metric_{c}").rstrip(" ↓↑") for c in groups["worse"])
     one_seed = table.groupby("architecture").size().min() < 2
     key = "one_seed" if one_seed else verdict_key(groups)
     return {"verdict_key": key, "verdict_words": words(f"verdict_{key}", worse=worse),
             "size_relation": words("fewer") if params["conv"] < params["mlp"] else words("more"),
             "pct_size": abs(100 * (1 - params["conv"] / params["mlp"])),
-            "compute_remark": words("compute_remark", ratio=epoch["conv"] / epoch["mlp"])
-            if params["conv"] != params["mlp"] and epoch[smaller] > epoch[larger] else "",
+            "time_ratio": ratio, "time_ratio_source": source,
+            "compute_remark": words("compute_remark", ratio=ratio, source=source)
+            if params["conv"] != params["mlp"] and (ratio > 1) == (smaller == "conv") else "",
             "n_ranked": sum(len(groups[k]) for k in ("better", "worse", "tied")), "n_better": len(groups["better"]),
             "n_worse": len(groups["worse"]), "n_tied": len(groups["tied"])}
 

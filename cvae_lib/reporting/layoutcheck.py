@@ -116,3 +116,28 @@ def break_problems(pages) -> list:
                 if cell.endswith("±") or cell.startswith("±"):
                     problems.append(f"broken pair: {cell!r} on page {p + 1}: a value and its ± set apart")
     return problems
+
+
+def heading_page(pages, heading: str, after: int = 0):
+    """Index of the first page from ``after`` on with a line that is ``heading`` (spaces ignored; a
+    table-of-contents line, which ends with a page number, does not match), or None."""
+    wanted = "".join(heading.split())
+    for p in range(after, len(pages)):
+        if any("".join(line.split()) == wanted for line in pages[p].splitlines()):
+            return p
+    return None
+
+
+def main_text_problems(pages, start: str, end: str, limit: int) -> list[str]:
+    """The main text, from the page of the heading ``start`` to the page where the heading ``end`` begins
+    (both counted), longer than ``limit`` pages; or either heading missing."""
+    first = heading_page(pages, start)
+    last = heading_page(pages, end, first) if first is not None else None
+    if first is None or last is None:
+        missing = start if first is None else end
+        return [f"main text: no line is the heading {missing!r}, so its length cannot be measured"]
+    length = last - first + 1
+    if length > limit:
+        return [f"main text: {length} pages (pp. {first + 1}–{last + 1}, {start!r} to {end!r}), more than the "
+                f"limit of {limit}"]
+    return []

@@ -266,6 +266,10 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     top, low = every.conditional_accuracy.idxmax(), every.fd.idxmin()
     v.update(max_acc=every.loc[top].conditional_accuracy, max_acc_name=labels[top], min_fd=every.loc[low].fd,
              min_fd_name=labels[low])
+    fd_acc = dict(fd=v["min_fd"], acc=v["max_acc"], prior_fd=prior.fd, prior_acc=prior.conditional_accuracy)
+    for key, which in (("best_clause", "best"), ("best_short", "best_short")):  # the abstract's, the conclusion's
+        v[key] = (word(f"{which}_same", name=labels[low], **fd_acc) if top == low
+                  else word(f"{which}_two", fd_name=labels[low], acc_name=labels[top], **fd_acc))
     both = mlp[(mlp.precision > prior.precision) & (mlp.recall > prior.recall)]
     v["pr_both"] = (word("pr_some", names=word("list_sep").join(labels[("mlp", *i)] for i in both.index)) if len(both)
                     else word("pr_none"))

@@ -21,6 +21,8 @@ Each problem is one line that names the check, what was found and where:
 - ``unreferenced``: a figure or table whose caption is printed but whose number the text never names
   (``check_references``, with the words that name them: "Figure"/"Table" or 图/表).
 - ``page not in the PDF``: text that sends the reader to an HTML page (``.html``), which a PDF reader does not have.
+- ``main text``: more pages from the heading ``main_text[0]`` to the heading ``main_text[1]`` (both pages
+  counted) than ``max_main_pages``, e.g. from "1 Setup" to "References".
 - ``broken pair``: a line of a table or text that ends or begins with ``±``, or ends with a word cut by a hyphen
   inside a table (``check_breaks``).
 
@@ -39,7 +41,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .layoutcheck import _squash, break_problems, cjk_variant_problems, contents_problems, reference_problems
+from .layoutcheck import (_squash, break_problems, cjk_variant_problems, contents_problems, main_text_problems,
+                          reference_problems)
 
 CODE_LIKE = ("from cvae_lib", "display(", "TrainConfig(")
 DEFAULT_FORBIDDEN = ("Traceback", "Warning", "W1", "\ufffd") + CODE_LIKE
@@ -84,7 +87,7 @@ class PdfReport:
 def check_pdf(pdf_path, *, log_path=None, required_text=(), forbidden_text=DEFAULT_FORBIDDEN, max_pages=None,
               require_cjk_font=False, overfull_limit_pt=5.0, code_listing_marker=None,
               code_like=CODE_LIKE, check_contents=False, cjk_variant=None, check_references=None,
-              check_breaks=False) -> PdfReport:
+              check_breaks=False, main_text=None, max_main_pages=None) -> PdfReport:
     """Run every check on ``pdf_path`` (and its XeLaTeX ``log_path`` when given); see the module docstring."""
     pdf = Path(pdf_path)
     if isinstance(required_text, str) or isinstance(forbidden_text, str):
@@ -128,6 +131,8 @@ def check_pdf(pdf_path, *, log_path=None, required_text=(), forbidden_text=DEFAU
         problems += reference_problems(text_pages, *check_references)
     if check_breaks:
         problems += break_problems(text_pages)
+    if main_text is not None and max_main_pages is not None:
+        problems += main_text_problems(text_pages, *main_text, max_main_pages)
     if max_pages is not None and pages > max_pages:
         problems.append(f"page count: {pages} pages, more than the limit of {max_pages}")
     return PdfReport(pdf=pdf, pages=pages, problems=problems, fonts=names)
