@@ -24,6 +24,12 @@ def test_difference_is_the_mean_difference_with_welch_standard_error():
     assert math.isclose(d["diff"], b.mean() - a.mean())
     assert math.isclose(d["se"], math.sqrt(np.var(a, ddof=1) / 3 + np.var(b, ddof=1) / 4))
     assert d["n"] == (3, 4)
+    from scipy import stats
+    welch = stats.ttest_ind(b, a, equal_var=False)  # the verdict is scipy's Welch test at 5 %
+    assert d["resolved"] == (welch.pvalue < 0.05)
+    close = compare.difference(_table({"fd": [10.0, 12.0, 14.0]}, {"fd": [14.0, 16.0, 18.0]}), "fd", "mlp", "conv")
+    assert abs(close["diff"]) > 2 * close["se"] and not close["resolved"]  # two SE pass, the t-test does not
+    assert stats.ttest_ind([14.0, 16.0, 18.0], [10.0, 12.0, 14.0], equal_var=False).pvalue > 0.05
     one_seed = compare.difference(_table({"fd": [1.0]}, {"fd": [2.0]}), "fd", "mlp", "conv")
     assert math.isnan(one_seed["se"])
 
@@ -33,17 +39,19 @@ def test_mean_std_strings():
     assert compare.mean_std(table, "fd").to_dict() == {"mlp": "2.00 ± 1.00", "conv": "5.00"}
 
 
-def test_metrics_are_ranked_by_direction_and_two_standard_errors_and_descriptive_ones_are_not():
+def test_metrics_are_ranked_by_direction_and_welchs_t_test_and_descriptive_ones_are_not():
     table = _table(
-        {"test_neg_elbo": [236.8, 236.9, 236.7], "conditional_accuracy": [0.80, 0.79, 0.81],
-         "fd": [178.0, 182.0, 180.0], "interp_cross_mean_step_change": [1.0, 1.1, 0.9], "active_units": [12, 13, 13]},
-        {"test_neg_elbo": [236.2, 236.3, 236.1],  # lower: better
+        {"test_neg_iwae": [236.8, 236.9, 236.7], "conditional_accuracy": [0.80, 0.79, 0.81],
+         "fd": [178.0, 182.0, 180.0], "interp_cross_mean_step_change": [1.0, 1.1, 0.9], "active_units": [12, 13, 13],
+         "test_neg_elbo": [240.0, 240.1, 239.9]},
+        {"test_neg_iwae": [236.2, 236.3, 236.1],  # lower: better
          "conditional_accuracy": [0.70, 0.71, 0.69],  # lower: worse
          "fd": [179.0, 181.0, 183.0],  # within noise
-         "interp_cross_mean_step_change": [9.0, 9.1, 8.9], "active_units": [25, 24, 25]})  # descriptive
+         "interp_cross_mean_step_change": [9.0, 9.1, 8.9], "active_units": [25, 24, 25],  # descriptive
+         "test_neg_elbo": [239.0, 239.1, 238.9]})  # the same likelihood as -IWAE: one vote, not two
     groups = compare.rank_metrics(table)
-    assert groups == {"better": ["test_neg_elbo"], "worse": ["conditional_accuracy"], "tied": ["fd"],
-                      "descriptive": ["active_units", "interp_cross_mean_step_change"]}
+    assert groups == {"better": ["test_neg_iwae"], "worse": ["conditional_accuracy"], "tied": ["fd"],
+                      "descriptive": ["test_neg_elbo", "active_units", "interp_cross_mean_step_change"]}
     assert compare.verdict_key(groups) == "except"
 
 

@@ -81,15 +81,18 @@ def test_every_page_is_for_a_reader(built):
 @pytest.mark.skipif(not pdf_available(), reason="xelatex or pandoc missing")
 def test_both_pdfs_pass_the_reader_checks(built):
     from cvae_lib.reporting.document import texts
-    from cvae_lib.reporting.pdfcheck import check_pdf
+    from cvae_lib.reporting.pdfcheck import DEFAULT_FORBIDDEN, check_pdf
     out, steps_ = built
     for name, language in (("report", "en"), ("report.zh", "zh")):
         words = texts(language)["words"]
         titles = [words[k] for k in ("s_setup", "s_results", "s_comparison", "s_theory", "s_conclusion",
-                                      "s_references", "s_appendix_code", "s_appendix_pages")]
+                                      "s_references", "s_appendix_code")]
         result = check_pdf(out / f"{name}.pdf", log_path=out / f"{name}.log", required_text=titles, max_pages=25,
-                           require_cjk_font=language == "zh", code_listing_marker=words["s_appendix_code"])
+                           require_cjk_font=language == "zh", code_listing_marker=words["s_appendix_code"],
+                           check_breaks=True, check_references=("Figure", "Table") if language == "en" else ("图", "表"),
+                           forbidden_text=(*DEFAULT_FORBIDDEN, words["s_appendix_pages"]))
         assert result.problems == [], result.problems
+        assert words["s_appendix_pages"] in html.unescape((out / f"{name}.html").read_text())  # the HTML's only
         assert [s.checks for s in steps_ if s.name == name] == [[]]  # the pipeline ran the same checks
 
 

@@ -101,7 +101,7 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
     assert values["truncation_clause"] == ""  # so the text does not say that truncation trades anything
     assert values["rank_points_clause"] == review_table.agreement(*table["kendall_tau"]["every_curve_point_validation_fd"])
     assert values["tau_clause"] == "review_tau_same(tau=0.7)" and values["taus_chosen"] == "0.7"
-    assert values["best_fd_classifier"] == "GMM" and values["judges_best_clause"] == "review_judges_agree"
+    assert values["best_fd_classifier"] == "GMM" and values["judges_best_clause"] == "review_judges_agree(name=GMM)"
     assert values["gmm_cas_clause"] == word("review_gmm_cas_lower", cas_gmm=values["cas_gmm"],
                                             cas_original=values["cas_original"])
     assert (values["cas_gmm"], values["cas_original"]) == (pytest.approx(0.71), pytest.approx(0.8))
@@ -169,3 +169,44 @@ def test_the_temperature_counts_follow_each_curve():
     values = review_table.text_values(table, {"mlp · prior": "a", "mlp · gmm": "b"}, lambda key, **v: key,
                                       review_table.methods(reviews, configs))
     assert (values["acc_up_classifier"], values["acc_up_judge"], values["recall_down"]) == (1, 1, 1)
+
+
+def test_tradeoff_figure_keeps_far_real_images_at_the_edge_and_stays_legible():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cvae_lib.reporting import review_figures
+    from cvae_lib.reporting.legibility import legibility_problems, printed_width
+    curves = {f"mlp-s{s}": curve([30, 20, 25], [30, 22, 10], shift=s) for s in range(3)}
+    method = "mlp · prior"
+    real = {"test": {"classifier": {"accuracy": 0.95, "precision": 0.86, "recall": 0.9},
+                     "judge": {"accuracy": 0.93, "precision": 0.88, "recall": 0.55}}}
+    fig = review_figures.tradeoff_curves({method: curves}, {method: "original CVAE"}, real, {method: 1.0})
+    (_, pr_classifier), (_, pr_judge) = fig.axes[0:2], fig.axes[2:4]
+    assert pr_classifier.get_xlim()[1] < 0.9  # the methods' recall is 0.5: the star at 0.9 sits at the edge, printed
+    assert any("(0.90, 0.86)" in t.get_text() for t in pr_classifier.texts)
+    assert pr_judge.get_xlim()[1] > 0.55 and not pr_judge.texts  # near enough: drawn where it is
+    assert legibility_problems(fig, printed_width(fig)) == []  # as Document.figure prints it
+    plt.close(fig)
+
+
+def test_tradeoff_figure_with_no_recall_at_all_keeps_readable_ticks():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cvae_lib.reporting import review_figures
+    from cvae_lib.reporting.legibility import legibility_problems, printed_width
+
+    def flat(v):
+        one = scores(v)
+        for judge in one.values():
+            judge["recall"] = 0.0  # a tiny model: no sample near any real one
+        return one
+    curves = {f"mlp-s{s}": [{"tau": tau, "validation": flat(20.0), "test": flat(20.0)} for tau in (0.5, 1.0)]
+              for s in range(2)}
+    real = {"test": {j: {"accuracy": 0.95, "precision": 0.86, "recall": 0.9} for j in ("classifier", "judge")}}
+    fig = review_figures.tradeoff_curves({"mlp · prior": curves}, {"mlp · prior": "original"}, real, {"mlp · prior": 1.0})
+    assert legibility_problems(fig, printed_width(fig)) == []
+    plt.close(fig)

@@ -42,7 +42,7 @@ def fill(template: str, values: dict) -> str:
     return PLACEHOLDER.sub(one, template)
 
 
-NO_BREAK = re.compile(r" (?:±|=|∼) |, I\)")
+NO_BREAK = re.compile(r" (?:±|=|∼|/) |, I\)")
 """spaces in a table cell that LaTeX must not break at: around ±, = and ∼, and inside N(0, I)"""
 
 
@@ -213,7 +213,7 @@ class Document:
         def cell_tex(c):
             text = latex_escape(c[0] if isinstance(c, tuple) else c)
             text = re.sub(r"(?<=[A-Za-z0-9])([-/]|\\_)(?=[A-Za-z0-9])", r"\1\\allowbreak{}", text)
-            return NO_BREAK.sub(lambda m: m.group(0).replace(" ", "~"), text)  # "a ± b", "τ = 0.7" stay on one line
+            return NO_BREAK.sub(lambda m: m.group(0).replace(" ", "~"), text)  # "a ± b", "τ = 0.7", "0.80 / 0.70" stay on one line
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
         body = "".join("<tr>" + "".join(f"<td>{cell_html(c)}</td>" for c in row) + "</tr>" for row in rows)
         note_html = f"<p><small>{html.escape(note)}</small></p>" if note else ""

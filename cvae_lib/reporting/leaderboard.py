@@ -299,6 +299,16 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
              two_fit=cost.get("fit_seconds", {}).get("two_stage", float("nan")))
     if "gan_gamma" in v:  # the samplers on the MLP VAE-GAN with the lowest FD
         _sampled_values(v, mlp, v["gan_gamma"], "m", mlp.loc[("vaegan", v["gan_gamma"])], direction)
+    gammas = sorted({g for m, g in mlp.index if m == "vaegan"})
+    v["gan_gammas"] = word("gan_gammas_one" if len(gammas) == 1 else "gan_gammas_many",
+                           gammas=word("list_sep").join(f"{g:g}" for g in gammas)) if gammas else ""
+    v["conv_gan_clause"] = word("conv_gan_trained") if ((summary.architecture == "conv")
+                                                        & (summary.method == "vaegan")).any() else ""
+    if {"gan_fd", "mgmm_fd", "gmm_fd"} <= set(v):  # the two-by-two: adversarial training, mixture prior, both
+        both = v["mgmm_fd"] < min(v["gan_fd"], v["gmm_fd"]) and v["mgmm_acc"] > max(v["gan_acc"], v["gmm_acc"])
+        v["ablation_sentence"] = word("ablation_both" if both else "ablation_plain", **v)
+    else:
+        v["ablation_sentence"] = word("ablation_gmm_only", **v) if "gmm_acc" in v else ""
     conv = summary[summary.architecture == "conv"].set_index(["method", "gamma"])
     if ("prior", NO_GAMMA) not in conv.index:
         return v

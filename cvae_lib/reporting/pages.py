@@ -173,7 +173,8 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
     zh = metadata.get("language") == "zh"
     return check_pdf(pdf_path, log_path=pdf_path.with_suffix(".log"), require_cjk_font=zh,
                      code_listing_marker=metadata.get("code_listing_marker"), check_contents=True,
-                     cjk_variant="SC" if zh else None).problems
+                     cjk_variant="SC" if zh else None, check_breaks=True,
+                     check_references=("图", "表") if zh else ("Figure", "Table")).problems
 
 
 def write_index(out: Path, steps: list, command: str) -> Path:

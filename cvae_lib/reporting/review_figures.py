@@ -4,6 +4,7 @@ Each function returns a matplotlib Figure (plots.save writes it); text sizes are
 stays legible printed at the full text width (plots.legibility_problems).
 """
 import matplotlib.pyplot as plt
+from matplotlib.transforms import blended_transform_factory
 
 from ..evaluation.review import JUDGES
 from . import review_table
@@ -36,6 +37,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     for row, judge in enumerate(JUDGES):
         for col, (x_q, y_q) in enumerate((("fd", "accuracy"), ("recall", "precision"))):
             ax = axes[row, col]
+            reach = 0.0  # the methods' largest x, error bars included
             for method in shown:
                 curves = methods[method]
                 kind = review_table.describe_method(method)
@@ -43,6 +45,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                          "linestyle": "-" if kind["architecture"] == "mlp" else "--"}
                 xs = review_table.curve(curves, reference, judge, x_q)
                 ys = review_table.curve(curves, reference, judge, y_q)
+                reach = max([reach] + [x[1] + (x[2] or 0) for x in xs])
                 line = ax.errorbar([x[1] for x in xs], [y[1] for y in ys], xerr=[x[2] for x in xs],
                                    yerr=[y[2] for y in ys], marker="o", markersize=3, linewidth=1.2, capsize=0,
                                    elinewidth=0.6, label=labels[method], **style)
@@ -55,6 +58,13 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
             point = real[reference][judge]
             if x_q == "fd":
                 ax.axhline(point[y_q], color="black", linestyle=":", linewidth=1)
+            elif point[x_q] > 1.5 * reach + 0.05:  # far right of every method: drawn at the edge, its value printed,
+                ax.set_xlim(-0.01, max(0.15, 1.15 * reach + 0.03))  # the methods' points not squeezed together
+                edge = blended_transform_factory(ax.transAxes, ax.transData)
+                ax.plot(0.97, point[y_q], marker="*", markersize=11, color="gold", markeredgecolor="black",
+                        linestyle="none", transform=edge, clip_on=False)
+                ax.annotate(f"{w['real']} ({point[x_q]:.2f}, {point[y_q]:.2f}) →", xy=(0.93, point[y_q]),
+                            xycoords=edge, ha="right", va="center", fontsize=8.5)
             else:
                 ax.plot(point[x_q], point[y_q], marker="*", markersize=11, color="gold", markeredgecolor="black",
                         linestyle="none")

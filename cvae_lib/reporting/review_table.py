@@ -220,8 +220,9 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
            "rank_points_clause": word(agreement(*points)),
            "rank_methods_clause": word(agreement(*ranks) if ranks else "review_rank_none"),
            "best_fd_classifier": labels[fd["classifier"]], "best_fd_judge": labels[fd["judge"]],
-           "judges_best_clause": word("review_judges_agree" if fd["classifier"] == fd["judge"] else
-                                      "review_judges_differ"),
+           "judges_best_clause": word("review_judges_agree", name=labels[fd["classifier"]])
+           if fd["classifier"] == fd["judge"] else word("review_judges_differ", classifier=labels[fd["classifier"]],
+                                                        judge=labels[fd["judge"]]),
            "max_recall": recall, "real_recall": min(table["real"]["test"][j]["recall"] for j in JUDGES),
            "real_cas": table["real"]["cas"], "cas_seeds": table.get("cas_seeds", 1)})
     out["gmm_cas_clause"] = out["cas_sentence"] = ""  # no CAS measured: the section says nothing of it
