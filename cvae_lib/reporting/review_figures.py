@@ -15,7 +15,8 @@ FAMILY_COLORS = {"prior": "#444444", "gmm": "#1f77b4", "vampprior": "#2ca02c", "
 ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accuracy": "conditional accuracy",
            "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
            "real": "real images", "real_accuracy": "real images' accuracy",
-           "chosen": "operating point (chosen on validation)"}
+           "chosen": "operating point (chosen on validation)", "mlp_line": "MLP backbone (solid)",
+           "conv_line": "conv backbone (dashed)"}
 
 
 def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words: dict = None,
@@ -30,7 +31,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     operating temperature; ``words`` localizes the axis labels and legend (ENGLISH's keys)."""
     w = {**ENGLISH, **(words or {})}
     shown = [m for m in methods if m in labels]
-    legend_rows = (len(shown) + 4) // 2
+    legend_rows = (len(shown) + 6) // 2
     height = 6.0 + 0.22 * legend_rows
     fig, axes = plt.subplots(2, 2, figsize=(7.4, height))
     handles = []
@@ -79,6 +80,9 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                              linestyle="none", label=w["real"])[0],
              axes[0, 0].plot([], [], marker="o", markersize=7, color="white", markeredgecolor="black",
                              linestyle="none", label=w["chosen"])[0]]
+    if any(review_table.describe_method(m)["architecture"] == "conv" for m in shown):  # the line styles' key
+        extra += [axes[0, 0].plot([], [], color="black", linestyle=style, linewidth=1.2, label=w[key])[0]
+                  for style, key in (("-", "mlp_line"), ("--", "conv_line"))]
     fig.legend(handles=handles + extra, loc="lower center", ncol=2, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, (0.19 * legend_rows + 0.12) / height, 1, 1))
     return fig
