@@ -180,6 +180,12 @@ def test_tradeoff_figure_keeps_far_real_images_at_the_edge_and_stays_legible():
     from cvae_lib.reporting.legibility import legibility_problems, printed_width
     curves = {f"mlp-s{s}": curve([30, 20, 25], [30, 22, 10], shift=s) for s in range(3)}
     method = "mlp · prior"
+    single = {"mlp-s0": [{"tau": p["tau"], "validation": p["validation"],
+                          "test": {j: {**v, "recall": 0.6} for j, v in p["test"].items()}} for p in curves["mlp-s0"]]}
+    wide = review_figures.tradeoff_curves({method: single}, {method: "one seed"}, {"test": {
+        j: {"accuracy": 0.95, "precision": 0.86, "recall": 0.99} for j in ("classifier", "judge")}}, {method: 1.0})
+    assert wide.axes[1].get_xlim()[1] > 0.6  # a one-seed method (no interval) still sets the axis: nothing clipped
+    plt.close(wide)
     real = {"test": {"classifier": {"accuracy": 0.95, "precision": 0.86, "recall": 0.9},
                      "judge": {"accuracy": 0.93, "precision": 0.88, "recall": 0.55}}}
     fig = review_figures.tradeoff_curves({method: curves}, {method: "original CVAE"}, real, {method: 1.0})

@@ -234,7 +234,8 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         v["gap_closed"] = 100 * (v["gmm_acc"] - prior.conditional_accuracy) / gap if gap > 0 else float("nan")
         v["gap_clause"] = word("gap_prior") if v["gap_closed"] >= 50 else word("gap_not_prior")
         v["gap_sentence"] = (word("gap_absent", racc=prior.reconstruction_accuracy) if gap <= 0
-                             else word("gap_exceeds", racc=prior.reconstruction_accuracy) if v["gap_closed"] >= 100
+                             else word("gap_exceeds", racc=prior.reconstruction_accuracy, gmm_recall=v["gmm_recall"],
+                                       prior_recall=prior.recall) if v["gap_closed"] >= 100
                              else word("gap_closes", gap_closed=v["gap_closed"], racc=prior.reconstruction_accuracy,
                                        gap_clause=v["gap_clause"]))
     gans = mlp[mlp.index.get_level_values(0) == "vaegan"]

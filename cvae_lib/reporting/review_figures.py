@@ -46,7 +46,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                          "linestyle": "-" if kind["architecture"] == "mlp" else "--"}
                 xs = review_table.curve(curves, reference, judge, x_q)
                 ys = review_table.curve(curves, reference, judge, y_q)
-                reach = max([reach] + [x[1] + (x[2] or 0) for x in xs])
+                reach = max([reach] + [x[1] + (x[2] if x[2] == x[2] else 0.0) for x in xs])  # one seed: no bar
                 line = ax.errorbar([x[1] for x in xs], [y[1] for y in ys], xerr=[x[2] for x in xs],
                                    yerr=[y[2] for y in ys], marker="o", markersize=3, linewidth=1.2, capsize=0,
                                    elinewidth=0.6, label=labels[method], **style)
@@ -64,8 +64,9 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                 edge = blended_transform_factory(ax.transAxes, ax.transData)
                 ax.plot(0.97, point[y_q], marker="*", markersize=11, color="gold", markeredgecolor="black",
                         linestyle="none", transform=edge, clip_on=False)
-                ax.annotate(f"{w['real']} ({point[x_q]:.2f}, {point[y_q]:.2f}) →", xy=(0.93, point[y_q]),
-                            xycoords=edge, ha="right", va="center", fontsize=8.5)
+                ax.annotate(f"{w['real']} ({point[x_q]:.2f}, {point[y_q]:.2f})", xy=(0.99, point[y_q]),
+                            xycoords=edge, xytext=(0, -8), textcoords="offset points", ha="right", va="top",
+                            fontsize=8.5)  # under the star, off the methods' points
             else:
                 ax.plot(point[x_q], point[y_q], marker="*", markersize=11, color="gold", markeredgecolor="black",
                         linestyle="none")
