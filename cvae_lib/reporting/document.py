@@ -43,6 +43,8 @@ def fill(template: str, values: dict) -> str:
 
 
 NO_BREAK = re.compile(r" (?:±|=|∼|/) |, I\)")
+CJK_WORD = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,7}(?![\u4e00-\u9fff])")
+"""a run of 2 to 7 Chinese characters in a table cell: kept on one line (xeCJK may break between any two)"""
 """spaces in a table cell that LaTeX must not break at: around ±, = and ∼, and inside N(0, I)"""
 
 
@@ -213,7 +215,8 @@ class Document:
         def cell_tex(c):
             text = latex_escape(c[0] if isinstance(c, tuple) else c)
             text = re.sub(r"(?<=[A-Za-z0-9])([-/]|\\_)(?=[A-Za-z0-9])", r"\1\\allowbreak{}", text)
-            return NO_BREAK.sub(lambda m: m.group(0).replace(" ", "~"), text)  # "a ± b", "τ = 0.7", "0.80 / 0.70" stay on one line
+            text = NO_BREAK.sub(lambda m: m.group(0).replace(" ", "~"), text)  # "a ± b", "τ = 0.7", "0.80 / 0.70" stay on one line
+            return CJK_WORD.sub(lambda m: f"\\mbox{{{m.group(0)}}}", text)  # 条件准确率, never 条件准确 / 率
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
         body = "".join("<tr>" + "".join(f"<td>{cell_html(c)}</td>" for c in row) + "</tr>" for row in rows)
         note_html = f"<p><small>{html.escape(note)}</small></p>" if note else ""
