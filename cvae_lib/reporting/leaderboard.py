@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..evaluation import generate
+from . import answer
 
 LEADERBOARD_METRICS = ("conditional_accuracy", "fd", "precision", "recall", "relative_sharpness", "test_neg_iwae")
 """the leaderboard's columns, from metrics.json (a run's own samples) or samplers.json (the same scores)"""
@@ -267,10 +268,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     top, low = every.conditional_accuracy.idxmax(), every.fd.idxmin()
     v.update(max_acc=every.loc[top].conditional_accuracy, max_acc_name=labels[top], min_fd=every.loc[low].fd,
              min_fd_name=labels[low])
-    fd_acc = dict(fd=v["min_fd"], acc=v["max_acc"], prior_fd=prior.fd, prior_acc=prior.conditional_accuracy)
-    for key, which in (("best_clause", "best"), ("best_short", "best_short")):  # the abstract's, the conclusion's
-        v[key] = (word(f"{which}_same", name=labels[low], **fd_acc) if top == low
-                  else word(f"{which}_two", fd_name=labels[low], acc_name=labels[top], **fd_acc))
+    v.update(answer.best_sentences(v, labels[top], labels[low], top == low, prior, word))
     both = mlp[(mlp.precision > prior.precision) & (mlp.recall > prior.recall)]
     v["pr_both"] = (word("pr_some", names=word("list_sep").join(labels[("mlp", *i)] for i in both.index)) if len(both)
                     else word("pr_none"))
@@ -300,16 +298,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
              two_fit=cost.get("fit_seconds", {}).get("two_stage", float("nan")))
     if "gan_gamma" in v:  # the samplers on the MLP VAE-GAN with the lowest FD
         _sampled_values(v, mlp, v["gan_gamma"], "m", mlp.loc[("vaegan", v["gan_gamma"])], direction)
-    gammas = sorted({g for m, g in mlp.index if m == "vaegan"})
-    v["gan_gammas"] = word("gan_gammas_one" if len(gammas) == 1 else "gan_gammas_many",
-                           gammas=word("list_sep").join(f"{g:g}" for g in gammas)) if gammas else ""
-    v["conv_gan_clause"] = word("conv_gan_trained") if ((summary.architecture == "conv")
-                                                        & (summary.method == "vaegan")).any() else ""
-    if {"gan_fd", "mgmm_fd", "gmm_fd"} <= set(v):  # the two-by-two: adversarial training, mixture prior, both
-        both = v["mgmm_fd"] < min(v["gan_fd"], v["gmm_fd"]) and v["mgmm_acc"] > max(v["gan_acc"], v["gmm_acc"])
-        v["ablation_sentence"] = word("ablation_both" if both else "ablation_plain", **v)
-    else:
-        v["ablation_sentence"] = word("ablation_gmm_only", **v) if "gmm_acc" in v else ""
+    v.update(answer.study_sentences(v, mlp, summary, word))
     conv = summary[summary.architecture == "conv"].set_index(["method", "gamma"])
     if ("prior", NO_GAMMA) not in conv.index:
         return v

@@ -1,0 +1,29 @@
+"""The sentences that answer the assignment's question, each chosen by the extension study's numbers: which method
+is best (one name when one method wins on both measures), the two-by-two of adversarial training and a mixture
+prior, and which VAE-GAN settings the tables show. ``word`` fills a sentence of the document's language."""
+
+
+def best_sentences(v: dict, acc_name: str, fd_name: str, same: bool, prior, word) -> dict:
+    """The abstract's (best_clause) and the conclusion's (best_short) answer: one name when one method has both
+    the highest accuracy and the lowest FD, two otherwise."""
+    values = dict(fd=v["min_fd"], acc=v["max_acc"], prior_fd=prior.fd, prior_acc=prior.conditional_accuracy)
+    return {key: word(f"{which}_same", name=fd_name, **values) if same
+            else word(f"{which}_two", fd_name=fd_name, acc_name=acc_name, **values)
+            for key, which in (("best_clause", "best"), ("best_short", "best_short"))}
+
+
+def study_sentences(v: dict, mlp, summary, word) -> dict:
+    """gan_gammas (the VAE-GAN weights the MLP rows show), conv_gan_clause (whether a conv VAE-GAN is shown) and
+    ablation_sentence: adversarial training alone, the per-class mixture prior alone and both, said to count
+    together only when both beat each alone on FD and accuracy. ``mlp``: the MLP rows indexed by (method, gamma)."""
+    gammas = sorted({g for m, g in mlp.index if m == "vaegan"})
+    out = {"gan_gammas": word("gan_gammas_one" if len(gammas) == 1 else "gan_gammas_many",
+                              gammas=word("list_sep").join(f"{g:g}" for g in gammas)) if gammas else "",
+           "conv_gan_clause": word("conv_gan_trained") if ((summary.architecture == "conv")
+                                                           & (summary.method == "vaegan")).any() else ""}
+    if {"gan_fd", "mgmm_fd", "gmm_fd"} <= set(v):
+        both = v["mgmm_fd"] < min(v["gan_fd"], v["gmm_fd"]) and v["mgmm_acc"] > max(v["gan_acc"], v["gmm_acc"])
+        out["ablation_sentence"] = word("ablation_both" if both else "ablation_plain", **v)
+    else:
+        out["ablation_sentence"] = word("ablation_gmm_only", **v) if "gmm_acc" in v else ""
+    return out
