@@ -43,9 +43,9 @@ def fill(template: str, values: dict) -> str:
 
 
 NO_BREAK = re.compile(r" (?:±|=|∼|/) |, I\)")
+"""spaces in a table cell that LaTeX must not break at: around ±, =, ∼ and /, and inside N(0, I)"""
 CJK_WORD = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,7}(?![\u4e00-\u9fff])")
 """a run of 2 to 7 Chinese characters in a table cell: kept on one line (xeCJK may break between any two)"""
-"""spaces in a table cell that LaTeX must not break at: around ±, = and ∼, and inside N(0, I)"""
 
 
 def minus_signs(text: str) -> str:

@@ -115,11 +115,12 @@ LATEX_MAX_RUNS = 5
 """XeLaTeX runs at most per PDF; two are usual for the contents, three when the contents change the page count"""
 
 
-def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: dict = None) -> list:
+def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: dict = None, checks: dict = None) -> list:
     """The report document: HTML, and a PDF typeset by XeLaTeX with the cvae_latex template (run until the table
     of contents and the references are stable: a contents list that grows onto a second page moves every page
     after it, which a fixed two runs printed one page off). Its LaTeX log is kept beside the PDF (``.log``) and the PDF is checked as a reader
-    would get it (pdfcheck); returns the problems found (empty: none)."""
+    would get it (pdfcheck, with ``checks`` as further check_pdf arguments, e.g. page limits); returns the problems
+    found (empty: none)."""
     import shutil
     import subprocess
     import tempfile
@@ -174,7 +175,7 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
     return check_pdf(pdf_path, log_path=pdf_path.with_suffix(".log"), require_cjk_font=zh,
                      code_listing_marker=metadata.get("code_listing_marker"), check_contents=True,
                      cjk_variant="SC" if zh else None, check_breaks=True,
-                     check_references=("图", "表") if zh else ("Figure", "Table")).problems
+                     check_references=("图", "表") if zh else ("Figure", "Table"), **(checks or {})).problems
 
 
 def write_index(out: Path, steps: list, command: str) -> Path:
