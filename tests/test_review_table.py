@@ -216,3 +216,9 @@ def test_tradeoff_figure_with_no_recall_at_all_keeps_readable_ticks():
     fig = review_figures.tradeoff_curves({"mlp · prior": curves}, {"mlp · prior": "original"}, real, {"mlp · prior": 1.0})
     assert legibility_problems(fig, printed_width(fig)) == []
     plt.close(fig)
+
+
+@pytest.mark.parametrize("p, text", [(0.0023, "p = 0.0023"), (0.00049, "p < 0.001"), (0.041, "p = 0.041"),
+                                     (0.5, "p = 0.50"), (1.0, "p = 1.00")])
+def test_a_p_value_is_never_printed_as_zero(p, text):
+    assert review_table.p_value(p) == text

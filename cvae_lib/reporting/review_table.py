@@ -180,6 +180,14 @@ def widest_interval(table: dict, quantity: str, judge: str, reference: str = "te
     return max((w for w in widths if w == w), default=float("nan"))
 
 
+def p_value(p: float) -> str:
+    """A p-value as a reader wants it: "p < 0.001" below a thousandth, else "p = " with two significant figures
+    (0.0023 -> "p = 0.0023", 0.041 -> "p = 0.041", 0.5 -> "p = 0.50"); never "p = 0.00"."""
+    if not p >= 0:
+        return "p = n/a"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p < 0.1 else f"p = {p:.2f}"
+
+
 def agreement(tau: float, p: float) -> str:
     """The word for how alike two rankings are: close (Kendall's tau at least 0.6 and p below 0.05), loose (tau
     above 0.2) or none."""
@@ -216,7 +224,7 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
            "tau_clause": word("review_tau_one" if taus == [1.0] else "review_tau_same" if len(taus) == 1
                               else "review_tau_several", tau=taus[0]),
            "kendall_points": points[0], "kendall_points_p": points[1],
-           "kendall_methods": ranks[0] if ranks else float("nan"), "kendall_methods_p": ranks[1] if ranks else 1.0,
+           "kendall_methods": ranks[0] if ranks else float("nan"), "kendall_methods_p": p_value(ranks[1] if ranks else 1.0),
            "rank_points_clause": word(agreement(*points)),
            "rank_methods_clause": word(agreement(*ranks) if ranks else "review_rank_none"),
            "best_fd_classifier": labels[fd["classifier"]], "best_fd_judge": labels[fd["judge"]],
