@@ -157,3 +157,12 @@ def test_a_run_gets_both_judges_curves_on_validation_and_test_and_reuses_them(tm
     assert all(n in (1, 2) for n in out["details"]["gmm"]["components"])
     stamp = (run_dir / REVIEW).stat().st_mtime_ns
     assert review_run(run_dir, judges, config, progress=False) == out and (run_dir / REVIEW).stat().st_mtime_ns == stamp
+
+
+def test_welch_differ_against_scipy_and_its_edge_cases():
+    from scipy.stats import ttest_ind
+    from cvae_lib.evaluation.stats import welch_differ
+    a, b = [0.80, 0.81, 0.79], [0.84, 0.86, 0.85]
+    assert ttest_ind(a, b, equal_var=False).pvalue < 0.05 and welch_differ(a, b)
+    assert not welch_differ([0.80, 0.83, 0.78], [0.81, 0.79, 0.84])
+    assert not welch_differ([0.8], [0.9, 0.91]) and not welch_differ([0.8, 0.8], [0.8, 0.8])

@@ -42,3 +42,15 @@ def kendall_tau(a, b) -> tuple:
     """(Kendall's tau-b, two-sided p-value) between two scorings of the same methods."""
     result = _stats.kendalltau(list(a), list(b))
     return float(result.statistic), float(result.pvalue)
+
+
+def welch_differ(a, b, alpha: float = 0.05) -> bool:
+    """Whether Welch's t-test rejects equal means of ``a`` and ``b`` at level ``alpha`` (False with fewer than two
+    values on either side, or with no spread at all: nothing is shown then)."""
+    a, b = [float(v) for v in a], [float(v) for v in b]
+    if min(len(a), len(b)) < 2 or (len(set(a)) == 1 and len(set(b)) == 1):
+        return False
+    import warnings
+    with warnings.catch_warnings():  # one side constant up to rounding: scipy warns, the test stays valid
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return bool(_stats.ttest_ind(a, b, equal_var=False).pvalue < alpha)

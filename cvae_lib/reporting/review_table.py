@@ -10,7 +10,7 @@ test image and weighs both judges alike. The test scores at that point are the m
 import re
 
 from ..evaluation.review import JUDGES
-from ..evaluation.stats import kendall_tau, t_interval
+from ..evaluation.stats import kendall_tau, t_interval, welch_differ
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -105,7 +105,7 @@ def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None) -> dic
             for q in ("relative_accuracy", "log_sharpness_distance"):
                 entry[reference]["classifier"][q] = t_interval(at(curves, tau, reference, "classifier", q))._asdict()
         if method in cas:
-            entry["cas"] = t_interval(cas[method])._asdict()
+            entry["cas"] = {**t_interval(cas[method])._asdict(), "values": [float(v) for v in cas[method]]}
         table[method] = entry
     names = sorted(table)
     fd = {j: [table[m]["test"][j]["fd"]["mean"] for m in names] for j in JUDGES}
@@ -124,6 +124,24 @@ def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None) -> dic
 
 ORIGINAL = "mlp · prior"
 """the original homework's sampler: the MLP CVAE with z ~ N(0, I), i.e. its prior at tau = 1"""
+
+
+def gamma_choice(table: dict, architecture: str = "mlp") -> dict:
+    """The VAE-GAN's adversarial weight chosen on validation: gamma -> its best normalized validation FD over its
+    samplers, each at its own operating point (mean over seeds and judges), and "chosen", the gamma of the
+    lowest; {} with fewer than two gammas reviewed."""
+    scores = {}
+    for entry in table["methods"].values():
+        if entry["architecture"] == architecture and entry["extension"] == "vaegan":
+            value = sum(entry["validation"][j]["fd"]["mean"] / table["real"]["validation"][j]["fd"]
+                        for j in JUDGES) / len(JUDGES)
+            scores[entry["gamma"]] = min(value, scores.get(entry["gamma"], float("inf")))
+    return {"scores": scores, "chosen": min(scores, key=scores.get)} if len(scores) > 1 else {}
+
+
+def best_method(table: dict, judge: str = "classifier") -> str:
+    """The method with the lowest mean test FD in ``judge``'s features at its operating point."""
+    return min(table["methods"], key=lambda m: table["methods"][m]["test"][judge]["fd"]["mean"])
 
 
 def targets(entry: dict, original_fd: dict, real_cas: float = None) -> dict:
@@ -237,13 +255,27 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
     if with_cas:
         best = max(with_cas, key=with_cas.get)
         out.update(best_cas=with_cas[best], best_cas_name=labels[best], cas_gap=table["real"]["cas"] - with_cas[best])
+        seeds = {m: entries[m]["cas"].get("values", []) for m in with_cas}  # per seed, for Welch's test
         base, gmm = with_cas.get(ORIGINAL), with_cas.get(ORIGINAL.replace("prior", "gmm"))
         if base is not None and gmm is not None:
+            differ = welch_differ(seeds[ORIGINAL], seeds[ORIGINAL.replace("prior", "gmm")])
             out.update(cas_original=base, cas_gmm=gmm,
-                       gmm_cas_clause=word("review_gmm_cas_lower" if gmm < base else "review_gmm_cas_higher",
-                                           cas_gmm=gmm, cas_original=base))
-        out["cas_sentence"] = word("review_cas", best_cas=out["best_cas"], best_cas_name=out["best_cas_name"],
-                                   cas_gap=out["cas_gap"], gmm_cas_clause=out["gmm_cas_clause"])
+                       gmm_cas_clause=word(("review_gmm_cas_lower" if gmm < base else "review_gmm_cas_higher")
+                                           if differ else "review_gmm_cas_same", cas_gmm=gmm, cas_original=base))
+        # the best CAS is named only where Welch's test tells it from the original's, else the spread is stated
+        beats = best != ORIGINAL and ORIGINAL in with_cas and welch_differ(seeds[best], seeds[ORIGINAL])
+        half = entries[best]["cas"]["half_width"]
+        out.update(best_cas_hw=half, cas_low=min(with_cas.values()), cas_high=max(with_cas.values()),
+                   best_cas_text=f"{with_cas[best]:.3f}" + (f" ± {half:.3f}" if half == half else ""))
+        tied = ORIGINAL in with_cas and best != ORIGINAL and not beats
+        out["cas_sentence"] = word("review_cas_tied" if tied else "review_cas",
+                                   best_cas=out["best_cas"], best_cas_name=out["best_cas_name"], cas_gap=out["cas_gap"],
+                                   gmm_cas_clause=out["gmm_cas_clause"], best_cas_text=out["best_cas_text"],
+                                   cas_low=out["cas_low"], cas_high=out["cas_high"],
+                                   cas_original=with_cas.get(ORIGINAL, float("nan")))
+    gammas = gamma_choice({**table, "methods": entries})
+    out["gamma_sentence"] = word("review_gamma", chosen=gammas["chosen"], scores=word("list_sep").join(
+        f"γ = {g:g}: {v:.1f}" for g, v in sorted(gammas["scores"].items()))) if gammas else ""
     met = [labels[m] for m, e in entries.items() if e.get("targets", {}).get("met")]
     out["target_sentence"] = (word("review_target_met", names=word("list_sep").join(met)) if met
                               else word("review_target_missed"))
