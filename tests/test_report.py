@@ -44,6 +44,9 @@ def test_pipeline_writes_every_page_and_finite_metrics(built):
     index = (out / "index.html").read_text()
     assert all(f'href="html/{name}.html"' in index for name in STEPS[:5]) and "INCOMPLETE" not in index
     assert 'href="report.html"' in index and 'href="report.zh.html"' in index and "<title>" in index
+    checks = runs.read_json(out / "review" / "summary.json")["copy_check"]  # the best method's copy check
+    assert checks and all(0 <= c["share_closer"] <= 1 and c["median_test"] > 0 for c in checks.values())
+    assert (out / "review" / "showcase.pt").is_file()
     for arch, params in (("mlp", 913_296), ("conv", 708_545)):
         summary = runs.read_json(out / "runs" / f"{arch}-s0" / "summary.json")
         assert summary["parameters"] == params and summary["epochs"] == 1

@@ -236,9 +236,9 @@ def test_a_p_value_is_never_printed_as_zero(p, text):
 def test_the_copy_verdict_and_the_showcase_columns():
     import torch
     from cvae_lib.reporting import review_figures, reviewing
-    assert reviewing.copy_verdict({"ratio": 1.02, "share_closer": 0.01}) == "none"
-    assert reviewing.copy_verdict({"ratio": 0.85, "share_closer": 0.01}) == "close"  # nearer than unseen images
-    assert reviewing.copy_verdict({"ratio": 1.0, "share_closer": 0.2}) == "close"  # a fifth are near-copies
+    assert reviewing.copy_verdict({"ratio": 1.02, "share_closer": 0.01, "quantile": 0.01}) == "none"
+    assert reviewing.copy_verdict({"ratio": 0.85, "share_closer": 0.007, "quantile": 0.01}) == "none"  # smooth means
+    assert reviewing.copy_verdict({"ratio": 1.0, "share_closer": 0.2, "quantile": 0.01}) == "close"  # near-copies
     images = {k: torch.full((10, 3, 1, 28, 28), float(i), dtype=torch.float16)
               for i, k in enumerate(("mlp · prior", "best", "nearest", "real"))}
     blocks, names = review_figures.showcase_columns({"images": images}, {"mlp · prior": "original", "best": "winner"},

@@ -67,7 +67,7 @@ def plan(out: Path, scale: Scale, byline: dict = None) -> list:
                       "Appendix: training and evaluation speed (benchmarks/)", files=bench_files))
     pages = [[s.name, os.path.relpath(s.outputs_hint(out), out), s.parameters.get("run_dir", "")] for s in steps]
     for language in LANGUAGES:
-        review = [out / "review" / "summary.json"] if scale.extensions else []
+        review = [out / "review" / "summary.json", out / "review" / "showcase.pt"] if scale.extensions else []
         steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages,
                                    bench_files + [bench / "extension_cost.json"] + review, byline or {}, extension_dirs))
     return steps
@@ -124,7 +124,7 @@ def review_step(out: Path, scale: Scale, run_dirs: list, classifier_dir: str) ->
         run_dirs=[_abs(classifier_dir), judge_dir, *map(_abs, run_dirs)],
         work=[("judge", judge_dir, judge)] + [("review", _abs(d), config, _abs(classifier_dir), judge_dir,
                                               review_dir if d in cas_dirs else None) for d in run_dirs],
-        writes=[review_dir / "summary.json", review_dir / "cas.json"])
+        writes=[review_dir / "summary.json", review_dir / "cas.json", review_dir / "showcase.pt"])
 
 
 def _plain(params: dict) -> dict:

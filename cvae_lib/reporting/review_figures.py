@@ -87,3 +87,11 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     fig.legend(handles=handles + extra, loc="lower center", ncol=2, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, (0.19 * legend_rows + 0.12) / height, 1, 1))
     return fig
+
+
+def showcase_columns(showcase: dict, labels: dict, real_label: str, nearest_label: str) -> tuple:
+    """(blocks, names) for grids.method_columns from reviewing.load_showcase's dict: real test images, each
+    method shown (the original first), then the best method's nearest training images."""
+    methods = [m for m in showcase["images"] if m not in ("real", "nearest")]
+    blocks = [showcase["images"]["real"], *(showcase["images"][m] for m in methods), showcase["images"]["nearest"]]
+    return [b.float() for b in blocks], [real_label, *(labels[m] for m in methods), nearest_label]

@@ -19,7 +19,13 @@ from ..modelling.models import NUM_CLASSES
 from ..training import runs
 from . import review_table
 
-SUMMARY, CAS = "summary.json", "cas.json"
+SUMMARY, CAS, SHOWCASE = "summary.json", "cas.json", "showcase.pt"
+SHOWN_PER_CLASS = 6
+"""draws per class the report's showcase figure shows of each method"""
+COPY_CHECK_PER_CLASS = 100
+"""draws per class of the nearest-neighbour copy check (evaluation.memorisation)"""
+COPY_CHECK_TEST = 2000
+"""test images whose nearest-training-image distances are the copy check's yardstick"""
 CAS_IMAGES_PER_CLASS = 6000
 """samples per class a CAS classifier trains on in the full review: as many as FashionMNIST has real training
 images (a review on a training subset, ReviewConfig.train_subset, draws a tenth of the subset per class)"""
@@ -94,8 +100,65 @@ def review_all(run_dirs, classifier_dir, judge_dir, out_dir, *, cas_seeds: int =
             entry["targets"] = review_table.targets(entry, table["original_fd_test"], table["real"]["cas"])
     table["skipped_without_weights"] = missing
     table["cas_seeds"], table["cas_per_class"] = cas_seeds, cas_per_class
+    table["copy_check"] = showcase(table, where, out_dir, config, device, data, log)
     write_json(out_dir / SUMMARY, table)
     return table
+
+
+def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, data, log=print) -> dict:
+    """The original MLP CVAE and the method of lowest FD (evaluation classifier, test), each at its operating
+    point, seed 0 of each (the first seed reviewed): COPY_CHECK_PER_CLASS draws per class go through the
+    nearest-neighbour copy check against the 60,000 training images, and the first SHOWN_PER_CLASS per class,
+    with the best method's nearest training images and real test images, are saved for the report's figure
+    (``out_dir``/showcase.pt: method -> (10, n, 1, 28, 28), plus "real" and "nearest"). Cached on the methods,
+    their weights, temperatures and the review config; returns method -> copy_check's dict."""
+    import torch
+    from ..evaluation.memorisation import copy_check, nearest
+    from ..evaluation.review import sampler_draws
+
+    best = review_table.best_method(table)
+    shown = [m for m in dict.fromkeys(("mlp · prior", best)) if m in table["methods"]]
+    key = {"review": {**asdict(config), "temperatures": list(config.temperatures),
+                      "gmm_components": list(config.gmm_components)},
+           "per_class": [SHOWN_PER_CLASS, COPY_CHECK_PER_CLASS, COPY_CHECK_TEST],
+           "methods": {m: [table["methods"][m]["tau"], table["methods"][m]["runs"][0],
+                           sha256_file(where[table["methods"][m]["runs"][0]] / runs.MODEL)] for m in shown}}
+    path = Path(out_dir) / SHOWCASE
+    if path.exists():
+        cached = torch.load(path, weights_only=True)
+        if cached["key"] == json.loads(json.dumps(key)):
+            return cached["copy_check"]
+    t0 = time.perf_counter()
+    test_images = data.test_images[:COPY_CHECK_TEST]
+    images, checks = {}, {}
+    for method in shown:
+        entry = table["methods"][method]
+        draws, _ = sampler_draws(where[entry["runs"][0]], method.split(" · ")[1], entry["tau"],
+                                 COPY_CHECK_PER_CLASS, config.seed, config, device, data)
+        draws = draws.cpu().view(NUM_CLASSES, COPY_CHECK_PER_CLASS, 1, 28, 28)
+        checks[method] = copy_check(draws.flatten(0, 1), data.train_images, test_images)
+        images[method] = draws[:, :SHOWN_PER_CLASS].clone()
+    images["nearest"] = data.train_images[nearest(images[best].flatten(0, 1), data.train_images).indices].view(
+        NUM_CLASSES, SHOWN_PER_CLASS, 1, 28, 28)
+    images["real"] = torch.stack([data.test_images[data.test_labels == c][:SHOWN_PER_CLASS] for c in range(NUM_CLASSES)])
+    torch.save({"key": json.loads(json.dumps(key)), "copy_check": checks, "best": best,
+                "images": {k: v.half() for k, v in images.items()}}, path)
+    log(f"showcase and copy check ({', '.join(shown)}): {time.perf_counter() - t0:.0f} s")
+    return checks
+
+
+def load_showcase(out_dir) -> dict:
+    """showcase.pt of a review folder ({"best", "copy_check", "images", "key"}), or None where there is none."""
+    import torch
+    path = Path(out_dir) / SHOWCASE
+    return torch.load(path, weights_only=True) if path.exists() else None
+
+
+def copy_verdict(check: dict) -> str:
+    """"none" when at most twice the quantile's share of samples lie closer to the training set than that quantile
+    of unseen test images (copies would all lie there), else "close". The median ratio is not the criterion:
+    smooth decoder means lie nearer every training image than real images do without copying any."""
+    return "none" if check["share_closer"] <= 2 * check["quantile"] else "close"
 
 
 def load_reviews(run_dirs) -> tuple:
