@@ -55,14 +55,20 @@ def reference_metrics(classifier_dir, data, device="cpu") -> dict:
         return runs.read_json(path)
     classifier = load_classifier(classifier_dir, device)
     test_logits, test_feats = predict(classifier, data.test_images)
-    _, train_feats = predict(classifier, data.train_images)
+    # the training images the classifier was trained on: all 60,000, or the first train_subset of a test's classifier
+    # (whose reference then costs seconds, not the minute that 60,000 images take on a CPU)
+    config_path = Path(classifier_dir) / runs.CONFIG
+    n = (runs.read_json(config_path).get("train_subset") if config_path.exists() else 0) or len(data.train_images)
+    _, train_feats = predict(classifier, data.train_images[:n])
+    train_labels = data.train_labels[:n]
     pred = test_logits.argmax(1)
     ref = {
         "classifier_test_accuracy": float((pred == data.test_labels).float().mean()),
         "classifier_test_accuracy_per_class": per_class_accuracy(pred, data.test_labels),
         "fd_train_vs_test": frechet_distance(train_feats, test_feats),
-        "fd_train_vs_test_per_class": [frechet_distance(train_feats[data.train_labels == c],
+        "fd_train_vs_test_per_class": [frechet_distance(train_feats[train_labels == c],
                                                         test_feats[data.test_labels == c]) for c in range(NUM_CLASSES)],
+        "train_images": n,
     }
     write_json(path, ref)
     return ref
