@@ -112,11 +112,13 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
     values = review_table.text_values(table, labels, word, review_table.methods(reviews, configs))
     assert values["best_cas_name"] == "GMM" and values["cas_sentence"].startswith("review_cas_tied(")
     assert values["gmm_cas_clause"].startswith("review_gmm_cas_same(")
+    assert values["conclusion_caveat"].startswith("conclusion_caveat_tied(")  # the answer (lowest FD) ties on CAS
     assert (values["cas_low"], values["cas_high"]) == (pytest.approx(0.8), pytest.approx(0.81))
     table["methods"]["mlp · gmm"]["cas"] = {**t_interval([0.90, 0.91, 0.92])._asdict(), "values": [0.90, 0.91, 0.92]}
     values = review_table.text_values(table, labels, word, review_table.methods(reviews, configs))
     assert values["cas_sentence"].startswith("review_cas(") and values["gmm_cas_clause"].startswith(
         "review_gmm_cas_higher(")
+    assert values["conclusion_caveat"] == ""  # its CAS is told apart from the original's
     assert values["target_sentence"] == "review_target_missed"
     del table["methods"]["mlp · prior"]["cas"], table["methods"]["mlp · gmm"]["cas"]  # no CAS: no sentence on it
     values = review_table.text_values(table, labels, word, review_table.methods(reviews, configs))
@@ -263,3 +265,25 @@ def test_the_vae_gans_gamma_is_chosen_on_validation_at_each_ones_best_sampler():
     assert choice["scores"][1.0] == pytest.approx(2.5)  # FD 4, 5, 6 at tau = 0.7 over seeds, over the floor 2
     one = {**table, "methods": {m: e for m, e in table["methods"].items() if e["gamma"] == 0.1}}
     assert review_table.gamma_choice(one) == {}
+
+
+def test_the_backbone_sentence_says_whether_the_judges_agree_on_mlp_against_conv():
+    def word(key, **values):
+        return key
+    runs_ = {f"{arch}-s{s}": TrainConfig(architecture=arch, seed=s) for arch in ("mlp", "conv") for s in range(2)}
+    real = {"validation": scores(1.0), "test": scores(1.0)}
+
+    def table_with(conv_judge_shift):
+        reviews = {}
+        for name in runs_:
+            curve_ = curve([30, 20, 25], [30, 20, 25], shift=-5 if name.startswith("conv") else 0)
+            for point in curve_:  # the second judge's FD moved for conv only
+                if name.startswith("conv"):
+                    point["test"]["judge"]["fd"] += conv_judge_shift
+            reviews[name] = {"curves": {"prior": curve_}}
+        table = review_table.summarize(reviews, runs_, real)
+        table["real"]["cas"] = 0.9
+        return table
+    labels = {"mlp · prior": "original", "conv · prior": "conv"}
+    assert review_table.text_values(table_with(0.0), labels, word)["backbone_clause"] == "review_backbone_agree"
+    assert review_table.text_values(table_with(5.0), labels, word)["backbone_clause"] == "review_backbone_differ"

@@ -185,7 +185,7 @@ class Document:
             f'<figure style="margin:1em 0"><img src="{html.escape(rel)}" alt="{html.escape(caption)}" '
             f'style="max-width:{int(width * 100)}%"><figcaption><b>{html.escape(label)}</b> '
             f'{html.escape(caption)}</figcaption></figure>',
-            f"\\begin{{figure}}[H]\\centering\\includegraphics[width={width}\\linewidth,height=0.8\\textheight,"
+            f"\\begin{{figure}}[htbp]\\centering\\includegraphics[width={width}\\linewidth,height=0.8\\textheight,"
             f"keepaspectratio]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{figure}}")
 
     def table(self, rows: list, header: list, caption: str, align: str = None, note: str = "",
@@ -229,6 +229,13 @@ class Document:
             f"\\begin{{tabularx}}{{\\linewidth}}{{{columns}}}\\toprule\n"
             + " & ".join(f"\\textbf{{{cell_tex(h)}}}" for h in header) + r" \\ \midrule" + "\n"
             + latex_rows + "\n\\bottomrule\\end{tabularx}" + note_tex + "\\end{table}")
+
+    def references(self, items: list) -> None:
+        """The reference list: a bulleted list, set one size smaller than the text in the PDF, as journals set it."""
+        html_text = "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
+        latex = ("{\\small\\begin{itemize}\\setlength{\\itemsep}{0pt}"
+                 + "".join(f"\\item {latex_escape(item)}" for item in items) + "\\end{itemize}}")
+        self._show(html_text, latex)
 
     def listing(self, code: str, caption: str) -> None:
         """Source code, verbatim (the appendix's seed listing)."""

@@ -221,6 +221,7 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
     taus = sorted({e["tau"] for e in entries.values()})
     fd = {j: min(entries, key=lambda m: entries[m]["test"][j]["fd"]["mean"]) for j in JUDGES}
     recall = max(entries[m]["test"][j]["recall"]["mean"] for m in entries for j in JUDGES)
+    coverage = max(entries, key=lambda m: entries[m]["test"]["classifier"]["coverage"]["mean"])  # evaluation classifier
     with_cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
     points, ranks = table["kendall_tau"]["every_curve_point_validation_fd"], table["kendall_tau"].get(
         "methods_at_operating_points_test_fd")
@@ -250,7 +251,15 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
            if fd["classifier"] == fd["judge"] else word("review_judges_differ", classifier=labels[fd["classifier"]],
                                                         judge=labels[fd["judge"]]),
            "max_recall": recall, "real_recall": min(table["real"]["test"][j]["recall"] for j in JUDGES),
-           "real_cas": table["real"]["cas"], "cas_seeds": table.get("cas_seeds", 1)})
+           "density_precision_tau": kendall_tau(
+               [entries[m]["test"]["classifier"]["density"]["mean"] for m in entries],
+               [entries[m]["test"]["classifier"]["precision"]["mean"] for m in entries])[0] if len(entries) > 1 else 1.0,
+           "max_coverage": entries[coverage]["test"]["classifier"]["coverage"]["mean"],
+           "max_coverage_name": labels[coverage],
+           "real_coverage": table["real"]["test"]["classifier"]["coverage"],
+           "real_cas": table["real"]["cas"], "cas_seeds": table.get("cas_seeds", 1),
+           "cas_seeds_text": word("seed_count_one" if table.get("cas_seeds", 1) == 1 else "seed_count_many",
+                                  n=table.get("cas_seeds", 1))})
     out["gmm_cas_clause"] = out["cas_sentence"] = ""  # no CAS measured: the section says nothing of it
     if with_cas:
         best = max(with_cas, key=with_cas.get)
@@ -273,6 +282,24 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
                                    gmm_cas_clause=out["gmm_cas_clause"], best_cas_text=out["best_cas_text"],
                                    cas_low=out["cas_low"], cas_high=out["cas_high"],
                                    cas_original=with_cas.get(ORIGINAL, float("nan")))
+    out["backbone_clause"] = ""  # do both judges rank the two original models (MLP, conv) alike on FD?
+    conv = ORIGINAL.replace("mlp", "conv")
+    if ORIGINAL in entries and conv in entries:
+        fds = {j: (entries[ORIGINAL]["test"][j]["fd"]["mean"], entries[conv]["test"][j]["fd"]["mean"]) for j in JUDGES}
+        better = {j: "conv" if c < m else "mlp" for j, (m, c) in fds.items()}
+        out["backbone_clause"] = word("review_backbone_agree" if len(set(better.values())) == 1
+                                      else "review_backbone_differ",
+                                      mlp_classifier=fds["classifier"][0], conv_classifier=fds["classifier"][1],
+                                      mlp_judge=fds["judge"][0], conv_judge=fds["judge"][1])
+    out["conclusion_caveat"] = ""  # the answer's method: is its CAS told apart from the original's?
+    winner = fd["classifier"]
+    if winner in with_cas and ORIGINAL in with_cas and winner != ORIGINAL and not welch_differ(
+            entries[winner]["cas"].get("values", []), entries[ORIGINAL]["cas"].get("values", [])):
+        out["conclusion_caveat"] = word("conclusion_caveat_tied", winner_cas=with_cas[winner],
+                                        cas_original=with_cas[ORIGINAL], real_cas=table["real"]["cas"],
+                                        real_recall=out["real_recall"], real_coverage=out["real_coverage"],
+                                        winner_coverage=entries[winner]["test"]["classifier"]["coverage"]["mean"],
+                                        winner_recall=max(entries[winner]["test"][j]["recall"]["mean"] for j in JUDGES))
     gammas = gamma_choice({**table, "methods": entries})
     out["gamma_sentence"] = word("review_gamma", chosen=gammas["chosen"], scores=word("list_sep").join(
         f"γ = {g:g}: {v:.1f}" for g, v in sorted(gammas["scores"].items()))) if gammas else ""
