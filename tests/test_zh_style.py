@@ -1,5 +1,5 @@
 """The Chinese edition is written as Chinese: one term per concept (the glossary below), full-width punctuation in
-Chinese sentences, 「」 for quotes, U+2212 for minus signs and thousands with a comma. Every string of zh.yaml is
+Chinese sentences, “” for quotes (the mainland convention), U+2212 for minus signs and thousands with a comma. Every string of zh.yaml is
 checked, with math ($…$), code (`…`) and placeholders ({{…}}) set aside; the references (English) are left out."""
 import re
 
@@ -24,14 +24,15 @@ GLOSSARY = [  # a pattern that must not occur, and what the text says instead
     (r"Frechet|弗雷歇", "Fréchet 距离"),
 ]
 PUNCTUATION = [
-    (r"[\"“”‘’']", "quotes are 「」"),
+    (r"[\"‘’'「」『』]", "quotes are “” (full-width, mainland)"),
+    (r"“ | ”|” (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) “", "quotes “” take no space inside or beside Chinese"),
     (r"(?<!—)—(?!—)", "a lone em dash"),
     (rf"[{CJK}][,.;:!?(]|[,;:!?)][{CJK}]", "ASCII punctuation in a Chinese sentence (，。；：！？（）)"),
     (r"(?<![\w)\]])-(?=\d)", "a hyphen as minus sign (−, U+2212)"),
     (r"~", "an ASCII tilde (∼, U+223C)"),
     (rf"(?<!T)[{CJK}](?=[A-Za-z0-9])|[A-Za-z0-9](?=[{CJK}])(?<!T)", "no space between Chinese and Latin or digits"),
 ]
-MAX_EM_DASH_PAIRS = 3  # a handful of 「——」 at most in the whole file
+MAX_EM_DASH_PAIRS = 3  # a handful of “——” at most in the whole file
 THOUSANDS = {"iwae_k", "n_eval", "n_train", "n_test", "n_demo", "samples_per_class", "p_mlp", "p_conv", "bytes_mlp",
              "bytes_conv", "norm_mlp", "norm_conv"}
 """placeholders whose values reach 1,000: formatted with a thousands comma, as every literal number is"""
@@ -70,12 +71,12 @@ def problems(tree) -> list:
         for name, spec in PLACEHOLDER.findall(text):
             if name in THOUSANDS and "," not in spec:
                 found.append(f"{path}: {{{{{name}}}}} is formatted without a thousands comma")
-        for opening, closing in ("「」", "（）"):
+        for opening, closing in ("“”", "（）"):
             if plain.count(opening) != plain.count(closing):
                 found.append(f"{path}: unbalanced {opening}{closing}")
     dashes = sum(text.count("——") for _, text in strings(tree))
     if dashes > MAX_EM_DASH_PAIRS:
-        found.append(f"{dashes} em-dash asides 「——」 (at most {MAX_EM_DASH_PAIRS})")
+        found.append(f"{dashes} em-dash asides “——” (at most {MAX_EM_DASH_PAIRS})")
     return found
 
 
@@ -103,7 +104,8 @@ def test_the_chinese_text_keeps_the_glossary_and_the_punctuation():
     ("使用 k = 1000 个样本", "thousands comma"),
     ("两个模型,每个训练", "ASCII punctuation"),
     ("卷积模型比MLP 更小", "no space"),
-    ("原报告中的「3.5M」和「2.8M」", None),
+    ("原报告中的「3.5M」", "quotes"),
+    ("原报告中的“3.5M”和“2.8M”", None),
 ])
 def test_the_checker_finds_each_fault_of_the_old_text(text, fault):
     found = problems({"words": {"example": text}})

@@ -225,7 +225,7 @@ class Document:
         self._show(
             f'<table class="report"><caption><b>{html.escape(label)}</b> {html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note_html}",
-            f"\\begin{{table}}[H]\\centering\\{size}\\caption{{{latex_escape(caption)}}}"
+            f"\\begin{{table}}[htbp]\\centering\\{size}\\caption{{{latex_escape(caption)}}}"
             f"\\begin{{tabularx}}{{\\linewidth}}{{{columns}}}\\toprule\n"
             + " & ".join(f"\\textbf{{{cell_tex(h)}}}" for h in header) + r" \\ \midrule" + "\n"
             + latex_rows + "\n\\bottomrule\\end{tabularx}" + note_tex + "\\end{table}")

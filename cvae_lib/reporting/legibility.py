@@ -91,7 +91,7 @@ def text_width_in(text: str, size: float = FONT_PT) -> float:
 
 
 CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff]")
-OPENING, CLOSING = "([（【「", ")]）】」"
+OPENING, CLOSING = "([（【「“", ")]）】」”"
 NO_LINE_START = "、。，．：；！？" + CLOSING
 RELATIONS = "=∼~≈≤≥<>"
 
@@ -107,7 +107,7 @@ def _break_points(text: str) -> list:
         if b in NO_LINE_START or any(r in near for r in RELATIONS) or (a == " " and b.isdigit()):
             continue
         if a in "，、；" or depth == 0 and (
-                a in " /:：" or b in "（【「" or (CJK.match(a) and CJK.match(b))):
+                a in " /:：" or b in "（【「“" or (CJK.match(a) and CJK.match(b))):
             points.append(i)
     return points
 
