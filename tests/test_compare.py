@@ -64,3 +64,16 @@ def test_verdict_key_follows_the_counts():
 def test_one_seed_makes_every_difference_unresolved():
     groups = compare.rank_metrics(_table({"fd": [100.0]}, {"fd": [200.0]}))
     assert groups["tied"] == ["fd"] and compare.verdict_key(groups) == "tied"
+
+
+def test_a_test_loss_that_runs_away_at_the_end_is_called_unstable(tmp_path):
+    import pandas as pd
+    from cvae_lib.reporting.findings import loss_stability
+    steady = pd.DataFrame({"epoch": [1, 2, 3], "train_total": [300.0, 250.0, 240.0], "test_total": [290.0, 245.0, 242.0]})
+    steady.to_csv(tmp_path / "history.csv", index=False)
+    assert loss_stability(tmp_path) == {"min_test": 242.0, "min_epoch": 3, "last_test": 242.0, "last_train": 240.0,
+                                             "last_epoch": 3, "unstable": False}
+    runaway = steady.assign(test_total=[4000.0, 9000.0, 5.3e7], train_total=[-1400.0, -1450.0, -1417.0])
+    runaway.to_csv(tmp_path / "history.csv", index=False)
+    found = loss_stability(tmp_path)
+    assert found["unstable"] and found["min_epoch"] == 1 and found["last_test"] == 5.3e7

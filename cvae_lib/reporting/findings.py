@@ -199,3 +199,16 @@ def describe_trend(xs, ys, words, fmt=lambda y: f"{y:.2f}") -> str:
     extreme = fmt(ys[list(xs).index(t["at"])]) if t["at"] is not None else ""
     return words(f"trend_{t['kind']}", first=fmt(ys[0]), last=fmt(ys[-1]), b0=f"{xs[0]:g}", b1=f"{xs[-1]:g}",
                  at=f"{t['at']:g}" if t["at"] is not None else "", extreme=extreme, values=words("list_sep").join(map(fmt, ys)))
+
+
+def loss_stability(run_dir, factor: float = 10.0) -> dict:
+    """Whether a run's test loss ran away at the end of training (history.csv): its lowest test loss and epoch, the
+    last epoch's test and training losses, and ``unstable`` when the last test loss exceeds ``factor`` times the
+    lowest in magnitude while training stayed finite; a run whose test loss blows up describes a diverging model."""
+    history = pd.read_csv(Path(run_dir) / "history.csv")
+    best = history.loc[history.test_total.idxmin()]
+    last = history.iloc[-1]
+    span = abs(best.test_total) + 1.0
+    return {"min_test": float(best.test_total), "min_epoch": int(best.epoch), "last_test": float(last.test_total),
+            "last_train": float(last.train_total), "last_epoch": int(last.epoch),
+            "unstable": bool(last.test_total - best.test_total > factor * span and math.isfinite(last.train_total))}
