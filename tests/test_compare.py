@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from cvae_lib.reporting import compare
 
@@ -77,3 +78,18 @@ def test_a_test_loss_that_runs_away_at_the_end_is_called_unstable(tmp_path):
     runaway.to_csv(tmp_path / "history.csv", index=False)
     found = loss_stability(tmp_path)
     assert found["unstable"] and found["min_epoch"] == 1 and found["last_test"] == 5.3e7
+
+
+def test_the_iwae_gain_carries_the_standard_error_of_paired_differences():
+    import torch
+    from cvae_lib.evaluation.evaluate import iwae_bound
+    from cvae_lib.modelling.models import build_model
+    from cvae_lib.reporting.demos import elbo_gap
+    torch.manual_seed(0)
+    model = build_model("mlp").eval()
+    images, labels = torch.rand(40, 1, 28, 28), torch.arange(40) % 10
+    gap = elbo_gap(model, images, labels, ks=(1, 5), seed=3)
+    first, fifth = (iwae_bound(model, images, labels, k, seed=3) for k in (1, 5))
+    paired = (fifth - first).std().item() / 40 ** 0.5
+    assert gap.loc[1, "gain over k=1"] == pytest.approx((fifth - first).mean().item(), rel=1e-5)
+    assert gap.loc[1, "gain_std_error"] == pytest.approx(paired, rel=1e-5)
