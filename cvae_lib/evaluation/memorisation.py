@@ -39,8 +39,13 @@ def copy_check(samples, train_images, test_images, quantile: float = 0.01) -> di
     the medians of both, their ratio (below 1: samples sit closer to the training set than real unseen
     images do), and the share of samples closer than the ``quantile`` of the test images' distances (about
     ``quantile`` when the samples are no nearer to the training set than unseen images; near 1 for copies)."""
-    fake = nearest(samples, train_images).distances
-    real = nearest(test_images, train_images).distances
+    return copy_check_against(samples, train_images, nearest(test_images, train_images).distances, quantile)
+
+
+def copy_check_against(samples, train_images, test_distances, quantile: float = 0.01) -> dict:
+    """copy_check with the unseen images' nearest-training-image distances computed once beforehand (several
+    samplers checked against one yardstick)."""
+    fake, real = nearest(samples, train_images).distances, test_distances
     threshold = torch.quantile(real, quantile)
     return {"median_sample": float(fake.median()), "median_test": float(real.median()),
             "ratio": float(fake.median() / real.median()), "quantile": quantile,

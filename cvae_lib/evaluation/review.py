@@ -109,11 +109,15 @@ class Judges:
         return out
 
 
+def config_key(config: ReviewConfig) -> dict:
+    """The review config as a cache key reads it back from JSON (tuples as lists)."""
+    return {**asdict(config), "temperatures": list(config.temperatures), "gmm_components": list(config.gmm_components)}
+
+
 def review_key(run_dir, judge_sha256: dict, config: ReviewConfig) -> dict:
     """review.json's key: the review config, REVIEW_VERSION, the run's weights and both judges' (judge name ->
     sha256 of its model.pt, as Judges.sha256 holds them)."""
-    return {**asdict(config), "temperatures": list(config.temperatures), "gmm_components": list(config.gmm_components),
-            "version": REVIEW_VERSION, "model_sha256": sha256_file(Path(run_dir) / runs.MODEL),
+    return {**config_key(config), "version": REVIEW_VERSION, "model_sha256": sha256_file(Path(run_dir) / runs.MODEL),
             "classifier_sha256": judge_sha256["classifier"], "judge_sha256": judge_sha256["judge"]}
 
 

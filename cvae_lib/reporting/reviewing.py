@@ -113,13 +113,12 @@ def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, da
     (``out_dir``/showcase.pt: method -> (10, n, 1, 28, 28), plus "real" and "nearest"). Cached on the methods,
     their weights, temperatures and the review config; returns method -> copy_check's dict."""
     import torch
-    from ..evaluation.memorisation import copy_check, nearest
-    from ..evaluation.review import sampler_draws
+    from ..evaluation.memorisation import copy_check_against, nearest
+    from ..evaluation.review import config_key, sampler_draws
 
     best = review_table.best_method(table)
-    shown = [m for m in dict.fromkeys(("mlp · prior", best)) if m in table["methods"]]
-    key = {"review": {**asdict(config), "temperatures": list(config.temperatures),
-                      "gmm_components": list(config.gmm_components)},
+    shown = [m for m in dict.fromkeys((review_table.ORIGINAL, best)) if m in table["methods"]]
+    key = {"review": config_key(config),
            "per_class": [SHOWN_PER_CLASS, COPY_CHECK_PER_CLASS, COPY_CHECK_TEST],
            "methods": {m: [table["methods"][m]["tau"], table["methods"][m]["runs"][0],
                            sha256_file(where[table["methods"][m]["runs"][0]] / runs.MODEL)] for m in shown}}
@@ -129,14 +128,14 @@ def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, da
         if cached["key"] == json.loads(json.dumps(key)):
             return cached["copy_check"]
     t0 = time.perf_counter()
-    test_images = data.test_images[:COPY_CHECK_TEST]
+    test_distances = nearest(data.test_images[:COPY_CHECK_TEST], data.train_images).distances  # once, for every method
     images, checks = {}, {}
     for method in shown:
         entry = table["methods"][method]
         draws, _ = sampler_draws(where[entry["runs"][0]], method.split(" · ")[1], entry["tau"],
                                  COPY_CHECK_PER_CLASS, config.seed, config, device, data)
         draws = draws.cpu().view(NUM_CLASSES, COPY_CHECK_PER_CLASS, 1, 28, 28)
-        checks[method] = copy_check(draws.flatten(0, 1), data.train_images, test_images)
+        checks[method] = copy_check_against(draws.flatten(0, 1), data.train_images, test_distances)
         images[method] = draws[:, :SHOWN_PER_CLASS].clone()
     images["nearest"] = data.train_images[nearest(images[best].flatten(0, 1), data.train_images).indices].view(
         NUM_CLASSES, SHOWN_PER_CLASS, 1, 28, 28)
