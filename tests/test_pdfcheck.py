@@ -258,11 +258,23 @@ def test_contents_that_grow_onto_a_second_page_are_one_page_off_until_latex_runs
     assert check_pdf(pdf, check_contents=True).ok
 
 
-def test_the_cjk_variant_is_read_from_the_log_not_from_the_embedded_name(tmp_path):
+def test_the_cjk_variant_is_checked_in_the_log_and_in_the_embedded_font_names(tmp_path):
+    from cvae_lib.reporting.cjkfonts import region_fonts
     from cvae_lib.reporting.layoutcheck import cjk_variant_problems
-    pdf, log = compile_tex(tmp_path, "sc", WITH_XECJK)
-    assert check_pdf(pdf, log_path=log, cjk_variant="SC").ok
-    _, jp_log = compile_tex(tmp_path, "jp", WITH_XECJK.replace("CJK SC", "CJK JP"))
+    # the SC family from Debian's collection: the log says SC, but the PDF embeds the shared CFF named ...CJKjp
+    pdf, log = compile_tex(tmp_path / "family", "sc", WITH_XECJK)
+    problems = check_pdf(pdf, log_path=log, cjk_variant="SC").problems
+    assert problems == ["CJK variant: the PDF embeds NotoSerifCJKjp-Regular-Identity-H, which names another region "
+                        "than SC"], problems
+    # the SC face as a file renamed to match (what the report's template loads): nothing to report
+    files = region_fonts(tmp_path / "files" / "fonts", "SC")
+    assert files["main"] == "NotoSerifCJKsc-Regular.otf"
+    pdf, log = compile_tex(tmp_path / "files", "sc", WITH_XECJK.replace(
+        "{Noto Serif CJK SC}", f"{{{files['main']}}}[Path=fonts/,BoldFont={files['main_bold']}]"))
+    report = check_pdf(pdf, log_path=log, cjk_variant="SC", require_cjk_font=True, required_text=["中文 中文"])
+    assert report.ok, report.problems
+    assert any(name.startswith("NotoSerifCJKsc-Regular") for name in report.fonts), report.fonts
+    _, jp_log = compile_tex(tmp_path / "jp", "jp", WITH_XECJK.replace("CJK SC", "CJK JP"))
     assert any("NotoSerifCJKJP is not the SC variant" in p for p in cjk_variant_problems(jp_log.read_text(), "SC"))
     assert cjk_variant_problems("no fonts here", "SC") == ["CJK variant: the log names no CJK font family "
                                                            "(wanted the SC variant)"]

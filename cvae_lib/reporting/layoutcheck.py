@@ -67,15 +67,21 @@ def contents_problems(pages) -> list:
     return problems
 
 
-FAMILY_RE = re.compile(r"Font family '([^']+?)\(\d+\)' created for font")
+FAMILY_RE = re.compile(r"Font family '([^']+?)\(\d+\)' created for\s*(?:\(fontspec\)\s*)?font")
 
 
-def cjk_variant_problems(log: str, variant: str) -> list:
-    """fontspec families of CJK fonts (names with "CJK") whose region suffix is not ``variant``."""
+def _is_variant(name: str, variant: str) -> bool:
+    return name.upper().endswith("CJK" + variant.upper()) or bool(re.search(rf"CJK{variant}\b", name, re.IGNORECASE))
+
+
+def cjk_variant_problems(log: str, variant: str, embedded=()) -> list:
+    """fontspec families of CJK fonts (names with "CJK") whose region suffix is not ``variant``, and embedded
+    CJK fonts (``embedded``: names as pdffonts lists them) that a reader would see named for another region."""
     families = sorted({m.group(1) for m in FAMILY_RE.finditer(log.replace("\n", "")) if "CJK" in m.group(1)})
-    wrong = [f for f in families if not f.upper().endswith("CJK" + variant.upper()) and
-             not re.search(rf"CJK{variant}\b", f, re.IGNORECASE)]
-    problems = [f"CJK variant: font family {f} is not the {variant} variant" for f in wrong]
+    problems = [f"CJK variant: font family {f} is not the {variant} variant" for f in families
+                if not _is_variant(f, variant)]
+    problems += [f"CJK variant: the PDF embeds {name}, which names another region than {variant}"
+                 for name in sorted(set(embedded)) if "CJK" in name and not _is_variant(name, variant)]
     if not families:
         problems.append(f"CJK variant: the log names no CJK font family (wanted the {variant} variant)")
     return problems

@@ -134,6 +134,7 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
     config.TemplateExporter.exclude_output_prompt = True
     import datetime
 
+    from .cjkfonts import region_fonts
     from .document import texts
     metadata = dict(metadata or {})
     words = texts(metadata.get("language", "en"))["words"]
@@ -147,10 +148,12 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
     if pdf_path is None:
         return []
     exporter = LatexExporter(config=config, template_name="cvae_latex", extra_template_basedirs=[str(TEMPLATES)])
-    tex, resources = exporter.from_notebook_node(nb)
     pdf_path = Path(pdf_path)
     with tempfile.TemporaryDirectory() as build:
         build = Path(build)
+        if nb.metadata.get("language") == "zh":  # SC faces that the PDF names as SC (cjkfonts), read from fonts/
+            nb.metadata["cjk_fonts"] = region_fonts(build / "fonts", "SC")
+        tex, resources = exporter.from_notebook_node(nb)
         (build / "report.tex").write_text(tex, encoding="utf-8")
         for name, data in resources.get("outputs", {}).items():
             (build / name).write_bytes(data)

@@ -15,9 +15,10 @@ Each problem is one line that names the check, what was found and where:
 - ``contents``: a table-of-contents entry whose page number is not the printed number of the page where its
   heading is (``check_contents``).
 - ``CJK variant``: a CJK font family other than the wanted region (``cjk_variant``, e.g. "SC"), read from the
-  log's fontspec lines. The PDF's font names cannot tell: the Noto CJK collections share one CFF table named
-  ``...CJKjp`` by all their regions, so a document set in Noto Serif CJK SC embeds "NotoSerifCJKjp" while its
-  glyphs are the SC ones.
+  log's fontspec lines, and an embedded CJK font whose name says another region. The Noto CJK collections share
+  one CFF table named ``...CJKjp`` by all their regions, so a document set in "Noto Serif CJK SC" from the
+  collection embeds "NotoSerifCJKjp" although its glyphs are the SC ones; the report loads the SC faces as files
+  renamed to match (``cjkfonts``), so what the reader's font list shows is what was used.
 - ``unreferenced``: a figure or table whose caption is printed but whose number the text never names
   (``check_references``, with the words that name them: "Figure"/"Table" or 图/表).
 - ``page not in the PDF``: text that sends the reader to an HTML page (``.html``), which a PDF reader does not have.
@@ -126,7 +127,7 @@ def check_pdf(pdf_path, *, log_path=None, required_text=(), forbidden_text=DEFAU
             problems.append(f"CJK variant: checking for {cjk_variant} needs the LaTeX log")
         else:
             problems += cjk_variant_problems(Path(log_path).read_text(encoding="utf-8", errors="replace"),
-                                             cjk_variant)
+                                             cjk_variant, names)
     if check_references is not None:
         problems += reference_problems(text_pages, *check_references)
     if check_breaks:
