@@ -66,8 +66,10 @@ def test_verdict_words_follow_the_numbers_in_both_languages(language):
     larger = _table(True).assign(parameters=lambda t: t.parameters.where(t.architecture == "mlp", 1_000_000))
     assert findings.verdict_values(larger, words)["size_relation"] == words("more")
     benchmarked = findings.verdict_values(faster, words, time_ratio=3.8)  # the controlled benchmark wins over epochs
-    assert benchmarked["time_ratio"] == 3.8 and words("ratio_benchmark") in benchmarked["compute_remark"]
+    assert benchmarked["time_ratio"] == 3.8 and words("ratio_benchmark_one") in benchmarked["compute_remark"]
     assert "3.8" in benchmarked["compute_remark"] and words("ratio_epochs") in wins["compute_remark"]
+    both = findings.verdict_values(faster, words, time_ratio=3.8, seed_loop_ratio=2.66)  # the original's loop beside it
+    assert words("ratio_benchmark", seed_ratio=2.66) in both["compute_remark"] and "2.7" in both["compute_remark"]
 
 
 def test_benchmark_time_ratio_reads_the_project_trainers_rows(tmp_path):
@@ -77,6 +79,7 @@ def test_benchmark_time_ratio_reads_the_project_trainers_rows(tmp_path):
                   "variant": ["project trainer", "seed loop", "project trainer", "seed loop"],
                   "median_images_per_s": [24_000.0, 14_000.0, 6_000.0, 5_000.0]}).to_csv(csv, index=False)
     assert findings.benchmark_time_ratio(csv) == 4.0
+    assert findings.benchmark_time_ratio(csv, "seed loop") == 2.8  # the original's loop, quoted beside it
 
 
 def test_trends_are_named_by_their_shape():

@@ -66,8 +66,8 @@ FIDELITY = np.array([[.904, .10, .795, 180], [.927, .02, .819, 229], [.930, .04,
 def fidelity(inp: Inputs, values=FIDELITY):
     labels, methods = inp.methods()
     return plots.fidelity_coverage(dict(zip(labels, map(tuple, values))), {inp.W("real_test_images"): (0.917, 2.0)},
-                                   {k: inp.W("fc_" + k) for k in ("precision", "recall", "accuracy", "fd", "target")},
-                                   markers={label: "s" for label in labels[11:]}, target=(0.9, 90.0), names=methods)
+                                   {k: inp.W("fc_" + k) for k in ("precision", "recall", "accuracy", "fd")},
+                                   markers={label: "s" for label in labels[11:]}, names=methods)
 
 
 def interpolation_names(inp: Inputs) -> list:

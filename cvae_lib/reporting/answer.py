@@ -1,14 +1,18 @@
 """The sentences that answer the assignment's question, each chosen by the extension study's numbers: which method
 is best (one name when one method wins on both measures), the two-by-two of adversarial training and a mixture
 prior, and which VAE-GAN settings the tables show. ``word`` fills a sentence of the document's language."""
+from ..evaluation.stats import welch_differ
 
 
 def best_sentences(v: dict, acc_name: str, fd_name: str, same: bool, prior, word) -> dict:
     """The abstract's (best_clause) and the conclusion's (best_short) answer: one name when one method has both
-    the highest accuracy and the lowest FD, two otherwise."""
+    the highest accuracy and the lowest FD, two otherwise; and the runner-up by FD (v["runner_name"], set only
+    when Welch's test over seeds cannot tell it from the best) named as its equal."""
     values = dict(fd=v["min_fd"], acc=v["max_acc"], prior_fd=prior.fd, prior_acc=prior.conditional_accuracy)
-    return {key: word(f"{which}_same", name=fd_name, **values) if same
-            else word(f"{which}_two", fd_name=fd_name, acc_name=acc_name, **values)
+    tie = word("best_tie", runner_name=v["runner_name"], runner_fd=v["runner_fd"], runner_acc=v["runner_acc"],
+               seeds=v.get("n_ext_seeds", 3)) if "runner_name" in v else ""
+    return {key: (word(f"{which}_same", name=fd_name, **values) if same
+                  else word(f"{which}_two", fd_name=fd_name, acc_name=acc_name, **values)) + tie
             for key, which in (("best_clause", "best"), ("best_short", "best_short"))}
 
 
@@ -27,3 +31,22 @@ def study_sentences(v: dict, mlp, summary, word) -> dict:
     else:
         out["ablation_sentence"] = word("ablation_gmm_only", **v) if "gmm_acc" in v else ""
     return out
+
+
+def seed_values(board, key: tuple, column: str) -> list:
+    """The per-seed values of one column of ``board`` (leaderboard.leaderboard's rows) for (architecture, method,
+    gamma)."""
+    rows = board[(board.architecture == key[0]) & (board.method == key[1]) & (board.gamma == key[2])]
+    return [float(x) for x in rows[column] if x == x]
+
+
+def runner_up(every, board):
+    """``every``: the leaderboard summary indexed by (architecture, method, gamma). The key with the second-lowest
+    mean FD when Welch's test over seeds (``board``) tells it
+    from the lowest neither on FD nor on conditional accuracy (the answer must then name both), else None."""
+    if len(every) < 2:
+        return None
+    first, second = every.fd.sort_values().index[:2]
+    tied = [not welch_differ(seed_values(board, first, c), seed_values(board, second, c))
+            for c in ("fd", "conditional_accuracy")]
+    return second if all(tied) else None

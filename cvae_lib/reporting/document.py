@@ -221,7 +221,9 @@ class Document:
         body = "".join("<tr>" + "".join(f"<td>{cell_html(c)}</td>" for c in row) + "</tr>" for row in rows)
         note_html = f"<p><small>{html.escape(note)}</small></p>" if note else ""
         latex_rows = "\n".join(" & ".join(cell_tex(c) for c in row) + r" \\" for row in rows)
-        note_tex = f"\\par\\smallskip{{\\footnotesize {latex_escape(note)}}}" if note else ""
+        # justified, its last line flush left (the table's centring would centre the note's last line)
+        note_tex = (f"\\par\\smallskip{{\\footnotesize\\leftskip=0pt\\rightskip=0pt\\parfillskip=0pt plus 1fil "
+                    f"{latex_escape(note)}\\par}}") if note else ""
         self._show(
             f'<table class="report"><caption><b>{html.escape(label)}</b> {html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note_html}",
@@ -240,7 +242,7 @@ class Document:
     def listing(self, code: str, caption: str) -> None:
         """Source code, verbatim (the appendix's seed listing)."""
         self._show(f"<p><b>{html.escape(caption)}</b></p><pre>{html.escape(code)}</pre>",
-                   f"\\paragraph{{{latex_escape(caption)}}}\\begin{{Verbatim}}[fontsize=\\footnotesize]\n{code}\n"
+                   f"\\paragraph{{{latex_escape(caption)}}}\\begin{{Verbatim}}[fontsize=\\footnotesize,baselinestretch=1]\n{code}\n"
                    "\\end{Verbatim}")
 
     def newpage(self) -> None:

@@ -158,28 +158,31 @@ def trend(xs, ys) -> dict:
     return {"kind": "mixed", "at": None}
 
 
-def benchmark_time_ratio(throughput_csv) -> float | None:
-    """The conv model's training time per image over the MLP's, both with this project's trainer, from the controlled
-    benchmark's table (benchmarks/bench_train.py); None when it was not run."""
+def benchmark_time_ratio(throughput_csv, variant: str = "project trainer") -> float | None:
+    """The conv model's training time per image over the MLP's, both with one training loop (``variant``: "project
+    trainer" or "seed loop", the original's), from the controlled benchmark's table (benchmarks/bench_train.py);
+    None when it was not run."""
     path = Path(throughput_csv)
     if not path.exists():
         return None
     rates = pd.read_csv(path).set_index(["architecture", "variant"])["median_images_per_s"]
-    return float(rates[("mlp", "project trainer")] / rates[("conv", "project trainer")])
+    return float(rates[("mlp", variant)] / rates[("conv", variant)])
 
 
-def verdict_values(table: pd.DataFrame, words, time_ratio: float = None) -> dict:
+def verdict_values(table: pd.DataFrame, words, time_ratio: float = None, seed_loop_ratio: float = None) -> dict:
     """The verdict, sized by the numbers: ``verdict_key`` words with the metrics where conv is worse named, the
     direction of the size difference, and whether the smaller model is the slower one (the compute remark).
     ``time_ratio``: conv's training time over the MLP's from the controlled benchmark (benchmark_time_ratio); without
-    it, the ratio of the runs' median epoch times, which machines doing other work at the same time distort."""
+    it, the ratio of the runs' median epoch times, which machines doing other work at the same time distort;
+    ``seed_loop_ratio``: the same benchmark's ratio with the original's training loop, quoted beside it."""
     from .compare import rank_metrics, verdict_key
     groups = rank_metrics(table)
     params = table.groupby("architecture")["parameters"].first()
     epoch = table.groupby("architecture")["seconds_per_epoch"].median()
     smaller = "conv" if params["conv"] < params["mlp"] else "mlp"
     ratio = time_ratio or float(epoch["conv"] / epoch["mlp"])
-    source = words("ratio_benchmark" if time_ratio else "ratio_epochs")
+    source = (words("ratio_benchmark", seed_ratio=seed_loop_ratio) if time_ratio and seed_loop_ratio
+              else words("ratio_benchmark_one") if time_ratio else words("ratio_epochs"))
     worse = words("list_sep").join(words(f"metric_{c}").rstrip(" ↓↑") for c in groups["worse"])
     one_seed = table.groupby("architecture").size().min() < 2
     key = "one_seed" if one_seed else verdict_key(groups)

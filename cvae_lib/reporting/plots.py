@@ -104,13 +104,12 @@ def per_class_metrics(metrics: dict, reference: dict, title: str = "", width: fl
 
 @printed
 def fidelity_coverage(points: dict, reference: dict = None, words: dict = None, markers: dict = None,
-                      target: tuple = None, names: dict = None, width: float = 0.95):
+                      names: dict = None, width: float = 0.95):
     """Two panels over methods: precision against recall, and conditional accuracy against Fréchet distance.
 
     ``points``: label -> (precision, recall, accuracy, fd) means; ``reference``: label -> (accuracy, fd) lines
     drawn across the accuracy panel (e.g. the classifier on real test images); ``words`` localizes the axis
-    labels; ``markers``: label -> matplotlib marker (e.g. one per backbone; default a circle); ``target``:
-    (accuracy at least, FD at most), shaded and named w["target"]; ``names``: label -> the method's name
+    labels; ``markers``: label -> matplotlib marker (e.g. one per backbone; default a circle); ``names``: label -> the method's name
     (default the label): points of one name (a method on two backbones) share a colour, are joined by a thin
     line and named once. Names are written beside a point of theirs, moved with a leader line where points
     crowd, so that no two overlap.
@@ -133,18 +132,12 @@ def fidelity_coverage(points: dict, reference: dict = None, words: dict = None, 
         ax.set_xlim(*_padded(values[:, x], 0.1))
         ax.set_ylim(*_padded(values[:, y], 0.1))
         ax.grid(alpha=0.3)
-    for label, (accuracy, _) in (reference or {}).items():
+    for label, (accuracy, _) in (reference or {}).items():  # the y-range takes the line in, its label inside the axes
+        low, high = axes[1].get_ylim()
+        axes[1].set_ylim(min(low, accuracy - 0.02), max(high, accuracy + 0.02))
         axes[1].axhline(accuracy, color="grey", ls=":", lw=1)
         axes[1].annotate(label, (1, accuracy), xycoords=("axes fraction", "data"), textcoords="offset points",
                          xytext=(-3, 2), ha="right", va="bottom", color="grey")
-    if target:
-        left, right = axes[1].get_xlim()
-        top = max(axes[1].get_ylim()[1], target[0] + 0.01)
-        axes[1].fill_between([left, target[1]], target[0], top, color="C2", alpha=0.1, lw=0)
-        axes[1].annotate(w.get("target", "target"), (left, top), textcoords="offset points", xytext=(3, -3),
-                         ha="left", va="top", color="C2")
-        axes[1].set_xlim(left, right)
-        axes[1].set_ylim(top=top)
     axes[0].set_xlabel(w["recall"])
     axes[0].set_ylabel(w["precision"])
     axes[1].set_xlabel(w["fd"])
@@ -225,6 +218,15 @@ def rate_distortion(rate, distortion, betas, words: dict = None, width: float = 
         ax.plot(rates, level - rates, "k--", lw=0.6, alpha=0.5)
     ax.set_xlim(*_padded(rate, 0.15))
     ax.set_ylim(distortion.min() - 5, distortion.max() + 5)
+    (left, right), (bottom, top) = ax.get_xlim(), ax.get_ylim()
+    named = []  # each dashed line named by its −ELBO where it enters the plot at its lower right, lines too close
+    for level in np.linspace(totals.min(), totals.max(), 3):  # to the last one named left unnamed
+        x = min(right, level - bottom)
+        spot = ((x - left) / (right - left), (level - x - bottom) / (top - bottom))  # in axes fractions
+        if left < x and bottom <= level - x <= top and all(abs(spot[0] - a) + abs(spot[1] - b) > 0.25 for a, b in named):
+            named.append(spot)
+            ax.annotate(f"{w.get('elbo', '−ELBO')} = {level:.0f}", (x, level - x), textcoords="offset points",
+                        xytext=(-2, 2), ha="right", va="bottom", fontsize=FONT_PT - 0.5, color="0.35")
     ax.set_xlabel(w["rate"])
     ax.set_ylabel(w["distortion"])
     fig.tight_layout()

@@ -4,19 +4,28 @@ Each function returns a matplotlib Figure (plots.save writes it); text sizes are
 stays legible printed at the full text width (plots.legibility_problems).
 """
 import matplotlib.pyplot as plt
-from matplotlib.transforms import blended_transform_factory
 
 from ..evaluation.review import JUDGES
 from . import review_table
 
 FAMILY_COLORS = {"prior": "#444444", "gmm": "#1f77b4", "vampprior": "#2ca02c", "vaegan": "#d62728",
                  "vaegan_gmm": "#ff7f0e", "rmsprop": "#8c564b", "rmsprop_gmm": "#e377c2"}
-"""one colour per kind of method (leaderboard name); the backbone is told by the line: MLP solid, conv dashed"""
+"""one colour per kind of method (leaderboard name); the backbone is told by the line and the marker: MLP solid
+with circles, conv dashed with squares"""
+GAMMA_COLORS = {("vaegan", 0.1): "#7b2cbf", ("vaegan_gmm", 0.1): "#17becf"}
+"""the VAE-GAN at its second adversarial weight, in colours of its own (γ = 1 keeps FAMILY_COLORS')"""
+BACKBONE_STYLE = {"mlp": ("-", "o"), "conv": ("--", "s")}
+LOW_TAU_MARKER = "x"
+"""marks each curve's lowest temperature, so the reader sees which way τ runs"""
+
+
+def method_color(kind: dict) -> str:
+    return GAMMA_COLORS.get((kind["name"], kind["gamma"]), FAMILY_COLORS.get(kind["name"], "#9467bd"))
 ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accuracy": "conditional accuracy",
            "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
            "real": "real images", "real_accuracy": "real images' accuracy",
-           "chosen": "operating point (chosen on validation)", "mlp_line": "MLP backbone (solid)",
-           "conv_line": "conv backbone (dashed)"}
+           "chosen": "operating point (chosen on validation)", "mlp_line": "MLP backbone (solid, circles)",
+           "conv_line": "conv backbone (dashed, squares)", "low_tau": "τ = 0.5 end of each curve"}
 
 
 def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words: dict = None,
@@ -42,34 +51,30 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
             for method in shown:
                 curves = methods[method]
                 kind = review_table.describe_method(method)
-                style = {"color": FAMILY_COLORS.get(kind["name"], "#9467bd"),
-                         "linestyle": "-" if kind["architecture"] == "mlp" else "--"}
+                linestyle, marker = BACKBONE_STYLE.get(kind["architecture"], ("-", "o"))
+                style = {"color": method_color(kind), "linestyle": linestyle}
                 xs = review_table.curve(curves, reference, judge, x_q)
                 ys = review_table.curve(curves, reference, judge, y_q)
                 reach = max([reach] + [x[1] + (x[2] if x[2] == x[2] else 0.0) for x in xs])  # one seed: no bar
                 line = ax.errorbar([x[1] for x in xs], [y[1] for y in ys], xerr=[x[2] for x in xs],
-                                   yerr=[y[2] for y in ys], marker="o", markersize=3, linewidth=1.2, capsize=0,
+                                   yerr=[y[2] for y in ys], marker=marker, markersize=3, linewidth=1.2, capsize=0,
                                    elinewidth=0.6, label=labels[method], **style)
+                low = min(range(len(xs)), key=lambda i: xs[i][0])
+                ax.plot(xs[low][1], ys[low][1], marker=LOW_TAU_MARKER, markersize=6, color="black",
+                        markeredgewidth=1.0, linestyle="none", zorder=4)
                 best = [i for i, x in enumerate(xs) if x[0] == chosen.get(method)]
                 if best:
-                    ax.plot(xs[best[0]][1], ys[best[0]][1], marker="o", markersize=7, color=style["color"],
+                    ax.plot(xs[best[0]][1], ys[best[0]][1], marker=marker, markersize=7, color=style["color"],
                             markeredgecolor="black", markeredgewidth=0.8, linestyle="none")
                 if row == 0 and col == 0:
                     handles.append(line)
             point = real[reference][judge]
             if x_q == "fd":
                 ax.axhline(point[y_q], color="black", linestyle=":", linewidth=1)
-            elif point[x_q] > 1.5 * reach + 0.05:  # far right of every method: drawn at the edge, its value printed,
-                ax.set_xlim(-0.01, max(0.15, 1.15 * reach + 0.03))  # the methods' points not squeezed together
-                edge = blended_transform_factory(ax.transAxes, ax.transData)
-                ax.plot(0.97, point[y_q], marker="*", markersize=11, color="gold", markeredgecolor="black",
-                        linestyle="none", transform=edge, clip_on=False)
-                ax.annotate(f"{w['real']} ({point[x_q]:.2f}, {point[y_q]:.2f})", xy=(0.99, point[y_q]),
-                            xycoords=edge, xytext=(0, -8), textcoords="offset points", ha="right", va="top",
-                            fontsize=8.5)  # under the star, off the methods' points
-            else:
+            else:  # at its true place, however far right of the methods it lies
                 ax.plot(point[x_q], point[y_q], marker="*", markersize=11, color="gold", markeredgecolor="black",
-                        linestyle="none")
+                        linestyle="none", clip_on=False)
+                ax.set_xlim(-0.02, max(reach, point[x_q]) * 1.06)
             ax.set_xlabel(w[x_q], fontsize=9)
             ax.set_ylabel(w[y_q], fontsize=9)
             ax.tick_params(labelsize=8)
@@ -80,10 +85,12 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
              axes[0, 0].plot([], [], marker="*", markersize=11, color="gold", markeredgecolor="black",
                              linestyle="none", label=w["real"])[0],
              axes[0, 0].plot([], [], marker="o", markersize=7, color="white", markeredgecolor="black",
-                             linestyle="none", label=w["chosen"])[0]]
+                             linestyle="none", label=w["chosen"])[0],
+             axes[0, 0].plot([], [], marker=LOW_TAU_MARKER, markersize=6, color="black", markeredgewidth=1.0,
+                             linestyle="none", label=w["low_tau"])[0]]
     if any(review_table.describe_method(m)["architecture"] == "conv" for m in shown):  # the line styles' key
-        extra += [axes[0, 0].plot([], [], color="black", linestyle=style, linewidth=1.2, label=w[key])[0]
-                  for style, key in (("-", "mlp_line"), ("--", "conv_line"))]
+        extra += [axes[0, 0].plot([], [], color="black", linestyle=style, marker=m, markersize=3, linewidth=1.2,
+                                  label=w[key])[0] for style, m, key in (("-", "o", "mlp_line"), ("--", "s", "conv_line"))]
     fig.legend(handles=handles + extra, loc="lower center", ncol=2, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, (0.19 * legend_rows + 0.12) / height, 1, 1))
     return fig

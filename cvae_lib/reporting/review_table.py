@@ -167,7 +167,7 @@ COLUMNS = (("accuracy", "{:.3f}"), ("fd", None), ("precision", "{:.2f}"), ("reca
 
 
 def _number(value: float, fmt) -> str:
-    return fmt.format(value) if fmt else f"{value:.3g}" if value < 100 else f"{value:.0f}"
+    return fmt.format(value) if fmt else f"{value:#.3g}" if value < 100 else f"{value:.0f}"  # 10.0, never "10"
 
 
 def document_rows(table: dict, labels: dict, reference: str = "test") -> list:
@@ -196,6 +196,32 @@ def widest_interval(table: dict, quantity: str, judge: str, reference: str = "te
     """The largest t-based 95 % half-width of one score over the methods (the table note states it)."""
     widths = [e[reference][judge][quantity]["half_width"] for e in table["methods"].values()]
     return max((w for w in widths if w == w), default=float("nan"))
+
+
+def backbone_fds(table: dict) -> dict:
+    """{judge: (MLP's FD, conv's FD)} of the two original models at their operating points on the test set, or {}
+    when the table lacks one of them."""
+    conv = ORIGINAL.replace("mlp", "conv")
+    if ORIGINAL not in table["methods"] or conv not in table["methods"]:
+        return {}
+    return {j: (table["methods"][ORIGINAL]["test"][j]["fd"]["mean"], table["methods"][conv]["test"][j]["fd"]["mean"])
+            for j in JUDGES}
+
+
+def backbone_judges_agree(fds: dict) -> bool:
+    """Whether both judges give the same one of the two original models the lower FD."""
+    return len({mlp < conv for mlp, conv in fds.values()}) == 1
+
+
+def judge_caveat(table: dict, word, section: int) -> str:
+    """The sentence the abstract, the verdict and the conclusion add when the second judge (Section ``section``)
+    gives the other original model the lower FD than the evaluation classifier does; "" when they agree."""
+    fds = backbone_fds(table)
+    if not fds or backbone_judges_agree(fds):
+        return ""
+    mlp, conv = fds["judge"]
+    return word("judge_caveat", section=section, better=word("judge_model_mlp" if mlp < conv else "judge_model_conv"),
+                better_fd=min(mlp, conv), worse_fd=max(mlp, conv))
 
 
 def p_value(p: float) -> str:
@@ -241,7 +267,10 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
         out["truncation_clause"] = word("review_truncation_trade") if trade else ""
     out.update({"n_methods": len(entries), "taus_chosen": word("list_sep").join(f"{t:g}" for t in taus),
            "tau_clause": word("review_tau_one" if taus == [1.0] else "review_tau_same" if len(taus) == 1
-                              else "review_tau_several", tau=taus[0]),
+                              else "review_tau_several", tau=taus[0], n_methods=len(entries),
+                              n_tau_one=sum(e["tau"] == 1.0 for e in entries.values()),
+                              lower=word("list_sep").join(f"{labels[m]} (τ* = {e['tau']:g})" for m, e in entries.items()
+                                                          if e["tau"] < 1.0)),
            "kendall_points": points[0], "kendall_points_p": points[1],
            "kendall_methods": ranks[0] if ranks else float("nan"), "kendall_methods_p": p_value(ranks[1] if ranks else 1.0),
            "rank_points_clause": word(agreement(*points)),
@@ -283,11 +312,9 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
                                    cas_low=out["cas_low"], cas_high=out["cas_high"],
                                    cas_original=with_cas.get(ORIGINAL, float("nan")))
     out["backbone_clause"] = ""  # do both judges rank the two original models (MLP, conv) alike on FD?
-    conv = ORIGINAL.replace("mlp", "conv")
-    if ORIGINAL in entries and conv in entries:
-        fds = {j: (entries[ORIGINAL]["test"][j]["fd"]["mean"], entries[conv]["test"][j]["fd"]["mean"]) for j in JUDGES}
-        better = {j: "conv" if c < m else "mlp" for j, (m, c) in fds.items()}
-        out["backbone_clause"] = word("review_backbone_agree" if len(set(better.values())) == 1
+    fds = backbone_fds({**table, "methods": entries})
+    if fds:
+        out["backbone_clause"] = word("review_backbone_agree" if backbone_judges_agree(fds)
                                       else "review_backbone_differ",
                                       mlp_classifier=fds["classifier"][0], conv_classifier=fds["classifier"][1],
                                       mlp_judge=fds["judge"][0], conv_judge=fds["judge"][1])
@@ -295,14 +322,18 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
     winner = fd["classifier"]
     if winner in with_cas and ORIGINAL in with_cas and winner != ORIGINAL and not welch_differ(
             entries[winner]["cas"].get("values", []), entries[ORIGINAL]["cas"].get("values", [])):
+        def both(values):  # "evaluation classifier / second judge", one judge's values never mixed with the other's
+            return " / ".join(f"{values[j]:.2f}" for j in JUDGES)
+        test, real = entries[winner]["test"], table["real"]["test"]
         out["conclusion_caveat"] = word("conclusion_caveat_tied", winner_cas=with_cas[winner],
                                         cas_original=with_cas[ORIGINAL], real_cas=table["real"]["cas"],
-                                        real_recall=out["real_recall"], real_coverage=out["real_coverage"],
-                                        winner_coverage=entries[winner]["test"]["classifier"]["coverage"]["mean"],
-                                        winner_recall=max(entries[winner]["test"][j]["recall"]["mean"] for j in JUDGES))
+                                        winner_coverage=both({j: test[j]["coverage"]["mean"] for j in JUDGES}),
+                                        real_coverage_both=both({j: real[j]["coverage"] for j in JUDGES}),
+                                        winner_recall=both({j: test[j]["recall"]["mean"] for j in JUDGES}),
+                                        real_recall_both=both({j: real[j]["recall"] for j in JUDGES}))
     gammas = gamma_choice({**table, "methods": entries})
     out["gamma_sentence"] = word("review_gamma", chosen=gammas["chosen"], scores=word("list_sep").join(
-        f"γ = {g:g}: {v:.1f}" for g, v in sorted(gammas["scores"].items()))) if gammas else ""
+        word("gamma_score", g=g, v=v) for g, v in sorted(gammas["scores"].items()))) if gammas else ""
     met = [labels[m] for m, e in entries.items() if e.get("targets", {}).get("met")]
     out["target_sentence"] = (word("review_target_met", names=word("list_sep").join(met)) if met
                               else word("review_target_missed"))
