@@ -20,11 +20,16 @@ def test_the_two_by_two_says_both_count_only_when_together_beats_each_alone():
     v = dict(prior_fd=180.0, prior_acc=0.80, gan_fd=106.0, gan_acc=0.78, gmm_fd=124.0, gmm_acc=0.87,
              mgmm_fd=57.0, mgmm_acc=0.91)
     out = answer.study_sentences(v, _mlp([0.1]), summary, word)
-    assert out["ablation_sentence"] == word("ablation_both", **v) and out["conv_gan_clause"] == ""
+    # the combination's numbers are given, unless the answer just gave them as the best method's
+    assert out["ablation_sentence"] == word("ablation_both", **v, combo_numbers=word("combo_numbers", **v))
+    assert out["ablation_sentence"].endswith("(57.0 and 0.910).") and out["conv_gan_clause"] == ""
+    best = {**v, "min_fd": 57.0, "max_acc": 0.91}
+    assert answer.study_sentences(best, _mlp([0.1]), summary, word)["ablation_sentence"].endswith(
+        "on both measures.")
     assert out["gan_gammas"] == word("gan_gammas_one", gammas="0.1")
     worse = {**v, "mgmm_acc": 0.85}  # together below the mixture alone on accuracy: no 'both count'
     assert answer.study_sentences(worse, _mlp([0.1, 1.0]), summary, word)["ablation_sentence"] == word(
-        "ablation_plain", **worse)
+        "ablation_plain", **worse, combo_numbers=word("combo_numbers", **worse))
     assert answer.study_sentences(worse, _mlp([0.1, 1.0]), summary, word)["gan_gammas"] == word(
         "gan_gammas_many", gammas="0.1, 1")
 

@@ -27,7 +27,9 @@ def study_sentences(v: dict, mlp, summary, word) -> dict:
                                                            & (summary.method == "vaegan")).any() else ""}
     if {"gan_fd", "mgmm_fd", "gmm_fd"} <= set(v):
         both = v["mgmm_fd"] < min(v["gan_fd"], v["gmm_fd"]) and v["mgmm_acc"] > max(v["gan_acc"], v["gmm_acc"])
-        out["ablation_sentence"] = word("ablation_both" if both else "ablation_plain", **v)
+        # the combination's numbers, unless the answer just gave them (it is the best method)
+        combo = "" if (v["mgmm_fd"], v["mgmm_acc"]) == (v.get("min_fd"), v.get("max_acc")) else word("combo_numbers", **v)
+        out["ablation_sentence"] = word("ablation_both" if both else "ablation_plain", **{**v, "combo_numbers": combo})
     else:
         out["ablation_sentence"] = word("ablation_gmm_only", **v) if "gmm_acc" in v else ""
     return out

@@ -221,6 +221,7 @@ def judge_caveat(table: dict, word, section: int) -> str:
         return ""
     mlp, conv = fds["judge"]
     return word("judge_caveat", section=section, better=word("judge_model_mlp" if mlp < conv else "judge_model_conv"),
+                worse=word("judge_model_conv" if mlp < conv else "judge_model_mlp"),
                 better_fd=min(mlp, conv), worse_fd=max(mlp, conv))
 
 
