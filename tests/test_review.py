@@ -166,3 +166,13 @@ def test_welch_differ_against_scipy_and_its_edge_cases():
     assert ttest_ind(a, b, equal_var=False).pvalue < 0.05 and welch_differ(a, b)
     assert not welch_differ([0.80, 0.83, 0.78], [0.81, 0.79, 0.84])
     assert not welch_differ([0.8], [0.9, 0.91]) and not welch_differ([0.8, 0.8], [0.8, 0.8])
+
+
+def test_welch_from_intervals_recovers_the_test_on_the_values():
+    import math
+    from scipy.stats import ttest_ind
+    from cvae_lib.evaluation.stats import t_interval, welch_p_from_intervals
+    a, b = [17.1, 16.8, 17.5], [19.0, 19.6, 18.9]
+    summary = [t_interval(v)._asdict() for v in (a, b)]
+    assert math.isclose(welch_p_from_intervals(*summary), ttest_ind(a, b, equal_var=False).pvalue, rel_tol=1e-9)
+    assert math.isnan(welch_p_from_intervals(t_interval([1.0])._asdict(), summary[1]))

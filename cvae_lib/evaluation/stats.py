@@ -54,3 +54,15 @@ def welch_differ(a, b, alpha: float = 0.05) -> bool:
     with warnings.catch_warnings():  # one side constant up to rounding: scipy warns, the test stays valid
         warnings.simplefilter("ignore", RuntimeWarning)
         return bool(_stats.ttest_ind(a, b, equal_var=False).pvalue < alpha)
+
+
+def welch_p_from_intervals(a: dict, b: dict, confidence: float = 0.95) -> float:
+    """Welch's two-sided p-value for two means known only as {mean, half_width, n} (a summary's t-based intervals,
+    as review.json stores them): each standard deviation is recovered as half_width * sqrt(n) / t(n - 1). nan
+    with fewer than two values on either side."""
+    def std(x):
+        return x["half_width"] * math.sqrt(x["n"]) / float(_stats.t.ppf(0.5 + confidence / 2, x["n"] - 1))
+    if min(a["n"], b["n"]) < 2 or not (a["half_width"] == a["half_width"] and b["half_width"] == b["half_width"]):
+        return math.nan
+    return float(_stats.ttest_ind_from_stats(a["mean"], std(a), a["n"], b["mean"], std(b), b["n"],
+                                             equal_var=False).pvalue)

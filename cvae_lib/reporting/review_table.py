@@ -10,7 +10,7 @@ test image and weighs both judges alike. The test scores at that point are the m
 import re
 
 from ..evaluation.review import JUDGES
-from ..evaluation.stats import kendall_tau, t_interval, welch_differ
+from ..evaluation.stats import kendall_tau, t_interval, welch_differ, welch_p_from_intervals
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -215,14 +215,16 @@ def backbone_judges_agree(fds: dict) -> bool:
 
 def judge_caveat(table: dict, word, section: int) -> str:
     """The sentence the abstract, the verdict and the conclusion add when the second judge (Section ``section``)
-    gives the other original model the lower FD than the evaluation classifier does; "" when they agree."""
+    gives the other original model the lower FD than the evaluation classifier does, with Welch's p over seeds
+    (from the summary's intervals); "" when they agree."""
     fds = backbone_fds(table)
     if not fds or backbone_judges_agree(fds):
         return ""
     mlp, conv = fds["judge"]
+    scores = [table["methods"][m]["test"]["judge"]["fd"] for m in (ORIGINAL, ORIGINAL.replace("mlp", "conv"))]
     return word("judge_caveat", section=section, better=word("judge_model_mlp" if mlp < conv else "judge_model_conv"),
                 worse=word("judge_model_conv" if mlp < conv else "judge_model_mlp"),
-                better_fd=min(mlp, conv), worse_fd=max(mlp, conv))
+                better_fd=min(mlp, conv), worse_fd=max(mlp, conv), p=p_value(welch_p_from_intervals(*scores)))
 
 
 def p_value(p: float) -> str:
