@@ -247,3 +247,7 @@ class Document:
 
     def newpage(self) -> None:
         self._show("", "\\clearpage")
+
+    def float_barrier(self) -> None:
+        """Every figure and table shown so far is printed before what follows (placeins' \\FloatBarrier)."""
+        self._show("", "\\FloatBarrier")

@@ -226,7 +226,8 @@ def rate_distortion(rate, distortion, betas, words: dict = None, width: float = 
         if left < x and bottom <= level - x <= top and all(abs(spot[0] - a) + abs(spot[1] - b) > 0.25 for a, b in named):
             named.append(spot)
             ax.annotate(f"{w.get('elbo', '−ELBO')} = {level:.0f}", (x, level - x), textcoords="offset points",
-                        xytext=(-2, 2), ha="right", va="bottom", fontsize=FONT_PT - 0.5, color="0.35")
+                        xytext=(-2, 2), ha="right", va="bottom", fontsize=FONT_PT - 0.5, color="0.35",
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
     ax.set_xlabel(w["rate"])
     ax.set_ylabel(w["distortion"])
     fig.tight_layout()

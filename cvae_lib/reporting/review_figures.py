@@ -19,8 +19,11 @@ LOW_TAU_MARKER = "x"
 """marks each curve's lowest temperature, so the reader sees which way τ runs"""
 
 
-def method_color(kind: dict) -> str:
-    return GAMMA_COLORS.get((kind["name"], kind["gamma"]), FAMILY_COLORS.get(kind["name"], "#9467bd"))
+def method_color(kind: dict):
+    """The method's colour; on the conv backbone a lighter shade of it, so that no two curves share one."""
+    from matplotlib.colors import to_rgb
+    rgb = to_rgb(GAMMA_COLORS.get((kind["name"], kind["gamma"]), FAMILY_COLORS.get(kind["name"], "#9467bd")))
+    return rgb if kind["architecture"] == "mlp" else tuple(c + 0.45 * (1 - c) for c in rgb)
 ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accuracy": "conditional accuracy",
            "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
            "real": "real images", "real_accuracy": "real images' accuracy",

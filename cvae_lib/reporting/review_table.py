@@ -272,8 +272,8 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
            "tau_clause": word("review_tau_one" if taus == [1.0] else "review_tau_same" if len(taus) == 1
                               else "review_tau_several", tau=taus[0], n_methods=len(entries),
                               n_tau_one=sum(e["tau"] == 1.0 for e in entries.values()),
-                              lower=word("list_sep").join(f"{labels[m]} (τ* = {e['tau']:g})" for m, e in entries.items()
-                                                          if e["tau"] < 1.0)),
+                              lower=word("list_sep").join(word("tau_star_named", name=labels[m], tau=e["tau"])
+                                                          for m, e in entries.items() if e["tau"] < 1.0)),
            "kendall_points": points[0], "kendall_points_p": points[1],
            "kendall_methods": ranks[0] if ranks else float("nan"), "kendall_methods_p": p_value(ranks[1] if ranks else 1.0),
            "rank_points_clause": word(agreement(*points)),
@@ -328,7 +328,7 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
         def both(values):  # "evaluation classifier / second judge", one judge's values never mixed with the other's
             return " / ".join(f"{values[j]:.2f}" for j in JUDGES)
         test, real = entries[winner]["test"], table["real"]["test"]
-        out["conclusion_caveat"] = word("conclusion_caveat_tied", winner_cas=with_cas[winner],
+        out["conclusion_caveat"] = word("conclusion_caveat_tied", winner=labels[winner], winner_cas=with_cas[winner],
                                         cas_original=with_cas[ORIGINAL], real_cas=table["real"]["cas"],
                                         winner_coverage=both({j: test[j]["coverage"]["mean"] for j in JUDGES}),
                                         real_coverage_both=both({j: real[j]["coverage"] for j in JUDGES}),
