@@ -29,7 +29,11 @@ def study_sentences(v: dict, mlp, summary, word) -> dict:
         both = v["mgmm_fd"] < min(v["gan_fd"], v["gmm_fd"]) and v["mgmm_acc"] > max(v["gan_acc"], v["gmm_acc"])
         # the combination's numbers, unless the answer just gave them (it is the best method)
         combo = "" if (v["mgmm_fd"], v["mgmm_acc"]) == (v.get("min_fd"), v.get("max_acc")) else word("combo_numbers", **v)
-        out["ablation_sentence"] = word("ablation_both" if both else "ablation_plain", **{**v, "combo_numbers": combo})
+        # what the combination gives up: recall, where either ingredient alone keeps more of it
+        lost = "mgmm_recall" in v and v["mgmm_recall"] < max(v.get("gan_recall", 0.0), v.get("gmm_recall", 0.0))
+        recall = word("recall_cost", **v) if lost else ""
+        out["ablation_sentence"] = word("ablation_both" if both else "ablation_plain",
+                                        **{**v, "combo_numbers": combo, "recall_cost_clause": recall})
     else:
         out["ablation_sentence"] = word("ablation_gmm_only", **v) if "gmm_acc" in v else ""
     return out

@@ -333,9 +333,6 @@ def _sampled_values(v: dict, rows: pd.DataFrame, gamma: float, prefix: str, gan,
                       f"{prefix}{key}_fd_dir": direction(r.fd, gan.fd)})
 
 
-"""issue #13's target: conditional accuracy of prior samples at least this ..."""
-"""... and a Fréchet distance at most this share of the seed MLP's (z ~ N(0, I), mean over seeds)"""
-
 
 def trained_on_gpu(run_dirs) -> bool:
     """Whether every one of these runs was trained on a CUDA device (their environment.json says so)."""
