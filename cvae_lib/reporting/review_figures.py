@@ -44,7 +44,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     w = {**ENGLISH, **(words or {})}
     shown = [m for m in methods if m in labels]
     legend_rows = (len(shown) + 6) // 2
-    height = 5.2 + 0.22 * legend_rows
+    height = 4.6 + 0.22 * legend_rows
     fig, axes = plt.subplots(2, 2, figsize=(7.4, height))
     handles = []
     for row, judge in enumerate(JUDGES):
