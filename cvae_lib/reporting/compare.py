@@ -11,8 +11,8 @@ FINAL = [f"{split}_{term}" for split in ("train", "test") for term in ("total", 
 # Evaluation metrics (metrics.json) compared across architectures: column -> (label, lower is better);
 # None marks a descriptive metric, shown but not ranked: the likelihood bounds (the test -ELBO is a looser bound
 # than -IWAE, and the Bernoulli and continuous-Bernoulli -IWAE are one model's likelihood under two normalizations,
-# which can rank two models oppositely: no normalization is privileged, so none votes); the mean step along an interpolation grows with the
-# distance between its endpoints, so neither direction is "better" (max / mean measures smoothness); more active
+# which can rank two models oppositely: no normalization is privileged, so none votes); the mean step along an
+# interpolation grows with the distance between its endpoints, so neither direction is "better" (max / mean measures smoothness); more active
 # units means the code carries more, which is neither good nor bad for generation by itself.
 METRICS = {
     "test_neg_elbo": ("test −ELBO (nats)", None),

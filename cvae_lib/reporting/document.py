@@ -241,8 +241,8 @@ class Document:
 
     def listing(self, code: str, caption: str, pdf: bool = True) -> None:
         """Source code, verbatim (the appendix's seed listing); ``pdf=False`` keeps it to the HTML edition."""
-        latex = (f"\\paragraph{{{latex_escape(caption)}}}\\begin{{Verbatim}}[fontsize=\\footnotesize,baselinestretch=1]\n{code}\n"
-                 "\\end{Verbatim}") if pdf else ""
+        latex = (f"\\paragraph{{{latex_escape(caption)}}}"
+                 f"\\begin{{Verbatim}}[fontsize=\\footnotesize,baselinestretch=1]\n{code}\n\\end{{Verbatim}}") if pdf else ""
         self._show(f"<p><b>{html.escape(caption)}</b></p><pre>{html.escape(code)}</pre>", latex)
 
     def newpage(self) -> None:

@@ -109,8 +109,8 @@ def fidelity_coverage(points: dict, reference: dict = None, words: dict = None, 
 
     ``points``: label -> (precision, recall, accuracy, fd) means; ``reference``: label -> (accuracy, fd) lines
     drawn across the accuracy panel (e.g. the classifier on real test images); ``words`` localizes the axis
-    labels; ``markers``: label -> matplotlib marker (e.g. one per backbone; default a circle); ``names``: label -> the method's name
-    (default the label): points of one name (a method on two backbones) share a colour, are joined by a thin
+    labels; ``markers``: label -> matplotlib marker (e.g. one per backbone; default a circle); ``names``: label ->
+    the method's name (default the label): points of one name (a method on two backbones) share a colour, are joined by a thin
     line and named once. Names are written beside a point of theirs, moved with a leader line where points
     crowd, so that no two overlap.
     """
@@ -214,13 +214,14 @@ def rate_distortion(rate, distortion, betas, words: dict = None, width: float = 
     ax.plot(rate, distortion, "o-")
     totals = rate + distortion
     rates = np.linspace(0, rate.max() * 1.1, 50)
-    for level in np.linspace(totals.min(), totals.max(), 3):
+    levels = np.linspace(totals.min(), totals.max(), 3)
+    for level in levels:
         ax.plot(rates, level - rates, "k--", lw=0.6, alpha=0.5)
     ax.set_xlim(*_padded(rate, 0.15))
     ax.set_ylim(distortion.min() - 5, distortion.max() + 5)
     (left, right), (bottom, top) = ax.get_xlim(), ax.get_ylim()
     named = []  # each dashed line named by its −ELBO where it enters the plot at its lower right, lines too close
-    for level in np.linspace(totals.min(), totals.max(), 3):  # to the last one named left unnamed
+    for level in levels:  # to the last one named left unnamed
         x = min(right, level - bottom)
         spot = ((x - left) / (right - left), (level - x - bottom) / (top - bottom))  # in axes fractions
         if left < x and bottom <= level - x <= top and all(abs(spot[0] - a) + abs(spot[1] - b) > 0.25 for a, b in named):

@@ -24,6 +24,8 @@ def method_color(kind: dict):
     from matplotlib.colors import to_rgb
     rgb = to_rgb(GAMMA_COLORS.get((kind["name"], kind["gamma"]), FAMILY_COLORS.get(kind["name"], "#9467bd")))
     return rgb if kind["architecture"] == "mlp" else tuple(c + 0.45 * (1 - c) for c in rgb)
+
+
 ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accuracy": "conditional accuracy",
            "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
            "real": "real images", "real_accuracy": "real images' accuracy",

@@ -123,6 +123,7 @@ def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None) -> dic
 
 
 ORIGINAL = "mlp · prior"
+CONV_ORIGINAL = ORIGINAL.replace("mlp", "conv")
 """the original homework's sampler: the MLP CVAE with z ~ N(0, I), i.e. its prior at tau = 1"""
 
 
@@ -201,11 +202,9 @@ def widest_interval(table: dict, quantity: str, judge: str, reference: str = "te
 def backbone_fds(table: dict) -> dict:
     """{judge: (MLP's FD, conv's FD)} of the two original models at their operating points on the test set, or {}
     when the table lacks one of them."""
-    conv = ORIGINAL.replace("mlp", "conv")
-    if ORIGINAL not in table["methods"] or conv not in table["methods"]:
+    if ORIGINAL not in table["methods"] or CONV_ORIGINAL not in table["methods"]:
         return {}
-    return {j: (table["methods"][ORIGINAL]["test"][j]["fd"]["mean"], table["methods"][conv]["test"][j]["fd"]["mean"])
-            for j in JUDGES}
+    return {j: tuple(table["methods"][m]["test"][j]["fd"]["mean"] for m in (ORIGINAL, CONV_ORIGINAL)) for j in JUDGES}
 
 
 def backbone_judges_agree(fds: dict) -> bool:
@@ -221,7 +220,7 @@ def judge_caveat(table: dict, word, section: int) -> str:
     if not fds or backbone_judges_agree(fds):
         return ""
     mlp, conv = fds["judge"]
-    scores = [table["methods"][m]["test"]["judge"]["fd"] for m in (ORIGINAL, ORIGINAL.replace("mlp", "conv"))]
+    scores = [table["methods"][m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)]
     return word("judge_caveat", section=section, better=word("judge_model_mlp" if mlp < conv else "judge_model_conv"),
                 worse=word("judge_model_conv" if mlp < conv else "judge_model_mlp"),
                 better_fd=min(mlp, conv), worse_fd=max(mlp, conv), p=p_value(welch_p_from_intervals(*scores)))
