@@ -45,3 +45,67 @@ def test_one_name_when_one_method_wins_both_measures():
     assert same["best_clause"].count("A") == 1 and same["best_clause"].startswith("A gives both")
     two = answer.best_sentences(v, "A", "B", False, prior, word)
     assert two["best_clause"].startswith("B gives the lowest") and "A the most recognisable" in two["best_clause"]
+
+
+def test_accuracy_above_real_images_is_not_offered_as_the_best_samples():
+    prior = pd.Series({"fd": 180.0, "conditional_accuracy": 0.8})
+    v = {"min_fd": 30.0, "max_acc": 0.95, "min_fd_acc": 0.885, "min_fd_recall": 0.66, "max_acc_recall": 0.40}
+    out = answer.best_sentences(v, "A at τ = 0.7", "A", False, prior, word, real_accuracy=0.916)
+    clause = out["best_clause"]
+    assert clause.startswith("A gives the lowest") and "0.885" in clause and "most recognisable" not in clause
+    assert "above real test images' 0.916" in clause and "(0.40 against 0.66)" in clause
+    below = answer.best_sentences(v, "B", "A", False, prior, word, real_accuracy=0.97)  # 0.95 is not above: as before
+    assert "B the most recognisable" in below["best_clause"]
+
+
+def _board(rows):
+    """one row per seed: (architecture, method, gamma, fd, conditional_accuracy)"""
+    return pd.DataFrame(rows, columns=["architecture", "method", "gamma", "fd", "conditional_accuracy"])
+
+
+def test_backbone_ties_are_the_cells_welch_cannot_tell_from_their_own_backbones_original():
+    from scipy import stats
+    board = _board([("mlp", "prior", -1.0, f, a) for f, a in ((180, 0.80), (181, 0.81), (179, 0.79))]
+                   + [("mlp", "gmm", -1.0, f, a) for f, a in ((120, 0.82), (125, 0.78), (124, 0.80))]
+                   + [("conv", "prior", -1.0, f, a) for f, a in ((160, 0.82), (159, 0.82), (161, 0.83))]
+                   + [("conv", "gmm", -1.0, f, a) for f, a in ((158, 0.90), (162, 0.91), (160, 0.90))])
+    summary = board.groupby(["architecture", "method", "gamma"], as_index=False).mean()
+    ties = answer.backbone_ties(summary, board)
+    # against an independent computation: scipy's Welch test of each method against its own backbone's prior row
+    expected = set()
+    for arch in ("mlp", "conv"):
+        for column in ("fd", "conditional_accuracy"):
+            a = board[(board.architecture == arch) & (board.method == "gmm")][column]
+            b = board[(board.architecture == arch) & (board.method == "prior")][column]
+            if stats.ttest_ind(a, b, equal_var=False).pvalue >= 0.05:
+                expected.add((arch, "gmm", -1.0, column))
+    assert ties == expected == {("mlp", "gmm", -1.0, "conditional_accuracy"), ("conv", "gmm", -1.0, "fd")}
+
+
+def _review(classifier_best, judge_best, cas=(0.80, 0.81), real_cas=0.916):
+    def entry(name, c):
+        fd = {j: {"fd": {"mean": 10.0 if name == best else 50.0}}
+              for j, best in (("classifier", classifier_best), ("judge", judge_best))}
+        return {"test": fd, **({"cas": {"mean": c}} if c is not None else {})}
+    return {"methods": {"a": entry("a", cas[0]), "b": entry("b", cas[1])}, "real": {"cas": real_cas}}
+
+
+def test_the_abstract_names_each_judges_best_and_the_cas_against_real_images():
+    labels = {"a": "A", "b": "B"}
+    agree = answer.review_sentence(_review("b", "b"), labels, word, 5)
+    assert "also gives B the lowest FD" in agree and "Section 5" in agree and "at most 0.810 against 0.916" in agree
+    differ = answer.review_sentence(_review("a", "b"), labels, word, 5)
+    assert "gives A the lowest FD and the second judge B" in differ
+    assert "as well as one trained on real images" in answer.review_sentence(_review("a", "a", real_cas=0.80), labels, word, 5)
+    assert answer.review_sentence(_review("a", "a", cas=(None, None)), labels, word, 5).endswith("the lowest FD.")
+    assert answer.review_sentence({"methods": {}}, labels, word, 5) == ""
+
+
+def test_the_abstracts_reason_is_said_only_as_far_as_the_runs_show_it():
+    summary = pd.DataFrame({"architecture": ["mlp"], "method": ["vaegan"]})
+    v = dict(prior_fd=180.0, prior_acc=0.80, prior_sharp=0.42, gan_sharp=1.56, rms_fd=242.6)
+    assert answer.study_sentences(v, _mlp([0.1]), summary, word)["abstract_reason"] == word("abstract_reason", **v)
+    helped = {**v, "rms_fd": 150.0}  # the optimizer alone helped: the objective is not named as the reason
+    assert answer.study_sentences(helped, _mlp([0.1]), summary, word)["abstract_reason"] == word(
+        "abstract_reason_sharp", **helped)
+    assert answer.study_sentences({**v, "gan_sharp": 0.40}, _mlp([0.1]), summary, word)["abstract_reason"] == ""

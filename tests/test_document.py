@@ -119,6 +119,21 @@ def test_prior_gap_is_zero_for_the_prior_and_matches_the_gaussian_kl_otherwise()
     assert gap["prior_outside"] > 0.5  # most prior samples fall outside a narrow, shifted q(z)
 
 
+class _ClassEncoder(_Encoder):
+    """Posterior N(m * y, s^2 I): the codes of class 0 are the prior's when s = 1, those of class 1 shifted by m."""
+    def encode(self, x, y):
+        m, log_var = super().encode(x, y)
+        return m * y.argmax(1, keepdim=True), log_var
+
+
+def test_class_prior_gaps_find_the_one_class_whose_codes_are_shifted():
+    x, y = torch.zeros(20_000, 1, 28, 28), torch.arange(2).repeat(10_000)
+    gaps = findings.class_prior_gaps(_ClassEncoder(1.0, 1.0), x, y)
+    assert gaps["class_kl_min"] < 0.01  # class 0: q(z | y) is the prior
+    assert gaps["class_kl_max"] == pytest.approx(0.5 * 4 * 1.0, rel=0.05)  # class 1: KL(N(1, I) || N(0, I)) in 4-d
+    assert gaps["class_out_min"] == pytest.approx(0.001, abs=0.002) and gaps["class_out_max"] > gaps["class_out_min"]
+
+
 def test_document_shows_html_and_latex_for_each_figure_and_table(tmp_path, capsys, monkeypatch):
     shown = []
     monkeypatch.setattr(Document, "_show", lambda self, h, latex: shown.append((h, latex)))

@@ -267,6 +267,10 @@ def test_the_vae_gans_gamma_is_chosen_on_validation_at_each_ones_best_sampler():
     assert choice["scores"][1.0] == pytest.approx(2.5)  # FD 4, 5, 6 at tau = 0.7 over seeds, over the floor 2
     one = {**table, "methods": {m: e for m, e in table["methods"].items() if e["gamma"] == 0.1}}
     assert review_table.gamma_choice(one) == {}
+    table["real"]["cas"] = 0.9
+    said = review_table.text_values(table, {m: m for m in table["methods"]},
+                                    lambda key, **v: f"{key}[{v.get('edge_clause', '')}]")["gamma_sentence"]
+    assert said == "review_gamma[review_gamma_edge[]]"  # two values tried: the chosen one lies at an end
 
 
 def test_the_backbone_sentence_says_whether_the_judges_agree_on_mlp_against_conv():

@@ -142,6 +142,15 @@ def prior_gap(model, images, labels, seed: int = 0, batch_size: int = 1000) -> d
             "prior_outside": float((maha(prior) > radius).double().mean())}
 
 
+def class_prior_gaps(model, images, labels, seed: int = 0) -> dict:
+    """prior_gap for each class's aggregate posterior q(z | y) (the images of that class only), summarized over
+    the classes: the smallest and largest KL of its Gaussian fit to N(0, I) and share of prior samples outside its
+    99.9% region ({class_kl_min, class_kl_max, class_out_min, class_out_max})."""
+    gaps = [prior_gap(model, images[labels == c], labels[labels == c], seed=seed) for c in labels.unique().tolist()]
+    kl, out = [g["kl_to_prior"] for g in gaps], [g["prior_outside"] for g in gaps]
+    return {"class_kl_min": min(kl), "class_kl_max": max(kl), "class_out_min": min(out), "class_out_max": max(out)}
+
+
 def trend(xs, ys) -> dict:
     """Whether ys moves monotonically with xs: {"kind": "rises" | "falls" | "flat" | "peaks" | "dips" | "mixed",
     "at": the x of the interior extreme (peaks/dips)}."""

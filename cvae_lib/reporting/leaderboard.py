@@ -112,16 +112,18 @@ DOCUMENT_WIDTHS = (1.7, 1.15, 1.1, 0.81, 0.81, 0.81, 0.81, 0.81)
 """the document leaderboard's relative column widths (method, the two columns with a std, the five without)"""
 
 
-def leaderboard_rows(summary: pd.DataFrame, labels: dict, word, std_columns=None) -> list:
+def leaderboard_rows(summary: pd.DataFrame, labels: dict, word, std_columns=None, ties=frozenset()) -> list:
     """The leaderboard's rows as strings: "mean ± std" (the mean alone for one seed, or for a column not in
-    ``std_columns`` when that is given: a narrow table), n/a without a likelihood."""
+    ``std_columns`` when that is given: a narrow table), n/a without a likelihood; a cell named in ``ties``
+    (answer.backbone_ties) ends in "†": not distinguishable from its backbone's original CVAE."""
     def cell(r, column, digits, scale=1.0):
         mean, std = getattr(r, column), getattr(r, column + "_std")
+        mark = " †" if (r.architecture, r.method, r.gamma, column) in ties else ""
         if mean != mean:  # NaN: not defined for this method
             return word("not_defined")
         if r.n_seeds < 2 or (std_columns is not None and column not in std_columns):
-            return f"{scale * mean:.{digits}f}"
-        return f"{scale * mean:.{digits}f} ± {scale * std:.{digits}f}"
+            return f"{scale * mean:.{digits}f}{mark}"
+        return f"{scale * mean:.{digits}f} ± {scale * std:.{digits}f}{mark}"
     return [[labels[(r.architecture, r.method, r.gamma)], cell(r, "conditional_accuracy", 3), cell(r, "fd", 1),
              cell(r, "precision", 3), cell(r, "recall", 3), cell(r, "relative_sharpness", 2), cell(r, "test_neg_iwae", 2),
              cell(r, "reconstruction_accuracy", 3)] for r in summary.itertuples()]
@@ -268,12 +270,13 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     every = summary.set_index(["architecture", "method", "gamma"])
     top, low = every.conditional_accuracy.idxmax(), every.fd.idxmin()
     v.update(max_acc=every.loc[top].conditional_accuracy, max_acc_name=labels[top], min_fd=every.loc[low].fd,
-             min_fd_name=labels[low])
+             min_fd_name=labels[low], min_fd_acc=every.loc[low].conditional_accuracy,
+             min_fd_recall=every.loc[low].recall, max_acc_recall=every.loc[top].recall)
     runner = answer.runner_up(every, board) if board is not None else None
     if runner is not None:
         r = every.loc[runner]
         v.update(runner_name=labels[runner], runner_fd=r.fd, runner_acc=r.conditional_accuracy)
-    v.update(answer.best_sentences(v, labels[top], labels[low], top == low, prior, word))
+    v.update(answer.best_sentences(v, labels[top], labels[low], top == low, prior, word, real_accuracy))
     v["stand_sentence"] = (word("stand_same", name=labels[top]) if top == low
                            else word("stand_two", **v))
     both = mlp[(mlp.precision > prior.precision) & (mlp.recall > prior.recall)]

@@ -334,8 +334,10 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
                                         winner_recall=both({j: test[j]["recall"]["mean"] for j in JUDGES}),
                                         real_recall_both=both({j: real[j]["recall"] for j in JUDGES}))
     gammas = gamma_choice({**table, "methods": entries})
+    edge = gammas and len(gammas["scores"]) > 1 and gammas["chosen"] in (min(gammas["scores"]), max(gammas["scores"]))
     out["gamma_sentence"] = word("review_gamma", chosen=gammas["chosen"], scores=word("list_sep").join(
-        word("gamma_score", g=g, v=v) for g, v in sorted(gammas["scores"].items()))) if gammas else ""
+        word("gamma_score", g=g, v=v) for g, v in sorted(gammas["scores"].items())),
+        edge_clause=word("review_gamma_edge", n=len(gammas["scores"])) if edge else "") if gammas else ""
     met = [labels[m] for m, e in entries.items() if e.get("targets", {}).get("met")]
     out["target_sentence"] = (word("review_target_met", names=word("list_sep").join(met)) if met
                               else word("review_target_missed"))

@@ -100,18 +100,20 @@ def review_all(run_dirs, classifier_dir, judge_dir, out_dir, *, cas_seeds: int =
             entry["targets"] = review_table.targets(entry, table["original_fd_test"], table["real"]["cas"])
     table["skipped_without_weights"] = missing
     table["cas_seeds"], table["cas_per_class"] = cas_seeds, cas_per_class
-    table["copy_check"] = showcase(table, where, out_dir, config, device, data, log)
+    table["copy_check"] = showcase(table, where, out_dir, config, device, data, log, judges=judges)
     write_json(out_dir / SUMMARY, table)
     return table
 
 
-def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, data, log=print) -> dict:
+def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, data, log=print, judges=None) -> dict:
     """The original MLP CVAE and the method of lowest FD (evaluation classifier, test), each at its operating
     point, seed 0 of each (the first seed reviewed): COPY_CHECK_PER_CLASS draws per class go through the
     nearest-neighbour copy check against the 60,000 training images, and the first SHOWN_PER_CLASS per class,
     with the best method's nearest training images and real test images, are saved for the report's figure
     (``out_dir``/showcase.pt: method -> (10, n, 1, 28, 28), plus "real" and "nearest"). Cached on the methods,
-    their weights, temperatures and the review config; returns method -> copy_check's dict."""
+    their weights, temperatures and the review config; returns method -> copy_check's dict. With ``judges``
+    (evaluation.review.Judges) the same check runs again in the second judge's features (under
+    "judge_features"), where a copy of a training image's shape shows even with other grey levels."""
     import torch
     from ..evaluation.memorisation import copy_check_against, nearest
     from ..evaluation.review import config_key, sampler_draws
@@ -120,6 +122,7 @@ def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, da
     shown = [m for m in dict.fromkeys((review_table.ORIGINAL, best)) if m in table["methods"]]
     key = {"review": config_key(config),
            "per_class": [SHOWN_PER_CLASS, COPY_CHECK_PER_CLASS, COPY_CHECK_TEST],
+           "spaces": ["pixels"] + (["judge", judges.sha256["judge"]] if judges is not None else []),
            "methods": {m: [table["methods"][m]["tau"], table["methods"][m]["runs"][0],
                            sha256_file(where[table["methods"][m]["runs"][0]] / runs.MODEL)] for m in shown}}
     path = Path(out_dir) / SHOWCASE
@@ -130,12 +133,19 @@ def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, da
     t0 = time.perf_counter()
     test_distances = nearest(data.test_images[:COPY_CHECK_TEST], data.train_images).distances  # once, for every method
     images, checks = {}, {}
+    if judges is not None:  # the judge's features of the training images, and the unseen images' distances in them
+        features = lambda x: judges.predict("judge", x)[1]  # noqa: E731
+        train_features = features(data.train_images)
+        test_feature_distances = nearest(features(data.test_images[:COPY_CHECK_TEST]), train_features).distances
     for method in shown:
         entry = table["methods"][method]
         draws, _ = sampler_draws(where[entry["runs"][0]], method.split(" · ")[1], entry["tau"],
                                  COPY_CHECK_PER_CLASS, config.seed, config, device, data)
         draws = draws.cpu().view(NUM_CLASSES, COPY_CHECK_PER_CLASS, 1, 28, 28)
         checks[method] = copy_check_against(draws.flatten(0, 1), data.train_images, test_distances)
+        if judges is not None:
+            checks[method]["judge_features"] = copy_check_against(features(draws.flatten(0, 1)), train_features,
+                                                                  test_feature_distances)
         images[method] = draws[:, :SHOWN_PER_CLASS].clone()
     images["nearest"] = data.train_images[nearest(images[best].flatten(0, 1), data.train_images).indices].view(
         NUM_CLASSES, SHOWN_PER_CLASS, 1, 28, 28)
