@@ -33,9 +33,27 @@ ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accu
            "conv_line": "conv backbone (dashed, squares)", "low_tau": "τ = 0.5 end of each curve"}
 
 
+FD_TICKS = (1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000)
+
+
+def log_axis(ax, low: float, high: float) -> None:
+    """A logarithmic x-axis from ``low`` to ``high`` (the data's, bars included; a bar reaching below 0 is cut at
+    the axis), labelled with plain numbers (FD_TICKS within the range), no minor labels."""
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator, ScalarFormatter
+    ax.set_xscale("log")
+    low, high = low / 1.15, high * 1.15
+    ax.set_xlim(low, high)
+    ticks = [t for t in FD_TICKS if low <= t <= high] or [round(high, 1)]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words: dict = None,
                     reference: str = "test"):
-    """A 2 x 2 grid: one row per judge; accuracy against FD (left) and precision against recall (right), each
+    """A 2 x 2 grid: one row per judge; accuracy against FD (left, FD on a log scale) and precision against
+    recall (right), each
     method a line through its temperatures (mean over seeds, t-based 95 % intervals as bars), its operating point
     filled; the real images' accuracy as a dotted line (their FD, the floor, is near 0 on this scale) and their
     precision and recall as a star.
@@ -52,7 +70,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     for row, judge in enumerate(JUDGES):
         for col, (x_q, y_q) in enumerate((("fd", "accuracy"), ("recall", "precision"))):
             ax = axes[row, col]
-            reach = 0.0  # the methods' largest x, error bars included
+            reach, lowest = 0.0, float("inf")  # the methods' largest x, error bars included; smallest positive x
             for method in shown:
                 curves = methods[method]
                 kind = review_table.describe_method(method)
@@ -61,6 +79,8 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                 xs = review_table.curve(curves, reference, judge, x_q)
                 ys = review_table.curve(curves, reference, judge, y_q)
                 reach = max([reach] + [x[1] + (x[2] if x[2] == x[2] else 0.0) for x in xs])  # one seed: no bar
+                ends = [x[1] - (x[2] if x[2] == x[2] else 0.0) for x in xs]  # a bar below 0 is cut, its point kept
+                lowest = min([lowest] + [e if e > 0 else x[1] for e, x in zip(ends, xs) if x[1] > 0])
                 line = ax.errorbar([x[1] for x in xs], [y[1] for y in ys], xerr=[x[2] for x in xs],
                                    yerr=[y[2] for y in ys], marker=marker, markersize=3, linewidth=1.2, capsize=0,
                                    elinewidth=0.6, label=labels[method], **style)
@@ -76,6 +96,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
             point = real[reference][judge]
             if x_q == "fd":
                 ax.axhline(point[y_q], color="black", linestyle=":", linewidth=1)
+                log_axis(ax, lowest, reach)  # FD spans an order of magnitude: the crowded low end spread out
             else:  # at its true place, however far right of the methods it lies
                 ax.plot(point[x_q], point[y_q], marker="*", markersize=11, color="gold", markeredgecolor="black",
                         linestyle="none", clip_on=False)
