@@ -103,3 +103,32 @@ def review_sentence(table: dict, labels: dict, word, section: int) -> str:
         return judges + word("abstract_cas_none")
     real = table["real"]["cas"]
     return judges + word("abstract_cas_below" if max(cas) < real else "abstract_cas_reaches", high=max(cas), real=real)
+
+
+def target_sentence(entries: dict, labels: dict, word) -> str:
+    """The stricter target's outcome (each entry's "targets", review_table.targets): the methods that meet it, or
+    the closest one (most parts met, then the smallest CAS gap) and each part it misses, with its value."""
+    met = [labels[m] for m, e in entries.items() if e.get("targets", {}).get("met")]
+    if met:
+        return word("review_target_met", names=word("list_sep").join(met))
+    scored = {m: e["targets"] for m, e in entries.items() if e.get("targets")}
+    if not scored:
+        return word("review_target_missed")
+
+    def parts_met(m):
+        return sum(bool(v) for k, v in scored[m].items() if k.endswith("_met") and k != "met")
+    closest = max(scored, key=lambda m: (parts_met(m), -scored[m].get("cas_gap", 1.0)))
+    t, test = scored[closest], entries[closest]["test"]
+    missed = []
+    for judge in ("classifier", "judge"):
+        where = word(f"target_in_{judge}")
+        if not t[f"{judge}_fd_met"]:
+            missed.append(word("target_fd", where=where, ratio=t[f"{judge}_fd_ratio"]))
+        for part, goal in (("recall", 0.5), ("precision", 0.85)):
+            if not t[f"{judge}_{part}_met"]:
+                missed.append(word(f"target_{part}", where=where, value=test[judge][part]["mean"], goal=goal))
+    if "cas_met" in t and not t["cas_met"]:
+        missed.append(word("target_cas", gap=t["cas_gap"]))
+    n_parts = sum(1 for k in t if k.endswith("_met") and k != "met")
+    return word("review_target_closest", name=labels[closest], n_met=parts_met(closest), n_parts=n_parts,
+                missed=word("list_sep_strong").join(missed))

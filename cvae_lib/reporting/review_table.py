@@ -11,6 +11,7 @@ import re
 
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, t_interval, welch_differ, welch_p_from_intervals
+from .answer import target_sentence
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -338,7 +339,5 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
     out["gamma_sentence"] = word("review_gamma", chosen=gammas["chosen"], scores=word("list_sep").join(
         word("gamma_score", g=g, v=v) for g, v in sorted(gammas["scores"].items())),
         edge_clause=word("review_gamma_edge", n=len(gammas["scores"])) if edge else "") if gammas else ""
-    met = [labels[m] for m, e in entries.items() if e.get("targets", {}).get("met")]
-    out["target_sentence"] = (word("review_target_met", names=word("list_sep").join(met)) if met
-                              else word("review_target_missed"))
+    out["target_sentence"] = target_sentence(entries, labels, word)  # met, or how close the closest comes
     return out
