@@ -303,3 +303,8 @@ def test_main_text_is_measured_from_its_first_heading_to_the_references():
         "main text: 3 pages (pp. 2–4, '1 Setup' to 'References'), more than the limit of 2"]
     assert main_text_problems(pages[:3], "1 Setup", "References", 9) == [
         "main text: no line is the heading 'References', so its length cannot be measured"]
+    # references that open a page of their own: the main text ended on the page before
+    top = pages[:3] + ["\n  References\nBurda et al.\n"]
+    assert main_text_problems(top, "1 Setup", "References", 2) == []
+    assert main_text_problems(top, "1 Setup", "References", 1) == [
+        "main text: 2 pages (pp. 2–3, '1 Setup' to 'References'), more than the limit of 1"]

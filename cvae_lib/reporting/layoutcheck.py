@@ -136,12 +136,16 @@ def heading_page(pages, heading: str, after: int = 0):
 
 def main_text_problems(pages, start: str, end: str, limit: int) -> list[str]:
     """The main text, from the page of the heading ``start`` to the page where the heading ``end`` begins
-    (both counted), longer than ``limit`` pages; or either heading missing."""
+    (both counted; when ``end`` is the first line of its page, the main text ended on the page before), longer
+    than ``limit`` pages; or either heading missing."""
     first = heading_page(pages, start)
     last = heading_page(pages, end, first) if first is not None else None
     if first is None or last is None:
         missing = start if first is None else end
         return [f"main text: no line is the heading {missing!r}, so its length cannot be measured"]
+    lines = [line for line in pages[last].splitlines() if line.strip()]
+    if last > first and "".join(lines[0].split()) == "".join(end.split()):  # nothing of the main text on it
+        last -= 1
     length = last - first + 1
     if length > limit:
         return [f"main text: {length} pages (pp. {first + 1}–{last + 1}, {start!r} to {end!r}), more than the "

@@ -63,7 +63,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     operating temperature; ``words`` localizes the axis labels and legend (ENGLISH's keys)."""
     w = {**ENGLISH, **(words or {})}
     shown = [m for m in methods if m in labels]
-    legend_rows = (len(shown) + 6) // 2
+    legend_rows = (len(shown) + 6 + 2) // 3  # three columns of legend entries
     height = 4.6 + 0.22 * legend_rows
     fig, axes = plt.subplots(2, 2, figsize=(7.4, height))
     handles = []
@@ -117,7 +117,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     if any(review_table.describe_method(m)["architecture"] == "conv" for m in shown):  # the line styles' key
         extra += [axes[0, 0].plot([], [], color="black", linestyle=style, marker=m, markersize=3, linewidth=1.2,
                                   label=w[key])[0] for style, m, key in (("-", "o", "mlp_line"), ("--", "s", "conv_line"))]
-    fig.legend(handles=handles + extra, loc="lower center", ncol=2, fontsize=8, frameon=False)
+    fig.legend(handles=handles + extra, loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, (0.19 * legend_rows + 0.12) / height, 1, 1))
     return fig
 

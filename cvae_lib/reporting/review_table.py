@@ -309,7 +309,7 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
         out.update(best_cas_hw=half, cas_low=min(with_cas.values()), cas_high=max(with_cas.values()),
                    best_cas_text=f"{with_cas[best]:.3f}" + (f"\u00a0±\u00a0{half:.3f}" if half == half else ""))  # kept on one line
         tied = ORIGINAL in with_cas and best != ORIGINAL and not beats
-        out["cas_sentence"] = word("review_cas_tied" if tied else "review_cas",
+        out["cas_sentence"] = word("review_cas_tied" if tied else "review_cas_beats" if beats else "review_cas",
                                    best_cas=out["best_cas"], best_cas_name=out["best_cas_name"], cas_gap=out["cas_gap"],
                                    gmm_cas_clause=out["gmm_cas_clause"], best_cas_text=out["best_cas_text"],
                                    cas_low=out["cas_low"], cas_high=out["cas_high"],
