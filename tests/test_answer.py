@@ -53,7 +53,11 @@ def test_accuracy_above_real_images_is_not_offered_as_the_best_samples():
     out = answer.best_sentences(v, "A at τ = 0.7", "A", False, prior, word, real_accuracy=0.916)
     clause = out["best_clause"]
     assert clause.startswith("A gives the lowest") and "0.885" in clause and "most recognisable" not in clause
-    assert "above real test images' 0.916" in clause and "(0.40 against 0.66)" in clause
+    assert "0.916" not in clause and "(0.40 against 0.66): samples more typical of their class" in clause
+    assert "against 180.0 for the original MLP" in clause  # without a backbone named, the MLP's original
+    conv = answer.best_sentences({**v, "base_name": word("base_conv")}, "A at τ = 0.7", "A", False, prior, word,
+                                 real_accuracy=0.916)["best_clause"]
+    assert "for the original conv model" in conv  # the best method's own backbone's original is its baseline
     below = answer.best_sentences(v, "B", "A", False, prior, word, real_accuracy=0.97)  # 0.95 is not above: as before
     assert "B the most recognisable" in below["best_clause"]
 

@@ -187,7 +187,7 @@ def test_the_leaderboard_averages_each_method_over_seeds(tmp_path):
     narrow = leaderboard.leaderboard_rows(summary, labels, word, std_columns=("fd",))
     assert narrow[0][1] == "0.805" and narrow[0][2] == f"179.5 ± {pd.Series([180, 179]).std():.1f}" and narrow[0][6] == "234.50"
     tied = leaderboard.leaderboard_rows(summary, labels, word, std_columns=("fd",), ties={("mlp", "gmm", -1.0, "fd")})
-    assert tied[1][2].endswith(" †") and not tied[1][1].endswith("†") and tied[0] == narrow[0]  # only the named cell
+    assert tied[1][2].endswith("\u00a0†") and not tied[1][1].endswith("†") and tied[0] == narrow[0]  # only the named cell
     assert leaderboard.best_method(summary)["method"] == "vaegan"
 
 

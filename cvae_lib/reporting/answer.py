@@ -11,7 +11,8 @@ def best_sentences(v: dict, acc_name: str, fd_name: str, same: bool, prior, word
     above the real test images' (``real_accuracy``), it is not offered as "the most recognisable samples": the
     method with the lowest FD is named with its own accuracy (v["min_fd_acc"]), and the higher accuracy as what
     a narrower sampler buys at the cost of recall (v["max_acc_recall"] against v["min_fd_recall"])."""
-    values = dict(fd=v["min_fd"], acc=v["max_acc"], prior_fd=prior.fd, prior_acc=prior.conditional_accuracy)
+    values = dict(fd=v["min_fd"], acc=v["max_acc"], prior_fd=prior.fd, prior_acc=prior.conditional_accuracy,
+                  base_name=v.get("base_name") or word("base_mlp"))  # ``prior``: that backbone's original CVAE
     tie = word("best_tie", runner_name=v["runner_name"], runner_fd=v["runner_fd"], runner_acc=v["runner_acc"],
                seeds=v.get("n_ext_seeds", 3)) if "runner_name" in v else ""
     typical = not same and real_accuracy is not None and v["max_acc"] > real_accuracy and "min_fd_acc" in v

@@ -118,7 +118,7 @@ def leaderboard_rows(summary: pd.DataFrame, labels: dict, word, std_columns=None
     (answer.backbone_ties) ends in "†": not distinguishable from its backbone's original CVAE."""
     def cell(r, column, digits, scale=1.0):
         mean, std = getattr(r, column), getattr(r, column + "_std")
-        mark = " †" if (r.architecture, r.method, r.gamma, column) in ties else ""
+        mark = "\u00a0†" if (r.architecture, r.method, r.gamma, column) in ties else ""  # kept beside its number
         if mean != mean:  # NaN: not defined for this method
             return word("not_defined")
         if r.n_seeds < 2 or (std_columns is not None and column not in std_columns):
@@ -276,7 +276,10 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     if runner is not None:
         r = every.loc[runner]
         v.update(runner_name=labels[runner], runner_fd=r.fd, runner_acc=r.conditional_accuracy)
-    v.update(answer.best_sentences(v, labels[top], labels[low], top == low, prior, word, real_accuracy))
+    base = (low[0], "prior", NO_GAMMA)  # the best method's own backbone's original CVAE, its baseline
+    v["base_name"] = word(f"base_{low[0]}")
+    v.update(answer.best_sentences(v, labels[top], labels[low], top == low, every.loc[base] if base in every.index
+                                   else prior, word, real_accuracy))
     v["stand_sentence"] = (word("stand_same", name=labels[top]) if top == low
                            else word("stand_two", **v))
     both = mlp[(mlp.precision > prior.precision) & (mlp.recall > prior.recall)]

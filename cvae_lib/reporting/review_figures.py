@@ -63,7 +63,10 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     operating temperature; ``words`` localizes the axis labels and legend (ENGLISH's keys)."""
     w = {**ENGLISH, **(words or {})}
     shown = [m for m in methods if m in labels]
-    legend_rows = (len(shown) + 6 + 2) // 3  # three columns of legend entries
+    texts = [labels[m] for m in shown] + [w[k] for k in ("real_accuracy", "real", "chosen", "low_tau", "mlp_line")]
+    width = max(sum(2 if ord(c) > 0x2E80 else 1 for c in t) for t in texts)  # a CJK character is two wide
+    ncol = 3 if width <= 34 else 2  # three columns of legend entries where they fit the figure's width
+    legend_rows = -(-(len(shown) + 6) // ncol)
     height = 4.6 + 0.22 * legend_rows
     fig, axes = plt.subplots(2, 2, figsize=(7.4, height))
     handles = []
@@ -117,7 +120,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     if any(review_table.describe_method(m)["architecture"] == "conv" for m in shown):  # the line styles' key
         extra += [axes[0, 0].plot([], [], color="black", linestyle=style, marker=m, markersize=3, linewidth=1.2,
                                   label=w[key])[0] for style, m, key in (("-", "o", "mlp_line"), ("--", "s", "conv_line"))]
-    fig.legend(handles=handles + extra, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.legend(handles=handles + extra, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, (0.19 * legend_rows + 0.12) / height, 1, 1))
     return fig
 
