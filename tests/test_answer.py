@@ -129,6 +129,8 @@ def test_the_stricter_target_names_the_closest_method_and_what_it_misses():
     said = answer.target_sentence(near, labels, word)
     assert said.startswith("No method reviewed here meets") and "The closest, B, meets 6 of its 7 parts" in said
     assert "misses CAS (0.085 below real images', target at most 0.03)." in said and "recall" not in said
+    level = answer.target_sentence({**near, "c": entry(0.2, 0.55, 0.09)}, {**labels, "c": "C"}, word)
+    assert "The closest, B, meets 6 of its 7 parts (as many as C) and misses" in level  # a tie is named
     a_only = answer.target_sentence({"a": near["a"]}, labels, word)  # A misses the classifier's FD and both recalls
     assert "FD in the evaluation classifier's features (0.50 of the original MLP's" in a_only
     assert a_only.count("recall in") == 2 and "meets 3 of its 7 parts" in a_only

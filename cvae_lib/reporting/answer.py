@@ -119,6 +119,7 @@ def target_sentence(entries: dict, labels: dict, word) -> str:
     def parts_met(m):
         return sum(bool(v) for k, v in scored[m].items() if k.endswith("_met") and k != "met")
     closest = max(scored, key=lambda m: (parts_met(m), -scored[m].get("cas_gap", 1.0)))
+    level = [labels[m] for m in scored if m != closest and parts_met(m) == parts_met(closest)]  # as close
     t, test = scored[closest], entries[closest]["test"]
     missed = []
     for judge in ("classifier", "judge"):
@@ -132,4 +133,5 @@ def target_sentence(entries: dict, labels: dict, word) -> str:
         missed.append(word("target_cas", gap=t["cas_gap"]))
     n_parts = sum(1 for k in t if k.endswith("_met") and k != "met")
     return word("review_target_closest", name=labels[closest], n_met=parts_met(closest), n_parts=n_parts,
-                missed=word("list_sep_strong").join(missed))
+                missed=word("list_sep_strong").join(missed),
+                also=word("target_also", names=word("list_sep").join(level)) if level else "")
