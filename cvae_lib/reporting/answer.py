@@ -1,6 +1,7 @@
 """The sentences that answer the assignment's question, each chosen by the extension study's numbers: which method
 is best (one name when one method wins on both measures), the two-by-two of adversarial training and a mixture
 prior, and which VAE-GAN settings the tables show. ``word`` fills a sentence of the document's language."""
+from ..evaluation.review import JUDGES
 from ..evaluation.stats import welch_differ
 
 
@@ -17,8 +18,7 @@ def best_sentences(v: dict, acc_name: str, fd_name: str, same: bool, prior, word
                seeds=v.get("n_ext_seeds", 3)) if "runner_name" in v else ""
     typical = not same and real_accuracy is not None and v["max_acc"] > real_accuracy and "min_fd_acc" in v
     if typical:
-        values.update(real_acc=real_accuracy, fd_acc=v["min_fd_acc"], fd_recall=v["min_fd_recall"],
-                      acc_recall=v["max_acc_recall"])
+        values.update(fd_acc=v["min_fd_acc"], fd_recall=v["min_fd_recall"], acc_recall=v["max_acc_recall"])
     kind = "same" if same else "typical" if typical else "two"
     return {key: word(f"{which}_{kind}", name=fd_name, fd_name=fd_name, acc_name=acc_name, **values) + tie
             for key, which in (("best_clause", "best"), ("best_short", "best_short"))}
@@ -94,7 +94,7 @@ def review_sentence(table: dict, labels: dict, word, section: int) -> str:
     entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
     if not entries:
         return ""
-    fd = {j: min(entries, key=lambda m: entries[m]["test"][j]["fd"]["mean"]) for j in ("classifier", "judge")}
+    fd = lowest_fd(entries)
     judges = (word("abstract_judges_agree", name=labels[fd["classifier"]], section=section)
               if fd["classifier"] == fd["judge"] else
               word("abstract_judges_differ", classifier=labels[fd["classifier"]], judge=labels[fd["judge"]],
@@ -106,23 +106,33 @@ def review_sentence(table: dict, labels: dict, word, section: int) -> str:
     return judges + word("abstract_cas_below" if max(cas) < real else "abstract_cas_reaches", high=max(cas), real=real)
 
 
+def lowest_fd(entries: dict) -> dict:
+    """judge -> the method (a key of ``entries``, the review table's methods) with the lowest mean test FD."""
+    return {j: min(entries, key=lambda m: entries[m]["test"][j]["fd"]["mean"]) for j in JUDGES}
+
+
+def met_targets(entries: dict) -> list:
+    """The methods (keys of ``entries``) that meet every part of the stricter target."""
+    return [m for m, e in entries.items() if e.get("targets", {}).get("met")]
+
+
 def target_sentence(entries: dict, labels: dict, word) -> str:
     """The stricter target's outcome (each entry's "targets", review_table.targets): the methods that meet it, or
     the closest one (most parts met, then the smallest CAS gap) and each part it misses, with its value."""
-    met = [labels[m] for m, e in entries.items() if e.get("targets", {}).get("met")]
+    met = met_targets(entries)
     if met:
-        return word("review_target_met", names=word("list_sep").join(met))
+        return word("review_target_met", names=word("list_sep").join(labels[m] for m in met))
     scored = {m: e["targets"] for m, e in entries.items() if e.get("targets")}
     if not scored:
         return word("review_target_missed")
 
     def parts_met(m):
-        return sum(bool(v) for k, v in scored[m].items() if k.endswith("_met") and k != "met")
+        return sum(bool(v) for k, v in scored[m].items() if k.endswith("_met"))
     closest = max(scored, key=lambda m: (parts_met(m), -scored[m].get("cas_gap", 1.0)))
     level = [labels[m] for m in scored if m != closest and parts_met(m) == parts_met(closest)]  # as close
     t, test = scored[closest], entries[closest]["test"]
     missed = []
-    for judge in ("classifier", "judge"):
+    for judge in JUDGES:
         where = word(f"target_in_{judge}")
         if not t[f"{judge}_fd_met"]:
             missed.append(word("target_fd", where=where, ratio=t[f"{judge}_fd_ratio"]))
@@ -131,7 +141,7 @@ def target_sentence(entries: dict, labels: dict, word) -> str:
                 missed.append(word(f"target_{part}", where=where, value=test[judge][part]["mean"], goal=goal))
     if "cas_met" in t and not t["cas_met"]:
         missed.append(word("target_cas", gap=t["cas_gap"]))
-    n_parts = sum(1 for k in t if k.endswith("_met") and k != "met")
+    n_parts = sum(1 for k in t if k.endswith("_met"))
     return word("review_target_closest", name=labels[closest], n_met=parts_met(closest), n_parts=n_parts,
                 missed=word("list_sep_strong").join(missed),
                 also=word("target_also", names=word("list_sep").join(level)) if level else "")

@@ -239,11 +239,10 @@ class Document:
                  + "".join(f"\\item {latex_escape(item)}" for item in items) + "\\end{itemize}}")
         self._show(html_text, latex)
 
-    def listing(self, code: str, caption: str, pdf: bool = True, size: str = "footnotesize") -> None:
-        """Source code, verbatim (the appendix's seed listing) in LaTeX's font ``size``; ``pdf=False`` keeps it to
-        the HTML edition."""
-        latex = (f"\\paragraph{{{latex_escape(caption)}}}"
-                 f"\\begin{{Verbatim}}[fontsize=\\{size},baselinestretch=1]\n{code}\n\\end{{Verbatim}}") if pdf else ""
+    def listing(self, code: str, caption: str, pdf: bool = True) -> None:
+        """Source code, verbatim (the appendix's seed listing); ``pdf=False`` keeps it to the HTML edition."""
+        latex = (f"\\paragraph{{{latex_escape(caption)}}}\\begin{{Verbatim}}[fontsize=\\footnotesize,baselinestretch=1]\n{code}\n"
+                 "\\end{Verbatim}") if pdf else ""
         self._show(f"<p><b>{html.escape(caption)}</b></p><pre>{html.escape(code)}</pre>", latex)
 
     def newpage(self) -> None:

@@ -280,8 +280,6 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     v["base_name"] = word(f"base_{low[0]}")
     v.update(answer.best_sentences(v, labels[top], labels[low], top == low, every.loc[base] if base in every.index
                                    else prior, word, real_accuracy))
-    v["stand_sentence"] = (word("stand_same", name=labels[top]) if top == low
-                           else word("stand_two", **v))
     both = mlp[(mlp.precision > prior.precision) & (mlp.recall > prior.recall)]
     v["pr_both"] = (word("pr_some", names=word("list_sep").join(labels[("mlp", *i)] for i in both.index)) if len(both)
                     else word("pr_none"))

@@ -53,8 +53,7 @@ def log_axis(ax, low: float, high: float) -> None:
 def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words: dict = None,
                     reference: str = "test"):
     """A 2 x 2 grid: one row per judge; accuracy against FD (left, FD on a log scale) and precision against
-    recall (right), each
-    method a line through its temperatures (mean over seeds, t-based 95 % intervals as bars), its operating point
+    recall (right), each method a line through its temperatures (mean over seeds, t-based 95 % intervals as bars), its operating point
     filled; the real images' accuracy as a dotted line (their FD, the floor, is near 0 on this scale) and their
     precision and recall as a star.
 

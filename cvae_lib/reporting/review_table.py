@@ -11,7 +11,7 @@ import re
 
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, t_interval, welch_differ, welch_p_from_intervals
-from .answer import target_sentence
+from .answer import lowest_fd, target_sentence
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -248,7 +248,7 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
     recall and CAS are each read once per judge, never two bounds of one quantity."""
     entries = {m: table["methods"][m] for m in labels if m in table["methods"]}
     taus = sorted({e["tau"] for e in entries.values()})
-    fd = {j: min(entries, key=lambda m: entries[m]["test"][j]["fd"]["mean"]) for j in JUDGES}
+    fd = lowest_fd(entries)
     recall = max(entries[m]["test"][j]["recall"]["mean"] for m in entries for j in JUDGES)
     coverage = max(entries, key=lambda m: entries[m]["test"]["classifier"]["coverage"]["mean"])  # evaluation classifier
     with_cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
