@@ -93,3 +93,26 @@ def test_the_iwae_gain_carries_the_standard_error_of_paired_differences():
     paired = (fifth - first).std().item() / 40 ** 0.5
     assert gap.loc[1, "gain over k=1"] == pytest.approx((fifth - first).mean().item(), rel=1e-5)
     assert gap.loc[1, "gain_std_error"] == pytest.approx(paired, rel=1e-5)
+
+
+def test_holm_steps_down_and_stops_at_the_first_p_that_fails():
+    # m = 3: 0.01 <= 0.05/3 is rejected; 0.03 > 0.05/2 stops, so 0.04 <= 0.05 is not tested
+    assert compare.holm({"a": 0.01, "b": 0.04, "c": 0.03}) == {"a"}
+    assert compare.holm({"a": 0.01, "b": 0.02, "c": 0.04}) == {"a", "b", "c"}  # 0.0167, 0.025, 0.05
+    assert compare.holm({"a": float("nan"), "b": 0.02}) == {"b"}  # m counts the NaN: 0.02 <= 0.05/2
+    assert compare.holm({"a": 0.03, "b": float("nan")}) == set()  # 0.03 > 0.05/2
+
+
+def test_a_verdict_that_passes_alone_can_fail_holms_correction():
+    from scipy import stats
+    mlp = {"fd": [180.0, 181.0, 179.0], "conditional_accuracy": [0.800, 0.795, 0.808],
+           "reconstruction_accuracy": [0.86, 0.87, 0.85], "interp_cross_max_over_mean": [1.5, 1.4, 1.6]}
+    conv = {**{k: list(v) for k, v in mlp.items()}, "fd": [160.0, 161.0, 159.0],
+            "conditional_accuracy": [0.821, 0.815, 0.830]}
+    p_acc = stats.ttest_ind(conv["conditional_accuracy"], mlp["conditional_accuracy"], equal_var=False).pvalue
+    assert 0.05 / 3 < p_acc < 0.05  # significant alone, not after Holm over 4 metrics (FD's tiny p goes first)
+    table = _table(mlp, conv)
+    assert compare.difference(table, "conditional_accuracy", "mlp", "conv")["p"] == pytest.approx(p_acc)
+    groups = compare.rank_metrics(table)
+    assert groups["better"] == ["fd"] and "conditional_accuracy" in groups["tied"]
+    assert compare.difference(table, "conditional_accuracy", "mlp", "conv")["resolved"]  # the uncorrected test

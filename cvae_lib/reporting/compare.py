@@ -98,21 +98,44 @@ def difference(table: pd.DataFrame, column: str, a: str, b: str) -> dict:
         da, db = va.var(ddof=1) / len(va), vb.var(ddof=1) / len(vb)
         dof = (da + db) ** 2 / (da ** 2 / (len(va) - 1) + db ** 2 / (len(vb) - 1))
         t_crit = float(stats.t.ppf(0.975, dof))
-    return {"diff": float(diff), "se": se, "n": (len(va), len(vb)), "t_crit": t_crit,
+    p = float(2 * stats.t.sf(abs(diff) / se, dof)) if t_crit == t_crit else float("nan")  # Welch's two-sided p
+    return {"diff": float(diff), "se": se, "n": (len(va), len(vb)), "t_crit": t_crit, "p": p,
             "resolved": bool(abs(diff) > t_crit * se) if t_crit == t_crit else False}
 
 
+def holm(p_values: dict, alpha: float = 0.05) -> set:
+    """The keys whose null hypotheses Holm's step-down procedure rejects at family-wise level ``alpha``: the
+    smallest p against alpha / m, the next against alpha / (m - 1), ..., stopping at the first that fails (a NaN
+    p is never rejected)."""
+    order = sorted((p, k) for k, p in p_values.items() if p == p)
+    m, rejected = len(p_values), set()
+    for i, (p, key) in enumerate(order):
+        if p > alpha / (m - i):
+            break
+        rejected.add(key)
+    return rejected
+
+
+def resolved_metrics(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> set:
+    """The ranked metrics (METRICS' with a direction) present in ``table`` on which b and a differ: Welch's test
+    per metric, Holm-corrected over them all, so that testing several metrics does not raise the chance of a
+    verdict from noise above 5 %."""
+    ranked = [c for c in METRICS if METRICS[c][1] is not None and c in table.columns and table[c].notna().all()]
+    return holm({c: difference(table, c, a, b)["p"] for c in ranked})
+
+
 def rank_metrics(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> dict:
-    """The ranked evaluation metrics present, split by whether b is better, worse or not resolved (Welch's t-test
-    at 5 %) than a."""
+    """The ranked evaluation metrics present, split by whether b is better, worse or not resolved (Welch's t-test,
+    Holm-corrected over the ranked metrics: resolved_metrics) than a."""
     present = [c for c in METRICS if c in table.columns and table[c].notna().all()]
     groups = {"better": [], "worse": [], "tied": []}
+    resolved = resolved_metrics(table, a, b)
     for column in present:
         lower_is_better = METRICS[column][1]
         if lower_is_better is None:
             continue
         d = difference(table, column, a, b)
-        if not d["resolved"]:
+        if column not in resolved:
             groups["tied"].append(column)
         else:
             groups["better" if (d["diff"] < 0) == lower_is_better else "worse"].append(column)
