@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .compare import METRICS, difference
+from .compare import METRICS, difference, resolved_metrics
 from ..modelling.losses import continuous_bernoulli_log_norm, log_likelihood
 from ..modelling.models import count_parameters, device_of, one_hot
 
@@ -64,7 +64,7 @@ def headline(table: pd.DataFrame, reference: dict) -> dict:
 
 def comparison_rows(table: pd.DataFrame, words) -> list:
     """[metric, MLP, conv, conv − MLP ± SE, verdict] per metric of TABLE_METRICS present; ``words(key)`` localizes."""
-    rows = []
+    rows, resolved = [], resolved_metrics(table, "mlp", "conv")  # Holm-corrected over the ranked metrics
     for column in TABLE_METRICS:
         if column not in table or table[column].isna().any():
             continue
@@ -76,7 +76,7 @@ def comparison_rows(table: pd.DataFrame, words) -> list:
             verdict = words("verdict_descriptive")
         elif math.isnan(d["se"]):
             verdict = words("verdict_na")
-        elif not d["resolved"]:
+        elif column not in resolved:
             verdict = words("verdict_tie")
         else:
             verdict = words("verdict_conv_better" if (d["diff"] < 0) == lower else "verdict_mlp_better")
