@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.distributions import Categorical, Independent, MixtureSameFamily, Normal
 
-from cvae_lib.reporting import leaderboard
+from cvae_lib.reporting import leaderboard, names
 from cvae_lib.training import runs
 from cvae_lib.evaluation.classifier import load_classifier, predict
 from cvae_lib.base.config import ConfigError, EvalConfig, RunSpec, SamplerConfig, Scale, TrainConfig
@@ -210,16 +210,16 @@ def test_samplers_on_a_vaegan_and_conv_rows_join_the_leaderboard_and_the_target_
     words = texts("en")["words"]
     word = lambda key, **v: fill(words[key], v)  # noqa: E731
     labels = leaderboard.method_labels(summary, word, 0.7)
-    assert labels[("conv", "vaegan_gmm", 0.1)] == "conv: VAE-GAN (γ = 0.1) + GMM"
+    assert labels[("conv", "vaegan_gmm", 0.1)] == "conv VAE-GAN + GMM"
     v = leaderboard.extension_values(summary, labels, {}, word, real_accuracy=0.93)
-    assert v["max_acc_name"] == "conv: VAE-GAN (γ = 0.1) at τ = 0.7" and v["min_fd_name"] == "conv: VAE-GAN (γ = 0.1)"
+    assert v["max_acc_name"] == "conv VAE-GAN at τ = 0.7" and v["min_fd_name"] == "conv VAE-GAN"
     assert (v["cgmm_acc"], v["ctau_fd"], v["conv_gan_fd"]) == (0.92, 95.0, 30.0)
     assert v["cgmm_acc_dir"] == word("rises") and v["cgmm_fd_dir"] == word("rises")
     # the MLP GMM beats the reconstructions' accuracy: the text must not speak of closing more than the gap
     assert v["gap_sentence"] == word("gap_exceeds", racc=0.86, gmm_recall=v["gmm_recall"], prior_recall=v["prior_recall"])
     # only tau = 0.7 on the conv VAE-GAN beats the classifier on real test images (0.95 > 0.93)
-    assert v["acc_above_real"] == word("acc_above_real", real_acc=0.93, names="conv: VAE-GAN (γ = 0.1) at τ = 0.7",
-                                       max_acc_name="conv: VAE-GAN (γ = 0.1) at τ = 0.7", recall=0.7)
+    assert v["acc_above_real"] == word("acc_above_real", real_acc=0.93, names="conv VAE-GAN at τ = 0.7",
+                                       max_acc_name="conv VAE-GAN at τ = 0.7", recall=0.7)
     assert leaderboard.extension_values(summary, labels, {}, word)["acc_above_real"] == ""
 
 
@@ -296,3 +296,16 @@ def test_the_answer_names_the_runner_up_only_when_welch_cannot_tell_it_from_the_
                                        "from it with 3 seeds (Welch's t-test on either measure)")
     del v["runner_name"]
     assert "Welch" not in answer.best_sentences(v, "A", "A", True, prior, word)["best_short"]
+
+
+def test_method_names_are_short_and_one_per_method():
+    words = texts("zh")["words"]
+    word = lambda key, **v: fill(words[key], v)  # noqa: E731
+    keys = [("mlp", "vaegan_gmm", 0.1), ("mlp", "vaegan_gmm", 1.0), ("conv", "prior", 0.0), ("conv", "vaegan_gmm", 0.1)]
+    labels = names.method_labels(keys, word, 0.7)
+    # the MLP study trains two weights, so its names say γ; the conv one trains one, so its names do not
+    assert labels[keys[0]] == "VAE-GAN（γ = 0.1）+ GMM" and labels[keys[2]] == "原始卷积 CVAE"
+    assert labels[keys[3]] == "卷积 VAE-GAN + GMM"
+    assert names.method_labels(keys + [("conv", "vaegan_gmm", 1.0)], word, 0.7)[keys[3]] == "卷积 VAE-GAN（γ = 0.1） + GMM"
+    with pytest.raises(ValueError, match="share the name"):
+        names.method_labels(keys, lambda key, **v: "same", 0.7)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from cvae_lib.reporting import grids, plots
+from cvae_lib.reporting import grids, names, plots
 from cvae_lib.reporting.document import fill, texts, use_language_fonts
 from cvae_lib.reporting.legibility import (A4_TEXT_WIDTH_IN, legibility_problems, place_labels, printed_width,
                                            text_width_in, wrap_text)
@@ -46,12 +46,14 @@ class Inputs:
 
     def methods(self) -> tuple:
         """The extension section's 18 method labels (11 MLP, 7 conv), and label -> method name."""
-        keys = [("m_prior", 1.0), ("m_temperature", 1.0), ("m_gmm", 1.0), ("m_two_stage", 1.0), ("m_vampprior", 1.0),
-                ("m_vaegan", 1.0), ("m_vaegan_temperature", 1.0), ("m_vaegan_gmm", 1.0), ("m_vaegan", 0.1),
-                ("m_vaegan_temperature", 0.1), ("m_vaegan_gmm", 0.1)]
-        mlp = [self.W(k, tau=0.7, gamma=g) for k, g in keys]
-        conv_methods = mlp[:4] + mlp[8:]
-        conv = [self.W("on_conv", method=m) for m in conv_methods]
+        keys = [("prior", 1.0), ("temperature", 1.0), ("gmm", 1.0), ("two_stage", 1.0), ("vampprior", 1.0),
+                ("vaegan", 1.0), ("vaegan_temperature", 1.0), ("vaegan_gmm", 1.0), ("vaegan", 0.1),
+                ("vaegan_temperature", 0.1), ("vaegan_gmm", 0.1)]
+        conv_keys = keys[:4] + keys[8:]
+        labels = names.method_labels([("mlp", *k) for k in keys] + [("conv", *k) for k in conv_keys], self.W, 0.7)
+        mlp = [labels[("mlp", *k)] for k in keys]
+        conv_methods = [labels[("mlp", *k)] for k in conv_keys]
+        conv = [labels[("conv", *k)] for k in conv_keys]
         return mlp + conv, dict(zip(mlp + conv, mlp + conv_methods))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..evaluation import generate
-from . import answer
+from . import answer, names
 
 LEADERBOARD_METRICS = ("conditional_accuracy", "fd", "precision", "recall", "relative_sharpness", "test_neg_iwae")
 """the leaderboard's columns, from metrics.json (a run's own samples) or samplers.json (the same scores)"""
@@ -93,12 +93,8 @@ def best_method(summary: pd.DataFrame, architecture: str = "mlp") -> dict:
 
 
 def method_labels(summary: pd.DataFrame, word, temperature: float) -> dict:
-    """(architecture, method, gamma) -> the method's name in the document's language (conv rows say so)."""
-    out = {}
-    for r in summary.itertuples():
-        label = word(f"m_{r.method}", tau=temperature, gamma=r.gamma)
-        out[(r.architecture, r.method, r.gamma)] = label if r.architecture == "mlp" else word("on_conv", method=label)
-    return out
+    """(architecture, method, gamma) -> the method's name in the document's language (names.method_labels)."""
+    return names.method_labels(zip(summary.architecture, summary.method, summary.gamma), word, temperature)
 
 
 def leaderboard_headers(word) -> list:
@@ -252,7 +248,10 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
                  gan_acc_dir=direction(r.conditional_accuracy, prior.conditional_accuracy),
                  gan_recall_dir=direction(r.recall, prior.recall), gan_fd_dir=direction(r.fd, prior.fd),
                  gan_precision_dir=direction(r.precision, prior.precision))
-        v["gan_blur_clause"] = word("gan_blur_yes" if r.relative_sharpness > prior.relative_sharpness else "gan_blur_no")
+        on_codes = ("vaegan_gmm", g[1]) in mlp.index  # the same decoder on codes near the data: is it still blurred?
+        v["gan_blur_clause"] = word("gan_blur_yes" if r.relative_sharpness > prior.relative_sharpness else "gan_blur_no",
+                                    gmm_sharp_clause=word("gan_blur_gmm", mgmm_sharp=mlp.loc[("vaegan_gmm", g[1])]
+                                                          .relative_sharpness) if on_codes else "")
         v["gan_acc_clause"] = word("gan_acc_falls" if r.conditional_accuracy < prior.conditional_accuracy else "gan_acc_holds",
                                    **{k: v[k] for k in ("gan_acc_dir", "gan_precision_dir")}, gan_acc=r.conditional_accuracy,
                                    gan_precision=r.precision)

@@ -1,0 +1,23 @@
+"""Method names in the document: short, one per method. MLP methods keep their VAE-GAN weight γ (the MLP study
+trains two); conv methods say their backbone first ("conv VAE-GAN + GMM") and name γ only when the conv runs
+train more than one, so a sentence never carries "conv: VAE-GAN (γ = 0.1) + GMM". The words are the text files'
+m_<method> (MLP) and c_<method> (conv)."""
+
+
+def method_label(word, architecture: str, method: str, gamma: float, tau: float, conv_gammas=()) -> str:
+    """One method's name; ``conv_gammas``: the VAE-GAN weights of every conv method the document names."""
+    if architecture == "mlp":
+        return word(f"m_{method}", tau=tau, gamma=gamma)
+    part = word("gamma_part", gamma=gamma) if len(set(conv_gammas)) > 1 else ""
+    return word(f"c_{method}", tau=tau, gamma=gamma, gamma_part=part)
+
+
+def method_labels(keys, word, tau: float) -> dict:
+    """(architecture, method, gamma) -> name, for each key; a ValueError when two keys would get one name."""
+    keys = list(keys)
+    conv_gammas = {g for a, m, g in keys if a != "mlp" and m.startswith("vaegan")}
+    out = {k: method_label(word, *k, tau, conv_gammas) for k in keys}
+    if len(set(out.values())) < len(out):
+        clash = sorted(n for n in set(out.values()) if list(out.values()).count(n) > 1)
+        raise ValueError(f"two methods would share the name(s) {clash}: give each its own word")
+    return out
