@@ -2,7 +2,7 @@
 import pytest
 
 from cvae_lib.base.config import TrainConfig
-from cvae_lib.reporting import review_table
+from cvae_lib.reporting import review_figures, review_table
 from cvae_lib.evaluation.stats import t_interval
 
 
@@ -294,3 +294,15 @@ def test_the_backbone_sentence_says_whether_the_judges_agree_on_mlp_against_conv
     labels = {"mlp · prior": "original", "conv · prior": "conv"}
     assert review_table.text_values(table_with(0.0), labels, word)["backbone_clause"] == "review_backbone_agree"
     assert review_table.text_values(table_with(5.0), labels, word)["backbone_clause"] == "review_backbone_differ"
+
+
+def test_the_tradeoff_figure_draws_the_originals_and_the_lowest_validation_fds():
+    def entry(validation_fd, test_fd):
+        return {"validation": {"classifier": {"fd": {"mean": validation_fd}}},
+                "test": {"classifier": {"fd": {"mean": test_fd}}}}
+    table = {"methods": {"mlp · prior": entry(180, 180), "conv · prior": entry(160, 160), "mlp · gmm": entry(120, 10),
+                         "mlp vampprior · prior": entry(110, 200), "conv · gmm": entry(118, 117)}}
+    # chosen on validation, never on the test FD (which would pick "mlp · gmm" first); shown in the table's order
+    assert review_figures.figure_methods(table, n=2) == ["mlp · prior", "mlp vampprior · prior", "conv · prior",
+                                                         "conv · gmm"]
+    assert len(review_figures.figure_methods(table)) == 5  # fewer methods than n: all of them

@@ -87,23 +87,47 @@ def runner_up(every, board):
     return second if all(tied) else None
 
 
-def review_sentence(table: dict, labels: dict, word, section: int) -> str:
-    """The abstract's word on the stricter check (the review's summary ``table``; ``labels``: method -> name):
-    which method each judge gives the lowest FD at its operating point chosen on validation, and how the best
-    Classification Accuracy Score compares with real images' ("" without a review)."""
+def review_answer(table: dict, labels: dict, word, section: int) -> dict:
+    """The answer under the stricter protocol (the review's summary ``table``; ``labels``: method -> name): the
+    method with the lowest test FD in the evaluation classifier's features at its temperature chosen on validation,
+    against its own backbone's original CVAE; the runner-up named as its equal when Welch's test (from the seeds'
+    intervals) cannot tell their FDs apart; the second judge's choice when it differs. Returns best_clause (the
+    abstract's), best_short (the conclusion's) and abstract_review (the Classification Accuracy Score against real
+    images'); {} without reviewed methods."""
+    from ..evaluation.stats import welch_p_from_intervals
+    from .review_table import p_value
     entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
     if not entries:
-        return ""
+        return {}
     fd = lowest_fd(entries)
-    judges = (word("abstract_judges_agree", name=labels[fd["classifier"]], section=section)
-              if fd["classifier"] == fd["judge"] else
-              word("abstract_judges_differ", classifier=labels[fd["classifier"]], judge=labels[fd["judge"]],
-                   section=section))
+    best = fd["classifier"]
+    base = f"{best.split()[0]} · prior"  # that backbone's original CVAE (review_table.ORIGINAL for the MLP)
+    test = {m: entries[m]["test"]["classifier"] for m in (best, base) if m in entries}
+    values = {"name": labels[best], "tau": entries[best]["tau"], "section": section,
+              **{q: test[best][q]["mean"] for q in ("fd", "accuracy", "recall")}}
+    if base in test and base != best:
+        values.update(base_name=labels[base], **{f"base_{q}": test[base][q]["mean"] for q in ("fd", "accuracy", "recall")})
+    tie = ""
+    runner = min((m for m in entries if m != best), key=lambda m: entries[m]["test"]["classifier"]["fd"]["mean"],
+                 default=None)
+    if runner is not None:
+        p = welch_p_from_intervals(entries[best]["test"]["classifier"]["fd"], entries[runner]["test"]["classifier"]["fd"])
+        if not p < 0.05:
+            tie = word("review_best_tie", runner=labels[runner], seeds=entries[best]["test"]["classifier"]["fd"]["n"],
+                       runner_fd=entries[runner]["test"]["classifier"]["fd"]["mean"], p=p_value(p))
+    judge = fd["judge"]
+    judge_fds = {m: entries[m]["test"]["judge"]["fd"]["mean"] for m in (best, judge)}
+    said = (word("review_judge_agrees", section=section) if judge == best else
+            word("review_judge_differs", section=section, fd_best=judge_fds[best], fd_judge=judge_fds[judge],
+                 judge=word("the_latter") if tie and judge == runner else labels[judge]))
+    kind = "review_best" if "base_fd" in values else "review_best_alone"
+    out = {"best_clause": word(kind, **values) + tie + said, "best_short": word(kind + "_short", **values) + tie}
     cas = [e["cas"]["mean"] for e in entries.values() if "cas" in e]
-    if not cas:
-        return judges + word("abstract_cas_none")
-    real = table["real"]["cas"]
-    return judges + word("abstract_cas_below" if max(cas) < real else "abstract_cas_reaches", high=max(cas), real=real)
+    real = table.get("real", {}).get("cas")
+    out["abstract_review"] = ("" if not cas or real is None else
+                              word("abstract_cas_below" if max(cas) < real else "abstract_cas_reaches",
+                                   high=max(cas), real=real))
+    return out
 
 
 def lowest_fd(entries: dict) -> dict:

@@ -248,6 +248,11 @@ class Document:
     def newpage(self) -> None:
         self._show("", "\\clearpage")
 
+    def raggedright(self) -> None:
+        """What follows is set flush left (LaTeX's \\raggedright): a paragraph with a long unbreakable command
+        in it is not stretched across the line with wide gaps between its characters."""
+        self._show("", "\\raggedright")
+
     def float_barrier(self) -> None:
         """Every figure and table shown so far is printed before what follows (placeins' \\FloatBarrier)."""
         self._show("", "\\FloatBarrier")

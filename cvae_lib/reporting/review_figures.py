@@ -50,6 +50,16 @@ def log_axis(ax, low: float, high: float) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
+def figure_methods(table: dict, n: int = 4) -> list:
+    """The methods the trade-off figure draws, in the table's order: each backbone's original CVAE and the ``n``
+    others with the lowest FD in the evaluation classifier's features on the validation reference at their chosen
+    temperatures (a choice made without the test set); Table 3 holds every method's numbers."""
+    originals = [m for m in table["methods"] if m.endswith(" · prior") and len(m.split()) == 3]
+    rest = sorted((m for m in table["methods"] if m not in originals),
+                  key=lambda m: table["methods"][m]["validation"]["classifier"]["fd"]["mean"])[:n]
+    return [m for m in review_table.ordered(table["methods"]) if m in originals + rest]
+
+
 def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words: dict = None,
                     reference: str = "test"):
     """A 2 x 2 grid: one row per judge; accuracy against FD (left, FD on a log scale) and precision against
