@@ -202,6 +202,9 @@ def test_wrapped_labels_fit_their_width_and_keep_formulas_whole(language):
         assert wrap_text("Ankle boot", 5.0) == "Ankle boot"
         if language == "zh":
             assert wrap_text("逐类 GMM（事后拟合）", 0.8) == "逐类 GMM\n（事后拟合）"
+            # a break between words, where one is as good as a break inside a run of CJK characters
+            assert wrap_text("原始卷积 CVAE", 0.6) == "原始卷积\nCVAE"
+            assert wrap_text("卷积两阶段 VAE", 0.6) == "卷积两阶段\nVAE"
 
 
 def test_direct_labels_of_points_on_one_spot_do_not_overlap():

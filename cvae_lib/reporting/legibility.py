@@ -116,18 +116,23 @@ def wrap_text(text: str, width_in: float, size: float = FONT_PT) -> str:
     """``text`` broken into as few lines at most ``width_in`` inches wide as it can be where it may break (a part
     wider than that stays whole), the lines made as even as that number allows."""
     lines = _greedy_lines(text, width_in, size)
+    words = _greedy_lines(text, width_in, size, spaces=True)  # between words where that takes no more lines:
+    spaces = len(words) == len(lines) and all(text_width_in(w, size) <= width_in for w in words)  # "原始卷积\nCVAE"
     low, high = 0.0, width_in
     for _ in range(12):  # the narrowest width that needs no more lines: even lines, no orphan word
         middle = (low + high) / 2
-        if len(_greedy_lines(text, middle, size)) > len(lines):
+        if len(_greedy_lines(text, middle, size, spaces)) > len(lines):
             low = middle
         else:
             high = middle
-    return "\n".join(_greedy_lines(text, high, size))
+    return "\n".join(_greedy_lines(text, high, size, spaces))
 
 
-def _greedy_lines(text: str, width_in: float, size: float) -> list:
-    cuts = [0] + _break_points(text) + [len(text)]
+def _greedy_lines(text: str, width_in: float, size: float, spaces: bool = False) -> list:
+    points = _break_points(text)
+    if spaces:  # only the breaks at a space or after full-width punctuation, not inside a run of CJK characters
+        points = [i for i in points if text[i - 1] in " ，、；/:：" or text[i] in "（【「“"]
+    cuts = [0] + points + [len(text)]
     lines = []
     for piece in (text[a:b] for a, b in zip(cuts, cuts[1:])):
         if lines and text_width_in((lines[-1] + piece).rstrip(), size) <= width_in:
