@@ -120,6 +120,9 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
     assert values["cas_sentence"].startswith("review_cas_beats(") and values["gmm_cas_clause"].startswith(
         "review_gmm_cas_higher(")  # the best, told apart from the original's, is said to be above it
     assert values["conclusion_caveat"] == ""  # its CAS is told apart from the original's
+    assert "base_name=original," in values["cas_sentence"]  # compared with its own backbone's original CVAE
+    assert review_table.backbone_original("conv vaegan γ=0.1 lr=0.0003 · gmm") == "conv · prior"
+    assert review_table.backbone_original("mlp vampprior · prior") == review_table.ORIGINAL
     assert values["target_sentence"].startswith("review_target_closest(")  # missed: how close the closest comes
     assert "target_fd(" in values["target_sentence"] and "target_recall(" not in values["target_sentence"]
     del table["methods"]["mlp · prior"]["cas"], table["methods"]["mlp · gmm"]["cas"]  # no CAS: no sentence on it
@@ -306,3 +309,11 @@ def test_the_tradeoff_figure_draws_the_originals_and_the_lowest_validation_fds()
     assert review_figures.figure_methods(table, n=2) == ["mlp · prior", "mlp vampprior · prior", "conv · prior",
                                                          "conv · gmm"]
     assert len(review_figures.figure_methods(table)) == 5  # fewer methods than n: all of them
+
+
+def test_every_curve_of_the_tradeoff_figure_has_its_own_colour():
+    methods = ["mlp · prior", "mlp · gmm", "mlp vaegan γ=0.1 lr=0.0003 · gmm", "conv · prior",
+               "conv vaegan γ=0.1 lr=0.0003 · prior", "conv vaegan γ=0.1 lr=0.0003 · gmm"]
+    colors = review_figures.method_colors(methods)
+    assert len(set(colors.values())) == len(methods)  # the conv and MLP VAE-GAN + GMM no longer share a cyan
+    assert colors["mlp · prior"] == review_figures.ORIGINAL_COLORS["mlp"]

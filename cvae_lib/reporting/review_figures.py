@@ -8,22 +8,24 @@ import matplotlib.pyplot as plt
 from ..evaluation.review import JUDGES
 from . import review_table
 
-FAMILY_COLORS = {"prior": "#444444", "gmm": "#1f77b4", "vampprior": "#2ca02c", "vaegan": "#d62728",
-                 "vaegan_gmm": "#ff7f0e", "rmsprop": "#8c564b", "rmsprop_gmm": "#e377c2"}
-"""one colour per kind of method (leaderboard name); the backbone is told by the line and the marker: MLP solid
-with circles, conv dashed with squares"""
-GAMMA_COLORS = {("vaegan", 0.1): "#7b2cbf", ("vaegan_gmm", 0.1): "#17becf"}
-"""the VAE-GAN at its second adversarial weight, in colours of its own (γ = 1 keeps FAMILY_COLORS')"""
+ORIGINAL_COLORS = {"mlp": "#333333", "conv": "#999999"}
+"""the two original CVAEs, in greys: the baselines every other curve is read against"""
+DISTINCT_COLORS = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+                   "#7f7f7f", "#aec7e8")
+"""the other methods' colours, one each in the figure's order (tab10's, distinct in print); the backbone is told by
+the line and the marker: MLP solid with circles, conv dashed with squares"""
 BACKBONE_STYLE = {"mlp": ("-", "o"), "conv": ("--", "s")}
 LOW_TAU_MARKER = "x"
 """marks each curve's lowest temperature, so the reader sees which way τ runs"""
 
 
-def method_color(kind: dict):
-    """The method's colour; on the conv backbone a lighter shade of it, so that no two curves share one."""
-    from matplotlib.colors import to_rgb
-    rgb = to_rgb(GAMMA_COLORS.get((kind["name"], kind["gamma"]), FAMILY_COLORS.get(kind["name"], "#9467bd")))
-    return rgb if kind["architecture"] == "mlp" else tuple(c + 0.45 * (1 - c) for c in rgb)
+def method_colors(methods) -> dict:
+    """method -> colour: the originals grey, every other method its own colour of DISTINCT_COLORS (cycled past
+    eleven), so that no two curves of one figure share a hue."""
+    kinds = {m: review_table.describe_method(m) for m in methods}
+    others = [m for m in methods if kinds[m]["name"] != "prior"]
+    return {m: ORIGINAL_COLORS.get(kinds[m]["architecture"], "#333333") if kinds[m]["name"] == "prior"
+            else DISTINCT_COLORS[others.index(m) % len(DISTINCT_COLORS)] for m in methods}
 
 
 ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accuracy": "conditional accuracy",
@@ -78,6 +80,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     legend_rows = -(-(len(shown) + 6) // ncol)
     height = 4.6 + 0.22 * legend_rows
     fig, axes = plt.subplots(2, 2, figsize=(7.4, height))
+    colors = method_colors(shown)
     handles = []
     for row, judge in enumerate(JUDGES):
         for col, (x_q, y_q) in enumerate((("fd", "accuracy"), ("recall", "precision"))):
@@ -87,7 +90,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                 curves = methods[method]
                 kind = review_table.describe_method(method)
                 linestyle, marker = BACKBONE_STYLE.get(kind["architecture"], ("-", "o"))
-                style = {"color": method_color(kind), "linestyle": linestyle}
+                style = {"color": colors[method], "linestyle": linestyle}
                 xs = review_table.curve(curves, reference, judge, x_q)
                 ys = review_table.curve(curves, reference, judge, y_q)
                 reach = max([reach] + [x[1] + (x[2] if x[2] == x[2] else 0.0) for x in xs])  # one seed: no bar
