@@ -318,7 +318,8 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         r = conv.loc[g]
         v.update(conv_gan_gamma=g[1], conv_gan_fd=r.fd, conv_gan_acc=r.conditional_accuracy, conv_gan_recall=r.recall,
                  conv_gan_precision=r.precision, conv_gan_sharp=r.relative_sharpness,
-                 conv_gan_racc=r.reconstruction_accuracy, conv_gan_seeds=int(r.n_seeds),
+                 conv_gan_racc=r.reconstruction_accuracy, conv_gan_seeds=int(r.n_seeds), conv_gan_iwae=r.test_neg_iwae,
+                 conv_prior_iwae=cp.test_neg_iwae,
                  conv_gan_fd_dir=direction(r.fd, cp.fd), conv_gan_acc_dir=direction(r.conditional_accuracy, cp.conditional_accuracy),
                  conv_gan_racc_dir=direction(r.reconstruction_accuracy, cp.reconstruction_accuracy))
         _sampled_values(v, conv, g[1], "c", r, direction)

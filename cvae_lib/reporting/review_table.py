@@ -11,7 +11,7 @@ import re
 
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, t_interval, welch_differ, welch_p_from_intervals
-from .answer import lowest_fd, target_sentence
+from .answer import criterion, lowest_fd, target_sentence
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -139,6 +139,11 @@ def gamma_choice(table: dict, architecture: str = "mlp") -> dict:
                         for j in JUDGES) / len(JUDGES)
             scores[entry["gamma"]] = min(value, scores.get(entry["gamma"], float("inf")))
     return {"scores": scores, "chosen": min(scores, key=scores.get)} if len(scores) > 1 else {}
+
+
+def backbone_original(method: str) -> str:
+    """The original CVAE sampled from N(0, I) on ``method``'s backbone (ORIGINAL for an MLP method)."""
+    return f"{method.split()[0]} · prior"
 
 
 def best_method(table: dict, judge: str = "classifier") -> str:
@@ -303,17 +308,18 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
             out.update(cas_original=base, cas_gmm=gmm,
                        gmm_cas_clause=word(("review_gmm_cas_lower" if gmm < base else "review_gmm_cas_higher")
                                            if differ else "review_gmm_cas_same", cas_gmm=gmm, cas_original=base))
-        # the best CAS is named only where Welch's test tells it from the original's, else the spread is stated
-        beats = best != ORIGINAL and ORIGINAL in with_cas and welch_differ(seeds[best], seeds[ORIGINAL])
+        # the best CAS is named only where Welch's test tells it from its own backbone's original CVAE's
+        own = backbone_original(best)
+        beats = best != own and own in with_cas and welch_differ(seeds[best], seeds[own])
         half = entries[best]["cas"]["half_width"]
         out.update(best_cas_hw=half, cas_low=min(with_cas.values()), cas_high=max(with_cas.values()),
                    best_cas_text=f"{with_cas[best]:.3f}" + (f"\u00a0±\u00a0{half:.3f}" if half == half else ""))  # kept on one line
-        tied = ORIGINAL in with_cas and best != ORIGINAL and not beats
+        tied = own in with_cas and best != own and not beats
         out["cas_sentence"] = word("review_cas_tied" if tied else "review_cas_beats" if beats else "review_cas",
                                    best_cas=out["best_cas"], best_cas_name=out["best_cas_name"], cas_gap=out["cas_gap"],
                                    gmm_cas_clause=out["gmm_cas_clause"], best_cas_text=out["best_cas_text"],
-                                   cas_low=out["cas_low"], cas_high=out["cas_high"],
-                                   cas_original=with_cas.get(ORIGINAL, float("nan")))
+                                   cas_low=out["cas_low"], cas_high=out["cas_high"], base_name=labels.get(own, ""),
+                                   cas_base=with_cas.get(own, float("nan")))
     out["backbone_clause"] = ""  # do both judges rank the two original models (MLP, conv) alike on FD?
     fds = backbone_fds({**table, "methods": entries})
     if fds:
@@ -321,15 +327,16 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
                                       else "review_backbone_differ",
                                       mlp_classifier=fds["classifier"][0], conv_classifier=fds["classifier"][1],
                                       mlp_judge=fds["judge"][0], conv_judge=fds["judge"][1])
-    out["conclusion_caveat"] = ""  # the answer's method: is its CAS told apart from the original's?
-    winner = fd["classifier"]
-    if winner in with_cas and ORIGINAL in with_cas and winner != ORIGINAL and not welch_differ(
-            entries[winner]["cas"].get("values", []), entries[ORIGINAL]["cas"].get("values", [])):
+    out["conclusion_caveat"] = ""  # the answer's method: is its CAS told apart from its backbone's original's?
+    winner = min(entries, key=lambda m: criterion(entries[m], table["real"]))  # the answer's (answer.review_answer)
+    own = backbone_original(winner)
+    if winner in with_cas and own in with_cas and winner != own and not welch_differ(
+            entries[winner]["cas"].get("values", []), entries[own]["cas"].get("values", [])):
         def both(values):  # "evaluation classifier / second judge", one judge's values never mixed with the other's
             return " / ".join(f"{values[j]:.2f}" for j in JUDGES)
         test, real = entries[winner]["test"], table["real"]["test"]
         out["conclusion_caveat"] = word("conclusion_caveat_tied", winner=labels[winner], winner_cas=with_cas[winner],
-                                        cas_original=with_cas[ORIGINAL], real_cas=table["real"]["cas"],
+                                        cas_base=with_cas[own], base_name=labels[own], real_cas=table["real"]["cas"],
                                         winner_coverage=both({j: test[j]["coverage"]["mean"] for j in JUDGES}),
                                         real_coverage_both=both({j: real[j]["coverage"] for j in JUDGES}),
                                         winner_recall=both({j: test[j]["recall"]["mean"] for j in JUDGES}),
