@@ -50,6 +50,19 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set
     return set(p_values) - holm(p_values)
 
 
+def tie_note(ties: set, summary, labels: dict, word, keys) -> str:
+    """The sentence after a paragraph of the extensions' section that names which of its numbers Table 2 marks †
+    (``ties``: backbone_ties'): the conditional accuracy and FD of each method ``keys`` lists ((architecture,
+    method, gamma), as ``labels``' keys) that the paragraph reports; "" when none of them is marked."""
+    items = []
+    for r in summary.itertuples():
+        key = (r.architecture, r.method, r.gamma)
+        if key in keys:
+            items += [word(f"tie_{column}", name=labels[key], value=f"{getattr(r, column):.{digits}f}")
+                      for column, digits in (("conditional_accuracy", 3), ("fd", 1)) if (*key, column) in ties]
+    return word("tie_note", items=word("list_sep").join(items)) if items else ""
+
+
 def study_sentences(v: dict, mlp, summary, word) -> dict:
     """gan_gammas (the VAE-GAN weights the MLP rows show), conv_gan_clause (whether a conv VAE-GAN is shown) and
     ablation_sentence: adversarial training alone, the per-class mixture prior alone and both, said to count
@@ -120,23 +133,39 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     values = {"name": labels[best], "tau": entries[best]["tau"], "section": section, **scores(best)}
     if base in entries and base != best:
         values.update(base_name=labels[base], **scores(base, "base_"))
-    tie = ""
+    tie, tied = "", False
     if len(ranked) > 1:
         runner = ranked[1]
         p = {j: welch_p_from_intervals(entries[best]["test"][j]["fd"], entries[runner]["test"][j]["fd"])
              for j in ("classifier", "judge")}
         runner_values = {"runner": labels[runner], **scores(runner, "runner_"),
                          "seeds": entries[best]["test"]["classifier"]["fd"]["n"]}
+        tied = not (p["classifier"] < 0.05 or p["judge"] < 0.05)
         tie = (word("review_best_tie", p_c=p_value(p["classifier"]), p_j=p_value(p["judge"]), **runner_values)
-               if not (p["classifier"] < 0.05 or p["judge"] < 0.05) else word("review_best_ahead", **runner_values))
+               if tied else word("review_best_ahead", **runner_values))
     kind = "review_best" if "base_fd" in values else "review_best_alone"
     out = {"best_clause": word(kind, **values) + tie, "best_short": word(kind + "_short", **values) + tie}
+    if tied and "base_fd" in values and family(best) == family(runner) and best.endswith(" · prior") != runner.endswith(" · prior"):
+        # one trained model under two samplers, not told apart: the answer is the model, with both numbers
+        own, other = (best, runner) if best.endswith(" · prior") else (runner, best)
+        model = {**values, "model": labels[own], "first": labels[best], "sampler_b": word(f"sampler_{other.split(' · ')[1]}"),
+                 "fd_a": entries[own]["test"]["classifier"]["fd"]["mean"], "tau_a": entries[own]["tau"],
+                 "fd_b": entries[other]["test"]["classifier"]["fd"]["mean"],
+                 "acc_a": entries[own]["test"]["classifier"]["accuracy"]["mean"],
+                 "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "p_c": p_value(p["classifier"]),
+                 "p_j": p_value(p["judge"]), "seeds": runner_values["seeds"]}
+        out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = [e["cas"]["mean"] for e in entries.values() if "cas" in e]
     real = table.get("real", {}).get("cas")
     out["abstract_review"] = ("" if not cas or real is None else
                               word("abstract_cas_below" if max(cas) < real else "abstract_cas_reaches",
                                    high=max(cas), real=real))
     return out
+
+
+def family(method: str) -> str:
+    """The trained model a method samples (its name before the sampler): "conv vaegan γ=0.1 lr=0.0003"."""
+    return method.split(" · ")[0]
 
 
 def criterion(entry: dict, real: dict) -> float:
