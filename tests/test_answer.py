@@ -116,7 +116,7 @@ def _table(gan_hw=10.0, gmm_valid=(42.0, 3.3), real_cas=0.916):
 def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     from scipy import stats
 
-    from cvae_lib.reporting.review_table import p_value
+    from cvae_lib.reporting.answer import p_value
     labels = {m: m.upper() for m in _table()["methods"]}
     # (42 / 0.8 + 3.3 / 0.05) / 2 = 59.25 beats (31.5 / 0.8 + 4.7 / 0.05) / 2 = 66.7, although the classifier's FD
     # alone would rank the VAE-GAN first: the criterion, not one judge, decides
@@ -190,3 +190,16 @@ def test_a_paragraph_names_its_numbers_that_table_2_marks_tied():
     note = answer.tie_note(ties, summary, labels, word, {("mlp", "vaegan", 0.1)})
     assert note == word("tie_note", items="FD 98.0") and "0.784" not in note  # only the marked cell
     assert answer.tie_note(ties, summary, labels, word, {("mlp", "prior", -1.0)}) == ""  # a paragraph without one
+
+
+def test_the_conv_optimizer_control_decides_what_the_text_says_of_the_optimizer():
+    v = {"prior_fd": 180.0, "rms_fd": 243.0, "conv_prior_fd": 160.0, "conv_gan_fd": 30.0}
+    for fd, key in ((170.0, "worse"), (90.0, "part"), (25.0, "all")):
+        out = answer.conv_control(v, pd.Series({"fd": fd, "conditional_accuracy": 0.8}), word)
+        assert out["conv_baseline_clause"] == word(f"conv_baseline_{key}", **v, crms_fd=fd, crms_acc=0.8)
+        assert out["optimizer_not_reason"] == (key == "worse")
+        # the abstract says "not the optimizer" only where neither backbone's control improved
+        assert out["abstract_reason"] == word("abstract_reason_both" if key == "worse" else "abstract_reason_conv_part",
+                                              **v, crms_fd=fd, crms_acc=0.8)
+    helped = {**v, "rms_fd": 150.0}  # the MLP's own control improved: the abstract's reason is not rewritten here
+    assert "abstract_reason" not in answer.conv_control(helped, pd.Series({"fd": 170.0, "conditional_accuracy": 0.8}), word)

@@ -2,7 +2,7 @@
 import pytest
 
 from cvae_lib.base.config import TrainConfig
-from cvae_lib.reporting import review_figures, review_table
+from cvae_lib.reporting import answer, review_figures, review_table
 from cvae_lib.evaluation.stats import t_interval
 
 
@@ -238,7 +238,7 @@ def test_tradeoff_figure_with_no_recall_at_all_keeps_readable_ticks():
 @pytest.mark.parametrize("p, text", [(0.0023, "p = 0.0023"), (0.00049, "p < 0.001"), (0.041, "p = 0.041"),
                                      (0.5, "p = 0.50"), (1.0, "p = 1.00")])
 def test_a_p_value_is_never_printed_as_zero(p, text):
-    assert review_table.p_value(p) == text
+    assert answer.p_value(p) == text
 
 
 def test_the_copy_verdict_and_the_showcase_columns():

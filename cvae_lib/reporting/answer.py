@@ -90,6 +90,22 @@ def study_sentences(v: dict, mlp, summary, word) -> dict:
     return out
 
 
+def conv_control(v: dict, rms, word) -> dict:
+    """The conv backbone's optimizer control (``rms``: the conv CVAE trained with the VAE-GAN's optimizer, its
+    leaderboard row) against the conv CVAE and the conv VAE-GAN (v's conv_prior_fd, conv_gan_fd): its numbers, the
+    extensions' sentence on it (worse than the original: the optimizer is not the reason; between the two: part
+    of it; as good as the VAE-GAN: all of it) and, where the MLP has its control too, the abstract's reason on
+    both backbones."""
+    out = {"crms_fd": float(rms.fd), "crms_acc": float(rms.conditional_accuracy)}
+    key = "worse" if rms.fd >= v["conv_prior_fd"] else "part" if rms.fd > v["conv_gan_fd"] else "all"
+    out["conv_baseline_clause"] = word(f"conv_baseline_{key}", **{**v, **out})
+    if "rms_fd" in v and v["rms_fd"] >= v["prior_fd"]:  # the MLP's control says "not the optimizer"
+        out["abstract_reason"] = word("abstract_reason_both" if key == "worse" else "abstract_reason_conv_part",
+                                      **{**v, **out})
+    out["optimizer_not_reason"] = key == "worse"
+    return out
+
+
 def seed_values(board, key: tuple, column: str) -> list:
     """The per-seed values of one column of ``board`` (leaderboard.leaderboard's rows) for (architecture, method,
     gamma)."""
@@ -118,7 +134,6 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     best_clause (the abstract's), best_short (the conclusion's) and abstract_review (the Classification Accuracy
     Score against real images'); {} without reviewed methods."""
     from ..evaluation.stats import welch_p_from_intervals
-    from .review_table import p_value
     entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
     if not entries:
         return {}
@@ -172,6 +187,14 @@ def criterion(entry: dict, real: dict) -> float:
     """The review's declared criterion at a method's operating point: validation FD over the real images' FD
     (their reference level), averaged over the judges (review_table.normalized_fd on the seeds' means)."""
     return sum(entry["validation"][j]["fd"]["mean"] / real["validation"][j]["fd"] for j in JUDGES) / len(JUDGES)
+
+
+def p_value(p: float) -> str:
+    """A p-value as a reader wants it: "p < 0.001" below a thousandth, else "p = " with two significant figures
+    (0.0023 -> "p = 0.0023", 0.041 -> "p = 0.041", 0.5 -> "p = 0.50"); never "p = 0.00"."""
+    if not p >= 0:
+        return "p = n/a"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p < 0.1 else f"p = {p:.2f}"
 
 
 def lowest_fd(entries: dict) -> dict:

@@ -323,6 +323,8 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
                  conv_gan_fd_dir=direction(r.fd, cp.fd), conv_gan_acc_dir=direction(r.conditional_accuracy, cp.conditional_accuracy),
                  conv_gan_racc_dir=direction(r.reconstruction_accuracy, cp.reconstruction_accuracy))
         _sampled_values(v, conv, g[1], "c", r, direction)
+        if ("rmsprop", NO_GAMMA) in conv.index:  # the conv CVAE with the VAE-GAN's optimizer: the conv control
+            v.update(answer.conv_control(v, conv.loc[("rmsprop", NO_GAMMA)], word))
     return v
 
 

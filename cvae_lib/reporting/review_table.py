@@ -11,7 +11,7 @@ import re
 
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, t_interval, welch_differ, welch_p_from_intervals
-from .answer import criterion, lowest_fd, target_sentence
+from .answer import criterion, lowest_fd, p_value, target_sentence
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -230,14 +230,6 @@ def judge_caveat(table: dict, word, section: int) -> str:
     return word("judge_caveat", section=section, better=word("judge_model_mlp" if mlp < conv else "judge_model_conv"),
                 worse=word("judge_model_conv" if mlp < conv else "judge_model_mlp"),
                 better_fd=min(mlp, conv), worse_fd=max(mlp, conv), p=p_value(welch_p_from_intervals(*scores)))
-
-
-def p_value(p: float) -> str:
-    """A p-value as a reader wants it: "p < 0.001" below a thousandth, else "p = " with two significant figures
-    (0.0023 -> "p = 0.0023", 0.041 -> "p = 0.041", 0.5 -> "p = 0.50"); never "p = 0.00"."""
-    if not p >= 0:
-        return "p = n/a"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p < 0.1 else f"p = {p:.2f}"
 
 
 def agreement(tau: float, p: float) -> str:
