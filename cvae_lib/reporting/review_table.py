@@ -305,7 +305,8 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
         beats = best != own and own in with_cas and welch_differ(seeds[best], seeds[own])
         half = entries[best]["cas"]["half_width"]
         out.update(best_cas_hw=half, cas_low=min(with_cas.values()), cas_high=max(with_cas.values()),
-                   best_cas_text=f"{with_cas[best]:.3f}" + (f"\u00a0±\u00a0{half:.3f}" if half == half else ""))  # kept on one line
+                   best_cas_text=f"{with_cas[best]:.3f}" + (f"\u00a0[{with_cas[best] - half:.3f},\u00a0{with_cas[best] + half:.3f}]"
+                                                            if half == half else ""))  # the 95 % interval, on one line
         tied = own in with_cas and best != own and not beats
         out["cas_sentence"] = word("review_cas_tied" if tied else "review_cas_beats" if beats else "review_cas",
                                    best_cas=out["best_cas"], best_cas_name=out["best_cas_name"], cas_gap=out["cas_gap"],
