@@ -254,7 +254,7 @@ def test_the_vaegan_is_compared_with_the_cvae_trained_by_its_optimizer(tmp_path)
                          m(0.7, fd))
         summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, [gan, base], 0.7))
         labels = leaderboard.method_labels(summary, word, 0.7)
-        assert labels[("mlp", "rmsprop", leaderboard.NO_GAMMA)] == "original CVAE (RMSprop)"
+        assert labels[("mlp", "rmsprop", leaderboard.NO_GAMMA)] == "MLP CVAE (RMSprop)"
         v = leaderboard.extension_values(summary, labels, {}, word)
         assert v["rms_fd"] == fd
         clauses[fd] = v["gan_baseline_clause"]
