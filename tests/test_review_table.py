@@ -317,3 +317,18 @@ def test_every_curve_of_the_tradeoff_figure_has_its_own_colour():
     colors = review_figures.method_colors(methods)
     assert len(set(colors.values())) == len(methods)  # the conv and MLP VAE-GAN + GMM no longer share a cyan
     assert colors["mlp · prior"] == review_figures.ORIGINAL_COLORS["mlp"]
+
+
+def test_the_judges_disagreement_says_whether_welch_separates_their_choices():
+    def entry(fd_c, fd_j, hw):
+        return {"test": {"classifier": {"fd": {"mean": fd_c, "half_width": hw, "n": 3}},
+                         "judge": {"fd": {"mean": fd_j, "half_width": hw / 10, "n": 3}}}}
+
+    def word(key, **values):
+        return key
+    fd = {"classifier": "a", "judge": "b"}
+    labels = {"a": "A", "b": "B"}
+    assert review_table.judges_differ({"a": entry(31, 4.4, 10), "b": entry(40, 3.2, 15)}, fd, labels, word) == \
+        "review_judges_differ_tied"  # p = 0.10 and 0.27 (test_answer recovers them with scipy)
+    assert review_table.judges_differ({"a": entry(31, 4.4, 0.5), "b": entry(40, 3.2, 0.5)}, fd, labels, word) == \
+        "review_judges_differ"

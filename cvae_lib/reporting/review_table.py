@@ -232,6 +232,15 @@ def judge_caveat(table: dict, word, section: int) -> str:
                 better_fd=min(mlp, conv), worse_fd=max(mlp, conv), p=p_value(welch_p_from_intervals(*scores)))
 
 
+def judges_differ(entries: dict, fd: dict, labels: dict, word) -> str:
+    """The judges' two lowest-FD methods (``fd``: lowest_fd's), and whether Welch's test over seeds (from the
+    intervals) separates them in either judge's FD: "tied" when in neither."""
+    p = {j: welch_p_from_intervals(*(entries[fd[k]]["test"][j]["fd"] for k in JUDGES)) for j in JUDGES}
+    return word("review_judges_differ_tied" if not any(v < 0.05 for v in p.values()) else "review_judges_differ",
+                classifier=labels[fd["classifier"]], judge=labels[fd["judge"]],
+                **{f"p_{j}": p_value(v) for j, v in p.items()})
+
+
 def agreement(tau: float, p: float) -> str:
     """The word for how alike two rankings are: close (Kendall's tau at least 0.6 and p below 0.05), loose (tau
     above 0.2) or none."""
@@ -277,8 +286,7 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
            "rank_methods_clause": word(agreement(*ranks) if ranks else "review_rank_none"),
            "best_fd_classifier": labels[fd["classifier"]], "best_fd_judge": labels[fd["judge"]],
            "judges_best_clause": word("review_judges_agree", name=labels[fd["classifier"]])
-           if fd["classifier"] == fd["judge"] else word("review_judges_differ", classifier=labels[fd["classifier"]],
-                                                        judge=labels[fd["judge"]]),
+           if fd["classifier"] == fd["judge"] else judges_differ(entries, fd, labels, word),
            "max_recall": recall, "real_recall": min(table["real"]["test"][j]["recall"] for j in JUDGES),
            "density_precision_tau": kendall_tau(
                [entries[m]["test"]["classifier"]["density"]["mean"] for m in entries],
