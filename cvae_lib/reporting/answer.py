@@ -58,8 +58,9 @@ def tie_note(ties: set, summary, labels: dict, word, keys) -> str:
     for r in summary.itertuples():
         key = (r.architecture, r.method, r.gamma)
         if key in keys:
-            items += [word(f"tie_{column}", name=labels[key], value=f"{getattr(r, column):.{digits}f}")
-                      for column, digits in (("conditional_accuracy", 3), ("fd", 1)) if (*key, column) in ties]
+            tied = [c for c in ("conditional_accuracy", "fd") if (*key, c) in ties]
+            if tied:  # one item per method: both of its numbers, or the one
+                items.append(word("tie_both" if len(tied) == 2 else f"tie_{tied[0]}", name=labels[key]))
     return word("tie_note", items=word("list_sep").join(items)) if items else ""
 
 
