@@ -164,12 +164,11 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     if tied and "base_fd" in values and family(best) == family(runner) and best.endswith(" · prior") != runner.endswith(" · prior"):
         # one trained model under two samplers, not told apart: the answer is the model, with both numbers
         own, other = (best, runner) if best.endswith(" · prior") else (runner, best)
-        model = {**values, "model": labels[own], "first": labels[best], "sampler_b": word(f"sampler_{other.split(' · ')[1]}"),
-                 "fd_a": entries[own]["test"]["classifier"]["fd"]["mean"], "tau_a": entries[own]["tau"],
+        model = {**values, "model": labels[own], "sampler_b": word(f"sampler_{other.split(' · ')[1]}"),
+                 "fd_a": entries[own]["test"]["classifier"]["fd"]["mean"],
                  "fd_b": entries[other]["test"]["classifier"]["fd"]["mean"],
                  "acc_a": entries[own]["test"]["classifier"]["accuracy"]["mean"],
-                 "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "p_c": p_value(p["classifier"]),
-                 "p_j": p_value(p["judge"]), "seeds": runner_values["seeds"]}
+                 "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"]}
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = [e["cas"]["mean"] for e in entries.values() if "cas" in e]
     real = table.get("real", {}).get("cas")
@@ -237,3 +236,24 @@ def target_sentence(entries: dict, labels: dict, word) -> str:
     return word("review_target_closest", name=labels[closest], n_met=parts_met(closest), n_parts=n_parts,
                 missed=word("list_sep_strong").join(missed),
                 also=word("target_also", names=word("list_sep").join(level)) if level else "")
+
+
+def other_model(table: dict, labels: dict, word) -> str:
+    """The answer's first (by the declared criterion) against the first method of any other trained model: each
+    judge's test FD and Welch's p from the seeds' intervals, with how many judges tell the two apart at 5 %; "" with
+    fewer than two trained models reviewed."""
+    from ..evaluation.stats import welch_p_from_intervals
+    entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
+    ranked = sorted(entries, key=lambda m: criterion(entries[m], table["real"]))
+    others = [m for m in ranked if family(m) != family(ranked[0])] if ranked else []
+    if not others:
+        return ""
+    best, other = ranked[0], others[0]
+    fd = {j: (entries[best]["test"][j]["fd"], entries[other]["test"][j]["fd"]) for j in JUDGES}
+    p = {j: welch_p_from_intervals(*fd[j]) for j in JUDGES}
+    apart = [j for j in JUDGES if p[j] < 0.05 and fd[j][0]["mean"] < fd[j][1]["mean"]]  # the best's FD lower
+    verdict = "other_model_both" if len(apart) == len(JUDGES) else "other_model_one" if apart else "other_model_none"
+    return word("other_model", best=labels[best], other=labels[other], fd=fd["classifier"][0]["mean"],
+                o_fd=fd["classifier"][1]["mean"], fd_j=fd["judge"][0]["mean"], o_fd_j=fd["judge"][1]["mean"],
+                p_c=p_value(p["classifier"]), p_j=p_value(p["judge"]),
+                verdict=word(verdict, judge=word(f"target_in_{apart[0]}") if apart else ""))

@@ -146,11 +146,6 @@ def backbone_original(method: str) -> str:
     return f"{method.split()[0]} · prior"
 
 
-def best_method(table: dict, judge: str = "classifier") -> str:
-    """The method with the lowest mean test FD in ``judge``'s features at its operating point."""
-    return min(table["methods"], key=lambda m: table["methods"][m]["test"][judge]["fd"]["mean"])
-
-
 def targets(entry: dict, original_fd: dict, real_cas: float = None) -> dict:
     """The review's moonshot at a method's operating point, on the test set, in both judges: FD at most a quarter
     of the original MLP's, recall at least 0.5 with precision at least 0.85; CAS within 0.03 of real images'

@@ -20,7 +20,7 @@ from ..training import runs
 from . import review_table
 
 SUMMARY, CAS, SHOWCASE = "summary.json", "cas.json", "showcase.pt"
-SHOWN_PER_CLASS = 6
+SHOWN_PER_CLASS = 5
 """draws per class the report's showcase figure shows of each method"""
 COPY_CHECK_PER_CLASS = 100
 """draws per class of the nearest-neighbour copy check (evaluation.memorisation)"""
@@ -106,7 +106,8 @@ def review_all(run_dirs, classifier_dir, judge_dir, out_dir, *, cas_seeds: int =
 
 
 def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, data, log=print, judges=None) -> dict:
-    """The original MLP CVAE and the method of lowest FD (evaluation classifier, test), each at its operating
+    """The answer's methods (showcase_methods: the first by the declared criterion, the other samplers of the same
+    trained model, and that backbone's original CVAE), each at its operating
     point, seed 0 of each (the first seed reviewed): COPY_CHECK_PER_CLASS draws per class go through the
     nearest-neighbour copy check against the 60,000 training images, and the first SHOWN_PER_CLASS per class,
     with the best method's nearest training images and real test images, are saved for the report's figure
@@ -118,8 +119,8 @@ def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, da
     from ..evaluation.memorisation import copy_check_against, nearest
     from ..evaluation.review import config_key, sampler_draws
 
-    best = review_table.best_method(table)
-    shown = [m for m in dict.fromkeys((review_table.ORIGINAL, best)) if m in table["methods"]]
+    shown = showcase_methods(table)
+    best = shown[1] if len(shown) > 1 else shown[0]
     key = {"review": config_key(config),
            "per_class": [SHOWN_PER_CLASS, COPY_CHECK_PER_CLASS, COPY_CHECK_TEST],
            "spaces": ["pixels"] + (["judge", judges.sha256["judge"]] if judges is not None else []),
@@ -154,6 +155,18 @@ def showcase(table: dict, where: dict, out_dir, config: ReviewConfig, device, da
                 "images": {k: v.half() for k, v in images.items()}}, path)
     log(f"showcase and copy check ({', '.join(shown)}): {time.perf_counter() - t0:.0f} s")
     return checks
+
+
+def showcase_methods(table: dict) -> list:
+    """The methods the showcase figure shows, in its order: the original CVAE of the best method's backbone, the
+    best by the review's declared criterion (answer.criterion), then the other samplers of the same trained model
+    (answer.family), by the criterion."""
+    from .answer import criterion, family
+    methods = table["methods"]
+    ranked = sorted(methods, key=lambda m: criterion(methods[m], table["real"]))
+    best = ranked[0]
+    shown = [review_table.backbone_original(best), best, *(m for m in ranked[1:] if family(m) == family(best))]
+    return [m for m in dict.fromkeys(shown) if m in methods]
 
 
 def load_showcase(out_dir) -> dict:
