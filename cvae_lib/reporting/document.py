@@ -245,9 +245,6 @@ class Document:
                  "\\end{Verbatim}") if pdf else ""
         self._show(f"<p><b>{html.escape(caption)}</b></p><pre>{html.escape(code)}</pre>", latex)
 
-    def newpage(self) -> None:
-        self._show("", "\\clearpage")
-
     def raggedright(self) -> None:
         """What follows is set flush left (LaTeX's \\raggedright): a paragraph with a long unbreakable command
         in it is not stretched across the line with wide gaps between its characters."""
