@@ -178,12 +178,24 @@ def benchmark_time_ratio(throughput_csv, variant: str = "project trainer") -> fl
     return float(rates[("mlp", variant)] / rates[("conv", variant)])
 
 
-def verdict_values(table: pd.DataFrame, words, time_ratio: float = None, seed_loop_ratio: float = None) -> dict:
+def benchmark_flop_ratio(throughput_csv) -> float | None:
+    """The conv model's floating-point operations per training image over the MLP's (the benchmark's table counts
+    them from the layers, so the ratio does not depend on the machine); None when it was not run."""
+    path = Path(throughput_csv)
+    if not path.exists():
+        return None
+    flops = pd.read_csv(path).groupby("architecture")["mflop_per_image"].first()
+    return float(flops["conv"] / flops["mlp"])
+
+
+def verdict_values(table: pd.DataFrame, words, time_ratio: float = None, seed_loop_ratio: float = None,
+                   flop_ratio: float = None) -> dict:
     """The verdict, sized by the numbers: ``verdict_key`` words with the metrics where conv is worse named, the
     direction of the size difference, and whether the smaller model is the slower one (the compute remark).
     ``time_ratio``: conv's training time over the MLP's from the controlled benchmark (benchmark_time_ratio); without
     it, the ratio of the runs' median epoch times, which machines doing other work at the same time distort;
-    ``seed_loop_ratio``: the same benchmark's ratio with the original's training loop, quoted beside it."""
+    ``seed_loop_ratio``: the same benchmark's ratio with the original's training loop, quoted beside it;
+    ``flop_ratio``: conv's arithmetic per image over the MLP's (benchmark_flop_ratio), quoted first where known."""
     from .compare import rank_metrics, verdict_key
     groups = rank_metrics(table)
     params = table.groupby("architecture")["parameters"].first()
@@ -199,7 +211,9 @@ def verdict_values(table: pd.DataFrame, words, time_ratio: float = None, seed_lo
             "size_relation": words("fewer") if params["conv"] < params["mlp"] else words("more"),
             "pct_size": abs(100 * (1 - params["conv"] / params["mlp"])),
             "time_ratio": ratio, "time_ratio_source": source,
-            "compute_remark": words("compute_remark", ratio=ratio, source=source)
+            "flop_ratio": flop_ratio or float("nan"),
+            "compute_remark": words("compute_remark", ratio=ratio, source=source,
+                                    flops=words("flops_clause", flop_ratio=flop_ratio) if flop_ratio else "")
             if params["conv"] != params["mlp"] and (ratio > 1) == (smaller == "conv") else "",
             "n_ranked": sum(len(groups[k]) for k in ("better", "worse", "tied")), "n_better": len(groups["better"]),
             "n_worse": len(groups["worse"]), "n_tied": len(groups["tied"])}

@@ -1,0 +1,92 @@
+"""The hyperparameter appendix: every method's and every judge's settings, read from the run folders that were
+scored (each run's config.json, the samplers' and the review's records of what BIC chose, the judges' configs),
+so that the table cannot drift from what was run. Words come from the document's language file (``word``)."""
+import inspect
+import json
+from pathlib import Path
+
+from ..training import runs
+
+
+def _span(values) -> str:
+    """"4–8" for a set of numbers with a range, "8" for one value."""
+    low, high = min(values), max(values)
+    return f"{low:g}" if low == high else f"{low:g}–{high:g}"
+
+
+def _training(configs: list, word, optimizer: str = None) -> str:
+    """One training recipe in words, from configs that share it (their seeds listed)."""
+    c = configs[0]
+    name = optimizer or c.optimizer
+    return word("hp_training", optimizer=word(f"hp_opt_{name}"), lr=f"{c.learning_rate:g}", batch=c.batch_size,
+                epochs=c.epochs, seeds=word("list_sep").join(str(s) for s in sorted({x.seed for x in configs})))
+
+
+def chosen_components(run_dirs, file: str) -> list:
+    """Every per-class mixture size BIC chose in ``file`` (samplers.json: the extensions' section; review.json: the
+    review's) over ``run_dirs``, with the candidates it chose from: (chosen, candidates); ([], []) where none."""
+    chosen, candidates = [], set()
+    for d in run_dirs:
+        path = Path(d) / file
+        if not path.exists():
+            continue
+        record = json.loads(path.read_text())
+        gmm = record.get("details", {}).get("gmm", {})
+        if "components" in gmm:
+            chosen += gmm["components"]
+            candidates |= set(record["key"]["gmm_components"])
+    return chosen, sorted(candidates)
+
+
+def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, review: dict, temperature: float,
+                        word) -> list:
+    """[what, settings] rows: the original CVAEs, each extension found among ``extension_dirs``, the two judges and
+    CAS (``review``: the review's summary, or None without one)."""
+    from ..modelling.priors import train_second_stage
+    configs = [runs.read_config(d) for d in list(run_dirs) + list(extension_dirs)]
+    mains = configs[:len(run_dirs)]
+    extensions = configs[len(run_dirs):]
+    rows = [[word("hp_original"), _training(mains, word) + word("hp_latent", latent=mains[0].latent_size)]]
+    scored = Path(run_dirs[0]) / "review.json"  # the review's grid, as it was run
+    grid = json.loads(scored.read_text())["key"]["temperatures"] if review and scored.exists() else []
+    taus = word("list_sep").join(f"{t:g}" for t in sorted({e["tau"] for e in (review or {}).get("methods", {}).values()}))
+    rows.append([word("hp_temperature"), word("hp_temperature_set", tau=f"{temperature:g}")
+                 + (word("hp_temperature_review", grid=word("list_sep").join(f"{t:g}" for t in grid), taus=taus)
+                    if grid else "")])
+    gmm = []
+    for file, key in (("samplers.json", "hp_gmm_extensions"), ("review.json", "hp_gmm_review"))[:2 if review else 1]:
+        chosen, candidates = chosen_components(list(run_dirs) + list(extension_dirs), file)
+        if chosen:
+            gmm.append(word(key, candidates=word("list_sep").join(map(str, candidates)), chosen=_span(chosen)))
+    if gmm:
+        rows.append([word("hp_gmm"), word("hp_gmm_fit") + word("list_sep_strong").join(gmm)])
+    stage = [json.loads((Path(d) / "samplers.json").read_text())["details"].get("two_stage", {})
+             for d in run_dirs if (Path(d) / "samplers.json").exists()]
+    stage = [s for s in stage if "epochs" in s]
+    if stage:
+        defaults = inspect.signature(train_second_stage).parameters
+        rows.append([word("hp_two_stage"), word("hp_two_stage_set", epochs=stage[0]["epochs"],
+                                                 hidden=defaults["hidden"].default, batch=defaults["batch_size"].default,
+                                                 lr=f"{defaults['learning_rate'].default:g}")])
+    vamp = [c for c in extensions if c.extension == "vampprior"]
+    if vamp:
+        rows.append([word("hp_vampprior"), _training(vamp, word) + word("hp_pseudo", n=vamp[0].vamp_pseudo_inputs)])
+    gans = [c for c in extensions if c.extension == "vaegan"]
+    if gans:  # the VAE-GAN always trains with RMSprop (vaegan.vaegan_optimizers), whatever config.optimizer says
+        rows.append([word("hp_vaegan"), _training(gans, word, "rmsprop")
+                     + word("hp_gamma", gammas=word("list_sep").join(f"{g:g}" for g in sorted({c.gan_gamma for c in gans})),
+                            backbones=word("list_sep").join(sorted({word(f"backbone_{c.architecture}").strip() for c in gans})))])
+    controls = [c for c in extensions if c.extension == "none" and c.optimizer == "rmsprop"]
+    if controls:
+        rows.append([word("hp_rmsprop"), _training(controls, word)])
+    clf = runs.read_json(Path(classifier_dir) / "config.json")
+    rows.append([word("hp_classifier"), word("hp_classifier_set", epochs=clf["epochs"], lr=f"{clf['learning_rate']:g}",
+                                             batch=clf["batch_size"], seed=clf["seed"])])
+    if review and (Path(judge_dir) / "config.json").exists():
+        judge = runs.read_json(Path(judge_dir) / "config.json")
+        rows.append([word("hp_judge"), word("hp_judge_set", epochs=judge["epochs"], lr=f"{judge['learning_rate']:g}",
+                                            batch=judge["batch_size"], wd=f"{judge['weight_decay']:g}",
+                                            shift=judge["shift"], width=judge["width"], seed=judge["seed"])])
+        rows.append([word("hp_cas"), word("hp_cas_set", per_class=f"{review['cas_per_class']:,}",
+                                          seeds=review["cas_seeds"], epochs=clf["epochs"])])
+    return rows

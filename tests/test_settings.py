@@ -1,0 +1,54 @@
+"""The hyperparameter appendix reads every setting from the run folders: configs, what BIC chose, the judges."""
+from dataclasses import asdict
+
+from cvae_lib.base.config import TrainConfig
+from cvae_lib.reporting import settings
+from cvae_lib.reporting.document import fill, texts
+from cvae_lib.training import runs
+
+
+def word(key, **v):
+    return fill(texts("en")["words"][key], v)
+
+
+def _run(root, name, samplers=None, review=None, **config):
+    d = root / name
+    d.mkdir()
+    runs.write_json(d / "config.json", asdict(TrainConfig(**config)))
+    if samplers:
+        runs.write_json(d / "samplers.json", {"details": {"gmm": {"components": samplers}, "two_stage": {"epochs": 7}},
+                                              "key": {"gmm_components": [1, 2, 4, 8]}})
+    if review:
+        runs.write_json(d / "review.json", {"details": {"gmm": {"components": review}},
+                                            "key": {"gmm_components": [1, 2, 4, 8, 16, 32], "temperatures": [0.5, 1.0]}})
+    return d
+
+
+def test_the_settings_table_is_read_from_what_was_run(tmp_path):
+    mains = [_run(tmp_path, f"mlp-s{s}", samplers=[8] * 10, review=[4, 8] * 5, seed=s, epochs=3) for s in (0, 1)]
+    gan = _run(tmp_path, "mlp-s0-vaegan", extension="vaegan", gan_gamma=0.1, learning_rate=3e-4, epochs=3)
+    control = _run(tmp_path, "mlp-s0-rmsprop", optimizer="rmsprop", learning_rate=3e-4, epochs=3)
+    vamp = _run(tmp_path, "mlp-s1-vampprior", extension="vampprior", vamp_pseudo_inputs=5, seed=1, epochs=3)
+    clf, judge = tmp_path / "classifier", tmp_path / "judge"
+    clf.mkdir(), judge.mkdir()
+    runs.write_json(clf / "config.json", {"epochs": 5, "learning_rate": 1e-3, "batch_size": 128, "seed": 0})
+    runs.write_json(judge / "config.json", {"epochs": 6, "learning_rate": 2e-3, "batch_size": 128, "seed": 1,
+                                            "weight_decay": 5e-4, "shift": 2, "width": 32})
+    review = {"methods": {"a": {"tau": 1.0}, "b": {"tau": 0.8}}, "cas_per_class": 6000, "cas_seeds": 3}
+    rows = dict(settings.hyperparameter_rows(mains, [gan, control, vamp], clf, judge, review, 0.7, word))
+    assert rows[word("hp_original")] == word("hp_training", optimizer="Adam", lr="0.001", batch=128, epochs=3,
+                                             seeds="0, 1") + word("hp_latent", latent=64)
+    assert rows[word("hp_temperature")].endswith("τ ∈ {0.5, 1}, chosen on validation (chosen: 0.8, 1)")
+    # BIC's choices as recorded: all 8 from {1, 2, 4, 8} in Section 4; 4 to 8 from up to 32 in Section 5
+    assert "Section 4 from {1, 2, 4, 8}, chosen 8" in rows[word("hp_gmm")]
+    assert "Section 5 from {1, 2, 4, 8, 16, 32}, chosen 4–8" in rows[word("hp_gmm")]
+    assert "7 epochs" in rows[word("hp_two_stage")]
+    # the VAE-GAN trains with RMSprop whatever its config's optimizer field says (the default, Adam)
+    assert rows[word("hp_vaegan")].startswith("RMSprop, step size 0.0003") and "γ ∈ {0.1}" in rows[word("hp_vaegan")]
+    assert rows[word("hp_rmsprop")].startswith("RMSprop, step size 0.0003")
+    assert rows[word("hp_vampprior")].endswith("seeds 1; 5 pseudo-inputs per class")
+    assert "weight decay 0.0005" in rows[word("hp_judge")] and "6,000 samples per class, 3 seeds" in rows[word("hp_cas")]
+    # without the review: no Section 5 settings, no judge, no CAS
+    plain = dict(settings.hyperparameter_rows(mains, [], clf, judge, None, 0.7, word))
+    assert set(plain) == {word(k) for k in ("hp_original", "hp_temperature", "hp_gmm", "hp_two_stage", "hp_classifier")}
+    assert "Section 5" not in plain[word("hp_gmm")] and "Section 5" not in plain[word("hp_temperature")]
