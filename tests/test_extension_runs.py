@@ -309,3 +309,22 @@ def test_method_names_are_short_and_one_per_method():
     assert names.method_labels(keys + [("conv", "vaegan_gmm", 1.0)], word, 0.7)[keys[3]] == "卷积 VAE-GAN（γ = 0.1） + GMM"
     with pytest.raises(ValueError, match="share the name"):
         names.method_labels(keys, lambda key, **v: "same", 0.7)
+
+
+def test_the_gmm_control_repeats_the_samplers_gmm_and_fits_wider_samples(tmp_path, fashion):
+    from cvae_lib.evaluation.controls import CONTROL, gmm_control, sampler_config_of
+    run_dir = train(TrainConfig(**TINY), tmp_path / "seed", data=fashion, progress=False)
+    config = SamplerConfig.quick(temperatures=(0.5,), temperature=0.5, samples_per_class=20, test_subset=200)
+    samplers = evaluate_samplers(run_dir, runs.COMMITTED_CLASSIFIER, config, kinds=("gmm",), data=fashion,
+                                 progress=False)
+    assert sampler_config_of(run_dir) == config  # read back from samplers.json's key
+    out = gmm_control(run_dir, runs.COMMITTED_CLASSIFIER, config, data=fashion)
+    # the means' fit is the extensions' GMM itself: same sizes, same draws, same scores
+    assert out["means"]["components"] == samplers["details"]["gmm"]["components"]
+    for metric in ("fd", "conditional_accuracy", "precision", "recall"):
+        assert out["means"][metric] == pytest.approx(samplers["samplers"]["gmm"][metric], abs=1e-6)
+    # one posterior sample per image spreads wider than the means: sigma adds its variance to each code
+    assert out["samples"]["code_std"] > out["means"]["code_std"]
+    stamp = (run_dir / CONTROL).stat().st_mtime_ns
+    assert gmm_control(run_dir, runs.COMMITTED_CLASSIFIER, config, data=fashion) == out  # cached
+    assert (run_dir / CONTROL).stat().st_mtime_ns == stamp
