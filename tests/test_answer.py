@@ -236,3 +236,40 @@ def test_the_answer_is_tested_against_the_next_trained_model_not_its_own_other_s
     assert answer.other_model(close, labels, word).endswith(word("other_model_none") + ".")
     one = {"methods": {m: e for m, e in _table()["methods"].items() if m.startswith("conv gan")}, "real": _table()["real"]}
     assert answer.other_model(one, labels, word) == ""  # one trained model: nothing to compare against
+
+
+def test_the_answer_is_checked_against_averaged_ranks():
+    labels = {m: m.upper() for m in _table()["methods"]}
+    # validation FDs: CONV GAN · PRIOR (31.5, 4.7) ranks 1st and 2nd, CONV GAN · GMM (42, 3.3) 2nd and 1st: level at
+    # 1.5, and the criterion's first (the GMM) is one of them
+    assert answer.rank_check(_table(), labels, word) == word("rank_tie", names="CONV GAN · PRIOR, CONV GAN · GMM",
+                                                             mean_rank=1.5)
+    # the GMM worse in both judges: the prior sampler is first by ranks and by the criterion alike
+    assert answer.rank_check(_table(gmm_valid=(60.0, 5.0)), labels, word) == word("rank_same", names="CONV GAN · PRIOR",
+                                                                                    mean_rank=1.0)
+    # the criterion's first (the GMM: classifier FD far lowest, judge FD third) is not first by ranks when another
+    # method is second and first: averaged ranks weigh places, the criterion weighs distances
+    table = _table(gmm_valid=(8.0, 5.0))
+    table["methods"]["mlp · prior"]["validation"] = {"classifier": {"fd": {"mean": 30.0}}, "judge": {"fd": {"mean": 4.0}}}
+    ranked = sorted(table["methods"], key=lambda m: answer.criterion(table["methods"][m], table["real"]))
+    assert ranked[:2] == ["conv gan · gmm", "mlp · prior"]  # 55.0 against 58.75
+    assert answer.rank_check(table, labels, word) == word("rank_other", names="MLP · PRIOR", mean_rank=1.5)
+
+
+def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_from(tmp_path):
+    import json
+
+    def run(name, fd_samples):
+        d = tmp_path / name
+        d.mkdir()
+        entry = {"conditional_accuracy": 0.8, "recall": 0.1, "draw_std": 0.5}
+        (d / "gmm_control.json").write_text(json.dumps({"means": {**entry, "fd": 124.0},
+                                                        "samples": {**entry, "fd": fd_samples, "draw_std": 0.7}}))
+        return d
+    # the original 180, the GMM on means 124: a gain of 56
+    same = [run("a", 120.0), run("b", 126.0)]  # mean 123: within a quarter of the gain
+    assert answer.gmm_control_sentence(same, 180.0, 124.0, word) == word(
+        "gmm_control", fd=123.0, acc=0.8, recall=0.1, std_samples=0.7, std_means=0.5, n=2, verdict=word("control_same"))
+    assert answer.gmm_control_sentence([run("c", 170.0)], 180.0, 124.0, word).endswith(word("control_lost") + ".")
+    assert answer.gmm_control_sentence([run("d", 150.0)], 180.0, 124.0, word).endswith(word("control_part") + ".")
+    assert answer.gmm_control_sentence([tmp_path / "none"], 180.0, 124.0, word) == ""  # no control run

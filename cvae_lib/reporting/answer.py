@@ -261,3 +261,41 @@ def other_model(table: dict, labels: dict, word) -> str:
                 o_fd=fd["classifier"][1]["mean"], fd_j=fd["judge"][0]["mean"], o_fd_j=fd["judge"][1]["mean"],
                 p_c=p_value(p["classifier"]), p_j=p_value(p["judge"]),
                 verdict=word(verdict, judge=word(f"target_in_{apart[0]}") if apart else ""))
+
+
+def rank_check(table: dict, labels: dict, word) -> str:
+    """The declared criterion's first against another way of combining the judges: rank the methods by each judge's
+    validation FD at their operating points and average the ranks. Says whether the criterion's first is also first
+    (alone, or level with others) or not; "" with fewer than two methods."""
+    entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
+    if len(entries) < 2:
+        return ""
+    ranks = {m: 0.0 for m in entries}
+    for judge in JUDGES:
+        for place, m in enumerate(sorted(entries, key=lambda m: entries[m]["validation"][judge]["fd"]["mean"]), 1):
+            ranks[m] += place / len(JUDGES)
+    low = min(ranks.values())
+    level = [m for m in entries if ranks[m] == low]
+    first = min(entries, key=lambda m: criterion(entries[m], table["real"]))
+    key = ("rank_same" if level == [first] else "rank_tie") if first in level else "rank_other"
+    return word(key, names=word("list_sep").join(labels[m] for m in level), mean_rank=low)
+
+
+def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
+    """What fitting the per-class mixtures to posterior samples instead of means does (evaluation.controls'
+    gmm_control.json in the MLP's main runs, means over seeds): the same gain (not from the narrower fit), most of
+    it lost (from the narrower fit), or part; "" where no run has the control."""
+    import json
+    from pathlib import Path
+    found = [json.loads(p.read_text()) for p in (Path(d) / "gmm_control.json" for d in run_dirs) if p.exists()]
+    if not found:
+        return ""
+
+    def mean(source, quantity):
+        return sum(f[source][quantity] for f in found) / len(found)
+    fd, gain = mean("samples", "fd"), prior_fd - gmm_fd
+    kind = ("control_same" if abs(fd - gmm_fd) < 0.25 * abs(gain) else
+            "control_lost" if fd - gmm_fd > 0.75 * gain else "control_part")
+    return word("gmm_control", fd=fd, acc=mean("samples", "conditional_accuracy"), recall=mean("samples", "recall"),
+                std_samples=mean("samples", "draw_std"), std_means=mean("means", "draw_std"), n=len(found),
+                verdict=word(kind))
