@@ -262,14 +262,15 @@ def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_
     def run(name, fd_samples):
         d = tmp_path / name
         d.mkdir()
-        entry = {"conditional_accuracy": 0.8, "recall": 0.1, "draw_std": 0.5}
+        entry = {"conditional_accuracy": 0.8, "recall": 0.1, "draw_std": 0.5, "components": [1] * 10}
         (d / "gmm_control.json").write_text(json.dumps({"means": {**entry, "fd": 124.0},
                                                         "samples": {**entry, "fd": fd_samples, "draw_std": 0.7}}))
         return d
     # the original 180, the GMM on means 124: a gain of 56
     same = [run("a", 120.0), run("b", 126.0)]  # mean 123: within a quarter of the gain
     assert answer.gmm_control_sentence(same, 180.0, 124.0, word) == word(
-        "gmm_control", fd=123.0, acc=0.8, recall=0.1, std_samples=0.7, std_means=0.5, n=2, verdict=word("control_same"))
+        "gmm_control", fd=123.0, acc=0.8, recall=0.1, std_samples=0.7, std_means=0.5, n=2, components="1",
+        verdict=word("control_same"))
     assert answer.gmm_control_sentence([run("c", 170.0)], 180.0, 124.0, word).endswith(word("control_lost") + ".")
     assert answer.gmm_control_sentence([run("d", 150.0)], 180.0, 124.0, word).endswith(word("control_part") + ".")
     assert answer.gmm_control_sentence([tmp_path / "none"], 180.0, 124.0, word) == ""  # no control run
