@@ -143,7 +143,7 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
                                   "to 40.0 and raises the conditional accuracy from 0.820 to 0.930; sampled from the prior "
                                   "N(0, τ²I) at τ = 0.8, it scores 31.0 and 0.930, not significantly different from the "
                                   "former with 3 seeds")
-    assert out["best_short"].startswith("of the extension models, CONV GAN · PRIOR generates best (FD from 160.0")
+    assert out["best_short"].startswith("of the extension models, the CONV GAN · PRIOR generates best (FD from 160.0")
     assert out["abstract_review"] == word("abstract_cas_below", high=0.83, real=0.916)
     flipped = answer.review_answer(_table(gan_hw=0.5, gmm_valid=(60.0, 5.0), real_cas=0.80), labels, word, 5)
     assert "CONV GAN · PRIOR comes first" in flipped["best_clause"] and "as well as one trained on real" in \
