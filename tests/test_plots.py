@@ -92,9 +92,9 @@ REPORT_FIGURES = {
         torch.randn(2000, 64, generator=i.generator), [3, 17, 5, 60, 2],
         [i.W("dim_title", j=j, kl=kl) for j, kl in ((3, 2.31), (17, 1.92), (5, 1.5), (60, 0.0), (2, 0.0))],
         {k: i.W(k) for k in ("aggregate", "prior")})),
-    "decoder_mean_vs_sample": (0.9, lambda i: grids.image_grid(
+    "decoder_mean_vs_sample": (0.85, lambda i: grids.image_grid(
         i.images(30), rows=3, row_labels=[i.W("decoder_mean"), i.W("decoder_sample"), i.W("real_image")],
-        col_labels=i.classes, width=0.9)),
+        col_labels=i.classes, width=0.85)),
     "rate_distortion": (0.62, lambda i: plots.rate_distortion([21.2, 13.4, 7.9, 4.7, 2.5], [218, 223, 231, 240, 253],
                                                               [0.5, 1, 2, 4, 8],
                                                               {k: i.W(k) for k in ("rate", "distortion", "beta")})),
@@ -104,10 +104,8 @@ REPORT_FIGURES = {
         {"beta": i.W("beta")})),
     "samples_per_beta": (0.95, lambda i: grids.method_columns(i.blocks(5), [f"β = {b:g}" for b in (0.5, 1, 2, 4, 8)],
                                                               i.classes)),
-    "samples_per_likelihood": (0.95, lambda i: grids.method_columns(
-        i.blocks(4), [i.W(f"lik_{k}") for k in ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned")],
-        i.classes)),
-    "extension_samples": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][:7], i.classes)),
+    "extension_samples": (0.88, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][:7], i.classes,
+                                                               width=0.88)),
     "extension_samples_conv": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][11:], i.classes)),
     "fidelity_coverage": (0.95, fidelity),
     "fidelity_coverage, every method at one point": (0.95, lambda i: fidelity(i, np.tile(FIDELITY[:1], (18, 1)))),
