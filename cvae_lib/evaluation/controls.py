@@ -18,9 +18,10 @@ from ..base.config import SamplerConfig
 from ..base.data import load_fashion_mnist
 from ..base.fileio import sha256_file, write_json
 from ..modelling.models import NUM_CLASSES
-from ..modelling.priors import encode_dataset, fit_gmms
+from ..modelling.priors import encode_dataset
 from ..training import runs
 from .classifier import load_classifier, predict
+from .extensions import gmm_draws
 from .generate import decode_means
 from .metrics import sample_quality
 
@@ -60,13 +61,10 @@ def gmm_control(run_dir, classifier_dir, config: SamplerConfig = SamplerConfig()
     labels = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)
     out = {"key": key}
     for source in SOURCES:
-        mixture = fit_gmms(codes[source], fit_labels, max(config.gmm_components), config.seed,
-                           candidates=config.gmm_components)
-        z = mixture.sample(labels, torch.Generator().manual_seed(config.seed))  # as extensions.evaluate_samplers
+        z, detail = gmm_draws(codes[source], fit_labels, labels, config)  # the extensions' GMM sampler itself
         images = decode_means(model, z, labels, run_config.likelihood)
         out[source] = {**sample_quality(classifier, images, labels, x, y, test_features),
-                       "components": [int(mixture.mixtures[c].mixture_distribution.probs.numel())
-                                      for c in range(NUM_CLASSES)],
+                       "components": detail["components"],
                        "draw_std": float(z.std(0).mean()), "code_std": float(codes[source].std(0).mean())}
     write_json(path, out)
     return out

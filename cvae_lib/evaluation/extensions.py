@@ -114,11 +114,7 @@ def evaluate_samplers(run_dir, classifier_dir, config: SamplerConfig = SamplerCo
     codes, _ = encode_dataset(model, fit_images, fit_labels)
 
     def gmm():
-        mixture = fit_gmms(codes, fit_labels, max(config.gmm_components), config.seed,
-                           candidates=config.gmm_components)
-        z = mixture.sample(labels, torch.Generator().manual_seed(config.seed))
-        return z, {"components": [int(mixture.mixtures[c].mixture_distribution.probs.numel())
-                                  for c in range(NUM_CLASSES)], "bic": {str(c): b for c, b in mixture.bic.items()}}
+        return gmm_draws(codes, fit_labels, labels, config)
 
     def two_stage():
         stage = train_second_stage(codes.to(device), fit_labels, config.two_stage_epochs, config.seed)
@@ -137,6 +133,15 @@ def evaluate_samplers(run_dir, classifier_dir, config: SamplerConfig = SamplerCo
     runs.save_torch(run_dir / runs.SAMPLER_IMAGES, shown)
     write_json(path, out)
     return out
+
+
+def gmm_draws(codes, fit_labels, labels, config: SamplerConfig) -> tuple:
+    """(z, detail): per-class mixtures fitted to ``codes`` (sizes by BIC among config.gmm_components), one draw per
+    entry of ``labels`` with the config's seed; detail holds each class's size and the BIC scores."""
+    mixture = fit_gmms(codes, fit_labels, max(config.gmm_components), config.seed, candidates=config.gmm_components)
+    z = mixture.sample(labels, torch.Generator().manual_seed(config.seed))
+    return z, {"components": [int(mixture.mixtures[c].mixture_distribution.probs.numel()) for c in range(NUM_CLASSES)],
+               "bic": {str(c): b for c, b in mixture.bic.items()}}
 
 
 def sampler_images(run_dir) -> dict:

@@ -296,7 +296,8 @@ def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
     fd, gain = mean("samples", "fd"), prior_fd - gmm_fd
     kind = ("control_same" if abs(fd - gmm_fd) < 0.25 * abs(gain) else
             "control_lost" if fd - gmm_fd > 0.75 * gain else "control_part")
-    sizes = sorted({k for f in found for k in f["samples"]["components"]})  # what BIC chose for the samples
+    from .settings import span
+    sizes = [k for f in found for k in f["samples"]["components"]]  # what BIC chose for the samples
     return word("gmm_control", fd=fd, acc=mean("samples", "conditional_accuracy"), recall=mean("samples", "recall"),
                 std_samples=mean("samples", "draw_std"), std_means=mean("means", "draw_std"), n=len(found),
-                components=str(sizes[0]) if len(sizes) == 1 else f"{sizes[0]}–{sizes[-1]}", verdict=word(kind))
+                components=span(sizes), verdict=word(kind))

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..training import runs
 
 
-def _span(values) -> str:
+def span(values) -> str:
     """"4–8" for a set of numbers with a range, "8" for one value."""
     low, high = min(values), max(values)
     return f"{low:g}" if low == high else f"{low:g}–{high:g}"
@@ -57,7 +57,7 @@ def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, rev
     for file, key in (("samplers.json", "hp_gmm_extensions"), ("review.json", "hp_gmm_review"))[:2 if review else 1]:
         chosen, candidates = chosen_components(list(run_dirs) + list(extension_dirs), file)
         if chosen:
-            gmm.append(word(key, candidates=word("list_sep").join(map(str, candidates)), chosen=_span(chosen)))
+            gmm.append(word(key, candidates=word("list_sep").join(map(str, candidates)), chosen=span(chosen)))
     if gmm:
         rows.append([word("hp_gmm"), word("hp_gmm_fit") + word("list_sep_strong").join(gmm)])
     stage = [json.loads((Path(d) / "samplers.json").read_text())["details"].get("two_stage", {})
