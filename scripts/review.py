@@ -4,6 +4,12 @@ point, and the table (report/review/summary.json). The report's build runs the s
 (notebooks/review.ipynb); this script does it alone, e.g. after new weights arrive.
 
     python scripts/review.py [--runs report/runs] [--only NAME ...] [--cas-seeds N] [--device auto]
+    python scripts/review.py --heldout --only NAME ...    the held-out check (review_config.HELDOUT)
+
+With --heldout the choices are made on one half of the test set and the scores read on the other, at
+temperatures 0.5 to 1.5 (review_heldout.json in each run folder, the table in report/review/heldout/); no CAS
+and no copy check. Runs of one review can go in parallel processes (one --only NAME each): each writes its own
+run folder's file, and a last call over all of them, which finds every file current, writes the table.
 
 The second judge (report/runs/judge) is trained first when it is missing (about 6 epochs of a small residual CNN;
 minutes on a GPU, about 15 min on a 2-core CPU). Runs without weights are skipped and named. Every result is
@@ -16,6 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cvae_lib.base.config import resolve_device  # noqa: E402
+from cvae_lib.base.review_config import HELDOUT, ReviewConfig  # noqa: E402
+from cvae_lib.evaluation.review import review_file  # noqa: E402
 from cvae_lib.reporting import review_table, reviewing  # noqa: E402
 from cvae_lib.training import runs  # noqa: E402
 
@@ -28,11 +36,19 @@ def main(argv=None) -> int:
                         help="compute CAS for the first N seeds of each method at its operating point (0: none)")
     parser.add_argument("--out", default=str(runs.PROJECT / "report" / "review"), help="folder of the table")
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--heldout", action="store_true",
+                        help="the held-out check: validation on half the test set, temperatures 0.5-1.5, no CAS")
     args = parser.parse_args(argv)
+    config = HELDOUT if args.heldout else ReviewConfig()
+    if args.heldout:
+        args.cas_seeds = 0
+        if args.out == str(runs.PROJECT / "report" / "review"):
+            args.out = str(runs.PROJECT / "report" / "review" / "heldout")
     root = Path(args.runs)
     dirs = [p for p in sorted(root.iterdir()) if review_table.MAIN_RUN.match(p.name) and (not args.only or p.name in args.only)]
     table = reviewing.review_all(dirs, root / "classifier", root / "judge", args.out, cas_seeds=args.cas_seeds,
-                                 device=resolve_device(args.device), progress=True)
+                                 config=config, device=resolve_device(args.device), progress=True,
+                                 copy_check=not args.heldout)
     for method, entry in table["methods"].items():
         t = entry["test"]
         print(f"{method:42s} tau={entry['tau']:.1f} acc={t['classifier']['accuracy']['mean']:.3f}/"
@@ -41,7 +57,7 @@ def main(argv=None) -> int:
               f" R={t['classifier']['recall']['mean']:.2f}/{t['judge']['recall']['mean']:.2f}"
               + (f" CAS={entry['cas']['mean']:.3f}" if "cas" in entry else ""))
     print("Kendall tau between judges:", table["kendall_tau"])
-    print(f"review files: review.json in each run folder; table: {Path(args.out) / reviewing.SUMMARY}")
+    print(f"review files: {review_file(config)} in each run folder; table: {Path(args.out) / reviewing.SUMMARY}")
     return 0
 
 

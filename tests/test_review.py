@@ -176,3 +176,29 @@ def test_welch_from_intervals_recovers_the_test_on_the_values():
     summary = [t_interval(v)._asdict() for v in (a, b)]
     assert math.isclose(welch_p_from_intervals(*summary), ttest_ind(a, b, equal_var=False).pvalue, rel_tol=1e-9)
     assert math.isnan(welch_p_from_intervals(t_interval([1.0])._asdict(), summary[1]))
+
+
+def test_the_heldout_review_chooses_on_one_test_half_and_scores_the_other(tmp_path, judge_dir, fashion):
+    from cvae_lib.base.review_config import HELDOUT
+    from cvae_lib.evaluation.review import HELDOUT_REVIEW, config_key, review_file
+    config = ReviewConfig(validation="test_half", temperatures=(0.5, 1.5), gmm_components=(1,), samples_per_class=20,
+                          validation_per_class=20, test_subset=300, train_subset=2000)
+    judges = Judges(runs.COMMITTED_CLASSIFIER, judge_dir, fashion, config)
+    (val_x, val_y), (test_x, test_y) = judges.references["validation"], judges.references["test"]
+    counts = torch.bincount(fashion.test_labels[:300], minlength=10)
+    assert torch.bincount(val_y, minlength=10).tolist() == [int(counts.min()) // 2] * 10
+    assert len(val_y) + len(test_y) == 300  # the two halves split the test images between them
+    pool = {tuple(x.flatten().tolist()) for x in fashion.test_images[:300]}
+    val, test = {tuple(x.flatten().tolist()) for x in val_x}, {tuple(x.flatten().tolist()) for x in test_x}
+    assert val <= pool and test <= pool and not val & test
+    # the default keeps the keys of reviews made before the held-out check existed; the check has its own file
+    assert "validation" not in config_key(ReviewConfig()) and config_key(HELDOUT)["validation"] == "test_half"
+    assert review_file(ReviewConfig()) == REVIEW and review_file(config) == HELDOUT_REVIEW
+    assert min(HELDOUT.temperatures) < 1 < max(HELDOUT.temperatures)
+    run_dir = train(TrainConfig(epochs=1, train_subset=512, test_subset=256, batch_size=128), tmp_path / "seed",
+                    data=fashion, progress=False)
+    out = review_run(run_dir, judges, config, progress=False)
+    assert (run_dir / HELDOUT_REVIEW).exists() and not (run_dir / REVIEW).exists()
+    assert [p["tau"] for p in out["curves"]["prior"]] == [0.5, 1.5]
+    with pytest.raises(ConfigError, match="validation must be one of"):
+        ReviewConfig(validation="test")

@@ -40,6 +40,9 @@ class JudgeConfig:
                                   f"number, got {value!r}")
 
 
+VALIDATION_SOURCES = ("train", "test_half")
+
+
 @dataclass(frozen=True)
 class ReviewConfig:
     """How the review scores a trained run's samplers (cvae_lib.evaluation.review); part of review.json's key."""
@@ -61,8 +64,14 @@ class ReviewConfig:
     """score against the first N test images (tests); 0 uses all 10,000"""
     train_subset: int = 0
     """take the validation reference and GMM codes from the first N training images (tests); 0 uses all"""
+    validation: str = "train"
+    """where the validation reference comes from: "train" (validation_per_class training images per class) or
+    "test_half" (half of each class's test images, drawn by the seed; the other half is then the test reference:
+    images no model, mixture or judge was fitted to, used for choices on one half and scores on the other)"""
 
     def __post_init__(self):
+        if self.validation not in VALIDATION_SOURCES:
+            raise ConfigError(f"validation must be one of {VALIDATION_SOURCES}, got {self.validation!r}")
         object.__setattr__(self, "temperatures", tuple(self.temperatures))
         object.__setattr__(self, "gmm_components", tuple(self.gmm_components))
         if not self.temperatures or any(not _is_number(t) or t <= 0 for t in self.temperatures):
@@ -73,3 +82,8 @@ class ReviewConfig:
             _positive_int(name, getattr(self, name))
         for name in ("test_subset", "train_subset"):
             _nonnegative_int(name, getattr(self, name), "0 uses all images")
+
+
+HELDOUT = ReviewConfig(validation="test_half", temperatures=(0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5))
+"""The held-out check of the review's answer (scripts/review.py --heldout): choices on one half of the test set,
+scores on the other, and temperatures on both sides of 1."""

@@ -40,6 +40,7 @@ from .judge import load_judge
 REVIEW_VERSION = 1
 """part of review.json's key: bumped when what is computed here changes"""
 REVIEW = "review.json"
+HELDOUT_REVIEW = "review_heldout.json"
 JUDGES = ("classifier", "judge")
 """the evaluation classifier (classifier.py) and the second judge (judge.py)"""
 
@@ -71,10 +72,19 @@ class Judges:
         n = config.train_subset or len(data.train_labels)
         train_labels = data.train_labels[:n]
         val = stratified_indices(train_labels, config.validation_per_class, config.seed)
-        real = stratified_indices(train_labels, config.validation_per_class, config.seed + 1, exclude=val)
         t = config.test_subset or None
-        self.references = {"validation": (data.train_images[val], data.train_labels[val]),
-                           "test": (data.test_images[:t], data.test_labels[:t])}
+        test_images, test_labels = data.test_images[:t], data.test_labels[:t]
+        if config.validation == "test_half":  # choices on one half of the test set, scores on the other
+            half = stratified_indices(test_labels, int(test_labels.bincount(minlength=NUM_CLASSES).min()) // 2,
+                                      config.seed)
+            rest = torch.ones(len(test_labels), dtype=torch.bool)
+            rest[half] = False
+            self.references = {"validation": (test_images[half], test_labels[half]),
+                               "test": (test_images[rest], test_labels[rest])}
+        else:
+            self.references = {"validation": (data.train_images[val], data.train_labels[val]),
+                               "test": (test_images, test_labels)}
+        real = stratified_indices(train_labels, config.validation_per_class, config.seed + 1, exclude=val)
         self.real = (data.train_images[real], data.train_labels[real])
         self.features = {(j, r): self.predict(j, images) for j in JUDGES for r, (images, _) in self.references.items()}
         self.real_scores = self.score(*self.real)
@@ -110,8 +120,12 @@ class Judges:
 
 
 def config_key(config: ReviewConfig) -> dict:
-    """The review config as a cache key reads it back from JSON (tuples as lists)."""
-    return {**asdict(config), "temperatures": list(config.temperatures), "gmm_components": list(config.gmm_components)}
+    """The review config as a cache key reads it back from JSON (tuples as lists; ``validation`` only where it is
+    not the default "train", so the reviews made before it existed keep their keys)."""
+    key = {**asdict(config), "temperatures": list(config.temperatures), "gmm_components": list(config.gmm_components)}
+    if key["validation"] == "train":
+        del key["validation"]
+    return key
 
 
 def review_key(run_dir, judge_sha256: dict, config: ReviewConfig) -> dict:
@@ -121,10 +135,16 @@ def review_key(run_dir, judge_sha256: dict, config: ReviewConfig) -> dict:
             "classifier_sha256": judge_sha256["classifier"], "judge_sha256": judge_sha256["judge"]}
 
 
+def review_file(config: ReviewConfig) -> str:
+    """The file in a run folder that holds its review under ``config``: review.json, or review_heldout.json for a
+    held-out review (validation on half the test set), so the two never overwrite each other."""
+    return REVIEW if config.validation == "train" else HELDOUT_REVIEW
+
+
 def review_needed(run_dir, judge_sha256: dict, config: ReviewConfig) -> str:
-    """Why review_run would compute ("" when review.json is reused); ``judge_sha256`` as in review_key (a plan
+    """Why review_run would compute ("" when its file is reused); ``judge_sha256`` as in review_key (a plan
     can ask without loading the judges)."""
-    path = Path(run_dir) / REVIEW
+    path = Path(run_dir) / review_file(config)
     if not path.exists():
         return "no review yet"
     old, new = runs.read_json(path)["key"], review_key(run_dir, judge_sha256, config)
@@ -166,10 +186,11 @@ def samplers_of(model, run_config, codes_fn, config: ReviewConfig):
 
 def review_run(run_dir, judges: Judges, config: ReviewConfig = ReviewConfig(), *, device="cpu",
                progress: bool = True) -> dict:
-    """The curves of one finished run (review.json), computed once per config, weights and judges."""
+    """The curves of one finished run (review.json, or review_file(config)), computed once per config, weights and
+    judges."""
     run_dir = Path(run_dir)
     runs.require_finished(run_dir)
-    path = run_dir / REVIEW
+    path = run_dir / review_file(config)
     if not review_needed(run_dir, judges.sha256, config):
         return runs.read_json(path)
     t0 = time.perf_counter()

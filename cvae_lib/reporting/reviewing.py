@@ -43,11 +43,11 @@ def cas_key(run_name: str, sampler: str, tau: float) -> str:
 
 def review_all(run_dirs, classifier_dir, judge_dir, out_dir, *, cas_seeds: int = 3, config: ReviewConfig = ReviewConfig(),
                judge_config: JudgeConfig = JudgeConfig(), cas_config: ClassifierConfig = ClassifierConfig(),
-               device="cpu", data=None, log=print, progress: bool = False) -> dict:
+               device="cpu", data=None, log=print, progress: bool = False, copy_check: bool = True) -> dict:
     """Review the finished runs among ``run_dirs`` (those without weights are skipped and named), measure CAS for
     the first ``cas_seeds`` seeds of every method at its operating point (as many samples per class as
-    the real training images the review draws from, with the evaluation classifier's recipe ``cas_config``), and write the table to ``out_dir``/summary.json;
-    returns it."""
+    the real training images the review draws from, with the evaluation classifier's recipe ``cas_config``), and write the table to ``out_dir``/summary.json
+    (with the copy check of showcase unless ``copy_check`` is False); returns it."""
     from ..base.data import load_fashion_mnist
     from ..evaluation.cas import classification_accuracy_score
     from ..evaluation.judge import ensure_judge
@@ -100,7 +100,8 @@ def review_all(run_dirs, classifier_dir, judge_dir, out_dir, *, cas_seeds: int =
             entry["targets"] = review_table.targets(entry, table["original_fd_test"], table["real"]["cas"])
     table["skipped_without_weights"] = missing
     table["cas_seeds"], table["cas_per_class"] = cas_seeds, cas_per_class
-    table["copy_check"] = showcase(table, where, out_dir, config, device, data, log, judges=judges)
+    if copy_check:
+        table["copy_check"] = showcase(table, where, out_dir, config, device, data, log, judges=judges)
     write_json(out_dir / SUMMARY, table)
     return table
 
