@@ -332,3 +332,12 @@ def test_the_judges_disagreement_says_whether_welch_separates_their_choices():
         "review_judges_differ_tied"  # p = 0.10 and 0.27 (test_answer recovers them with scipy)
     assert review_table.judges_differ({"a": entry(31, 4.4, 0.5), "b": entry(40, 3.2, 0.5)}, fd, labels, word) == \
         "review_judges_differ"
+
+
+def test_the_gmm_cas_pairs_and_their_sign_test():
+    from cvae_lib.reporting.review_table import gmm_cas_pairs, sign_test
+    cas = {"mlp · prior": 0.79, "mlp · gmm": 0.77, "conv · prior": 0.78, "conv · gmm": 0.74, "vamp · prior": 0.77}
+    assert gmm_cas_pairs(cas) == {"mlp · prior": (0.79, 0.77), "conv · prior": (0.78, 0.74)}  # vamp has no GMM
+    assert sign_test(5, 5) == pytest.approx(2 / 2 ** 5)  # all five one way: twice the one-sided 1/32
+    assert sign_test(6, 7) == pytest.approx(2 * (7 + 1) / 2 ** 7)  # P(6 or 7 of 7), both tails
+    assert sign_test(2, 4) == pytest.approx(1.0)

@@ -42,6 +42,7 @@ def test_the_settings_table_is_read_from_what_was_run(tmp_path):
     # BIC's choices as recorded: all 8 from {1, 2, 4, 8} in Section 4; 4 to 8 from up to 32 in Section 5
     assert "Section 4 from {1, 2, 4, 8}, chosen 8" in rows[word("hp_gmm")]
     assert "Section 5 from {1, 2, 4, 8, 16, 32}, chosen 4–8" in rows[word("hp_gmm")]
+    assert word("hp_gmm_same") not in rows[word("hp_gmm")]  # the two sections chose differently here
     assert "7 epochs" in rows[word("hp_two_stage")]
     # the VAE-GAN trains with RMSprop whatever its config's optimizer field says (the default, Adam)
     assert rows[word("hp_vaegan")].startswith("RMSprop, step size 0.0003") and "γ ∈ {0.1}" in rows[word("hp_vaegan")]
@@ -52,3 +53,12 @@ def test_the_settings_table_is_read_from_what_was_run(tmp_path):
     plain = dict(settings.hyperparameter_rows(mains, [], clf, judge, None, 0.7, word))
     assert set(plain) == {word(k) for k in ("hp_original", "hp_temperature", "hp_gmm", "hp_two_stage", "hp_classifier")}
     assert "Section 5" not in plain[word("hp_gmm")] and "Section 5" not in plain[word("hp_temperature")]
+
+
+def test_the_two_sections_sample_the_same_mixtures_only_where_bic_chose_the_same_sizes(tmp_path):
+    a = _run(tmp_path, "mlp-s0", samplers=[8, 4] * 5, review=[8, 4] * 5)
+    b = _run(tmp_path, "mlp-s1", samplers=[8] * 10, review=[8] * 10, seed=1)
+    c = _run(tmp_path, "mlp-s2", samplers=[8] * 10, review=[4] * 10, seed=2)
+    only = _run(tmp_path, "mlp-s3", samplers=[2] * 10, seed=3)  # no review: not compared
+    assert settings.same_mixtures([a, b, only]) and not settings.same_mixtures([a, b, c])
+    assert not settings.same_mixtures([only])  # nothing to compare

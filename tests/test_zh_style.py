@@ -16,7 +16,7 @@ GLOSSARY = [  # a pattern that must not occur, and what the text says instead
     (r"运行(?! ▣)", "实验/训练/模型 for a run (运行 only before a command: 运行 `…`)"),
     (r"步长", "步幅 (stride) or 插值步 (interpolation step)"),
     (r"隐层|隐单元|潜在", "隐藏层 (hidden layer) or 隐变量维度 (latent dimension)"),
-    (r"(?<!下)界", "下界 (bound)"),
+    (r"(?<![下上])界", "下界 (bound), or 上界 for an upper bound"),
     (r"(?i)epoch", "轮 (50 轮, 每轮)"),
     (r"(?i)\bthreads?\b", "线程"),
     (r"重建", "重构 (reconstruction)"),

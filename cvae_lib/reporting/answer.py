@@ -50,18 +50,11 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set
     return set(p_values) - holm(p_values)
 
 
-def tie_note(ties: set, summary, labels: dict, word, keys) -> str:
-    """The sentence after a paragraph of the extensions' section that names which of its numbers Table 2 marks †
-    (``ties``: backbone_ties'): the conditional accuracy and FD of each method ``keys`` lists ((architecture,
-    method, gamma), as ``labels``' keys) that the paragraph reports; "" when none of them is marked."""
-    items = []
-    for r in summary.itertuples():
-        key = (r.architecture, r.method, r.gamma)
-        if key in keys:
-            tied = [c for c in ("conditional_accuracy", "fd") if (*key, c) in ties]
-            if tied:  # one item per method: both of its numbers, or the one
-                items.append(word("tie_both" if len(tied) == 2 else f"tie_{tied[0]}", name=labels[key]))
-    return word("tie_note", items=word("list_sep").join(items)) if items else ""
+def holm_family_size(summary, columns=("conditional_accuracy", "fd")) -> int:
+    """How many tests backbone_ties corrects over (Holm's family): one per column for every method of ``summary``
+    but its backbone's original CVAE, where that backbone has one."""
+    return len(columns) * sum(1 for r in summary.itertuples() if r.method != "prior"
+                              and ((summary.architecture == r.architecture) & (summary.method == "prior")).any())
 
 
 def study_sentences(v: dict, mlp, summary, word) -> dict:
@@ -104,6 +97,10 @@ def conv_control(v: dict, rms, word) -> dict:
         out["abstract_reason"] = word("abstract_reason_both" if key == "worse" else "abstract_reason_conv_part",
                                       **{**v, **out})
     out["optimizer_not_reason"] = key == "worse"
+    iwae = float(getattr(rms, "test_neg_iwae", float("nan")))  # how much of the likelihood's price is the optimizer's
+    out["cost_optimizer_clause"] = (word("cost_optimizer", crms_iwae=iwae)
+                                    if v.get("conv_prior_iwae", float("inf")) < iwae < v.get("conv_gan_iwae", float("-inf"))
+                                    else "")
     return out
 
 

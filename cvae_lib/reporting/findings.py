@@ -42,18 +42,18 @@ def headline(table: pd.DataFrame, reference: dict) -> dict:
          "p_mlp": int(first.loc["mlp", "parameters"]), "p_conv": int(first.loc["conv", "parameters"]),
          "bytes_mlp": int(first.loc["mlp", "checkpoint_bytes"]), "bytes_conv": int(first.loc["conv", "checkpoint_bytes"]),
          "ls_mlp": first.loc["mlp", "checkpoint_ls_h"], "ls_conv": first.loc["conv", "checkpoint_ls_h"],
-         "clf_acc": 100 * reference["classifier_test_accuracy"], "fd_floor": reference["fd_train_vs_test"]}
+         "clf_acc": reference["classifier_test_accuracy"], "fd_floor": reference["fd_train_vs_test"]}
     v["pct_fewer"] = 100 * (1 - v["p_conv"] / v["p_mlp"])
     v["mib_mlp"], v["mib_conv"] = v["bytes_mlp"] / 2**20, v["bytes_conv"] / 2**20
     for arch in ("mlp", "conv"):
         for column, key, scale in (("test_neg_elbo", "elbo", 1), ("test_neg_iwae", "iwae", 1),
-                                   ("test_neg_iwae_continuous_bernoulli", "cb", 1), ("conditional_accuracy", "acc", 100),
-                                   ("fd", "fd", 1), ("reconstruction_accuracy", "racc", 100), ("active_units", "au", 1),
+                                   ("test_neg_iwae_continuous_bernoulli", "cb", 1), ("conditional_accuracy", "acc", 1),
+                                   ("fd", "fd", 1), ("reconstruction_accuracy", "racc", 1), ("active_units", "au", 1),
                                    ("training_seconds", "train_s", 1), ("evaluation_seconds", "eval_s", 1),
                                    ("seconds_per_epoch", "epoch_s", 1), ("interp_cross_max_over_mean", "interp", 1)):
             if column in table:
                 v[f"{key}_{arch}"] = mean_std(by_arch(table, column, arch) * scale)[0]
-                v[f"{key}_{arch}_pm"] = pm(by_arch(table, column, arch) * scale, 1 if scale == 100 else 2)
+                v[f"{key}_{arch}_pm"] = pm(by_arch(table, column, arch) * scale, 2)
     for column, key in (("test_neg_elbo", "elbo"), ("test_neg_iwae", "iwae"), ("test_neg_iwae_continuous_bernoulli", "cb"),
                         ("fd", "fd")):
         d = difference(table, column, "mlp", "conv")

@@ -141,6 +141,19 @@ def gamma_choice(table: dict, architecture: str = "mlp") -> dict:
     return {"scores": scores, "chosen": min(scores, key=scores.get)} if len(scores) > 1 else {}
 
 
+def gmm_cas_pairs(cas: dict) -> dict:
+    """method sampled from its prior -> (its CAS, the same model's CAS with the GMM sampler), for every trained model
+    with both in ``cas`` (method -> mean CAS)."""
+    return {m: (cas[m], cas[m.replace("· prior", "· gmm")]) for m in cas
+            if m.endswith("· prior") and m.replace("· prior", "· gmm") in cas}
+
+
+def sign_test(k: int, n: int) -> float:
+    """Two-sided sign test: the probability, with n fair coin flips, of a count at least as far from n/2 as k."""
+    from scipy.stats import binomtest
+    return float(binomtest(k, n, 0.5).pvalue)
+
+
 def backbone_original(method: str) -> str:
     """The original CVAE sampled from N(0, I) on ``method``'s backbone (ORIGINAL for an MLP method)."""
     return f"{method.split()[0]} · prior"
@@ -298,7 +311,12 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
         out.update(best_cas=with_cas[best], best_cas_name=labels[best], cas_gap=table["real"]["cas"] - with_cas[best])
         seeds = {m: entries[m]["cas"].get("values", []) for m in with_cas}  # per seed, for Welch's test
         base, gmm = with_cas.get(ORIGINAL), with_cas.get(ORIGINAL.replace("prior", "gmm"))
-        if base is not None and gmm is not None:
+        pairs = gmm_cas_pairs(with_cas)
+        if len(pairs) > 1:  # every trained model with both samplers: how often the mixture's samples train worse
+            lower = sum(g < p for p, g in pairs.values())
+            out.update(gmm_cas_clause=word("review_gmm_cas_pairs", n_lower=lower, n_pairs=len(pairs),
+                                           p=p_value(sign_test(lower, len(pairs)))))
+        elif base is not None and gmm is not None:
             differ = welch_differ(seeds[ORIGINAL], seeds[ORIGINAL.replace("prior", "gmm")])
             out.update(cas_original=base, cas_gmm=gmm,
                        gmm_cas_clause=word(("review_gmm_cas_lower" if gmm < base else "review_gmm_cas_higher")
@@ -322,7 +340,9 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
         out["backbone_clause"] = word("review_backbone_agree" if backbone_judges_agree(fds)
                                       else "review_backbone_differ",
                                       mlp_classifier=fds["classifier"][0], conv_classifier=fds["classifier"][1],
-                                      mlp_judge=fds["judge"][0], conv_judge=fds["judge"][1])
+                                      mlp_judge=fds["judge"][0], conv_judge=fds["judge"][1],
+                                      p_judge=p_value(welch_p_from_intervals(
+                                          *(entries[m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)))))
     out["conclusion_caveat"] = ""  # the answer's method: is its CAS told apart from its backbone's original's?
     winner = min(entries, key=lambda m: criterion(entries[m], table["real"]))  # the answer's (answer.review_answer)
     own = backbone_original(winner)

@@ -38,6 +38,14 @@ def chosen_components(run_dirs, file: str) -> list:
     return chosen, sorted(candidates)
 
 
+def same_mixtures(run_dirs) -> bool:
+    """Whether BIC chose the same size for every class in the extensions' section (samplers.json) and the review
+    (review.json) of each run that has both: then both sections sample the same mixtures (same codes, same seed)."""
+    pairs = [tuple(chosen_components([d], f)[0] for f in ("samplers.json", "review.json")) for d in run_dirs]
+    pairs = [(a, b) for a, b in pairs if a and b]
+    return bool(pairs) and all(a == b for a, b in pairs)
+
+
 def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, review: dict, temperature: float,
                         word) -> list:
     """[what, settings] rows: the original CVAEs, each extension found among ``extension_dirs``, the two judges and
@@ -59,7 +67,9 @@ def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, rev
         if chosen:
             gmm.append(word(key, candidates=word("list_sep").join(map(str, candidates)), chosen=span(chosen)))
     if gmm:
-        rows.append([word("hp_gmm"), word("hp_gmm_fit") + word("list_sep_strong").join(gmm)])
+        same = len(gmm) == 2 and same_mixtures(list(run_dirs) + list(extension_dirs))
+        rows.append([word("hp_gmm"), word("hp_gmm_fit") + word("list_sep_strong").join(gmm)
+                     + (word("hp_gmm_same") if same else "")])
     stage = [json.loads((Path(d) / "samplers.json").read_text())["details"].get("two_stage", {})
              for d in run_dirs if (Path(d) / "samplers.json").exists()]
     stage = [s for s in stage if "epochs" in s]
