@@ -304,5 +304,8 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     assert "half of the test set (500 images per class," in said and "over τ from 0.5 to 1.5" in said
     other = heldout.heldout_sentence(table, "mlp · prior", labels, word, per_class=500)
     assert "unlike on the validation reference, where MLP · PRIOR came first" in other
+    assert heldout.conclusion_clause(table, "conv gan · gmm", labels, word) == word(
+        "conclusion_heldout_same", name="CONV GAN · GMM", tau_high=1.5)
+    assert "the CONV GAN · GMM comes first instead" in heldout.conclusion_clause(table, "mlp · prior", labels, word)
     with pytest.raises(ValueError, match="at least two methods"):
         heldout.heldout_result({"methods": {"a": table["methods"]["conv gan · gmm"]}, "real": table["real"]})

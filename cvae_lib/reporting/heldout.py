@@ -44,7 +44,7 @@ def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class
     families = dict.fromkeys(family(m) for m in r["ranked"])  # the trained models, named by their prior's row
     models = word("list_sep").join(labels.get(f"{f} · prior", f) for f in families)
     agree = word("heldout_same") if first == main_first else word("heldout_other", main=labels.get(main_first, main_first))
-    above = [f"{labels[m]} ({word('tau_eq', tau=r['tau'][m])})" for m in r["above_one"]]
+    above = [word("heldout_above_item", name=labels[m], tau=r["tau"][m]) for m in r["above_one"]]
     return word("heldout_check", models=models, per_class=per_class, tau_low=min(config.temperatures),
                 tau_high=max(config.temperatures), first=labels[first], tau=r["tau"][first],
                 fd=e[first]["test"]["classifier"]["fd"]["mean"], fd_j=e[first]["test"]["judge"]["fd"]["mean"],
@@ -52,3 +52,11 @@ def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
                 p_j=p_value(r["p"]["judge"]),
                 above=word("heldout_above", names=word("list_sep").join(above)) if above else word("heldout_none_above"))
+
+
+def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: ReviewConfig = HELDOUT) -> str:
+    """The conclusion's word on the check: whether the held-out half puts the main review's first (``main_first``)
+    first too, with the method it puts first otherwise (``config``: the check's, for its highest temperature)."""
+    first = heldout_result({**table, "methods": {m: e for m, e in table["methods"].items() if m in labels}})["first"]
+    return word("conclusion_heldout_same" if first == main_first else "conclusion_heldout_other", name=labels[first],
+                tau_high=max(config.temperatures))
