@@ -51,7 +51,9 @@ def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class
                 agree=agree, second=labels[second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
                 p_j=p_value(r["p"]["judge"]),
-                above=word("heldout_above", names=word("list_sep").join(above)) if above else word("heldout_none_above"))
+                above=(word("heldout_above", names=word("list_sep").join(above)) if above else word("heldout_none_above"))
+                + (word("heldout_edge", tau_high=max(config.temperatures))
+                   if any(r["tau"][m] >= max(config.temperatures) for m in r["ranked"]) else ""))
 
 
 def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: ReviewConfig = HELDOUT) -> str:
