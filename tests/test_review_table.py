@@ -335,7 +335,8 @@ def test_the_judges_disagreement_says_whether_welch_separates_their_choices():
 
 
 def test_the_gmm_cas_pairs_and_their_sign_test():
-    from cvae_lib.reporting.review_table import gmm_cas_pairs, sign_test
+    from cvae_lib.evaluation.stats import sign_test
+    from cvae_lib.reporting.review_table import gmm_cas_pairs
     cas = {"mlp · prior": 0.79, "mlp · gmm": 0.77, "conv · prior": 0.78, "conv · gmm": 0.74, "vamp · prior": 0.77}
     assert gmm_cas_pairs(cas) == {"mlp · prior": (0.79, 0.77), "conv · prior": (0.78, 0.74)}  # vamp has no GMM
     assert sign_test(5, 5) == pytest.approx(2 / 2 ** 5)  # all five one way: twice the one-sided 1/32

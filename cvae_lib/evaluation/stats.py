@@ -66,3 +66,9 @@ def welch_p_from_intervals(a: dict, b: dict, confidence: float = 0.95) -> float:
         return math.nan
     return float(_stats.ttest_ind_from_stats(a["mean"], std(a), a["n"], b["mean"], std(b), b["n"],
                                              equal_var=False).pvalue)
+
+
+def sign_test(k: int, n: int) -> float:
+    """Two-sided sign test: the probability, with n fair coin flips, of a count at least as far from n/2 as k."""
+    from scipy.stats import binomtest
+    return float(binomtest(k, n, 0.5).pvalue)

@@ -10,7 +10,7 @@ test image and weighs both judges alike. The test scores at that point are the m
 import re
 
 from ..evaluation.review import JUDGES
-from ..evaluation.stats import kendall_tau, t_interval, welch_differ, welch_p_from_intervals
+from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ, welch_p_from_intervals
 from .answer import criterion, lowest_fd, p_value, target_sentence
 from .leaderboard import METHOD_ORDER
 
@@ -146,12 +146,6 @@ def gmm_cas_pairs(cas: dict) -> dict:
     with both in ``cas`` (method -> mean CAS)."""
     return {m: (cas[m], cas[m.replace("· prior", "· gmm")]) for m in cas
             if m.endswith("· prior") and m.replace("· prior", "· gmm") in cas}
-
-
-def sign_test(k: int, n: int) -> float:
-    """Two-sided sign test: the probability, with n fair coin flips, of a count at least as far from n/2 as k."""
-    from scipy.stats import binomtest
-    return float(binomtest(k, n, 0.5).pvalue)
 
 
 def backbone_original(method: str) -> str:
