@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cvae_lib.base.config import resolve_device  # noqa: E402
 from cvae_lib.base.review_config import HELDOUT, ReviewConfig  # noqa: E402
 from cvae_lib.evaluation.review import review_file  # noqa: E402
-from cvae_lib.reporting import review_table, reviewing  # noqa: E402
+from cvae_lib.reporting import heldout, review_table, reviewing  # noqa: E402
 from cvae_lib.training import runs  # noqa: E402
 
 
@@ -43,7 +43,7 @@ def main(argv=None) -> int:
     if args.heldout:
         args.cas_seeds = 0
         if args.out == str(runs.PROJECT / "report" / "review"):
-            args.out = str(runs.PROJECT / "report" / "review" / "heldout")
+            args.out = str(runs.PROJECT / "report" / heldout.HELDOUT_DIR)
     root = Path(args.runs)
     dirs = [p for p in sorted(root.iterdir()) if review_table.MAIN_RUN.match(p.name) and (not args.only or p.name in args.only)]
     table = reviewing.review_all(dirs, root / "classifier", root / "judge", args.out, cas_seeds=args.cas_seeds,

@@ -314,3 +314,14 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     assert "the CONV GAN · GMM comes first instead" in heldout.conclusion_clause(table, "mlp · prior", labels, word)
     with pytest.raises(ValueError, match="at least two methods"):
         heldout.heldout_result({"methods": {"a": table["methods"]["conv gan · gmm"]}, "real": table["real"]})
+
+
+def test_one_ranking_by_the_criterion_serves_every_reader_of_the_table():
+    from cvae_lib.reporting import reviewing
+    table = _table(gan_hw=0.5)
+    everything = answer.by_criterion(table)
+    assert everything[:2] == ["conv gan · gmm", "conv gan · prior"]  # 59.25, then 66.7 (see the answer's test)
+    assert answer.by_criterion(table, ["mlp · prior", "conv gan · prior", "missing"]) == ["conv gan · prior",
+                                                                                          "mlp · prior"]
+    assert reviewing.showcase_methods(table)[1] == everything[0]  # the showcase leads with the same first
+    assert answer.by_criterion({"methods": {}, "real": table["real"]}) == []

@@ -3,6 +3,7 @@ is best (one name when one method wins on both measures), the two-by-two of adve
 prior, and which VAE-GAN settings the tables show. ``word`` fills a sentence of the document's language."""
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import welch_differ
+from .settings import span
 
 
 def best_sentences(v: dict, acc_name: str, fd_name: str, same: bool, prior, word, real_accuracy=None) -> dict:
@@ -135,7 +136,7 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
     if not entries:
         return {}
-    ranked = sorted(entries, key=lambda m: criterion(entries[m], table["real"]))
+    ranked = by_criterion(table, labels)
     best = ranked[0]
     base = f"{best.split()[0]} · prior"  # that backbone's original CVAE (review_table.ORIGINAL for the MLP)
 
@@ -188,6 +189,14 @@ def criterion(entry: dict, real: dict) -> float:
     """The review's declared criterion at a method's operating point: validation FD over the real images' FD
     (their reference level), averaged over the judges (review_table.normalized_fd on the seeds' means)."""
     return sum(entry["validation"][j]["fd"]["mean"] / real["validation"][j]["fd"] for j in JUDGES) / len(JUDGES)
+
+
+def by_criterion(table: dict, labels=None) -> list:
+    """The methods of a review ``table`` (those ``labels`` names, in its order, when given), best first by the
+    declared criterion; the one ranking the answer, its checks, the showcase and the held-out check share."""
+    methods = table.get("methods", {})
+    names = [m for m in (methods if labels is None else labels) if m in methods]
+    return sorted(names, key=lambda m: criterion(methods[m], table["real"]))
 
 
 def p_value(p: float) -> str:
@@ -245,7 +254,7 @@ def other_model(table: dict, labels: dict, word) -> str:
     fewer than two trained models reviewed."""
     from ..evaluation.stats import welch_p_from_intervals
     entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
-    ranked = sorted(entries, key=lambda m: criterion(entries[m], table["real"]))
+    ranked = by_criterion(table, labels)
     others = [m for m in ranked if family(m) != family(ranked[0])] if ranked else []
     if not others:
         return ""
@@ -273,7 +282,7 @@ def rank_check(table: dict, labels: dict, word) -> str:
             ranks[m] += place / len(JUDGES)
     low = min(ranks.values())
     level = [m for m in entries if ranks[m] == low]
-    first = min(entries, key=lambda m: criterion(entries[m], table["real"]))
+    first = by_criterion(table, labels)[0]
     key = ("rank_same" if level == [first] else "rank_tie") if first in level else "rank_other"
     return word(key, names=word("list_sep").join(labels[m] for m in level), mean_rank=low)
 
@@ -293,7 +302,6 @@ def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
     fd, gain = mean("samples", "fd"), prior_fd - gmm_fd
     kind = ("control_same" if abs(fd - gmm_fd) < 0.25 * abs(gain) else
             "control_lost" if fd - gmm_fd > 0.75 * gain else "control_part")
-    from .settings import span
     sizes = [k for f in found for k in f["samples"]["components"]]  # what BIC chose for the samples
     return word("gmm_control", fd=fd, acc=mean("samples", "conditional_accuracy"), recall=mean("samples", "recall"),
                 std_samples=mean("samples", "draw_std"), std_means=mean("means", "draw_std"), n=len(found),

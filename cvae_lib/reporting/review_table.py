@@ -11,7 +11,7 @@ import re
 
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ, welch_p_from_intervals
-from .answer import criterion, lowest_fd, p_value, target_sentence
+from .answer import by_criterion, lowest_fd, p_value, target_sentence
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -338,7 +338,7 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
                                       p_judge=p_value(welch_p_from_intervals(
                                           *(entries[m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)))))
     out["conclusion_caveat"] = ""  # the answer's method: is its CAS told apart from its backbone's original's?
-    winner = min(entries, key=lambda m: criterion(entries[m], table["real"]))  # the answer's (answer.review_answer)
+    winner = by_criterion(table, labels)[0]  # the answer's (answer.review_answer)
     own = backbone_original(winner)
     if winner in with_cas and own in with_cas and winner != own and not welch_differ(
             entries[winner]["cas"].get("values", []), entries[own]["cas"].get("values", [])):

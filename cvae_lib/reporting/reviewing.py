@@ -162,9 +162,9 @@ def showcase_methods(table: dict) -> list:
     """The methods the showcase figure shows, in its order: the original CVAE of the best method's backbone, the
     best by the review's declared criterion (answer.criterion), then the other samplers of the same trained model
     (answer.family), by the criterion."""
-    from .answer import criterion, family
+    from .answer import by_criterion, family
     methods = table["methods"]
-    ranked = sorted(methods, key=lambda m: criterion(methods[m], table["real"]))
+    ranked = by_criterion(table)
     best = ranked[0]
     shown = [review_table.backbone_original(best), best, *(m for m in ranked[1:] if family(m) == family(best))]
     return [m for m in dict.fromkeys(shown) if m in methods]
