@@ -202,3 +202,30 @@ def test_the_heldout_review_chooses_on_one_test_half_and_scores_the_other(tmp_pa
     assert [p["tau"] for p in out["curves"]["prior"]] == [0.5, 1.5]
     with pytest.raises(ConfigError, match="validation must be one of"):
         ReviewConfig(validation="test")
+
+
+def test_a_wider_grid_reuses_the_points_it_shares_and_they_equal_a_fresh_review(tmp_path, judge_dir, fashion):
+    import shutil
+    from cvae_lib.base.review_config import WIDE
+    from cvae_lib.evaluation.review import WIDE_REVIEW, review_file
+    assert review_file(WIDE) == WIDE_REVIEW and set(ReviewConfig().temperatures) < set(WIDE.temperatures)
+    small = dict(gmm_components=(1, 2), samples_per_class=20, validation_per_class=20, test_subset=300,
+                 train_subset=2000)
+    narrow, wide = ReviewConfig(temperatures=(0.5, 1.0), **small), ReviewConfig(temperatures=(0.5, 1.0, 1.5), **small)
+    judges = Judges(runs.COMMITTED_CLASSIFIER, judge_dir, fashion, narrow)
+    run_dir = train(TrainConfig(epochs=1, train_subset=512, test_subset=256, batch_size=128), tmp_path / "seed",
+                    data=fashion, progress=False)
+    first = review_run(run_dir, judges, narrow, progress=False)
+    fresh_dir = tmp_path / "fresh"
+    shutil.copytree(run_dir, fresh_dir)
+    (fresh_dir / REVIEW).unlink()
+    reused = review_run(run_dir, judges, wide, progress=False)
+    assert (run_dir / WIDE_REVIEW).exists() and reused["reused"] == 4  # two samplers at 0.5 and 1.0
+    assert [p["tau"] for p in reused["curves"]["gmm"]] == [0.5, 1.0, 1.5]
+    assert reused["curves"]["prior"][:2] == runs.read_json(run_dir / REVIEW)["curves"]["prior"]
+    fresh = review_run(fresh_dir, judges, wide, progress=False, reuse=False)
+    assert fresh["reused"] == 0 and fresh["curves"] == runs.read_json(run_dir / WIDE_REVIEW)["curves"]
+    assert fresh["details"]["gmm"]["bic"] == first["details"]["gmm"]["bic"]
+    # another key (here: another seed) shares no point
+    assert review_run(fresh_dir, judges, ReviewConfig(temperatures=(0.5, 1.0, 1.5), seed=1, **small),
+                      progress=False)["reused"] == 0

@@ -41,6 +41,7 @@ REVIEW_VERSION = 1
 """part of review.json's key: bumped when what is computed here changes"""
 REVIEW = "review.json"
 HELDOUT_REVIEW = "review_heldout.json"
+WIDE_REVIEW = "review_wide.json"
 JUDGES = ("classifier", "judge")
 """the evaluation classifier (classifier.py) and the second judge (judge.py)"""
 
@@ -136,9 +137,31 @@ def review_key(run_dir, judge_sha256: dict, config: ReviewConfig) -> dict:
 
 
 def review_file(config: ReviewConfig) -> str:
-    """The file in a run folder that holds its review under ``config``: review.json, or review_heldout.json for a
-    held-out review (validation on half the test set), so the two never overwrite each other."""
-    return REVIEW if config.validation == "train" else HELDOUT_REVIEW
+    """The file in a run folder that holds its review under ``config``: review.json; review_heldout.json for a
+    held-out review (validation on half the test set); review_wide.json for a grid that goes above tau = 1 (the
+    wide check); so that none overwrites another."""
+    if config.validation != "train":
+        return HELDOUT_REVIEW
+    return WIDE_REVIEW if max(config.temperatures) > 1 else REVIEW
+
+
+def reusable_points(run_dir, key: dict) -> dict:
+    """(sampler, tau) -> a scored point from the run's review files whose key equals ``key`` (review_key's) but for
+    the temperatures. Each point is drawn with its own generator seeded by config.seed, and the GMM fit is seeded
+    too, so a point does not depend on the rest of the grid: a wider grid computes only its new temperatures."""
+    def rest(k):
+        return {name: value for name, value in k.items() if name != "temperatures"}
+    found = {}
+    for name in (REVIEW, WIDE_REVIEW, HELDOUT_REVIEW):
+        path = Path(run_dir) / name
+        if not path.exists():
+            continue
+        old = runs.read_json(path)
+        if rest(old["key"]) == rest(key):
+            for sampler, curve in old["curves"].items():
+                for point in curve:
+                    found.setdefault((sampler, point["tau"]), point)
+    return found
 
 
 def review_needed(run_dir, judge_sha256: dict, config: ReviewConfig) -> str:
@@ -185,9 +208,10 @@ def samplers_of(model, run_config, codes_fn, config: ReviewConfig):
 
 
 def review_run(run_dir, judges: Judges, config: ReviewConfig = ReviewConfig(), *, device="cpu",
-               progress: bool = True) -> dict:
+               progress: bool = True, reuse: bool = True) -> dict:
     """The curves of one finished run (review.json, or review_file(config)), computed once per config, weights and
-    judges."""
+    judges; with ``reuse``, the points another of its review files holds under the same key but for the
+    temperatures are taken from there (reusable_points) and only the others are computed ("reused" counts them)."""
     run_dir = Path(run_dir)
     runs.require_finished(run_dir)
     path = run_dir / review_file(config)
@@ -196,15 +220,19 @@ def review_run(run_dir, judges: Judges, config: ReviewConfig = ReviewConfig(), *
     t0 = time.perf_counter()
     run_config, model, samplers, details = load_samplers(run_dir, config, judges.data, device)
     labels = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)
-    curves = {}
+    key = review_key(run_dir, judges.sha256, config)
+    done = reusable_points(run_dir, key) if reuse else {}
+    curves = {name: {} for name in samplers}
     points = [(name, tau) for name in samplers for tau in config.temperatures]
-    for name, tau in tqdm(points, desc=f"review {run_dir.name}", unit="point", disable=not progress):
+    for name, tau in tqdm([p for p in points if p not in done], desc=f"review {run_dir.name}", unit="point",
+                          disable=not progress):
         with torch.inference_mode():
             z = samplers[name](labels.to(device_of(model)), tau, torch.Generator().manual_seed(config.seed))
             images = decode_means(model, z, labels, run_config.likelihood)
-        curves.setdefault(name, []).append({"tau": tau, **judges.score(images, labels)})
-    out = {"key": review_key(run_dir, judges.sha256, config), "curves": curves, "details": details,
-           "seconds": time.perf_counter() - t0}
+        curves[name][tau] = {"tau": tau, **judges.score(images, labels)}
+    curves = {name: [curves[name].get(tau) or done[(name, tau)] for tau in config.temperatures] for name in samplers}
+    out = {"key": key, "curves": curves, "details": details, "seconds": time.perf_counter() - t0,
+           "reused": sum(p in done for p in points)}
     write_json(path, out)
     return out
 
