@@ -136,16 +136,15 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     p_c, p_j = p(40, 15, 31, 10), p(3.2, 1.5, 4.4, 1.0)
     assert min(p_c, p_j) > 0.05
     out = answer.review_answer(_table(), labels, word, 5)
-    # the model is named by its prior sampler; the criterion's first (the GMM) is given first
-    assert out["best_clause"] == ("Of the extension models, the CONV GAN · PRIOR generates best. It lowers the test "
-                                  "Fréchet distance (FD, lower is better) of the CONV · PRIOR from 160.0 to 40.0 and "
-                                  "raises its conditional accuracy from 0.820 to 0.930 when sampled from Gaussian "
-                                  "mixtures fitted to each class's posterior means (the method ranked first by the "
-                                  "declared criterion: FD relative to real images', averaged over two independently "
-                                  "trained judges), and to 31.0 and 0.930 when sampled from the prior N(0, τ²I) at "
-                                  "τ = 0.8. The two samplers do not differ significantly with 3 seeds, and both are far "
-                                  "ahead of the original: on this backbone the gain comes from the VAE-GAN's training, "
-                                  "not its sampler")
+    # the model is named by its prior sampler, whose numbers come first, the mixture's (the criterion's first) second
+    assert out["best_clause"] == ("Of the extension models, the CONV GAN · PRIOR generates best. Against the "
+                                  "CONV · PRIOR, it lowers the test Fréchet distance (FD, lower is better) from 160.0 "
+                                  "to 31.0 (sampling the prior N(0, τ²I), τ = 0.8) or 40.0 (sampling a Gaussian "
+                                  "mixture fitted to each class's posterior means, τ = 1), and raises conditional "
+                                  "accuracy from 0.820 to 0.930 or 0.930. Its two samplers rank first and second by "
+                                  "the criterion declared in Section 5 (FD relative to real images', averaged over two "
+                                  "independently trained judges), and do not differ significantly with 3 seeds. Both "
+                                  "are far ahead of the original, so most of the gain comes with the VAE-GAN's training")
     assert out["best_short"].startswith("of the extension models, the CONV GAN · PRIOR generates best (FD from 160.0")
     assert out["abstract_review"] == word("abstract_cas_below", high=0.83, real=0.916)
     flipped = answer.review_answer(_table(gan_hw=0.5, gmm_valid=(60.0, 5.0), real_cas=0.80), labels, word, 5)
@@ -314,6 +313,33 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     assert "the CONV GAN · GMM comes first instead" in heldout.conclusion_clause(table, "mlp · prior", labels, word)
     with pytest.raises(ValueError, match="at least two methods"):
         heldout.heldout_result({"methods": {"a": table["methods"]["conv gan · gmm"]}, "real": table["real"]})
+
+
+def test_the_wide_check_counts_the_grid_end_and_names_what_moves_above_it():
+    import copy
+
+    from cvae_lib.base.review_config import ReviewConfig
+    from cvae_lib.reporting import heldout
+    main = _table(gan_hw=0.5)  # on the main grid: three methods at tau = 1, the VAE-GAN's prior at 0.8
+    wide = copy.deepcopy(main)
+    wide["methods"]["conv gan · gmm"]["tau"] = 1.5
+    wide["methods"]["mlp · prior"]["tau"] = 2.0
+    labels = {m: m.upper() for m in main["methods"]}
+    grid = ReviewConfig(temperatures=(0.5, 1.0, 1.5, 2.0))
+    said = heldout.wide_sentence(wide, main, labels, word, grid)
+    assert said.startswith("**A wider temperature grid.** 3 of the 4 operating points above sit at τ = 1, the end of")
+    assert "temperatures up to 2 (adding 1.5, 2), 2 methods choose a temperature above 1: CONV GAN · GMM (τ* = 1.5), " \
+           "MLP · PRIOR (τ* = 2). Of these, 1 sit at 2, the end of this grid too." in said
+    # the first two by the criterion (59.25 and 66.7), with Welch's p as heldout_result computes it
+    p = heldout.heldout_result(wide, labels)["p"]
+    assert ("The first by the criterion is then CONV GAN · GMM (τ* = 1.5; test FD 40.0 and 3.20), as on the grid up "
+            "to 1, and the second CONV GAN · PRIOR (FD 31.0 and 4.40; Welch's test "
+            f"{answer.p_value(p['classifier'])} and {answer.p_value(p['judge'])}).") in said
+    better = copy.deepcopy(wide)  # the mixture of the plain conv model now first by the criterion
+    better["methods"]["conv · prior"]["validation"] = copy.deepcopy(better["methods"]["conv gan · gmm"]["validation"])
+    for j, fd in (("classifier", 20.0), ("judge", 1.0)):
+        better["methods"]["conv · prior"]["validation"][j]["fd"]["mean"] = fd
+    assert ", where on the grid up to 1 CONV GAN · GMM came first" in heldout.wide_sentence(better, main, labels, word, grid)
 
 
 def test_one_ranking_by_the_criterion_serves_every_reader_of_the_table():

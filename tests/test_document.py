@@ -137,6 +137,13 @@ def test_class_prior_gaps_find_the_one_class_whose_codes_are_shifted():
     assert gaps["class_kl_min"] < 0.01  # class 0: q(z | y) is the prior
     assert gaps["class_kl_max"] == pytest.approx(0.5 * 4 * 1.0, rel=0.05)  # class 1: KL(N(1, I) || N(0, I)) in 4-d
     assert gaps["class_out_min"] == pytest.approx(0.001, abs=0.002) and gaps["class_out_max"] > gaps["class_out_min"]
+    # the per-class mean of prior_gap's quantities (Table 12): half of the two classes' KLs, 0 and 2
+    mean = findings.class_mean_gap(_ClassEncoder(1.0, 1.0), x, y)
+    assert set(mean) == {"kl_to_prior", "mean_std", "prior_outside"}
+    assert mean["kl_to_prior"] == pytest.approx((gaps["class_kl_min"] + gaps["class_kl_max"]) / 2)
+    assert mean["mean_std"] == pytest.approx(1.0, abs=0.02)  # each class's codes have unit spread
+    # pooled, the two classes' codes spread wider than either class's: q(z) alone would hide the class structure
+    assert findings.prior_gap(_ClassEncoder(1.0, 1.0), x, y)["mean_std"] > 1.05
 
 
 def test_document_shows_html_and_latex_for_each_figure_and_table(tmp_path, capsys, monkeypatch):

@@ -160,17 +160,17 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     kind = "review_best" if "base_fd" in values else "review_best_alone"
     out = {"best_clause": word(kind, **values) + tie, "best_short": word(kind + "_short", **values) + tie}
     if tied and "base_fd" in values and family(best) == family(runner) and best.endswith(" · prior") != runner.endswith(" · prior"):
-        # one trained model under two samplers, not told apart: the answer is the model (named by its prior
-        # sampler's label), with both samplers' numbers, the criterion's first before the other
-        own = best if best.endswith(" · prior") else runner
+        # one trained model under two samplers, ranked first and second and not told apart: the answer is the
+        # model (named by its prior sampler's label), with its own prior's numbers first and the mixture's second
+        own, other = (best, runner) if best.endswith(" · prior") else (runner, best)
 
         def sampler(m):
             return word(f"sampler_{m.split(' · ')[1]}", tau=entries[m]["tau"])
-        model = {**values, "model": labels[own], "sampler_a": sampler(best), "sampler_b": sampler(runner),
-                 "fd_a": entries[best]["test"]["classifier"]["fd"]["mean"],
-                 "fd_b": entries[runner]["test"]["classifier"]["fd"]["mean"],
-                 "acc_a": entries[best]["test"]["classifier"]["accuracy"]["mean"],
-                 "acc_b": entries[runner]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"]}
+        model = {**values, "model": labels[own], "sampler_a": sampler(own), "sampler_b": sampler(other),
+                 "fd_a": entries[own]["test"]["classifier"]["fd"]["mean"],
+                 "fd_b": entries[other]["test"]["classifier"]["fd"]["mean"],
+                 "acc_a": entries[own]["test"]["classifier"]["accuracy"]["mean"],
+                 "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"]}
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = [e["cas"]["mean"] for e in entries.values() if "cas" in e]
     real = table.get("real", {}).get("cas")

@@ -142,13 +142,25 @@ def prior_gap(model, images, labels, seed: int = 0, batch_size: int = 1000) -> d
             "prior_outside": float((maha(prior) > radius).double().mean())}
 
 
+def per_class_gaps(model, images, labels, seed: int = 0) -> list:
+    """prior_gap for each class's aggregate posterior q(z | y) (the images of that class only), in class order."""
+    return [prior_gap(model, images[labels == c], labels[labels == c], seed=seed) for c in labels.unique().tolist()]
+
+
 def class_prior_gaps(model, images, labels, seed: int = 0) -> dict:
-    """prior_gap for each class's aggregate posterior q(z | y) (the images of that class only), summarized over
-    the classes: the smallest and largest KL of its Gaussian fit to N(0, I) and share of prior samples outside its
-    99.9% region ({class_kl_min, class_kl_max, class_out_min, class_out_max})."""
-    gaps = [prior_gap(model, images[labels == c], labels[labels == c], seed=seed) for c in labels.unique().tolist()]
+    """per_class_gaps summarized over the classes: the smallest and largest KL of each q(z | y)'s Gaussian fit to
+    N(0, I) and share of prior samples outside its 99.9% region ({class_kl_min, class_kl_max, class_out_min,
+    class_out_max})."""
+    gaps = per_class_gaps(model, images, labels, seed)
     kl, out = [g["kl_to_prior"] for g in gaps], [g["prior_outside"] for g in gaps]
     return {"class_kl_min": min(kl), "class_kl_max": max(kl), "class_out_min": min(out), "class_out_max": max(out)}
+
+
+def class_mean_gap(model, images, labels, seed: int = 0) -> dict:
+    """prior_gap's three quantities for q(z | y), averaged over the classes: what a conditional model's prior draws
+    (z ~ N(0, I) decoded with a label y) meet, unlike the pooled q(z)."""
+    gaps = per_class_gaps(model, images, labels, seed)
+    return {k: sum(g[k] for g in gaps) / len(gaps) for k in gaps[0]}
 
 
 def trend(xs, ys) -> dict:

@@ -1,19 +1,23 @@
-"""The held-out check of the review's answer (scripts/review.py --heldout, review_config.HELDOUT): the runs behind
-the answer reviewed again with every choice made on one half of the test set, which no model, mixture or judge was
-fitted to, and the scores read on the other half, over temperatures on both sides of 1.
+"""The two checks of the review's answer. The held-out check (scripts/review.py --heldout, review_config.HELDOUT):
+the runs behind the answer reviewed again with every choice made on one half of the test set, which no model,
+mixture or judge was fitted to, and the scores read on the other half, over temperatures on both sides of 1. The
+wide-grid check (scripts/review.py --wide, review_config.WIDE): every method reviewed again on the main protocol
+with temperatures up to 2.
 
-It answers two objections to the main review: that its validation reference consists of training images, and that
+They answer two objections to the main review: that its validation reference consists of training images, and that
 most operating points sit at the end of its temperature grid (tau = 1).
 """
 from pathlib import Path
 
-from ..base.review_config import HELDOUT, ReviewConfig
+from ..base.review_config import HELDOUT, WIDE, ReviewConfig
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import welch_p_from_intervals
 from .answer import by_criterion, family, p_value
 
 HELDOUT_DIR = Path("review") / "heldout"
 """where, under the report folder, scripts/review.py --heldout writes its table (summary.json)"""
+WIDE_DIR = Path("review") / "wide"
+"""where, under the report folder, scripts/review.py --wide writes its table (summary.json)"""
 
 
 def heldout_result(table: dict, labels=None) -> dict:
@@ -59,3 +63,29 @@ def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: 
     first = heldout_result(table, labels)["first"]
     return word("conclusion_heldout_same" if first == main_first else "conclusion_heldout_other", name=labels[first],
                 tau_high=max(config.temperatures))
+
+
+def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE) -> str:
+    """The paragraph that reports the wide-grid check: how many of the main review's operating points (``main``: its
+    table) sit at the end of its grid, which methods choose a temperature above it on the wider grid
+    (``table``: the check's, under ``config``) and which its end, and the first two by the criterion there, with
+    Welch's p, and whether the first is the main review's; ``labels``: method -> name, as in heldout_sentence."""
+    r, e = heldout_result(table, labels), table["methods"]
+    main_ranked = by_criterion(main, labels)
+    main_end = max(p["tau"] for p in main["methods"].values())
+    at_end = [m for m in main_ranked if main["methods"][m]["tau"] >= main_end]
+    above = [m for m in r["ranked"] if r["tau"][m] > main_end]
+    top = max(config.temperatures)
+    first, second = r["first"], r["second"]
+    item = lambda m: word("heldout_above_item", name=labels[m], tau=r["tau"][m])  # noqa: E731
+    return word("wide_check", n=len(main_ranked), n_end=len(at_end), tau_end=main_end, tau_high=top,
+                new=word("list_sep").join(f"{t:g}" for t in config.temperatures if t > main_end),
+                n_above=len(above), names=word("list_sep").join(map(item, above)) or "–",
+                edge=word("wide_edge", n=sum(r["tau"][m] >= top for m in above), tau_high=top)
+                if any(r["tau"][m] >= top for m in above) else "",
+                first=labels[first], tau=r["tau"][first], fd=e[first]["test"]["classifier"]["fd"]["mean"],
+                fd_j=e[first]["test"]["judge"]["fd"]["mean"],
+                agree=word("wide_same") if first == main_ranked[0] else word("wide_other", main=labels[main_ranked[0]]),
+                second=labels[second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
+                s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
+                p_j=p_value(r["p"]["judge"]))
