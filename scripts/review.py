@@ -9,7 +9,7 @@ point, and the table (report/review/summary.json). The report's build runs the s
 
 With --heldout the choices are made on one half of the test set and the scores read on the other, at
 temperatures 0.5 to 1.5 (review_heldout.json in each run folder, the table in report/review/heldout/); no CAS
-and no copy check. With --wide every method is reviewed again on the main protocol with temperatures up to 2
+and no copy check. With --wide every method is reviewed again on the main protocol with temperatures up to 3
 (review_wide.json in each run folder, reusing review.json's points up to 1; the table in report/review/wide/); no
 CAS and no copy check. Runs of one review can go in parallel processes (one --only NAME each): each writes its own
 run folder's file, and a last call over all of them, which finds every file current, writes the table.
@@ -42,7 +42,7 @@ def main(argv=None) -> int:
     parser.add_argument("--heldout", action="store_true",
                         help="the held-out check: validation on half the test set, temperatures 0.5-1.5, no CAS")
     parser.add_argument("--wide", action="store_true",
-                        help="the wide-grid check: the main protocol with temperatures up to 2, no CAS")
+                        help="the wide-grid check: the main protocol with temperatures up to 3, no CAS")
     args = parser.parse_args(argv)
     if args.heldout and args.wide:
         parser.error("--heldout and --wide are two checks: run them one at a time")

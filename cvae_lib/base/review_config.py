@@ -89,7 +89,7 @@ HELDOUT = ReviewConfig(validation="test_half", temperatures=(0.5, 0.6, 0.7, 0.8,
 scores on the other, and temperatures on both sides of 1."""
 
 
-WIDE = ReviewConfig(temperatures=(0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2.0))
+WIDE = ReviewConfig(temperatures=(0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0))
 """The wide-grid check of every method (scripts/review.py --wide): the main review's protocol (choices on the
-validation reference) with temperatures up to 2, so that an operating point at the main grid's end (tau = 1) can
+validation reference) with temperatures up to 3, so that an operating point at the main grid's end (tau = 1) can
 move past it. Its points up to 1 are the main review's, reused (evaluation.review.reusable_points)."""

@@ -2,7 +2,7 @@
 the runs behind the answer reviewed again with every choice made on one half of the test set, which no model,
 mixture or judge was fitted to, and the scores read on the other half, over temperatures on both sides of 1. The
 wide-grid check (scripts/review.py --wide, review_config.WIDE): every method reviewed again on the main protocol
-with temperatures up to 2.
+with temperatures up to 3.
 
 They answer two objections to the main review: that its validation reference consists of training images, and that
 most operating points sit at the end of its temperature grid (tau = 1).
