@@ -216,10 +216,11 @@ def verdict_values(table: pd.DataFrame, words, time_ratio: float = None, seed_lo
     ratio = time_ratio or float(epoch["conv"] / epoch["mlp"])
     source = (words("ratio_benchmark", seed_ratio=seed_loop_ratio) if time_ratio and seed_loop_ratio
               else words("ratio_benchmark_one") if time_ratio else words("ratio_epochs"))
-    worse = words("list_sep").join(words(f"metric_{c}").rstrip(" ↓↑") for c in groups["worse"])
+    worse, better = (words("list_sep").join(words(f"metric_{c}").rstrip(" ↓↑") for c in groups[k])
+                     for k in ("worse", "better"))
     one_seed = table.groupby("architecture").size().min() < 2
     key = "one_seed" if one_seed else verdict_key(groups)
-    return {"verdict_key": key, "verdict_words": words(f"verdict_{key}", worse=worse),
+    return {"verdict_key": key, "verdict_words": words(f"verdict_{key}", worse=worse, better=better),
             "size_relation": words("fewer") if params["conv"] < params["mlp"] else words("more"),
             "pct_size": abs(100 * (1 - params["conv"] / params["mlp"])),
             "time_ratio": ratio, "time_ratio_source": source,
