@@ -89,3 +89,12 @@ def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewCon
                 second=labels[second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
                 p_j=p_value(r["p"]["judge"]))
+
+
+def wide_conclusion(table: dict, labels: dict, word, config: ReviewConfig = WIDE) -> str:
+    """The conclusion's word on the wide-grid check (``table``: its table): the method first by the criterion on the
+    wider grid, with its temperature and test FD in both judges."""
+    first = heldout_result(table, labels)["first"]
+    test = table["methods"][first]["test"]
+    return word("conclusion_wide", name=labels[first], tau=table["methods"][first]["tau"],
+                fd=test["classifier"]["fd"]["mean"], fd_j=test["judge"]["fd"]["mean"], tau_high=max(config.temperatures))
