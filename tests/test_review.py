@@ -229,3 +229,17 @@ def test_a_wider_grid_reuses_the_points_it_shares_and_they_equal_a_fresh_review(
     # another key (here: another seed) shares no point
     assert review_run(fresh_dir, judges, ReviewConfig(temperatures=(0.5, 1.0, 1.5), seed=1, **small),
                       progress=False)["reused"] == 0
+
+
+def test_holm_adjusted_p_values_reject_exactly_what_holms_procedure_rejects():
+    from cvae_lib.evaluation.stats import holm_adjusted
+    from cvae_lib.reporting.compare import holm
+    # by hand: 0.01 * 3, then max(0.03, 0.02 * 2), then max(0.04, 0.30 * 1)
+    assert holm_adjusted({"a": 0.01, "b": 0.02, "c": 0.30}) == pytest.approx({"a": 0.03, "b": 0.04, "c": 0.30})
+    assert holm_adjusted({"a": 0.6, "b": 0.7}) == {"a": 1.0, "b": 1.0}  # capped at 1
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        p = {i: float(x) for i, x in enumerate(rng.uniform(0, 0.08, size=rng.integers(1, 6)))}
+        assert {k for k, v in holm_adjusted(p).items() if v <= 0.05} == holm(p)
+    with_nan = holm_adjusted({"a": 0.02, "b": float("nan")})
+    assert with_nan["a"] == pytest.approx(0.04) and math.isnan(with_nan["b"])  # the NaN counts in m

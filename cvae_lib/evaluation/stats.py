@@ -68,6 +68,18 @@ def welch_p_from_intervals(a: dict, b: dict, confidence: float = 0.95) -> float:
                                              equal_var=False).pvalue)
 
 
+def holm_adjusted(p_values: dict) -> dict:
+    """Holm's adjusted p-values (key -> p): the i-th smallest of m, times m - i + 1, made non-decreasing and capped
+    at 1, so that Holm's procedure at level alpha rejects exactly the keys whose adjusted p is at most alpha (a NaN
+    p stays NaN and still counts in m, as in reporting.compare.holm)."""
+    order = sorted((p, k) for k, p in p_values.items() if p == p)
+    out, running = {k: p for k, p in p_values.items() if p != p}, 0.0
+    for i, (p, key) in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - i) * p))
+        out[key] = running
+    return out
+
+
 def sign_test(k: int, n: int) -> float:
     """Two-sided sign test: the probability, with n fair coin flips, of a count at least as far from n/2 as k."""
     from scipy.stats import binomtest

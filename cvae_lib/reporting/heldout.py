@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
 from ..evaluation.review import JUDGES
-from ..evaluation.stats import welch_p_from_intervals
+from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
 from .answer import by_criterion, family, p_value
 
 HELDOUT_DIR = Path("review") / "heldout"
@@ -29,7 +29,8 @@ def heldout_result(table: dict, labels=None) -> dict:
     if len(ranked) < 2:
         raise ValueError(f"the held-out check needs at least two methods, got {ranked}")
     first, second = ranked[:2]
-    p = {j: welch_p_from_intervals(entries[first]["test"][j]["fd"], entries[second]["test"][j]["fd"]) for j in JUDGES}
+    p = holm_adjusted({j: welch_p_from_intervals(entries[first]["test"][j]["fd"], entries[second]["test"][j]["fd"])
+                       for j in JUDGES})  # one comparison in two judges: Holm over the two, as everywhere
     tau = {m: entries[m]["tau"] for m in ranked}
     return {"ranked": ranked, "first": first, "second": second, "p": p, "tau": tau,
             "above_one": [m for m in ranked if tau[m] > 1]}
