@@ -51,6 +51,27 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set
     return set(p_values) - holm(p_values)
 
 
+MARKED = {"tau": ("mlp", "temperature", None), "gmm": ("mlp", "gmm", None), "two": ("mlp", "two_stage", None),
+          "vamp": ("mlp", "vampprior", None), "gan": ("mlp", "vaegan", "gan_gamma"),
+          "mtau": ("mlp", "vaegan_temperature", "gan_gamma"), "mgmm": ("mlp", "vaegan_gmm", "gan_gamma"),
+          "conv_gan": ("conv", "vaegan", "conv_gan_gamma"), "ctau": ("conv", "vaegan_temperature", "conv_gan_gamma"),
+          "cgmm": ("conv", "vaegan_gmm", "conv_gan_gamma")}
+"""the prose's numbers that get the tables' † (placeholder prefix -> architecture, method, and the placeholder that
+holds its gamma, None for none)"""
+
+
+def tie_marks(v: dict, ties: set, no_gamma: float) -> dict:
+    """{prefix}_acc_mark and {prefix}_fd_mark for every prefix of MARKED: a non-breaking space and "†" where the
+    tables mark that number (``ties``: backbone_ties's set; ``no_gamma``: the gamma of methods without one,
+    leaderboard.NO_GAMMA), else ""; so the prose flags the same differences as not confirmed as the tables do."""
+    out = {}
+    for prefix, (arch, method, gamma) in MARKED.items():
+        key = (arch, method, v.get(gamma, no_gamma) if gamma else no_gamma)
+        for column, short in (("conditional_accuracy", "acc"), ("fd", "fd")):
+            out[f"{prefix}_{short}_mark"] = "\u00a0†" if (*key, column) in ties else ""
+    return out
+
+
 def holm_family_size(summary, columns=("conditional_accuracy", "fd")) -> int:
     """How many tests backbone_ties corrects over (Holm's family): one per column for every method of ``summary``
     but its backbone's original CVAE, where that backbone has one."""

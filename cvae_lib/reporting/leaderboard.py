@@ -303,7 +303,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     v.update(answer.study_sentences(v, mlp, summary, word))
     conv = summary[summary.architecture == "conv"].set_index(["method", "gamma"])
     if ("prior", NO_GAMMA) not in conv.index:
-        return {**v, **tie_marks(v, answer.backbone_ties(summary, board) if board is not None else set())}
+        return {**v, **answer.tie_marks(v, answer.backbone_ties(summary, board) if board is not None else set(), NO_GAMMA)}
     cp = conv.loc[("prior", NO_GAMMA)]
     v.update(conv_prior_fd=cp.fd, conv_prior_acc=cp.conditional_accuracy, conv_prior_racc=cp.reconstruction_accuracy,
              conv_prior_sharp=cp.relative_sharpness, conv_prior_recall=cp.recall)
@@ -325,28 +325,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         _sampled_values(v, conv, g[1], "c", r, direction)
         if ("rmsprop", NO_GAMMA) in conv.index:  # the conv CVAE with the VAE-GAN's optimizer: the conv control
             v.update(answer.conv_control(v, conv.loc[("rmsprop", NO_GAMMA)], word))
-    return {**v, **tie_marks(v, answer.backbone_ties(summary, board) if board is not None else set())}
-
-
-MARKED = {"tau": ("mlp", "temperature", None), "gmm": ("mlp", "gmm", None), "two": ("mlp", "two_stage", None),
-          "vamp": ("mlp", "vampprior", None), "gan": ("mlp", "vaegan", "gan_gamma"),
-          "mtau": ("mlp", "vaegan_temperature", "gan_gamma"), "mgmm": ("mlp", "vaegan_gmm", "gan_gamma"),
-          "conv_gan": ("conv", "vaegan", "conv_gan_gamma"), "ctau": ("conv", "vaegan_temperature", "conv_gan_gamma"),
-          "cgmm": ("conv", "vaegan_gmm", "conv_gan_gamma")}
-"""the prose's numbers that get the tables' † (placeholder prefix -> architecture, method, and the placeholder that
-holds its gamma, None for NO_GAMMA)"""
-
-
-def tie_marks(v: dict, ties: set) -> dict:
-    """{prefix}_acc_mark and {prefix}_fd_mark for every prefix of MARKED: a non-breaking space and "†" where the
-    tables mark that number (``ties``: answer.backbone_ties's set), else ""; so the prose flags the same
-    differences as not confirmed as the tables do."""
-    out = {}
-    for prefix, (arch, method, gamma) in MARKED.items():
-        key = (arch, method, v.get(gamma, NO_GAMMA) if gamma else NO_GAMMA)
-        for column, short in (("conditional_accuracy", "acc"), ("fd", "fd")):
-            out[f"{prefix}_{short}_mark"] = "\u00a0†" if (*key, column) in ties else ""
-    return out
+    return {**v, **answer.tie_marks(v, answer.backbone_ties(summary, board) if board is not None else set(), NO_GAMMA)}
 
 
 def _sampled_values(v: dict, rows: pd.DataFrame, gamma: float, prefix: str, gan, direction) -> None:
