@@ -211,6 +211,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     cannot tell it from the best."""
     mlp = summary[summary.architecture == "mlp"].set_index(["method", "gamma"])
     prior = mlp.loc[("prior", NO_GAMMA)]
+    ties = answer.backbone_ties(summary, board) if board is not None else set()  # the tables' †, for the prose
     n_seeds = int(mlp.n_seeds.min())
     v = {"n_ext_seeds": n_seeds, "ext_seeds": word("seeds_one") if n_seeds == 1 else word("seeds_many", n=n_seeds), "prior_acc": prior.conditional_accuracy, "prior_fd": prior.fd,
          "prior_recall": prior.recall, "prior_precision": prior.precision, "prior_sharp": prior.relative_sharpness,
@@ -254,7 +255,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
                                                           .relative_sharpness) if on_codes else "")
         v["gan_acc_clause"] = word("gan_acc_falls" if r.conditional_accuracy < prior.conditional_accuracy else "gan_acc_holds",
                                    **{k: v[k] for k in ("gan_acc_dir", "gan_precision_dir")}, gan_acc=r.conditional_accuracy,
-                                   gan_precision=r.precision)
+                                   gan_precision=r.precision, gan_acc_mark=answer.tie_marks(v, ties, NO_GAMMA)["gan_acc_mark"])
         v["gan_over_clause"] = word("gan_oversharp") if r.relative_sharpness > 1 else ""
         v["gan_baseline_clause"] = ""
         if ("rmsprop", NO_GAMMA) in mlp.index:  # the original CVAE with the VAE-GAN's optimizer: what is the loss's
@@ -303,7 +304,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     v.update(answer.study_sentences(v, mlp, summary, word))
     conv = summary[summary.architecture == "conv"].set_index(["method", "gamma"])
     if ("prior", NO_GAMMA) not in conv.index:
-        return {**v, **answer.tie_marks(v, answer.backbone_ties(summary, board) if board is not None else set(), NO_GAMMA)}
+        return {**v, **answer.tie_marks(v, ties, NO_GAMMA)}
     cp = conv.loc[("prior", NO_GAMMA)]
     v.update(conv_prior_fd=cp.fd, conv_prior_acc=cp.conditional_accuracy, conv_prior_racc=cp.reconstruction_accuracy,
              conv_prior_sharp=cp.relative_sharpness, conv_prior_recall=cp.recall)
@@ -325,7 +326,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         _sampled_values(v, conv, g[1], "c", r, direction)
         if ("rmsprop", NO_GAMMA) in conv.index:  # the conv CVAE with the VAE-GAN's optimizer: the conv control
             v.update(answer.conv_control(v, conv.loc[("rmsprop", NO_GAMMA)], word))
-    return {**v, **answer.tie_marks(v, answer.backbone_ties(summary, board) if board is not None else set(), NO_GAMMA)}
+    return {**v, **answer.tie_marks(v, ties, NO_GAMMA)}
 
 
 def _sampled_values(v: dict, rows: pd.DataFrame, gamma: float, prefix: str, gan, direction) -> None:
