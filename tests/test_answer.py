@@ -349,6 +349,9 @@ def test_the_wide_check_counts_the_grid_end_and_names_what_moves_above_it():
     for j, fd in (("classifier", 20.0), ("judge", 1.0)):
         better["methods"]["conv · prior"]["validation"][j]["fd"]["mean"] = fd
     assert ", where on the grid up to 1 CONV GAN · GMM came first" in heldout.wide_sentence(better, main, labels, word, grid)
+    # the original MLP's operating point moved (1 -> 2): its FD on both grids is said (here the same table values)
+    assert said.endswith(" The original CVAEs move too: test FD (evaluation classifier) MLP · PRIOR 180 → 180 at τ* = 2.")
+    assert heldout.originals_clause(main, main, labels, word) == ""  # nothing moved
     assert heldout.wide_conclusion(wide, labels, word, grid) == (" With temperatures up to 2, the CONV GAN · GMM comes "
                                                                  "first (τ* = 1.5; FD 40.0 and 3.20).")
 

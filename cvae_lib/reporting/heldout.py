@@ -13,6 +13,7 @@ from ..base.review_config import HELDOUT, WIDE, ReviewConfig
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
 from .answer import by_criterion, family, p_value
+from .review_table import CONV_ORIGINAL, ORIGINAL
 
 HELDOUT_DIR = Path("review") / "heldout"
 """where, under the report folder, scripts/review.py --heldout writes its table (summary.json)"""
@@ -89,7 +90,18 @@ def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewCon
                 agree=word("wide_same") if first == main_ranked[0] else word("wide_other", main=labels[main_ranked[0]]),
                 second=labels[second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
-                p_j=p_value(r["p"]["judge"]))
+                p_j=p_value(r["p"]["judge"])) + originals_clause(table, main, labels, word)
+
+
+def originals_clause(table: dict, main: dict, labels: dict, word) -> str:
+    """What the wider grid does for the original CVAEs whose operating point moved: their test FD (evaluation
+    classifier) on the main grid and on the wider one, with the new temperature; "" when none moved."""
+    moved = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in labels and m in table["methods"] and m in main["methods"]
+             and table["methods"][m]["tau"] != main["methods"][m]["tau"]]
+    items = [word("wide_original_item", name=labels[m], tau=table["methods"][m]["tau"],
+                  old=main["methods"][m]["test"]["classifier"]["fd"]["mean"],
+                  new=table["methods"][m]["test"]["classifier"]["fd"]["mean"]) for m in moved]
+    return word("wide_originals", items=word("list_sep").join(items)) if items else ""
 
 
 def wide_conclusion(table: dict, labels: dict, word, config: ReviewConfig = WIDE) -> str:
