@@ -68,19 +68,18 @@ def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: 
 
 
 def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE) -> str:
-    """The paragraph that reports the wide-grid check: how many of the main review's operating points (``main``: its
-    table) sit at the end of its grid, which methods choose a temperature above it on the wider grid
+    """The paragraph that reports the wide-grid check: which methods choose a temperature above the end of the main
+    review's grid (``main``: its table) on the wider grid
     (``table``: the check's, under ``config``) and which its end, and the first two by the criterion there, with
     Welch's p, and whether the first is the main review's; ``labels``: method -> name, as in heldout_sentence."""
     r, e = heldout_result(table, labels), table["methods"]
     main_ranked = by_criterion(main, labels)
     main_end = max(p["tau"] for p in main["methods"].values())
-    at_end = [m for m in main_ranked if main["methods"][m]["tau"] >= main_end]
     above = [m for m in r["ranked"] if r["tau"][m] > main_end]
     top = max(config.temperatures)
     first, second = r["first"], r["second"]
     item = lambda m: word("heldout_above_item", name=labels[m], tau=r["tau"][m])  # noqa: E731
-    return word("wide_check", n=len(main_ranked), n_end=len(at_end), tau_end=main_end, tau_high=top,
+    return word("wide_check", n=len(main_ranked), tau_end=main_end, tau_high=top,
                 new=word("list_sep").join(f"{t:g}" for t in config.temperatures if t > main_end),
                 n_above=len(above), names=word("list_sep").join(map(item, above)) or "–",
                 edge=word("wide_edge", n=sum(r["tau"][m] >= top for m in above), tau_high=top)
