@@ -212,6 +212,20 @@ def test_tradeoff_figure_draws_real_images_where_they_are_and_stays_legible():
     assert pr_judge.get_xlim()[1] > 0.55 and not pr_classifier.texts and not pr_judge.texts
     assert legibility_problems(fig, printed_width(fig)) == []  # as Document.figure prints it
     plt.close(fig)
+    # the wide check's operating point: a hollow diamond on the curve where it moved, and a legend entry; none where
+    # it stayed
+    taus = [p["tau"] for p in curves["mlp-s0"]]
+    moved = review_figures.tradeoff_curves({method: curves}, {method: "original CVAE"}, real, {method: taus[0]},
+                                           wide={method: taus[-1]})
+    diamonds = [line for line in moved.axes[0].lines if line.get_marker() == "D" and len(line.get_xdata())]
+    assert len(diamonds) == 1 and diamonds[0].get_markerfacecolor() == "white"
+    assert "operating point on the wider grid" in [t.get_text() for t in moved.legends[0].get_texts()]
+    assert legibility_problems(moved, printed_width(moved)) == []
+    plt.close(moved)
+    stayed = review_figures.tradeoff_curves({method: curves}, {method: "original CVAE"}, real, {method: taus[0]},
+                                            wide={method: taus[0]})
+    assert not [line for line in stayed.axes[0].lines if line.get_marker() == "D" and len(line.get_xdata())]
+    plt.close(stayed)
 
 
 def test_tradeoff_figure_with_no_recall_at_all_keeps_readable_ticks():

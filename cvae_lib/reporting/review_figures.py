@@ -32,7 +32,8 @@ ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accu
            "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
            "real": "real images", "real_accuracy": "real images' accuracy",
            "chosen": "operating point (chosen on validation)", "mlp_line": "MLP backbone (solid, circles)",
-           "conv_line": "conv backbone (dashed, squares)", "low_tau": "τ = 0.5 end of each curve"}
+           "conv_line": "conv backbone (dashed, squares)", "low_tau": "τ = 0.5 end of each curve",
+           "wide_chosen": "operating point on the wider grid"}
 
 
 FD_TICKS = (1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000)
@@ -63,7 +64,7 @@ def figure_methods(table: dict, n: int = 4) -> list:
 
 
 def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words: dict = None,
-                    reference: str = "test"):
+                    reference: str = "test", wide: dict = None):
     """A 2 x 2 grid: one row per judge; accuracy against FD (left, FD on a log scale) and precision against
     recall (right), each method a line through its temperatures (mean over seeds, t-based 95 % intervals as bars), its operating point
     filled; the real images' accuracy as a dotted line (their FD, the floor, is near 0 on this scale) and their
@@ -71,13 +72,14 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
 
     ``methods``: method -> {run -> curve} (review_table.methods); ``labels``: method -> its name in the figure
     (methods without one are left out); ``real``: the review table's "real" scores; ``chosen``: method -> its
-    operating temperature; ``words`` localizes the axis labels and legend (ENGLISH's keys)."""
+    operating temperature; ``words`` localizes the axis labels and legend (ENGLISH's keys); ``wide``: method -> its
+    operating temperature on the wider grid of the wide check, drawn as a hollow diamond where it differs."""
     w = {**ENGLISH, **(words or {})}
     shown = [m for m in methods if m in labels]
     texts = [labels[m] for m in shown] + [w[k] for k in ("real_accuracy", "real", "chosen", "low_tau", "mlp_line")]
     width = max(sum(2 if ord(c) > 0x2E80 else 1 for c in t) for t in texts)  # a CJK character is two wide
     ncol = 3 if width <= 34 else 2  # three columns of legend entries where they fit the figure's width
-    legend_rows = -(-(len(shown) + 6) // ncol)
+    legend_rows = -(-(len(shown) + 6 + bool(wide)) // ncol)
     height = 4.3 + 0.22 * legend_rows
     fig, axes = plt.subplots(2, 2, figsize=(7.4, height))
     colors = method_colors(shown)
@@ -106,6 +108,10 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                 if best:
                     ax.plot(xs[best[0]][1], ys[best[0]][1], marker=marker, markersize=7, color=style["color"],
                             markeredgecolor="black", markeredgewidth=0.8, linestyle="none")
+                moved = [i for i, x in enumerate(xs) if x[0] == (wide or {}).get(method) != chosen.get(method)]
+                if moved:
+                    ax.plot(xs[moved[0]][1], ys[moved[0]][1], marker="D", markersize=6, color="white",
+                            markeredgecolor=style["color"], markeredgewidth=1.4, linestyle="none", zorder=5)
                 if row == 0 and col == 0:
                     handles.append(line)
             point = real[reference][judge]
@@ -129,6 +135,9 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                              linestyle="none", label=w["chosen"])[0],
              axes[0, 0].plot([], [], marker=LOW_TAU_MARKER, markersize=6, color="black", markeredgewidth=1.0,
                              linestyle="none", label=w["low_tau"])[0]]
+    if wide:
+        extra.append(axes[0, 0].plot([], [], marker="D", markersize=6, color="white", markeredgecolor="black",
+                                     markeredgewidth=1.4, linestyle="none", label=w["wide_chosen"])[0])
     if any(review_table.describe_method(m)["architecture"] == "conv" for m in shown):  # the line styles' key
         extra += [axes[0, 0].plot([], [], color="black", linestyle=style, marker=m, markersize=3, linewidth=1.2,
                                   label=w[key])[0] for style, m, key in (("-", "o", "mlp_line"), ("--", "s", "conv_line"))]

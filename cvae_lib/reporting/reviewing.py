@@ -184,8 +184,10 @@ def copy_verdict(check: dict) -> str:
     return "none" if check["share_closer"] <= 2 * check["quantile"] else "close"
 
 
-def load_reviews(run_dirs) -> tuple:
-    """(run name -> review.json, run name -> config) of the reviewed runs among ``run_dirs`` that have one."""
+def load_reviews(run_dirs, file: str = None) -> tuple:
+    """(run name -> review, run name -> config) of the reviewed runs among ``run_dirs`` that have the review file
+    ``file`` (evaluation.review's REVIEW by default; WIDE_REVIEW for the wide check's curves)."""
     from ..evaluation.review import REVIEW
-    found = [d for d in reviewed_dirs(run_dirs) if (d / REVIEW).exists()]
-    return {d.name: runs.read_json(d / REVIEW) for d in found}, {d.name: runs.read_config(d) for d in found}
+    file = file or REVIEW
+    found = [d for d in reviewed_dirs(run_dirs) if (d / file).exists()]
+    return {d.name: runs.read_json(d / file) for d in found}, {d.name: runs.read_config(d) for d in found}
