@@ -351,7 +351,11 @@ def test_the_wide_check_counts_the_grid_end_and_names_what_moves_above_it():
         better["methods"]["conv · prior"]["validation"][j]["fd"]["mean"] = fd
     assert ", where on the grid up to 1 CONV GAN · GMM came first" in heldout.wide_sentence(better, main, labels, word, grid)
     # the original MLP's operating point moved (1 -> 2): its FD on both grids is said (here the same table values)
-    assert said.endswith(" The original CVAEs move too: test FD (evaluation classifier) MLP · PRIOR 180 → 180 at τ* = 2.")
+    assert said.endswith(" The original CVAEs move too (evaluation classifier): MLP · PRIOR FD 180 → 180 and accuracy "
+                         "0.800 → 0.800 at τ* = 2.")
+    lower = copy.deepcopy(wide)  # accuracy lost where FD was won: said as a trade
+    lower["methods"]["mlp · prior"]["test"]["classifier"]["accuracy"]["mean"] = 0.6
+    assert "move too, trading accuracy for FD" in heldout.wide_sentence(lower, main, labels, word, grid)
     assert heldout.originals_clause(main, main, labels, word) == ""  # nothing moved
     assert heldout.wide_conclusion(wide, labels, word, grid) == (" With temperatures up to 2, the CONV GAN · GMM comes "
                                                                  "first (τ* = 1.5; FD 40.0 and 3.20).")
