@@ -338,8 +338,8 @@ def test_the_wide_check_counts_the_grid_end_and_names_what_moves_above_it():
     said = heldout.wide_sentence(wide, main, labels, word, grid)
     assert said.startswith("**A wider temperature grid.** Chosen again on the same validation reference with "
                            "temperatures up to 2 (adding 1.5, 2), 2 of the 4 methods choose a temperature above 1, the "
-                           "end of the grid above: CONV GAN · GMM (τ* = 1.5), MLP · PRIOR (τ* = 2). Of these, 1 sit at "
-                           "2, the end of this grid too.")
+                           "end of the grid above (τ* = 1.5: CONV GAN · GMM; τ* = 2: MLP · PRIOR). Of these, 1 sit at 2, "
+                           "the end of this grid too.")
     # the first two by the criterion (59.25 and 66.7), with Welch's p as heldout_result computes it
     p = heldout.heldout_result(wide, labels)["p"]
     assert ("The first by the criterion is then CONV GAN · GMM (τ* = 1.5; test FD 40.0 and 3.20), as on the grid up "

@@ -78,10 +78,11 @@ def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewCon
     above = [m for m in r["ranked"] if r["tau"][m] > main_end]
     top = max(config.temperatures)
     first, second = r["first"], r["second"]
-    item = lambda m: word("heldout_above_item", name=labels[m], tau=r["tau"][m])  # noqa: E731
+    groups = {t: [labels[m] for m in above if r["tau"][m] == t] for t in sorted({r["tau"][m] for m in above})}
     return word("wide_check", n=len(main_ranked), tau_end=main_end, tau_high=top,
                 new=word("list_sep").join(f"{t:g}" for t in config.temperatures if t > main_end),
-                n_above=len(above), names=word("list_sep").join(map(item, above)) or "–",
+                n_above=len(above), names=word("list_sep_strong").join(
+                    word("wide_group", tau=t, names=word("list_sep").join(n)) for t, n in groups.items()) or "–",
                 edge=word("wide_edge", n=sum(r["tau"][m] >= top for m in above), tau_high=top)
                 if any(r["tau"][m] >= top for m in above) else "",
                 first=labels[first], tau=r["tau"][first], fd=e[first]["test"]["classifier"]["fd"]["mean"],
