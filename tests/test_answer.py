@@ -312,6 +312,8 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     table["methods"]["conv gan · gmm"]["tau"] = 1.5  # the end of the check's own grid is said too
     assert heldout.heldout_sentence(table, "conv gan · gmm", labels, word, per_class=500).endswith(
         "(τ* = 1.5)." + word("heldout_edge", tau_high=1.5))
+    assert heldout.heldout_sentence(table, "conv gan · gmm", labels, word, per_class=500, wide_checked=True).endswith(
+        "(τ* = 1.5).")  # the wide check that follows answers for the grid's end
     table["methods"]["conv gan · gmm"]["tau"] = 1.3
     assert "(CONV GAN · PRIOR, MLP · PRIOR, CONV · PRIOR)" in said  # the trained models, by their prior rows, as ranked
     assert "half of the test set (500 images per class," in said and "over τ from 0.5 to 1.5" in said

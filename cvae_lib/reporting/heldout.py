@@ -38,11 +38,12 @@ def heldout_result(table: dict, labels=None) -> dict:
 
 
 def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class: int,
-                     config: ReviewConfig = HELDOUT) -> str:
+                     config: ReviewConfig = HELDOUT, wide_checked: bool = False) -> str:
     """The paragraph that reports the check: which method comes first on the held-out half and whether it is the
     main review's first (``main_first``), the second with Welch's p, and which operating points lie above tau = 1;
     ``labels``: method -> name (the methods not named there are left out of the ranking); ``per_class``: the test
-    images per class in each half; ``config``: the check's review config (its temperatures)."""
+    images per class in each half; ``config``: the check's review config (its temperatures); ``wide_checked``: the
+    wide-grid check follows, so an operating point at this grid's end needs no remark."""
     r, e, top = heldout_result(table, labels), table["methods"], max(config.temperatures)
     first, second = r["first"], r["second"]
     families = dict.fromkeys(family(m) for m in r["ranked"])  # the trained models, named by their prior's row
@@ -56,7 +57,7 @@ def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
                 p_j=p_value(r["p"]["judge"]),
                 above=(word("heldout_above", names=word("list_sep").join(above)) if above else word("heldout_none_above"))
-                + (word("heldout_edge", tau_high=top) if max(r["tau"].values()) >= top else ""))
+                + (word("heldout_edge", tau_high=top) if max(r["tau"].values()) >= top and not wide_checked else ""))
 
 
 def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: ReviewConfig = HELDOUT) -> str:
