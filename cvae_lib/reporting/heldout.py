@@ -117,3 +117,18 @@ def wide_conclusion(table: dict, labels: dict, word, config: ReviewConfig = WIDE
     test = table["methods"][first]["test"]
     return word("conclusion_wide", name=labels[first], tau=table["methods"][first]["tau"],
                 fd=test["classifier"]["fd"]["mean"], fd_j=test["judge"]["fd"]["mean"], tau_high=max(config.temperatures))
+
+
+def abstract_clause(table: dict, labels: dict, word, config: ReviewConfig = WIDE) -> str:
+    """The abstract's word on the wide-grid check (``table``: its table): the first method there and its own
+    backbone's original CVAE, each at its operating point on the wider grid, with test FD (evaluation classifier),
+    so that the answer's gain is also read against a baseline whose temperature was tuned too; "" when that
+    original is not in the table."""
+    first = heldout_result(table, labels)["first"]
+    base = CONV_ORIGINAL if first.startswith("conv") else ORIGINAL
+    e = table["methods"]
+    if base not in e or base not in labels:
+        return ""
+    return word("abstract_wide", tau_high=max(config.temperatures), base_name=labels[base], base_tau=e[base]["tau"],
+                base_fd=e[base]["test"]["classifier"]["fd"]["mean"], name=labels[first], tau=e[first]["tau"],
+                fd=e[first]["test"]["classifier"]["fd"]["mean"])
