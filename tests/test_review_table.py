@@ -94,12 +94,7 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
 
     def word(key, **values):
         return key if not values else f"{key}({','.join(f'{k}={v}' for k, v in sorted(values.items()))})"
-    values = review_table.text_values(table, labels, word, review_table.methods(reviews, configs))
-    # scores() gives every temperature the same accuracy and recall: nothing rises or falls along the curves
-    assert values["tau_low"] == 0.5 and values["n_curves"] == 2
-    assert values["acc_up_classifier"] == values["acc_up_judge"] == values["recall_down"] == 0
-    assert values["truncation_clause"] == ""  # so the text does not say that truncation trades anything
-    assert values["rank_points_clause"] == review_table.agreement(*table["kendall_tau"]["every_curve_point_validation_fd"])
+    values = review_table.text_values(table, labels, word)
     assert values["tau_clause"].startswith("review_tau_same(") and values["tau_clause"].endswith(",n_methods=2,n_tau_one=0,tau=0.7)")
     assert values["taus_chosen"] == "0.7"
     assert values["best_fd_classifier"] == "GMM" and values["judges_best_clause"] == "review_judges_agree(name=GMM)"
@@ -110,13 +105,13 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
     assert values["cas_sentence"].startswith("review_cas(") and values["best_cas_text"] == "0.800\u00a0[0.800,\u00a00.800]"
     # a best CAS that Welch's test cannot tell from the original's is not called the best
     table["methods"]["mlp · gmm"]["cas"] = {**t_interval([0.79, 0.83, 0.81])._asdict(), "values": [0.79, 0.83, 0.81]}
-    values = review_table.text_values(table, labels, word, review_table.methods(reviews, configs))
+    values = review_table.text_values(table, labels, word)
     assert values["best_cas_name"] == "GMM" and values["cas_sentence"].startswith("review_cas_tied(")
     assert values["gmm_cas_clause"].startswith("review_gmm_cas_same(")
     assert values["conclusion_caveat"].startswith("conclusion_caveat_tied(")  # the answer (lowest FD) ties on CAS
     assert (values["cas_low"], values["cas_high"]) == (pytest.approx(0.8), pytest.approx(0.81))
     table["methods"]["mlp · gmm"]["cas"] = {**t_interval([0.90, 0.91, 0.92])._asdict(), "values": [0.90, 0.91, 0.92]}
-    values = review_table.text_values(table, labels, word, review_table.methods(reviews, configs))
+    values = review_table.text_values(table, labels, word)
     assert values["cas_sentence"].startswith("review_cas_beats(") and values["gmm_cas_clause"].startswith(
         "review_gmm_cas_higher(")  # the best, told apart from the original's, is said to be above it
     assert values["conclusion_caveat"] == ""  # its CAS is told apart from the original's
@@ -126,7 +121,7 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
     assert values["target_sentence"].startswith("review_target_closest(")  # missed: how close the closest comes
     assert "target_fd(" in values["target_sentence"] and "target_recall(" not in values["target_sentence"]
     del table["methods"]["mlp · prior"]["cas"], table["methods"]["mlp · gmm"]["cas"]  # no CAS: no sentence on it
-    values = review_table.text_values(table, labels, word, review_table.methods(reviews, configs))
+    values = review_table.text_values(table, labels, word)
     assert values["cas_sentence"] == values["gmm_cas_clause"] == "" and "best_cas" not in values
     assert review_table.widest_interval(table, "fd", "classifier") == pytest.approx(
         t_interval([21, 22, 23]).half_width)
@@ -169,22 +164,6 @@ def test_the_plan_reviews_a_run_only_when_its_weights_judges_or_config_moved(tmp
                                                                             "seconds": 99.0}})
     cas = [t for t in schedule.tasks_of(step, "cpu", {}) if t.what.startswith("CAS")]
     assert [t.what for t in cas] == ["CAS of mlp-s0 · gmm"] and cas[0].seconds == 99.0
-
-
-def test_the_temperature_counts_follow_each_curve():
-    def point(tau, accuracy, recall):
-        one = scores(10.0, accuracy)
-        for j in one:
-            one[j]["recall"] = recall
-        return {"tau": tau, "validation": one, "test": one}
-    reviews = {"mlp-s0": {"curves": {"prior": [point(t, 0.8, 0.3) for t in (0.5, 1.0)],  # flat
-                                     "gmm": [point(t, 0.95 - 0.1 * t, 0.1 * t) for t in (0.5, 1.0)]}}}  # truncation
-    configs = {"mlp-s0": TrainConfig()}
-    table = review_table.summarize(reviews, configs, {"validation": scores(0.5), "test": scores(0.5)})
-    table["real"]["cas"] = 0.9
-    values = review_table.text_values(table, {"mlp · prior": "a", "mlp · gmm": "b"}, lambda key, **v: key,
-                                      review_table.methods(reviews, configs))
-    assert (values["acc_up_classifier"], values["acc_up_judge"], values["recall_down"]) == (1, 1, 1)
 
 
 def test_tradeoff_figure_draws_real_images_where_they_are_and_stays_legible():

@@ -249,10 +249,9 @@ def agreement(tau: float, p: float) -> str:
     return "review_rank_close" if tau >= 0.6 and p < 0.05 else "review_rank_loose" if tau > 0.2 else "review_rank_none"
 
 
-def text_values(table: dict, labels: dict, word, methods_curves: dict = None) -> dict:
+def text_values(table: dict, labels: dict, word) -> dict:
     """The numbers and chosen clauses the report's review section states, each from the table (``labels``:
-    method -> its name in the document; ``word``: the document's word function; ``methods_curves``: methods()
-    of the reviews, for what lowering the temperature does along each curve). One vote per quantity: FD,
+    method -> its name in the document; ``word``: the document's word function). One vote per quantity: FD,
     recall and CAS are each read once per judge, never two bounds of one quantity."""
     entries = {m: table["methods"][m] for m in labels if m in table["methods"]}
     taus = sorted({e["tau"] for e in entries.values()})
@@ -260,31 +259,14 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
     recall = max(entries[m]["test"][j]["recall"]["mean"] for m in entries for j in JUDGES)
     coverage = max(entries, key=lambda m: entries[m]["test"]["classifier"]["coverage"]["mean"])  # evaluation classifier
     with_cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
-    points, ranks = table["kendall_tau"]["every_curve_point_validation_fd"], table["kendall_tau"].get(
-        "methods_at_operating_points_test_fd")
-    grouped = {m: {"curves": curves} for m, curves in (methods_curves or {}).items() if m in entries}
-    out = {}
-    if grouped:  # what lowering the temperature does along each method's test curve, counted over methods
-        low = min(p["tau"] for g in grouped.values() for curve in g["curves"].values() for p in curve)
-
-        def change(method, judge, quantity):
-            values = {tau: m for tau, m, _ in curve(grouped[method]["curves"], "test", judge, quantity)}
-            return values[low] - values[max(values)]
-        out.update(tau_low=low, acc_up_classifier=sum(change(m, "classifier", "accuracy") > 0 for m in grouped),
-                   acc_up_judge=sum(change(m, "judge", "accuracy") > 0 for m in grouped),
-                   recall_down=sum(sum(change(m, j, "recall") for j in JUDGES) < 0 for m in grouped),
-                   n_curves=len(grouped))
-        trade = 2 * out["acc_up_classifier"] > len(grouped) and 2 * out["recall_down"] > len(grouped)
-        out["truncation_clause"] = word("review_truncation_trade") if trade else ""
-    out.update({"n_methods": len(entries), "taus_chosen": word("list_sep").join(f"{t:g}" for t in taus),
+    ranks = table["kendall_tau"].get("methods_at_operating_points_test_fd")
+    out = {"n_methods": len(entries), "taus_chosen": word("list_sep").join(f"{t:g}" for t in taus),
            "tau_clause": word("review_tau_one" if taus == [1.0] else "review_tau_same" if len(taus) == 1
                               else "review_tau_several", tau=taus[0], n_methods=len(entries),
                               n_tau_one=sum(e["tau"] == 1.0 for e in entries.values()),
                               lower=word("list_sep").join(word("tau_star_named", name=labels[m], tau=e["tau"])
                                                           for m, e in entries.items() if e["tau"] < 1.0)),
-           "kendall_points": points[0], "kendall_points_p": points[1],
            "kendall_methods": ranks[0] if ranks else float("nan"), "kendall_methods_p": p_value(ranks[1] if ranks else 1.0),
-           "rank_points_clause": word(agreement(*points)),
            "rank_methods_clause": word(agreement(*ranks) if ranks else "review_rank_none"),
            "best_fd_classifier": labels[fd["classifier"]], "best_fd_judge": labels[fd["judge"]],
            "judges_best_clause": word("review_judges_agree", name=labels[fd["classifier"]])
@@ -298,7 +280,7 @@ def text_values(table: dict, labels: dict, word, methods_curves: dict = None) ->
            "real_coverage": table["real"]["test"]["classifier"]["coverage"],
            "real_cas": table["real"]["cas"], "cas_seeds": table.get("cas_seeds", 1),
            "cas_seeds_text": word("seed_count_one" if table.get("cas_seeds", 1) == 1 else "seed_count_many",
-                                  n=table.get("cas_seeds", 1))})
+                                  n=table.get("cas_seeds", 1))}
     out["gmm_cas_clause"] = out["cas_sentence"] = ""  # no CAS measured: the section says nothing of it
     if with_cas:
         best = max(with_cas, key=with_cas.get)
