@@ -131,4 +131,6 @@ def abstract_clause(table: dict, labels: dict, word, config: ReviewConfig = WIDE
         return ""
     return word("abstract_wide", tau_high=max(config.temperatures), base_name=labels[base], base_tau=e[base]["tau"],
                 base_fd=e[base]["test"]["classifier"]["fd"]["mean"], name=labels[first], tau=e[first]["tau"],
-                fd=e[first]["test"]["classifier"]["fd"]["mean"])
+                fd=e[first]["test"]["classifier"]["fd"]["mean"],
+                base_acc=e[base]["test"]["classifier"]["accuracy"]["mean"],
+                acc=e[first]["test"]["classifier"]["accuracy"]["mean"])
