@@ -361,8 +361,8 @@ def test_the_wide_check_counts_the_grid_end_and_names_what_moves_above_it():
     assert heldout.originals_clause(main, main, labels, word) == ""  # nothing moved
     # the abstract reads the first against its own backbone's original, both at their wider-grid temperatures
     assert heldout.abstract_clause(wide, labels, word, grid) == (
-        "With temperatures up to 2, again chosen on validation, the CONV · PRIOR reaches FD 160.0 with accuracy 0.820 "
-        "(τ* = 1), and the CONV GAN · GMM FD 40.0 with accuracy 0.930 (τ* = 1.5). ")
+        "With temperatures up to 2, again chosen on validation, the CONV · PRIOR reaches FD 160.0 at accuracy 0.820 "
+        "(τ* = 1) and the CONV GAN · GMM 40.0 at 0.930 (τ* = 1.5). ")
     assert heldout.wide_conclusion(wide, labels, word, grid) == (" With temperatures up to 2, the CONV GAN · GMM comes "
                                                                  "first (τ* = 1.5; FD 40.0 and 3.20).")
 
