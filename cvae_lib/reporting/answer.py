@@ -153,7 +153,6 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     equal when Welch's test (from the seeds' intervals) tells them apart in neither judge's test FD. Returns
     best_clause (the abstract's), best_short (the conclusion's) and abstract_review (the Classification Accuracy
     Score against real images'); {} without reviewed methods."""
-    from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
     entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
     if not entries:
         return {}
@@ -171,8 +170,7 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     tie, tied = "", False
     if len(ranked) > 1:
         runner = ranked[1]
-        p = holm_adjusted({j: welch_p_from_intervals(entries[best]["test"][j]["fd"], entries[runner]["test"][j]["fd"])
-                           for j in ("classifier", "judge")})  # one comparison in two judges: Holm over the two
+        p = fd_p(entries[best], entries[runner])
         runner_values = {"runner": labels[runner], **scores(runner, "runner_"),
                          "seeds": entries[best]["test"]["classifier"]["fd"]["n"]}
         tied = not (p["classifier"] < 0.05 or p["judge"] < 0.05)
@@ -218,6 +216,13 @@ def by_criterion(table: dict, labels=None) -> list:
     methods = table.get("methods", {})
     names = [m for m in (methods if labels is None else labels) if m in methods]
     return sorted(names, key=lambda m: criterion(methods[m], table["real"]))
+
+
+def fd_p(a: dict, b: dict) -> dict:
+    """judge -> Welch's p over seeds (from the intervals) between two review entries' test FD, Holm-adjusted over
+    the two judges: one comparison made in both judges is one family, the report's one testing policy."""
+    from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
+    return holm_adjusted({j: welch_p_from_intervals(a["test"][j]["fd"], b["test"][j]["fd"]) for j in JUDGES})
 
 
 def p_value(p: float) -> str:
@@ -273,7 +278,6 @@ def other_model(table: dict, labels: dict, word) -> str:
     """The answer's first (by the declared criterion) against the first method of any other trained model: each
     judge's test FD and Welch's p from the seeds' intervals, with how many judges tell the two apart at 5 %; "" with
     fewer than two trained models reviewed."""
-    from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
     entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
     ranked = by_criterion(table, labels)
     others = [m for m in ranked if family(m) != family(ranked[0])] if ranked else []
@@ -281,7 +285,7 @@ def other_model(table: dict, labels: dict, word) -> str:
         return ""
     best, other = ranked[0], others[0]
     fd = {j: (entries[best]["test"][j]["fd"], entries[other]["test"][j]["fd"]) for j in JUDGES}
-    p = holm_adjusted({j: welch_p_from_intervals(*fd[j]) for j in JUDGES})  # one comparison in two judges
+    p = fd_p(entries[best], entries[other])
     apart = [j for j in JUDGES if p[j] < 0.05 and fd[j][0]["mean"] < fd[j][1]["mean"]]  # the best's FD lower
     verdict = "other_model_both" if len(apart) == len(JUDGES) else "other_model_one" if apart else "other_model_none"
     return word("other_model", best=labels[best], other=labels[other], fd=fd["classifier"][0]["mean"],

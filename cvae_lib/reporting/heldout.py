@@ -10,9 +10,7 @@ most operating points sit at the end of its temperature grid (tau = 1).
 from pathlib import Path
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
-from ..evaluation.review import JUDGES
-from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
-from .answer import by_criterion, family, p_value
+from .answer import by_criterion, family, fd_p, p_value
 from .review_table import CONV_ORIGINAL, ORIGINAL
 
 HELDOUT_DIR = Path("review") / "heldout"
@@ -30,8 +28,7 @@ def heldout_result(table: dict, labels=None) -> dict:
     if len(ranked) < 2:
         raise ValueError(f"the held-out check needs at least two methods, got {ranked}")
     first, second = ranked[:2]
-    p = holm_adjusted({j: welch_p_from_intervals(entries[first]["test"][j]["fd"], entries[second]["test"][j]["fd"])
-                       for j in JUDGES})  # one comparison in two judges: Holm over the two, as everywhere
+    p = fd_p(entries[first], entries[second])
     tau = {m: entries[m]["tau"] for m in ranked}
     return {"ranked": ranked, "first": first, "second": second, "p": p, "tau": tau,
             "above_one": [m for m in ranked if tau[m] > 1]}

@@ -10,8 +10,8 @@ test image and weighs both judges alike. The test scores at that point are the m
 import re
 
 from ..evaluation.review import JUDGES
-from ..evaluation.stats import holm_adjusted, kendall_tau, sign_test, t_interval, welch_differ, welch_p_from_intervals
-from .answer import by_criterion, lowest_fd, p_value, target_sentence
+from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ, welch_p_from_intervals
+from .answer import by_criterion, fd_p, lowest_fd, p_value, target_sentence
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -237,7 +237,7 @@ def judge_caveat(table: dict, word, section: int) -> str:
 def judges_differ(entries: dict, fd: dict, labels: dict, word) -> str:
     """The judges' two lowest-FD methods (``fd``: lowest_fd's), and whether Welch's test over seeds (from the
     intervals) separates them in either judge's FD: "tied" when in neither."""
-    p = holm_adjusted({j: welch_p_from_intervals(*(entries[fd[k]]["test"][j]["fd"] for k in JUDGES)) for j in JUDGES})
+    p = fd_p(entries[fd["classifier"]], entries[fd["judge"]])
     return word("review_judges_differ_tied" if not any(v < 0.05 for v in p.values()) else "review_judges_differ",
                 classifier=labels[fd["classifier"]], judge=labels[fd["judge"]],
                 **{f"p_{j}": p_value(v) for j, v in p.items()})
