@@ -75,14 +75,14 @@ def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewCon
     main_end = max(p["tau"] for p in main["methods"].values())
     above = [m for m in r["ranked"] if r["tau"][m] > main_end]
     top = max(config.temperatures)
+    at_top = [m for m in above if r["tau"][m] >= top]  # at the end of this grid too
     first, second = r["first"], r["second"]
     groups = {t: [labels[m] for m in above if r["tau"][m] == t] for t in sorted({r["tau"][m] for m in above})}
     return word("wide_check", n=len(main_ranked), tau_end=main_end, tau_high=top,
                 new=word("list_sep").join(f"{t:g}" for t in config.temperatures if t > main_end),
                 n_above=len(above), names=word("list_sep_strong").join(
                     word("wide_group", tau=t, names=word("list_sep").join(n)) for t, n in groups.items()) or "–",
-                edge=word("wide_edge", n=sum(r["tau"][m] >= top for m in above), tau_high=top)
-                if any(r["tau"][m] >= top for m in above) else "",
+                edge=word("wide_edge", n=len(at_top), tau_high=top) if at_top else "",
                 first=labels[first], tau=r["tau"][first], fd=e[first]["test"]["classifier"]["fd"]["mean"],
                 fd_j=e[first]["test"]["judge"]["fd"]["mean"],
                 agree=word("wide_same") if first == main_ranked[0] else word("wide_other", main=labels[main_ranked[0]]),
