@@ -5,7 +5,7 @@ point, and the table (report/review/summary.json). The report's build runs the s
 
     python scripts/review.py [--runs report/runs] [--only NAME ...] [--cas-seeds N] [--device auto]
     python scripts/review.py --heldout --only NAME ...    the held-out check (review_config.HELDOUT)
-    python scripts/review.py --wide                       the wide-grid check (review_config.WIDE)
+    python scripts/review.py --wide                       the wide grid, tau up to 3 (review_config.WIDE)
 
 With --heldout the choices are made on one half of the test set and the scores read on the other, at
 temperatures 0.5 to 1.5 (review_heldout.json in each run folder, the table in report/review/heldout/); no CAS
@@ -42,7 +42,7 @@ def main(argv=None) -> int:
     parser.add_argument("--heldout", action="store_true",
                         help="the held-out check: validation on half the test set, temperatures 0.5-1.5, no CAS")
     parser.add_argument("--wide", action="store_true",
-                        help="the wide-grid check: the main protocol with temperatures up to 3, no CAS")
+                        help="the wide grid: the main protocol with temperatures up to 3, no CAS")
     args = parser.parse_args(argv)
     if args.heldout and args.wide:
         parser.error("--heldout and --wide are two checks: run them one at a time")

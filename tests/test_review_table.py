@@ -198,7 +198,7 @@ def test_tradeoff_figure_draws_real_images_where_they_are_and_stays_legible():
                                            wide={method: taus[-1]})
     diamonds = [line for line in moved.axes[0].lines if line.get_marker() == "D" and len(line.get_xdata())]
     assert len(diamonds) == 1 and diamonds[0].get_markerfacecolor() == "white"
-    assert "operating point on the wider grid" in [t.get_text() for t in moved.legends[0].get_texts()]
+    assert "lowest FD without the accuracy condition" in [t.get_text() for t in moved.legends[0].get_texts()]
     assert legibility_problems(moved, printed_width(moved)) == []
     plt.close(moved)
     stayed = review_figures.tradeoff_curves({method: curves}, {method: "original CVAE"}, real, {method: taus[0]},
@@ -335,3 +335,28 @@ def test_the_gmm_cas_pairs_and_their_sign_test():
     assert sign_test(5, 5) == pytest.approx(2 / 2 ** 5)  # all five one way: twice the one-sided 1/32
     assert sign_test(6, 7) == pytest.approx(2 * (7 + 1) / 2 ** 7)  # P(6 or 7 of 7), both tails
     assert sign_test(2, 4) == pytest.approx(1.0)
+
+
+def test_the_operating_point_keeps_the_accuracy_of_the_trained_prior_unless_fd_alone_is_asked():
+    def point(tau, fd, accuracy, judge_accuracy=None):
+        s = scores(fd, accuracy)
+        s["judge"]["accuracy"] = accuracy if judge_accuracy is None else judge_accuracy
+        return {"tau": tau, "validation": s, "test": s}
+    real = {"validation": scores(5.0), "test": scores(5.0)}
+    # FD falls all the way to 2, but accuracy falls below tau = 1's (0.80) above 1; below 1 it rises
+    curve = [point(0.5, 60, 0.85), point(1.0, 40, 0.80), point(1.5, 30, 0.79), point(2.0, 20, 0.60)]
+    assert review_table.operating_point({"s0": curve}, real) == 1.0
+    assert review_table.operating_point({"s0": curve}, real, keep_accuracy=False) == 2.0
+    # the condition is on the mean of the two judges and of the seeds: 1.5 keeps it when the judge gains what the
+    # classifier loses, and then its lower FD wins
+    kept = [point(0.5, 60, 0.85), point(1.0, 40, 0.80), point(1.5, 30, 0.79, 0.81), point(2.0, 20, 0.60)]
+    assert review_table.mean_accuracy({"s0": kept}, 1.5) == pytest.approx(0.80)
+    assert review_table.operating_point({"s0": kept}, real) == 1.5
+    assert review_table.operating_point({"s0": curve, "s1": kept}, real) == 1.0  # the seeds' mean 0.795 < 0.80
+    # without tau = 1 in the grid there is no trained-prior accuracy to keep: FD alone chooses
+    assert review_table.operating_point({"s0": [curve[0], curve[2], curve[3]]}, real) == 2.0
+    reviews = {"mlp-s0": {"curves": {"prior": curve}}}
+    table = review_table.summarize(reviews, {"mlp-s0": TrainConfig()}, real)
+    assert table["methods"]["mlp · prior"]["tau"] == 1.0
+    assert review_table.summarize(reviews, {"mlp-s0": TrainConfig()}, real, keep_accuracy=False)[
+        "methods"]["mlp · prior"]["tau"] == 2.0

@@ -90,6 +90,7 @@ scores on the other, and temperatures on both sides of 1."""
 
 
 WIDE = ReviewConfig(temperatures=(0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0))
-"""The wide-grid check of every method (scripts/review.py --wide): the main review's protocol (choices on the
-validation reference) with temperatures up to 3, so that an operating point at the main grid's end (tau = 1) can
-move past it. Its points up to 1 are the main review's, reused (evaluation.review.reusable_points)."""
+"""The wide grid (scripts/review.py --wide): every method's curves on the main review's protocol (choices on the
+validation reference) continued to tau = 3, so that its choice is made over temperatures on both sides of 1 and
+the choice by FD alone can be shown beside it. Its points up to 1 are the main review's, reused
+(evaluation.review.reusable_points)."""

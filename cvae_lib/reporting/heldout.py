@@ -1,11 +1,12 @@
-"""The two checks of the review's answer. The held-out check (scripts/review.py --heldout, review_config.HELDOUT):
+"""The checks of the review's answer. The held-out check (scripts/review.py --heldout, review_config.HELDOUT):
 the runs behind the answer reviewed again with every choice made on one half of the test set, which no model,
 mixture or judge was fitted to, and the scores read on the other half, over temperatures on both sides of 1. The
-wide-grid check (scripts/review.py --wide, review_config.WIDE): every method reviewed again on the main protocol
-with temperatures up to 3.
+wide grid (scripts/review.py --wide, review_config.WIDE): every method's curve continued to tau = 3, so that the
+protocol's choice (review_table.operating_point: lowest FD among the temperatures that keep the accuracy of tau = 1)
+is made over temperatures on both sides of 1, and what choosing by FD alone would do is shown beside it.
 
 They answer two objections to the main review: that its validation reference consists of training images, and that
-most operating points sit at the end of its temperature grid (tau = 1).
+most operating points sit at tau = 1.
 """
 from pathlib import Path
 
@@ -17,6 +18,17 @@ HELDOUT_DIR = Path("review") / "heldout"
 """where, under the report folder, scripts/review.py --heldout writes its table (summary.json)"""
 WIDE_DIR = Path("review") / "wide"
 """where, under the report folder, scripts/review.py --wide writes its table (summary.json)"""
+
+
+def check_wide(wide: dict, main: dict) -> None:
+    """Raise unless every method of ``main`` (the review's table, curves up to tau = 1, with CAS) has the operating
+    point the wide grid's table ``wide`` chooses under the same protocol: only then are Table 4 and CAS the
+    protocol's answer over the whole grid."""
+    moved = {m: (e["tau"], wide["methods"][m]["tau"]) for m, e in main["methods"].items()
+             if m in wide["methods"] and wide["methods"][m]["tau"] != e["tau"]}
+    if moved:
+        raise ValueError("on the wide grid these methods choose another temperature than the review's table "
+                         f"(method: (table, wide)): {moved}; review them at the new points (CAS included) first")
 
 
 def heldout_result(table: dict, labels=None) -> dict:
@@ -35,26 +47,26 @@ def heldout_result(table: dict, labels=None) -> dict:
 
 
 def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class: int,
-                     config: ReviewConfig = HELDOUT, wide_checked: bool = False) -> str:
+                     config: ReviewConfig = HELDOUT) -> str:
     """The paragraph that reports the check: which method comes first on the held-out half and whether it is the
     main review's first (``main_first``), the second with Welch's p, and which operating points lie above tau = 1;
     ``labels``: method -> name (the methods not named there are left out of the ranking); ``per_class``: the test
-    images per class in each half; ``config``: the check's review config (its temperatures); ``wide_checked``: the
-    wide-grid check follows, so an operating point at this grid's end needs no remark."""
+    images per class in each half; ``config``: the check's review config (its temperatures)."""
     r, e, top = heldout_result(table, labels), table["methods"], max(config.temperatures)
     first, second = r["first"], r["second"]
     families = dict.fromkeys(family(m) for m in r["ranked"])  # the trained models, named by their prior's row
     models = word("list_sep").join(labels.get(f"{f} · prior", f) for f in families)
     agree = word("heldout_same") if first == main_first else word("heldout_other", main=labels.get(main_first, main_first))
     above = [word("heldout_above_item", name=labels[m], tau=r["tau"][m]) for m in r["above_one"]]
-    return word("heldout_check", models=models, per_class=per_class, tau_low=min(config.temperatures),
-                tau_high=top, first=labels[first], tau=r["tau"][first],
+    grid = sorted(config.temperatures)
+    return word("heldout_check", models=models, per_class=per_class, tau_low=grid[0], tau_high=top,
+                tau_step=min(b - a for a, b in zip(grid, grid[1:])) if len(grid) > 1 else 0, first=labels[first], tau=r["tau"][first],
                 fd=e[first]["test"]["classifier"]["fd"]["mean"], fd_j=e[first]["test"]["judge"]["fd"]["mean"],
                 agree=agree, second=labels[second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
                 p_j=p_value(r["p"]["judge"]),
                 above=(word("heldout_above", names=word("list_sep").join(above)) if above else word("heldout_none_above"))
-                + (word("heldout_edge", tau_high=top) if max(r["tau"].values()) >= top and not wide_checked else ""))
+                + (word("heldout_edge", tau_high=top) if max(r["tau"].values()) >= top else ""))
 
 
 def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: ReviewConfig = HELDOUT) -> str:
@@ -65,11 +77,12 @@ def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: 
                 tau_high=max(config.temperatures))
 
 
-def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE) -> str:
-    """The paragraph that reports the wide-grid check: which methods choose a temperature above the end of the main
-    review's grid (``main``: its table) on the wider grid
-    (``table``: the check's, under ``config``) and which its end, and the first two by the criterion there, with
-    Welch's p, and whether the first is the main review's; ``labels``: method -> name, as in heldout_sentence."""
+def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE, fig: int = 0) -> str:
+    """The paragraph on choosing by FD alone (``table``: the wide grid's table so chosen,
+    review_table.summarize(..., keep_accuracy=False), over ``config``'s grid): which methods would then choose a
+    temperature above the review's (``main``: its table), and which the grid's end, the first two by the criterion
+    with Welch's p, whether the first is the review's, and what the original CVAEs gain and lose; ``labels``: method
+    -> name, as in heldout_sentence; ``fig``: the number of the figure whose diamonds mark these choices."""
     r, e = heldout_result(table, labels), table["methods"]
     main_ranked = by_criterion(main, labels)
     main_end = max(p["tau"] for p in main["methods"].values())
@@ -77,11 +90,9 @@ def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewCon
     top = max(config.temperatures)
     at_top = [m for m in above if r["tau"][m] >= top]  # at the end of this grid too
     first, second = r["first"], r["second"]
-    groups = {t: [labels[m] for m in above if r["tau"][m] == t] for t in sorted({r["tau"][m] for m in above})}
-    return word("wide_check", n=len(main_ranked), tau_end=main_end, tau_high=top,
+    return word("wide_check", n=len(main_ranked), fig_tradeoff=fig, tau_end=main_end, tau_high=top,
                 new=word("list_sep").join(f"{t:g}" for t in config.temperatures if t > main_end),
-                n_above=len(above), names=word("list_sep_strong").join(
-                    word("wide_group", tau=t, names=word("list_sep").join(n)) for t, n in groups.items()) or "–",
+                n_above=len(above), taus=word("list_sep").join(f"{t:g}" for t in sorted({r["tau"][m] for m in above})),
                 edge=word("wide_edge", n=len(at_top), tau_high=top) if at_top else "",
                 first=labels[first], tau=r["tau"][first], fd=e[first]["test"]["classifier"]["fd"]["mean"],
                 fd_j=e[first]["test"]["judge"]["fd"]["mean"],
@@ -105,29 +116,3 @@ def originals_clause(table: dict, main: dict, labels: dict, word) -> str:
     worse = all(table["methods"][m]["test"]["classifier"]["accuracy"]["mean"]
                 < main["methods"][m]["test"]["classifier"]["accuracy"]["mean"] for m in moved)  # FD bought with accuracy
     return word("wide_originals_trade" if worse else "wide_originals", items=word("list_sep").join(items)) if items else ""
-
-
-def wide_conclusion(table: dict, labels: dict, word, config: ReviewConfig = WIDE) -> str:
-    """The conclusion's word on the wide-grid check (``table``: its table): the method first by the criterion on the
-    wider grid, with its temperature and test FD in both judges."""
-    first = heldout_result(table, labels)["first"]
-    test = table["methods"][first]["test"]
-    return word("conclusion_wide", name=labels[first], tau=table["methods"][first]["tau"],
-                fd=test["classifier"]["fd"]["mean"], fd_j=test["judge"]["fd"]["mean"], tau_high=max(config.temperatures))
-
-
-def abstract_clause(table: dict, labels: dict, word, config: ReviewConfig = WIDE) -> str:
-    """The abstract's word on the wide-grid check (``table``: its table): the first method there and its own
-    backbone's original CVAE, each at its operating point on the wider grid, with test FD (evaluation classifier),
-    so that the answer's gain is also read against a baseline whose temperature was tuned too; "" when that
-    original is not in the table."""
-    first = heldout_result(table, labels)["first"]
-    base = CONV_ORIGINAL if first.startswith("conv") else ORIGINAL
-    e = table["methods"]
-    if base not in e or base not in labels:
-        return ""
-    return word("abstract_wide", tau_high=max(config.temperatures), base_name=labels[base], base_tau=e[base]["tau"],
-                base_fd=e[base]["test"]["classifier"]["fd"]["mean"], name=labels[first], tau=e[first]["tau"],
-                fd=e[first]["test"]["classifier"]["fd"]["mean"],
-                base_acc=e[base]["test"]["classifier"]["accuracy"]["mean"],
-                acc=e[first]["test"]["classifier"]["accuracy"]["mean"])

@@ -33,7 +33,7 @@ ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accu
            "real": "real images", "real_accuracy": "real images' accuracy",
            "chosen": "operating point (chosen on validation)", "mlp_line": "MLP backbone (solid, circles)",
            "conv_line": "conv backbone (dashed, squares)", "low_tau": "τ = 0.5 end of each curve",
-           "wide_chosen": "operating point on the wider grid"}
+           "wide_chosen": "lowest FD without the accuracy condition"}
 
 
 FD_TICKS = (1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000)
@@ -72,8 +72,9 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
 
     ``methods``: method -> {run -> curve} (review_table.methods); ``labels``: method -> its name in the figure
     (methods without one are left out); ``real``: the review table's "real" scores; ``chosen``: method -> its
-    operating temperature; ``words`` localizes the axis labels and legend (ENGLISH's keys); ``wide``: method -> its
-    operating temperature on the wider grid of the wide check, drawn as a hollow diamond where it differs."""
+    operating temperature; ``words`` localizes the axis labels and legend (ENGLISH's keys); ``wide``: method -> the
+    temperature FD alone would choose on the wide grid (no accuracy condition), drawn as a hollow diamond where it
+    differs."""
     w = {**ENGLISH, **(words or {})}
     shown = [m for m in methods if m in labels]
     texts = [labels[m] for m in shown] + [w[k] for k in ("real_accuracy", "real", "chosen", "low_tau", "mlp_line")]

@@ -4,8 +4,9 @@ read once at those points, t intervals, and the rank agreement of the two judges
 A *method* is a sampler of a kind of run: (architecture, extension and its settings, sampler), e.g. "mlp · prior"
 or "conv vaegan γ=0.1 · gmm"; its seeds are the runs that differ only in seed. Its *operating point* is the
 temperature that minimizes, on the validation reference and averaged over seeds, the mean over the two judges of
-FD / FD floor (the FD that 10,000 real training images get against the same reference): a choice that needs no
-test image and weighs both judges alike. The test scores at that point are the method's entry in the final table.
+FD / FD floor (the FD that 10,000 real training images get against the same reference), among the temperatures
+whose conditional accuracy is at least the method's own at tau = 1: a choice that needs no test image, weighs both
+judges alike and does not buy FD with class fidelity. The test scores there are the method's entry in the table.
 """
 import re
 
@@ -78,11 +79,23 @@ def methods(reviews: dict, configs: dict) -> dict:
     return out
 
 
-def operating_point(curves: dict, real: dict) -> float:
-    """The temperature with the smallest seed-mean normalized validation FD (ties: the larger temperature)."""
+def mean_accuracy(curves: dict, tau: float) -> float:
+    """Conditional accuracy at one temperature: the mean over seeds and over the two judges (it scores the samples
+    alone, so the reference does not enter)."""
+    return sum(sum(at(curves, tau, "validation", j, "accuracy")) for j in JUDGES) / (len(JUDGES) * len(curves))
+
+
+def operating_point(curves: dict, real: dict, keep_accuracy: bool = True) -> float:
+    """The temperature with the smallest seed-mean normalized validation FD (ties: the larger temperature) among
+    those whose conditional accuracy (mean_accuracy) is at least the method's own at tau = 1, its trained prior, so
+    that FD is not bought with class fidelity; every temperature where the grid lacks 1 or ``keep_accuracy`` is
+    False (the FD-only choice)."""
     taus = [p["tau"] for p in next(iter(curves.values()))]
     score = {tau: sum(normalized_fd(next(p for p in curve if p["tau"] == tau), real) for curve in curves.values())
              / len(curves) for tau in taus}
+    if keep_accuracy and 1.0 in taus:
+        floor = mean_accuracy(curves, 1.0)
+        taus = [tau for tau in taus if mean_accuracy(curves, tau) >= floor]
     return min(taus, key=lambda tau: (score[tau], -tau))
 
 
@@ -91,14 +104,15 @@ def at(curves: dict, tau: float, reference: str, judge: str, quantity: str) -> l
     return [next(p for p in curve if p["tau"] == tau)[reference][judge][quantity] for curve in curves.values()]
 
 
-def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None) -> dict:
+def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None, keep_accuracy: bool = True) -> dict:
     """The table: per method, its seeds, operating point, the validation and test scores there (mean and t-based
     95 % half-width over seeds, in both judges; relative accuracy and |log sharpness ratio| from the evaluation
     classifier), CAS where measured (cas: method -> list of per-seed accuracies); then Kendall's tau between the
-    judges' FD rankings of the methods at their operating points (test) and over every curve point (validation)."""
+    judges' FD rankings of the methods at their operating points (test) and over every curve point (validation).
+    ``keep_accuracy`` False: the operating points chosen by FD alone (operating_point's), for comparison."""
     table, cas, grouped = {}, cas or {}, methods(reviews, configs)
     for method, curves in grouped.items():
-        tau = operating_point(curves, real)
+        tau = operating_point(curves, real, keep_accuracy)
         entry = {"runs": sorted(curves), "tau": tau, **describe_method(method)}
         for reference in ("validation", "test"):
             entry[reference] = {j: {q: t_interval(at(curves, tau, reference, j, q))._asdict() for q in QUANTITIES}
