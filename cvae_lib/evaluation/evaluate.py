@@ -110,13 +110,14 @@ def iwae_bound(model, images, labels, k: int, seed: int = 0, batch_size: int = 1
 
 @torch.inference_mode()
 def iwae_bounds(model, images, labels, k: int, seed: int = 0, batch_size: int = 100, likelihood: str = "bernoulli",
-                log_sigma=None):
-    """Per-image L_k under the run's likelihood and under a true density (see log_weights), same samples."""
+                log_sigma=None, log_prior=None):
+    """Per-image L_k under the run's likelihood and under a true density (see log_weights), same samples;
+    ``log_prior`` (z, labels) -> log p(z | y) replaces the run's own prior (priors.log_prior_fn)."""
     model.eval()
     device = device_of(model)
     generator = torch.Generator().manual_seed(seed)
     decoder = evaluation_decoder(model)
-    log_prior = log_prior_fn(model)
+    log_prior = log_prior if log_prior is not None else log_prior_fn(model)
     bern, cb = [], []
     for start in range(0, len(images), batch_size):
         x = images[start:start + batch_size].to(device)

@@ -188,6 +188,12 @@ def load_samplers(run_dir, config: ReviewConfig, data=None, device="cpu"):
     return (run_config, model, *samplers_of(model, run_config, codes, config))
 
 
+def review_gmm(codes, labels, config: ReviewConfig):
+    """The review's per-class GMM of a run: fitted to its training codes, sizes by BIC over config.gmm_components,
+    seeded by config.seed (the same mixture every time, so other measurements can read the sampler scored here)."""
+    return fit_gmms(codes, labels, max(config.gmm_components), config.seed, config.gmm_components)
+
+
 def samplers_of(model, run_config, codes_fn, config: ReviewConfig):
     """(name -> function (labels, tau, generator) -> z, details) for the run: its own prior ("prior"), and "gmm"
     (with its BIC grid and fit time in details) where the prior is N(0, I)."""
@@ -199,7 +205,7 @@ def samplers_of(model, run_config, codes_fn, config: ReviewConfig):
                                                                      device_of(model))
         codes, code_labels = codes_fn()
         t0 = time.perf_counter()
-        mixture = fit_gmms(codes, code_labels, max(config.gmm_components), config.seed, config.gmm_components)
+        mixture = review_gmm(codes, code_labels, config)
         details["gmm"] = {"components": [int(mixture.mixtures[c].mixture_distribution.probs.numel())
                                          for c in range(NUM_CLASSES)],
                           "bic": {str(c): b for c, b in mixture.bic.items()}, "fit_seconds": time.perf_counter() - t0}

@@ -54,12 +54,20 @@ class ClassGMM:
             raise ValueError(f"no mixture was fitted for class {c}; fitted classes: {sorted(self.mixtures)}")
         return self.mixtures[c]
 
-    def log_prob(self, z, labels):
-        """log density of each row of z under the mixture of its class (float64, on the CPU)."""
+    def log_prob(self, z, labels, temperature: float = 1.0):
+        """log density of each row of z under the mixture of its class (float64, on the CPU), with each component's
+        covariance scaled by ``temperature``^2 as ``sample`` draws it."""
+        if not temperature > 0:
+            raise ValueError(f"temperature must be positive, got {temperature}")
         z, labels = z.detach().cpu().double(), labels.cpu()
         out = torch.empty(len(z), dtype=torch.float64)
         for c in labels.unique().tolist():
-            out[labels == c] = self._mixture(c).log_prob(z[labels == c])
+            mixture = self._mixture(c)
+            if temperature != 1.0:
+                normal = mixture.component_distribution
+                mixture = MixtureSameFamily(mixture.mixture_distribution,
+                                            MultivariateNormal(normal.loc, scale_tril=temperature * normal.scale_tril))
+            out[labels == c] = mixture.log_prob(z[labels == c])
         return out
 
     def sample(self, labels, generator=None, temperature: float = 1.0):
