@@ -89,7 +89,7 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
     labels = {"mlp · prior": "original", "mlp · gmm": "GMM"}
     rows = review_table.document_rows(table, labels)
     assert [r[0] for r in rows] == ["original", "GMM"] and rows[0][1] == "0.7" and rows[1][1] == "0.7"
-    assert rows[0][3] == "22.0 / 2.20" and rows[0][-1] == "0.800"
+    assert rows[0][3] == "22.0/2.20" and rows[0][-1] == "0.800"
     assert review_table.real_row(table, "real")[-1] == "0.900"
 
     def word(key, **values):

@@ -195,14 +195,14 @@ def _number(value: float, fmt) -> str:
 
 def document_rows(table: dict, labels: dict, reference: str = "test") -> list:
     """One row per method with a label (in ``labels``' order): its name, operating temperature, then each of
-    COLUMNS as "classifier / judge" means over seeds, then CAS (mean; "–" where not measured)."""
+    COLUMNS as "classifier/judge" means over seeds, then CAS (mean; "–" where not measured)."""
     rows = []
     for method, label in labels.items():
         entry = table["methods"].get(method)
         if entry is None:
             continue
         scores = entry[reference]
-        cells = [f"{_number(scores['classifier'][q]['mean'], fmt)} / {_number(scores['judge'][q]['mean'], fmt)}"
+        cells = [f"{_number(scores['classifier'][q]['mean'], fmt)}/{_number(scores['judge'][q]['mean'], fmt)}"
                  for q, fmt in COLUMNS]
         rows.append([label, f"{entry['tau']:g}", *cells, f"{entry['cas']['mean']:.3f}" if "cas" in entry else "–"])
     return rows
@@ -211,7 +211,7 @@ def document_rows(table: dict, labels: dict, reference: str = "test") -> list:
 def real_row(table: dict, label: str, reference: str = "test") -> list:
     """The real images' row of the document table (their CAS: a classifier trained on real images)."""
     scores = table["real"][reference]
-    return [label, "–", *[f"{_number(scores['classifier'][q], fmt)} / {_number(scores['judge'][q], fmt)}"
+    return [label, "–", *[f"{_number(scores['classifier'][q], fmt)}/{_number(scores['judge'][q], fmt)}"
                           for q, fmt in COLUMNS], f"{table['real']['cas']:.3f}"]
 
 
