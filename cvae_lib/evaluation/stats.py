@@ -68,6 +68,17 @@ def welch_p_from_intervals(a: dict, b: dict, confidence: float = 0.95) -> float:
                                              equal_var=False).pvalue)
 
 
+def paired_p(a, b) -> float:
+    """The paired t-test's two-sided p-value between two equally long lists of per-seed values (the same trained
+    models scored two ways, seed by seed); nan with fewer than two pairs."""
+    a, b = [float(v) for v in a], [float(v) for v in b]
+    if len(a) != len(b):
+        raise ValueError(f"paired values need equal lengths, got {len(a)} and {len(b)}")
+    if len(a) < 2:
+        return math.nan
+    return float(_stats.ttest_rel(a, b).pvalue)
+
+
 def holm_adjusted(p_values: dict) -> dict:
     """Holm's adjusted p-values (key -> p): the i-th smallest of m, times m - i + 1, made non-decreasing and capped
     at 1, so that Holm's procedure at level alpha rejects exactly the keys whose adjusted p is at most alpha (a NaN

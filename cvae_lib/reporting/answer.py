@@ -219,10 +219,13 @@ def by_criterion(table: dict, labels=None) -> list:
 
 
 def fd_p(a: dict, b: dict) -> dict:
-    """judge -> Welch's p over seeds (from the intervals) between two review entries' test FD, Holm-adjusted over
-    the two judges: one comparison made in both judges is one family, the report's one testing policy."""
-    from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
-    return holm_adjusted({j: welch_p_from_intervals(a["test"][j]["fd"], b["test"][j]["fd"]) for j in JUDGES})
+    """judge -> p over seeds between two review entries' test FD, Holm-adjusted over the two judges (one comparison
+    made in both judges is one family, the report's one testing policy): the paired t-test where both entries are
+    samplers of the same trained models (the same runs, whose per-seed values the table keeps), Welch's otherwise."""
+    from ..evaluation.stats import holm_adjusted, paired_p, welch_p_from_intervals
+    paired = a.get("runs") == b.get("runs") and all("values" in e["test"][j]["fd"] for e in (a, b) for j in JUDGES)
+    return holm_adjusted({j: paired_p(a["test"][j]["fd"]["values"], b["test"][j]["fd"]["values"]) if paired
+                          else welch_p_from_intervals(a["test"][j]["fd"], b["test"][j]["fd"]) for j in JUDGES})
 
 
 def p_value(p: float) -> str:

@@ -62,7 +62,7 @@ def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class
     return word("heldout_check", models=models, per_class=per_class, tau_low=grid[0], tau_high=top,
                 tau_step=min(b - a for a, b in zip(grid, grid[1:])) if len(grid) > 1 else 0, first=labels[first], tau=r["tau"][first],
                 fd=e[first]["test"]["classifier"]["fd"]["mean"], fd_j=e[first]["test"]["judge"]["fd"]["mean"],
-                agree=agree, second=labels[second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
+                agree=agree, second=labels[second], s_tau=r["tau"][second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
                 p_j=p_value(r["p"]["judge"]),
                 above=(word("heldout_above", names=word("list_sep").join(above)) if above else word("heldout_none_above"))

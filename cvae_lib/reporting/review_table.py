@@ -117,6 +117,8 @@ def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None, keep_a
         for reference in ("validation", "test"):
             entry[reference] = {j: {q: t_interval(at(curves, tau, reference, j, q))._asdict() for q in QUANTITIES}
                                 for j in JUDGES}
+            for j in JUDGES:  # per seed, in run order, for paired tests between samplers of the same runs
+                entry[reference][j]["fd"]["values"] = at(curves, tau, reference, j, "fd")
             for q in ("relative_accuracy", "log_sharpness_distance"):
                 entry[reference]["classifier"][q] = t_interval(at(curves, tau, reference, "classifier", q))._asdict()
         if method in cas:
