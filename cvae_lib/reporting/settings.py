@@ -55,7 +55,8 @@ def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, rev
     mains = configs[:len(run_dirs)]
     extensions = configs[len(run_dirs):]
     rows = [[word("hp_original"), _training(mains, word) + word("hp_latent", latent=mains[0].latent_size)]]
-    scored = Path(run_dirs[0]) / "review.json"  # the review's grid, as it was run
+    scored = Path(run_dirs[0]) / "review_wide.json"  # the review's grid, as it was run: to tau = 3 where continued
+    scored = scored if scored.exists() else scored.with_name("review.json")
     grid = json.loads(scored.read_text())["key"]["temperatures"] if review and scored.exists() else []
     taus = word("list_sep").join(f"{t:g}" for t in sorted({e["tau"] for e in (review or {}).get("methods", {}).values()}))
     rows.append([word("hp_temperature"), word("hp_temperature_set", tau=f"{temperature:g}")
