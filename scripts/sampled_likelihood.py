@@ -5,7 +5,7 @@ in each run folder).
 
     python scripts/sampled_likelihood.py [--models "conv vaegan γ=0.1 lr=0.0003" conv] [--images 1000] [--k 1000]
 
-About 4 minutes per conv run on a 2-core CPU (one mixture fit over 60,000 codes, three bounds).
+About 11 minutes per conv run on a busy 2-core CPU (one mixture fit over 60,000 codes, three bounds).
 """
 import argparse
 import sys

@@ -336,6 +336,7 @@ def _sampled_values(v: dict, rows: pd.DataFrame, gamma: float, prefix: str, gan,
             r = rows.loc[(method, gamma)]
             v.update({f"{prefix}{key}_acc": r.conditional_accuracy, f"{prefix}{key}_fd": r.fd,
                       f"{prefix}{key}_recall": r.recall, f"{prefix}{key}_precision": r.precision,
+                      f"{prefix}{key}_sharp": r.relative_sharpness,
                       f"{prefix}{key}_acc_dir": direction(r.conditional_accuracy, gan.conditional_accuracy),
                       f"{prefix}{key}_fd_dir": direction(r.fd, gan.fd)})
 
