@@ -399,3 +399,20 @@ def test_two_samplers_of_the_same_runs_are_compared_paired_and_other_methods_by_
     low, high = sorted(raw, key=raw.get)
     assert welch[low] == pytest.approx(min(1.0, 2 * raw[low])) and welch[high] == pytest.approx(max(welch[low], raw[high]))
     assert min(welch.values()) > 0.5
+
+
+def test_the_first_judges_kinship_with_the_discriminator_is_weighed_by_the_second_judges_gain():
+    from cvae_lib.reporting import heldout
+    table = _table()
+    table["methods"] = {m.replace("gan", "vaegan"): e for m, e in table["methods"].items()}
+    labels = {m: m.upper() for m in table["methods"]}
+    # the first, conv vaegan · gmm: 160 / 40 = 4.0 in the first judge, 19 / 3.2 = 5.9 in the second
+    said = heldout.judge_overlap(table, labels, word)
+    assert said.endswith("sees an even larger gain (FD of the CONV · PRIOR over the CONV VAEGAN · GMM's: 4.0× in the "
+                         "first judge, 5.9× in the second).")
+    table["methods"]["conv vaegan · gmm"]["test"]["judge"]["fd"]["mean"] = 19 / 2.5  # 2.5x against 4.0x
+    assert "sees a gain (" in heldout.judge_overlap(table, labels, word)
+    table["methods"]["conv vaegan · gmm"]["test"]["judge"]["fd"]["mean"] = 19 / 1.5  # 1.5x against 4.0x
+    assert "sees a smaller gain (" in heldout.judge_overlap(table, labels, word)
+    plain = _table()  # no VAE-GAN first: nothing to say
+    assert heldout.judge_overlap(plain, {m: m for m in plain["methods"]}, word) == ""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
 from .answer import by_criterion, family, fd_p, p_value
-from .review_table import CONV_ORIGINAL, ORIGINAL
+from .review_table import CONV_ORIGINAL, ORIGINAL, backbone_original
 
 HELDOUT_DIR = Path("review") / "heldout"
 """where, under the report folder, scripts/review.py --heldout writes its table (summary.json)"""
@@ -116,3 +116,21 @@ def originals_clause(table: dict, main: dict, labels: dict, word) -> str:
     worse = all(table["methods"][m]["test"]["classifier"]["accuracy"]["mean"]
                 < main["methods"][m]["test"]["classifier"]["accuracy"]["mean"] for m in moved)  # FD bought with accuracy
     return word("wide_originals_trade" if worse else "wide_originals", items=word("list_sep").join(items)) if items else ""
+
+
+def judge_overlap(table: dict, labels: dict, word) -> str:
+    """Where the answer (the first by the criterion) is a VAE-GAN, whose discriminator has the shape of the evaluation
+    classifier's first layers and lends the decoder its features: the answer's gain over its backbone's original CVAE
+    (their test FD's ratio) in each judge, said as the second judge seeing a larger, similar or smaller gain; ""
+    otherwise."""
+    first = by_criterion(table, labels)[0]
+    base = backbone_original(first)
+    entries = table["methods"]
+    if "vaegan" not in first or base not in entries or base not in labels:
+        return ""
+    gain = {j: entries[base]["test"][j]["fd"]["mean"] / entries[first]["test"][j]["fd"]["mean"]
+            for j in ("classifier", "judge")}
+    size = "larger" if gain["judge"] >= gain["classifier"] else "similar" if 2 * gain["judge"] >= gain["classifier"] \
+        else "smaller"
+    return word("judge_overlap", first=labels[first], base=labels[base], c_gain=gain["classifier"],
+                j_gain=gain["judge"], size=word(f"overlap_{size}"))
