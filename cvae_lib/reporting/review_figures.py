@@ -40,8 +40,9 @@ FD_TICKS = (1, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000)
 
 
 def log_axis(ax, low: float, high: float) -> None:
-    """A logarithmic x-axis from ``low`` to ``high`` (the data's, bars included; a bar reaching below 0 is cut at
-    the axis), labelled with plain numbers (FD_TICKS within the range), no minor labels."""
+    """A logarithmic x-axis from ``low`` (the lowest point; a bar reaching further left is cut at the axis, so that a
+    wide interval at a small FD does not stretch the axis over empty decades) to ``high`` (the data's, bars
+    included), labelled with plain numbers (FD_TICKS within the range), no minor labels."""
     from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator, ScalarFormatter
     ax.set_xscale("log")
     low, high = low / 1.15, high * 1.15
@@ -88,7 +89,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     for row, judge in enumerate(JUDGES):
         for col, (x_q, y_q) in enumerate((("fd", "accuracy"), ("recall", "precision"))):
             ax = axes[row, col]
-            reach, lowest = 0.0, float("inf")  # the methods' largest x, error bars included; smallest positive x
+            reach, lowest = 0.0, float("inf")  # the methods' largest x, error bars included; smallest positive point
             for method in shown:
                 curves = methods[method]
                 kind = review_table.describe_method(method)
@@ -97,8 +98,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                 xs = review_table.curve(curves, reference, judge, x_q)
                 ys = review_table.curve(curves, reference, judge, y_q)
                 reach = max([reach] + [x[1] + (x[2] if x[2] == x[2] else 0.0) for x in xs])  # one seed: no bar
-                ends = [x[1] - (x[2] if x[2] == x[2] else 0.0) for x in xs]  # a bar below 0 is cut, its point kept
-                lowest = min([lowest] + [e if e > 0 else x[1] for e, x in zip(ends, xs) if x[1] > 0])
+                lowest = min([lowest] + [x[1] for x in xs if x[1] > 0])  # bars further left are cut at the axis
                 line = ax.errorbar([x[1] for x in xs], [y[1] for y in ys], xerr=[x[2] for x in xs],
                                    yerr=[y[2] for y in ys], marker=marker, markersize=3, linewidth=1.2, capsize=0,
                                    elinewidth=0.6, label=labels[method], **style)
