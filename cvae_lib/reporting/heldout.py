@@ -120,17 +120,18 @@ def originals_clause(table: dict, main: dict, labels: dict, word) -> str:
 
 def judge_overlap(table: dict, labels: dict, word) -> str:
     """Where the answer (the first by the criterion) is a VAE-GAN, whose discriminator has the shape of the evaluation
-    classifier's first layers and lends the decoder its features: the answer's gain over its backbone's original CVAE
-    (their test FD's ratio) in each judge, said as the second judge seeing a larger, similar or smaller gain; ""
-    otherwise."""
-    first = by_criterion(table, labels)[0]
-    base = backbone_original(first)
+    classifier's first layers and lends the decoder its features: the gain of each of its trained model's samplers
+    over its backbone's original CVAE (their test FD's ratio) in each judge, and whether the second judge sees no
+    smaller a gain for all of them, a smaller one for all, or mixed; "" otherwise."""
+    ranked = by_criterion(table, labels)
+    base = backbone_original(ranked[0])
     entries = table["methods"]
-    if "vaegan" not in first or base not in entries or base not in labels:
+    if "vaegan" not in ranked[0] or base not in entries or base not in labels:
         return ""
-    gain = {j: entries[base]["test"][j]["fd"]["mean"] / entries[first]["test"][j]["fd"]["mean"]
-            for j in ("classifier", "judge")}
-    size = "larger" if gain["judge"] >= gain["classifier"] else "similar" if 2 * gain["judge"] >= gain["classifier"] \
-        else "smaller"
-    return word("judge_overlap", first=labels[first], base=labels[base], c_gain=gain["classifier"],
-                j_gain=gain["judge"], size=word(f"overlap_{size}"))
+    samplers = [m for m in ranked if family(m) == family(ranked[0])]
+    gain = {m: {j: entries[base]["test"][j]["fd"]["mean"] / entries[m]["test"][j]["fd"]["mean"]
+                for j in ("classifier", "judge")} for m in samplers}
+    larger = [m for m in samplers if gain[m]["judge"] >= gain[m]["classifier"]]
+    verdict = "larger" if len(larger) == len(samplers) else "smaller" if not larger else "mixed"
+    return word("judge_overlap", base=labels[base], verdict=word(f"overlap_{verdict}"), items=word("list_sep").join(
+        word("overlap_item", name=labels[m], c_gain=gain[m]["classifier"], j_gain=gain[m]["judge"]) for m in samplers))
