@@ -142,8 +142,7 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
                                   "(its prior N(0, τ²I), τ = 0.8) or 40.0 (a per-class Gaussian mixture, τ = 1), and its "
                                   "conditional accuracy rises from 0.820 to 0.930 or 0.930. The two samplers rank first "
                                   "and second by Section 5's criterion, which averages two independently trained judges; "
-                                  "their FDs do not differ significantly with 3 seeds. Of the extensions, only the "
-                                  "VAE-GAN was also trained on conv (its γ chosen by the MLP's test FD)")
+                                  "their FDs do not differ significantly with 3 seeds")
     assert out["best_short"].startswith("of the extension models, the CONV GAN · PRIOR generates best (FD from 160.0")
     assert out["abstract_review"] == word("abstract_cas_below", high=0.83, real=0.916)
     flipped = answer.review_answer(_table(gan_hw=0.5, gmm_valid=(60.0, 5.0), real_cas=0.80), labels, word, 5)
