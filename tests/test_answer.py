@@ -409,7 +409,7 @@ def test_the_first_judges_kinship_with_the_discriminator_is_weighed_by_the_secon
                          "and 4.3×; the second judge sees a larger gain for some and a smaller one for others, so a "
                          "bias of the first judge is not ruled out.")
     table["methods"]["conv vaegan · prior"]["test"]["judge"]["fd"]["mean"] = 19 / 6  # 6.0x against 5.2x
-    assert said.startswith(" The first judge may favour the VAE-GAN") and heldout.judge_overlap(table, labels, word).endswith(
+    assert said.startswith(" The first judge may favour the VAE-GAN:") and heldout.judge_overlap(table, labels, word).endswith(
         "; the second judge sees no smaller a gain.")
     for m in ("conv vaegan · prior", "conv vaegan · gmm"):
         table["methods"][m]["test"]["judge"]["fd"]["mean"] = 19 / 1.5

@@ -292,12 +292,13 @@ def test_the_backbone_sentence_says_whether_the_judges_agree_on_mlp_against_conv
     assert review_table.text_values(table_with(5.0), labels, word)["backbone_clause"] == "review_backbone_differ"
 
 
-def test_the_tradeoff_figure_draws_the_originals_and_the_lowest_validation_fds():
-    def entry(validation_fd, test_fd):
-        return {"validation": {"classifier": {"fd": {"mean": validation_fd}}},
-                "test": {"classifier": {"fd": {"mean": test_fd}}}}
+def test_the_tradeoff_figure_draws_the_originals_and_the_first_by_the_criterion():
+    def entry(validation_fd, test_fd):  # the second judge's FD a tenth of the classifier's, as its floor is
+        return {"validation": {"classifier": {"fd": {"mean": validation_fd}}, "judge": {"fd": {"mean": validation_fd / 10}}},
+                "test": {"classifier": {"fd": {"mean": test_fd}}, "judge": {"fd": {"mean": test_fd / 10}}}}
     table = {"methods": {"mlp · prior": entry(180, 180), "conv · prior": entry(160, 160), "mlp · gmm": entry(120, 10),
-                         "mlp vampprior · prior": entry(110, 200), "conv · gmm": entry(118, 117)}}
+                         "mlp vampprior · prior": entry(110, 200), "conv · gmm": entry(118, 117)},
+             "real": {"validation": {"classifier": {"fd": 1.0}, "judge": {"fd": 0.1}}}}
     # chosen on validation, never on the test FD (which would pick "mlp · gmm" first); shown in the table's order
     assert review_figures.figure_methods(table, n=2) == ["mlp · prior", "mlp vampprior · prior", "conv · prior",
                                                          "conv · gmm"]

@@ -56,11 +56,11 @@ def log_axis(ax, low: float, high: float) -> None:
 
 def figure_methods(table: dict, n: int = 4) -> list:
     """The methods the trade-off figure draws, in the table's order: each backbone's original CVAE and the ``n``
-    others with the lowest FD in the evaluation classifier's features on the validation reference at their chosen
-    temperatures (a choice made without the test set); Table 3 holds every method's numbers."""
+    others first by the review's criterion (answer.by_criterion: validation scores at their chosen temperatures, a
+    choice made without the test set); the review's table holds every method's numbers."""
+    from .answer import by_criterion
     originals = [m for m in table["methods"] if m.endswith(" · prior") and len(m.split()) == 3]
-    rest = sorted((m for m in table["methods"] if m not in originals),
-                  key=lambda m: table["methods"][m]["validation"]["classifier"]["fd"]["mean"])[:n]
+    rest = [m for m in by_criterion(table) if m not in originals][:n]
     return [m for m in review_table.ordered(table["methods"]) if m in originals + rest]
 
 
