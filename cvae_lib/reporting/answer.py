@@ -27,10 +27,11 @@ def best_sentences(v: dict, acc_name: str, fd_name: str, same: bool, prior, word
 
 def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set:
     """(architecture, method, gamma, column) for every method of ``summary`` (leaderboard_summary's rows) whose
-    seeds Welch's test over seeds (``board``) cannot tell, on that column, from those of its own backbone's
-    original CVAE sampled from N(0, I) (the row with method "prior"), after Holm's correction over every test the
-    table makes (compare.holm): about thirty tests at 5 % each would otherwise call some noise a difference. That
-    row itself is not marked."""
+    seeds a t-test over seeds (``board``) cannot tell, on that column, from those of its own backbone's original
+    CVAE sampled from N(0, I) (the row with method "prior"), after Holm's correction over every test the table makes
+    (compare.holm): about thirty tests at 5 % each would otherwise call some noise a difference. The test is paired
+    where the method samples the same trained runs as that row, seed by seed (the temperature, the GMM, the second
+    stage), Welch's otherwise. That row itself is not marked."""
     from scipy import stats
 
     from .compare import holm
@@ -41,12 +42,14 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set
             continue
         b = base.iloc[0]
         for column in columns:
-            a, c = (seed_values(board, key, column) for key in ((r.architecture, r.method, r.gamma),
-                                                                  (b.architecture, b.method, b.gamma)))
+            a, c = (seed_values(board, key, column, by_run=True) for key in ((r.architecture, r.method, r.gamma),
+                                                                               (b.architecture, b.method, b.gamma)))
+            paired = set(a) == set(c)  # the same runs: samplers of one trained model
+            a, c = ([a[k] for k in sorted(a)], [c[k] for k in sorted(c)])
             if min(len(a), len(c)) < 2 or (len(set(a)) == 1 and len(set(c)) == 1):
                 p = float("nan")  # nothing can be shown: a tie
             else:
-                p = float(stats.ttest_ind(a, c, equal_var=False).pvalue)
+                p = float(stats.ttest_rel(a, c).pvalue if paired else stats.ttest_ind(a, c, equal_var=False).pvalue)
             p_values[(r.architecture, r.method, r.gamma, column)] = p
     return set(p_values) - holm(p_values)
 
@@ -126,10 +129,12 @@ def conv_control(v: dict, rms, word) -> dict:
     return out
 
 
-def seed_values(board, key: tuple, column: str) -> list:
+def seed_values(board, key: tuple, column: str, by_run: bool = False):
     """The per-seed values of one column of ``board`` (leaderboard.leaderboard's rows) for (architecture, method,
-    gamma)."""
+    gamma); with ``by_run``, as run folder -> value (the pairing of samplers of the same runs)."""
     rows = board[(board.architecture == key[0]) & (board.method == key[1]) & (board.gamma == key[2])]
+    if by_run:
+        return {str(d): float(x) for d, x in zip(rows["run_dir"], rows[column]) if x == x}
     return [float(x) for x in rows[column] if x == x]
 
 
