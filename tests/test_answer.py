@@ -139,7 +139,8 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     assert min(p_c, p_j) > 0.05
     out = answer.review_answer(_table(), labels, word, 5)
     # the model is named by its prior sampler, whose numbers come first, the mixture's (the criterion's first) second
-    assert out["best_clause"] == ("Of the extension models, the CONV GAN · PRIOR generates best. Against the "
+    assert out["best_clause"] == ("Of the extension models tested on FashionMNIST, the CONV GAN · PRIOR generates "
+                                  "best. Against the "
                                   "CONV · PRIOR, its test Fréchet distance (FD, lower is better) falls from 160.0 to 31.0 "
                                   "(its prior N(0, τ²I), τ = 0.8) or 40.0 (a per-class Gaussian mixture, τ = 1), and its "
                                   "conditional accuracy rises from 0.820 to 0.930 or 0.930. The two samplers rank first "

@@ -342,3 +342,7 @@ def test_the_prose_marks_the_same_numbers_as_the_tables_dagger():
     assert marks["gan_fd_mark"] == "\u00a0†" and marks["gan_acc_mark"] == ""
     assert answer.tie_marks({"gan_gamma": 1.0}, ties, leaderboard.NO_GAMMA)["gan_acc_mark"] == "\u00a0†"
     assert not any(answer.tie_marks({}, set(), leaderboard.NO_GAMMA).values())
+    # where the dagger stands, the prose gives no direction: the verbs the text has become the neutral one
+    v = {"gan_gamma": 0.1, "tau_acc_dir": "raises", "tau_fd_dir": "raises", "gan_fd_dir": "lowers"}
+    dirs = answer.unconfirmed_dirs(v, ties, leaderboard.NO_GAMMA, lambda key: key.upper())
+    assert dirs == {"tau_acc_dir": "DIR_UNCONFIRMED", "gan_fd_dir": "DIR_UNCONFIRMED"}  # tau's FD is confirmed

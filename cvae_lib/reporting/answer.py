@@ -75,6 +75,15 @@ def tie_marks(v: dict, ties: set, no_gamma: float) -> dict:
     return out
 
 
+def unconfirmed_dirs(v: dict, ties: set, no_gamma: float, word) -> dict:
+    """{prefix}_acc_dir and {prefix}_fd_dir, where ``v`` has them and the tables mark that number (tie_marks), set
+    to a verb without a direction ("moves"): the prose does not say a number rose or fell where the test does not
+    confirm that it differs."""
+    marks = tie_marks(v, ties, no_gamma)
+    return {k.replace("_mark", "_dir"): word("dir_unconfirmed") for k, mark in marks.items()
+            if mark and k.replace("_mark", "_dir") in v}
+
+
 def holm_family_size(summary, columns=("conditional_accuracy", "fd")) -> int:
     """How many tests backbone_ties corrects over (Holm's family): one per column for every method of ``summary``
     but its backbone's original CVAE, where that backbone has one."""

@@ -249,6 +249,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
                  gan_acc_dir=direction(r.conditional_accuracy, prior.conditional_accuracy),
                  gan_recall_dir=direction(r.recall, prior.recall), gan_fd_dir=direction(r.fd, prior.fd),
                  gan_precision_dir=direction(r.precision, prior.precision))
+        v.update(answer.unconfirmed_dirs(v, ties, NO_GAMMA, word))  # no direction where the test does not confirm one
         on_codes = ("vaegan_gmm", g[1]) in mlp.index  # the same decoder on codes near the data: is it still blurred?
         v["gan_blur_clause"] = word("gan_blur_yes" if r.relative_sharpness > prior.relative_sharpness else "gan_blur_no",
                                     gmm_sharp_clause=word("gan_blur_gmm", mgmm_sharp=mlp.loc[("vaegan_gmm", g[1])]
@@ -304,7 +305,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     v.update(answer.study_sentences(v, mlp, summary, word))
     conv = summary[summary.architecture == "conv"].set_index(["method", "gamma"])
     if ("prior", NO_GAMMA) not in conv.index:
-        return {**v, **answer.tie_marks(v, ties, NO_GAMMA)}
+        return {**v, **answer.tie_marks(v, ties, NO_GAMMA), **answer.unconfirmed_dirs(v, ties, NO_GAMMA, word)}
     cp = conv.loc[("prior", NO_GAMMA)]
     v.update(conv_prior_fd=cp.fd, conv_prior_acc=cp.conditional_accuracy, conv_prior_racc=cp.reconstruction_accuracy,
              conv_prior_sharp=cp.relative_sharpness, conv_prior_recall=cp.recall)
@@ -326,7 +327,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         _sampled_values(v, conv, g[1], "c", r, direction)
         if ("rmsprop", NO_GAMMA) in conv.index:  # the conv CVAE with the VAE-GAN's optimizer: the conv control
             v.update(answer.conv_control(v, conv.loc[("rmsprop", NO_GAMMA)], word))
-    return {**v, **answer.tie_marks(v, ties, NO_GAMMA)}
+    return {**v, **answer.tie_marks(v, ties, NO_GAMMA), **answer.unconfirmed_dirs(v, ties, NO_GAMMA, word)}
 
 
 def _sampled_values(v: dict, rows: pd.DataFrame, gamma: float, prefix: str, gan, direction) -> None:
