@@ -344,5 +344,5 @@ def test_the_prose_marks_the_same_numbers_as_the_tables_dagger():
     assert not any(answer.tie_marks({}, set(), leaderboard.NO_GAMMA).values())
     # where the dagger stands, the prose gives no direction: the verbs the text has become the neutral one
     v = {"gan_gamma": 0.1, "tau_acc_dir": "raises", "tau_fd_dir": "raises", "gan_fd_dir": "lowers"}
-    dirs = answer.unconfirmed_dirs(v, ties, leaderboard.NO_GAMMA, lambda key: key.upper())
+    dirs = answer.unconfirmed_dirs(v, answer.tie_marks(v, ties, leaderboard.NO_GAMMA), lambda key: key.upper())
     assert dirs == {"tau_acc_dir": "DIR_UNCONFIRMED", "gan_fd_dir": "DIR_UNCONFIRMED"}  # tau's FD is confirmed

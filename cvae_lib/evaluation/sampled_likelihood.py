@@ -57,8 +57,9 @@ def sampled_likelihood(run_dir, samplers: dict, *, n_images: int = 1000, k: int 
         raise ValueError(f"samplers must be 'prior' or 'gmm', got {unknown}")
     key = sampled_key(run_dir, samplers, n_images, k, config)
     path = run_dir / SAMPLED
-    if path.exists() and runs.read_json(path).get("key") == key:
-        return runs.read_json(path)
+    cached = runs.read_json(path) if path.exists() else {}
+    if cached.get("key") == key:
+        return cached
     data = data if data is not None else load_fashion_mnist()
     run_config, model = runs.load_model(run_dir, map_location=device)
     if run_config.extension == "vampprior":

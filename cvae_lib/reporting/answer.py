@@ -34,6 +34,7 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set
     stage), Welch's otherwise. That row itself is not marked."""
     from scipy import stats
 
+    from ..evaluation.stats import paired_p
     from .compare import holm
     p_values = {}
     for r in summary.itertuples():
@@ -49,7 +50,7 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set
             if min(len(a), len(c)) < 2 or (len(set(a)) == 1 and len(set(c)) == 1):
                 p = float("nan")  # nothing can be shown: a tie
             else:
-                p = float(stats.ttest_rel(a, c).pvalue if paired else stats.ttest_ind(a, c, equal_var=False).pvalue)
+                p = paired_p(a, c) if paired else float(stats.ttest_ind(a, c, equal_var=False).pvalue)
             p_values[(r.architecture, r.method, r.gamma, column)] = p
     return set(p_values) - holm(p_values)
 
@@ -75,11 +76,10 @@ def tie_marks(v: dict, ties: set, no_gamma: float) -> dict:
     return out
 
 
-def unconfirmed_dirs(v: dict, ties: set, no_gamma: float, word) -> dict:
-    """{prefix}_acc_dir and {prefix}_fd_dir, where ``v`` has them and the tables mark that number (tie_marks), set
-    to a verb without a direction ("moves"): the prose does not say a number rose or fell where the test does not
-    confirm that it differs."""
-    marks = tie_marks(v, ties, no_gamma)
+def unconfirmed_dirs(v: dict, marks: dict, word) -> dict:
+    """{prefix}_acc_dir and {prefix}_fd_dir, where ``v`` has them and the tables mark that number (``marks``:
+    tie_marks's), set to a verb without a direction ("moves"): the prose does not say a number rose or fell where
+    the test does not confirm that it differs."""
     return {k.replace("_mark", "_dir"): word("dir_unconfirmed") for k, mark in marks.items()
             if mark and k.replace("_mark", "_dir") in v}
 

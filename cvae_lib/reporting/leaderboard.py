@@ -212,6 +212,10 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     mlp = summary[summary.architecture == "mlp"].set_index(["method", "gamma"])
     prior = mlp.loc[("prior", NO_GAMMA)]
     ties = answer.backbone_ties(summary, board) if board is not None else set()  # the tables' †, for the prose
+
+    def marked(v):  # the prose's † and, where one stands, no direction verb
+        marks = answer.tie_marks(v, ties, NO_GAMMA)
+        return {**v, **marks, **answer.unconfirmed_dirs(v, marks, word)}
     n_seeds = int(mlp.n_seeds.min())
     v = {"n_ext_seeds": n_seeds, "ext_seeds": word("seeds_one") if n_seeds == 1 else word("seeds_many", n=n_seeds), "prior_acc": prior.conditional_accuracy, "prior_fd": prior.fd,
          "prior_recall": prior.recall, "prior_precision": prior.precision, "prior_sharp": prior.relative_sharpness,
@@ -249,14 +253,14 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
                  gan_acc_dir=direction(r.conditional_accuracy, prior.conditional_accuracy),
                  gan_recall_dir=direction(r.recall, prior.recall), gan_fd_dir=direction(r.fd, prior.fd),
                  gan_precision_dir=direction(r.precision, prior.precision))
-        v.update(answer.unconfirmed_dirs(v, ties, NO_GAMMA, word))  # no direction where the test does not confirm one
+        v = marked(v)  # no direction where the test does not confirm one, before the clauses below use the verbs
         on_codes = ("vaegan_gmm", g[1]) in mlp.index  # the same decoder on codes near the data: is it still blurred?
         v["gan_blur_clause"] = word("gan_blur_yes" if r.relative_sharpness > prior.relative_sharpness else "gan_blur_no",
                                     gmm_sharp_clause=word("gan_blur_gmm", mgmm_sharp=mlp.loc[("vaegan_gmm", g[1])]
                                                           .relative_sharpness) if on_codes else "")
         v["gan_acc_clause"] = word("gan_acc_falls" if r.conditional_accuracy < prior.conditional_accuracy else "gan_acc_holds",
                                    **{k: v[k] for k in ("gan_acc_dir", "gan_precision_dir")}, gan_acc=r.conditional_accuracy,
-                                   gan_precision=r.precision, gan_acc_mark=answer.tie_marks(v, ties, NO_GAMMA)["gan_acc_mark"])
+                                   gan_precision=r.precision, gan_acc_mark=v["gan_acc_mark"])
         v["gan_over_clause"] = word("gan_oversharp") if r.relative_sharpness > 1 else ""
         v["gan_baseline_clause"] = ""
         if ("rmsprop", NO_GAMMA) in mlp.index:  # the original CVAE with the VAE-GAN's optimizer: what is the loss's
@@ -305,7 +309,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     v.update(answer.study_sentences(v, mlp, summary, word))
     conv = summary[summary.architecture == "conv"].set_index(["method", "gamma"])
     if ("prior", NO_GAMMA) not in conv.index:
-        return {**v, **answer.tie_marks(v, ties, NO_GAMMA), **answer.unconfirmed_dirs(v, ties, NO_GAMMA, word)}
+        return marked(v)
     cp = conv.loc[("prior", NO_GAMMA)]
     v.update(conv_prior_fd=cp.fd, conv_prior_acc=cp.conditional_accuracy, conv_prior_racc=cp.reconstruction_accuracy,
              conv_prior_sharp=cp.relative_sharpness, conv_prior_recall=cp.recall)
@@ -327,7 +331,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         _sampled_values(v, conv, g[1], "c", r, direction)
         if ("rmsprop", NO_GAMMA) in conv.index:  # the conv CVAE with the VAE-GAN's optimizer: the conv control
             v.update(answer.conv_control(v, conv.loc[("rmsprop", NO_GAMMA)], word))
-    return {**v, **answer.tie_marks(v, ties, NO_GAMMA), **answer.unconfirmed_dirs(v, ties, NO_GAMMA, word)}
+    return marked(v)
 
 
 def _sampled_values(v: dict, rows: pd.DataFrame, gamma: float, prefix: str, gan, direction) -> None:
