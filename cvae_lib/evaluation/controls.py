@@ -44,8 +44,9 @@ def gmm_control(run_dir, classifier_dir, config: SamplerConfig = SamplerConfig()
     runs.require_finished(run_dir)
     key = control_key(run_dir, classifier_dir, config)
     path = run_dir / CONTROL
-    if path.exists() and runs.read_json(path).get("key") == key:
-        return runs.read_json(path)
+    cached = runs.read_json(path) if path.exists() else {}
+    if cached.get("key") == key:
+        return cached
     data = data if data is not None else load_fashion_mnist()
     run_config, model = runs.load_model(run_dir, map_location=device)
     if run_config.extension not in ("none", "vaegan"):
