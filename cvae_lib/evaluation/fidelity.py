@@ -182,3 +182,25 @@ def log_sharpness_distance(relative: float) -> float:
     """|log(generated sharpness / real sharpness)|: 0 when samples are as sharp as the data, growing both for
     blur (ratio < 1) and for artefacts (ratio > 1)."""
     return abs(math.log(relative))
+
+
+class KernelDistance(NamedTuple):
+    mean: float  # the unbiased MMD² with the cubic polynomial kernel, averaged over subsets (Bińkowski et al. 2018)
+    std: float  # its standard deviation over the subsets
+
+
+def kernel_distance(real_features, fake_features, subsets: int = 100, subset_size: int = 1000,
+                    seed: int = 0) -> KernelDistance:
+    """KID between two feature sets: torchmetrics' unbiased polynomial-kernel MMD² (degree 3, gamma 1/d, coef 1)
+    on ``subsets`` random subsets of ``subset_size`` rows of each set, drawn with a generator seeded by ``seed`` (so
+    the value repeats; torchmetrics' own metric draws them from the global generator). Unbiased, it can be < 0."""
+    from torchmetrics.image.kid import poly_mmd
+    real, fake = real_features.double(), fake_features.double()
+    if min(len(real), len(fake)) < subset_size:
+        raise ValueError(f"KID subsets of {subset_size} rows need as many features, got {len(real)} real and "
+                         f"{len(fake)} generated")
+    g = torch.Generator().manual_seed(seed)
+    values = torch.stack([poly_mmd(real[torch.randperm(len(real), generator=g)[:subset_size]],
+                                   fake[torch.randperm(len(fake), generator=g)[:subset_size]])
+                          for _ in range(subsets)])
+    return KernelDistance(float(values.mean()), float(values.std(unbiased=False)))
