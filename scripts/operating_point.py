@@ -5,8 +5,8 @@ features, against the test set (cvae_lib.evaluation.operating); the real images'
 
 Reads the review's table (report/review/summary.json: each method's runs, sampler and tau*), writes
 operating_point.json in each run folder (cached on the review's key and the temperatures) and the table
-report/review/operating_point.json: per method, KID mean and std over seeds and the per-class FD averaged over seeds,
-for each judge. Each run refits its review GMM (about 90 s on a 2-core CPU), so the whole costs about 40 min there.
+report/review/operating_point.json: per method whose every seed was scored, KID mean and std over seeds and the
+per-class FD averaged over seeds, for each judge. Each run refits its review GMM (about 90 s on a 2-core CPU), so the whole costs about 40 min there.
 The pooled FD recomputed on the same samples must equal the review's test FD: the script stops otherwise.
 """
 import argparse
@@ -33,7 +33,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", default=str(runs.PROJECT / "report" / "runs"), help="folder of run folders")
     parser.add_argument("--review", default=str(runs.PROJECT / "report" / "review"), help="folder of the review's table")
-    parser.add_argument("--only", nargs="+", help="only these run folders (names); the table needs them all")
+    parser.add_argument("--only", nargs="+", help="only these run folders (names); the table has the methods whose "
+                        "runs are all among them")
     parser.add_argument("--device", default="auto")
     args = parser.parse_args(argv)
     root, review_dir = Path(args.runs), Path(args.review)
@@ -55,7 +56,8 @@ def main(argv=None) -> int:
                 if not np.isclose(entry[j]["fd"], expected[(run, sampler, j)], rtol=1e-6):
                     raise SystemExit(f"{run} {sampler} ({j}): FD {entry[j]['fd']:.6f} on the regenerated samples, "
                                      f"but the review scored {expected[(run, sampler, j)]:.6f}: not the same samples")
-    if args.only:
+    complete = {m: e for m, e in table["methods"].items() if all(r in results for r in e["runs"])}  # every seed scored
+    if not complete:
         return 0
     real_images, _ = judges.real
     real_labels = judges.real[1]
@@ -65,7 +67,7 @@ def main(argv=None) -> int:
         real_feats, test_feats = judges.predict(j, real_images)[1], judges.features[(j, "test")][1]
         kid = kernel_distance(test_feats, real_feats, seed=config.seed)
         out["real"][j] = {"kid": kid.mean, "fd_per_class": per_class_fd(test_feats, test_labels, real_feats, real_labels)}
-    for method, entry in table["methods"].items():
+    for method, entry in complete.items():
         per_seed = [results[run][entry["sampler"]] for run in entry["runs"]]
         out["methods"][method] = {"tau": entry["tau"], **{j: {
             "kid": {"mean": float(np.mean([s[j]["kid"] for s in per_seed])),

@@ -346,3 +346,7 @@ def test_the_prose_marks_the_same_numbers_as_the_tables_dagger():
     v = {"gan_gamma": 0.1, "tau_acc_dir": "raises", "tau_fd_dir": "raises", "gan_fd_dir": "lowers"}
     dirs = answer.unconfirmed_dirs(v, answer.tie_marks(v, ties, leaderboard.NO_GAMMA), lambda key: key.upper())
     assert dirs == {"tau_acc_dir": "DIR_UNCONFIRMED", "gan_fd_dir": "DIR_UNCONFIRMED"}  # tau's FD is confirmed
+    # a language without a neutral verb (Chinese) keeps the direction, its mark saying "not significant" in words
+    kept = answer.unconfirmed_dirs(v, answer.tie_marks(v, ties, leaderboard.NO_GAMMA), lambda key: "")
+    assert kept == {"tau_acc_dir": "raises", "gan_fd_dir": "lowers"}
+    assert answer.tie_marks(v, ties, leaderboard.NO_GAMMA, "(n.s.)")["tau_acc_mark"] == "(n.s.)"

@@ -64,24 +64,28 @@ MARKED = {"tau": ("mlp", "temperature", None), "gmm": ("mlp", "gmm", None), "two
 holds its gamma, None for none)"""
 
 
-def tie_marks(v: dict, ties: set, no_gamma: float) -> dict:
-    """{prefix}_acc_mark and {prefix}_fd_mark for every prefix of MARKED: a non-breaking space and "†" where the
-    tables mark that number (``ties``: backbone_ties's set; ``no_gamma``: the gamma of methods without one,
-    leaderboard.NO_GAMMA), else ""; so the prose flags the same differences as not confirmed as the tables do."""
+def tie_marks(v: dict, ties: set, no_gamma: float, mark: str = "\u00a0†") -> dict:
+    """{prefix}_acc_mark and {prefix}_fd_mark for every prefix of MARKED: ``mark`` (the tables' "†" after a
+    non-breaking space, or the language's words for it) where the tables mark that number (``ties``:
+    backbone_ties's set; ``no_gamma``: the gamma of methods without one, leaderboard.NO_GAMMA), else ""; so the
+    prose flags the same differences as not confirmed as the tables do."""
     out = {}
     for prefix, (arch, method, gamma) in MARKED.items():
         key = (arch, method, v.get(gamma, no_gamma) if gamma else no_gamma)
         for column, short in (("conditional_accuracy", "acc"), ("fd", "fd")):
-            out[f"{prefix}_{short}_mark"] = "\u00a0†" if (*key, column) in ties else ""
+            out[f"{prefix}_{short}_mark"] = mark if (*key, column) in ties else ""
     return out
 
 
 def unconfirmed_dirs(v: dict, marks: dict, word) -> dict:
     """{prefix}_acc_dir and {prefix}_fd_dir, where ``v`` has them and the tables mark that number (``marks``:
-    tie_marks's), set to a verb without a direction ("moves"): the prose does not say a number rose or fell where
-    the test does not confirm that it differs."""
-    return {k.replace("_mark", "_dir"): word("dir_unconfirmed") for k, mark in marks.items()
-            if mark and k.replace("_mark", "_dir") in v}
+    tie_marks's), set to the language's verb without a direction, "dir_unconfirmed" ("moves"), so that the prose
+    does not say a number rose or fell where the test does not confirm a difference; a language whose
+    "dir_unconfirmed" is empty (Chinese) keeps the verb, its mark saying in words that the difference is not
+    significant."""
+    neutral = word("dir_unconfirmed")
+    return {k.replace("_mark", "_dir"): neutral or v[k.replace("_mark", "_dir")]
+            for k, mark in marks.items() if mark and k.replace("_mark", "_dir") in v}
 
 
 def holm_family_size(summary, columns=("conditional_accuracy", "fd")) -> int:
@@ -204,6 +208,8 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
                  "fd_b": entries[other]["test"]["classifier"]["fd"]["mean"],
                  "acc_a": entries[own]["test"]["classifier"]["accuracy"]["mean"],
                  "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"]}
+        a, b = model["acc_a"], model["acc_b"]  # "0.93 or 0.93" says one number twice
+        model["acc_both"] = f"{a:.2f}" if f"{a:.2f}" == f"{b:.2f}" else word("either_value", a=a, b=b)
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = [e["cas"]["mean"] for e in entries.values() if "cas" in e]
     real = table.get("real", {}).get("cas")
@@ -253,42 +259,6 @@ def p_value(p: float) -> str:
 def lowest_fd(entries: dict) -> dict:
     """judge -> the method (a key of ``entries``, the review table's methods) with the lowest mean test FD."""
     return {j: min(entries, key=lambda m: entries[m]["test"][j]["fd"]["mean"]) for j in JUDGES}
-
-
-def met_targets(entries: dict) -> list:
-    """The methods (keys of ``entries``) that meet every part of the stricter target."""
-    return [m for m, e in entries.items() if e.get("targets", {}).get("met")]
-
-
-def target_sentence(entries: dict, labels: dict, word) -> str:
-    """The stricter target's outcome (each entry's "targets", review_table.targets): the methods that meet it, or
-    the closest one (most parts met, then the smallest CAS gap) and each part it misses, with its value."""
-    met = met_targets(entries)
-    if met:
-        return word("review_target_met", names=word("list_sep").join(labels[m] for m in met))
-    scored = {m: e["targets"] for m, e in entries.items() if e.get("targets")}
-    if not scored:
-        return word("review_target_missed")
-
-    def parts_met(m):
-        return sum(bool(v) for k, v in scored[m].items() if k.endswith("_met"))
-    closest = max(scored, key=lambda m: (parts_met(m), -scored[m].get("cas_gap", 1.0)))
-    level = [labels[m] for m in scored if m != closest and parts_met(m) == parts_met(closest)]  # as close
-    t, test = scored[closest], entries[closest]["test"]
-    missed = []
-    for judge in JUDGES:
-        where = word(f"target_in_{judge}")
-        if not t[f"{judge}_fd_met"]:
-            missed.append(word("target_fd", where=where, ratio=t[f"{judge}_fd_ratio"]))
-        for part, goal in (("recall", 0.5), ("precision", 0.85)):
-            if not t[f"{judge}_{part}_met"]:
-                missed.append(word(f"target_{part}", where=where, value=test[judge][part]["mean"], goal=goal))
-    if "cas_met" in t and not t["cas_met"]:
-        missed.append(word("target_cas", gap=t["cas_gap"]))
-    n_parts = sum(1 for k in t if k.endswith("_met"))
-    return word("review_target_closest", name=labels[closest], n_met=parts_met(closest), n_parts=n_parts,
-                missed=word("list_sep_strong").join(missed),
-                also=word("target_also", names=word("list_sep").join(level)) if level else "")
 
 
 def other_model(table: dict, labels: dict, word) -> str:

@@ -214,7 +214,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     ties = answer.backbone_ties(summary, board) if board is not None else set()  # the tables' †, for the prose
 
     def marked(v):  # the prose's † and, where one stands, no direction verb
-        marks = answer.tie_marks(v, ties, NO_GAMMA)
+        marks = answer.tie_marks(v, ties, NO_GAMMA, word("tie_mark"))
         return {**v, **marks, **answer.unconfirmed_dirs(v, marks, word)}
     n_seeds = int(mlp.n_seeds.min())
     v = {"n_ext_seeds": n_seeds, "ext_seeds": word("seeds_one") if n_seeds == 1 else word("seeds_many", n=n_seeds), "prior_acc": prior.conditional_accuracy, "prior_fd": prior.fd,

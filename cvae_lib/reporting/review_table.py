@@ -12,7 +12,8 @@ import re
 
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ, welch_p_from_intervals
-from .answer import by_criterion, fd_p, lowest_fd, p_value, target_sentence
+from .answer import by_criterion, fd_p, lowest_fd, p_value
+from .targets import target_detail, target_sentence
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -355,4 +356,5 @@ def text_values(table: dict, labels: dict, word) -> dict:
         word("gamma_score", g=g, v=v) for g, v in sorted(gammas["scores"].items())),
         edge_clause=word("review_gamma_edge", n=len(gammas["scores"])) if edge else "") if gammas else ""
     out["target_sentence"] = target_sentence(entries, labels, word)  # met, or how close the closest comes
+    out["target_detail"] = target_detail(entries, labels, word)  # what the closest misses (Appendix D)
     return out
