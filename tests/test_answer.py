@@ -345,7 +345,10 @@ def test_choosing_by_fd_alone_is_said_beside_the_protocol_and_the_wide_table_mus
     p = heldout.heldout_result(wide, labels)["p"]
     assert ("The first by the criterion would be CONV GAN · GMM (τ = 1.5; test FD 40.0 / 3.20), the same method as "
             "with the condition, and the second CONV GAN · PRIOR (FD 31.0 / 4.40; t-test over seeds "
-            f"{answer.p_value(p['classifier'])} and {answer.p_value(p['judge'])}).") in said
+            f"{answer.p_pair(p, word)}).") in said
+    # one number where both judges' p-values read the same, both where they differ
+    assert answer.p_pair({"classifier": 1e-4, "judge": 2e-4}, word) == "p < 0.001 in both, Holm-adjusted"
+    assert answer.p_pair({"classifier": 0.2, "judge": 0.04}, word) == "p = 0.20 and p = 0.04, Holm-adjusted"
     better = copy.deepcopy(wide)  # the plain conv model's prior now first by the criterion
     better["methods"]["conv · prior"]["validation"] = copy.deepcopy(better["methods"]["conv gan · gmm"]["validation"])
     for j, fd in (("classifier", 20.0), ("judge", 1.0)):

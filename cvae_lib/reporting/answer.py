@@ -163,6 +163,13 @@ def runner_up(every, board):
     return second if all(tied) else None
 
 
+def p_pair(p: dict, word) -> str:
+    """Both judges' p-values (``p``: judge -> p) in words, one number where both read the same, as the two
+    Holm-adjusted p-values of one comparison can."""
+    a, b = p_value(p["classifier"]), p_value(p["judge"])
+    return word("p_pair_same", p=a) if a == b else word("p_pair", a=a, b=b)
+
+
 def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     """The answer under the stricter protocol (the review's summary ``table``; ``labels``: method -> name): the
     methods ranked by the criterion the protocol declared before scoring, FD over the real images' reference level
@@ -192,7 +199,7 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
         runner_values = {"runner": labels[runner], **scores(runner, "runner_"),
                          "seeds": entries[best]["test"]["classifier"]["fd"]["n"]}
         tied = not (p["classifier"] < 0.05 or p["judge"] < 0.05)
-        tie = (word("review_best_tie", p_c=p_value(p["classifier"]), p_j=p_value(p["judge"]), **runner_values)
+        tie = (word("review_best_tie", p_pair=p_pair(p, word), **runner_values)
                if tied else word("review_best_ahead", **runner_values))
     kind = "review_best" if "base_fd" in values else "review_best_alone"
     out = {"best_clause": word(kind, **values) + tie, "best_short": word(kind + "_short", **values) + tie}
@@ -210,6 +217,9 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
                  "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"]}
         a, b = model["acc_a"], model["acc_b"]  # "0.93 or 0.93" says one number twice
         model["acc_both"] = f"{a:.2f}" if f"{a:.2f}" == f"{b:.2f}" else word("either_value", a=a, b=b)
+        same_sampler = f"{best.split()[0]} · gmm"  # the original under the same mixture: the like-for-like FD
+        model["like_for_like"] = (word("like_for_like", fd=entries[same_sampler]["test"]["classifier"]["fd"]["mean"])
+                                  if same_sampler in entries and other.endswith(" · gmm") else "")
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = [e["cas"]["mean"] for e in entries.values() if "cas" in e]
     real = table.get("real", {}).get("cas")

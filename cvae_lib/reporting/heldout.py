@@ -11,7 +11,7 @@ most operating points sit at tau = 1.
 from pathlib import Path
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
-from .answer import by_criterion, family, fd_p, p_value
+from .answer import by_criterion, family, fd_p, p_pair, p_value
 from .review_table import CONV_ORIGINAL, ORIGINAL, backbone_original
 
 HELDOUT_DIR = Path("review") / "heldout"
@@ -63,8 +63,7 @@ def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class
                 tau_step=min(b - a for a, b in zip(grid, grid[1:])) if len(grid) > 1 else 0, first=labels[first], tau=r["tau"][first],
                 fd=e[first]["test"]["classifier"]["fd"]["mean"], fd_j=e[first]["test"]["judge"]["fd"]["mean"],
                 agree=agree, second=labels[second], s_tau=r["tau"][second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
-                s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
-                p_j=p_value(r["p"]["judge"]),
+                s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_pair=p_pair(r["p"], word),
                 above=(word("heldout_above", names=word("list_sep").join(above)) if above else word("heldout_none_above"))
                 + (word("heldout_edge", tau_high=top) if max(r["tau"].values()) >= top else ""))
 
@@ -97,8 +96,7 @@ def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewCon
                 fd_j=e[first]["test"]["judge"]["fd"]["mean"],
                 agree=word("wide_same") if first == main_ranked[0] else word("wide_other", main=labels[main_ranked[0]]),
                 second=labels[second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
-                s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_c=p_value(r["p"]["classifier"]),
-                p_j=p_value(r["p"]["judge"])) + originals_clause(table, main, labels, word)
+                s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_pair=p_pair(r["p"], word)) + originals_clause(table, main, labels, word)
 
 
 def originals_clause(table: dict, main: dict, labels: dict, word) -> str:

@@ -2,6 +2,7 @@
 trains two); conv methods say their backbone first ("conv VAE-GAN + GMM") and name γ only when the conv runs
 train more than one, so a sentence never carries "conv: VAE-GAN (γ = 0.1) + GMM". The words are the text files'
 m_<method> (MLP) and c_<method> (conv)."""
+import re
 
 
 def method_label(word, architecture: str, method: str, gamma: float, tau: float, conv_gammas=()) -> str:
@@ -21,3 +22,8 @@ def method_labels(keys, word, tau: float) -> dict:
         clash = sorted(n for n in set(out.values()) if list(out.values()).count(n) > 1)
         raise ValueError(f"two methods would share the name(s) {clash}: give each its own word")
     return out
+
+
+def merged(text: str) -> str:
+    """Two brackets in a row made one: "VAE-GAN (γ = 1) (τ* = 0.9)" -> "VAE-GAN (γ = 1, τ* = 0.9)"."""
+    return re.sub(r"）（|\) \(", lambda m: "，" if m.group(0) == "）（" else ", ", text)

@@ -4,17 +4,17 @@ read once at those points, t intervals, and the rank agreement of the two judges
 A *method* is a sampler of a kind of run: (architecture, extension and its settings, sampler), e.g. "mlp · prior"
 or "conv vaegan γ=0.1 · gmm"; its seeds are the runs that differ only in seed. Its *operating point* is the
 temperature that minimizes, on the validation reference and averaged over seeds, the mean over the two judges of
-FD / FD floor (the FD that 10,000 real training images get against the same reference), among the temperatures
-whose conditional accuracy is at least the method's own at tau = 1: a choice that needs no test image, weighs both
-judges alike and does not buy FD with class fidelity. The test scores there are the method's entry in the table.
-"""
+FD / FD floor (the FD 10,000 real training images get against the same reference), among the temperatures whose
+conditional accuracy is at least the method's own at tau = 1: no test image is needed, both judges weigh alike and
+FD is not bought with class fidelity. The test scores there are the method's entry in the table."""
 import re
 
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ, welch_p_from_intervals
-from .answer import by_criterion, fd_p, lowest_fd, p_value
-from .targets import target_detail, target_sentence
+from .answer import by_criterion, fd_p, lowest_fd, p_pair, p_value
 from .leaderboard import METHOD_ORDER
+from .names import merged
+from .targets import target_detail, target_sentence
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
 """the scores read in each judge's feature space, one vote each"""
@@ -188,8 +188,8 @@ def targets(entry: dict, original_fd: dict, real_cas: float = None) -> dict:
     return parts
 
 
-COLUMNS = (("accuracy", "{:.3f}"), ("fd", None), ("precision", "{:.2f}"), ("recall", "{:.2f}"), ("coverage", "{:.2f}"))
-"""the document table's scores, each shown as "evaluation classifier / second judge" (FD with 3 significant digits)"""
+COLUMNS = (("accuracy", "{:.3f}"), ("fd", None), ("recall", "{:.2f}"), ("coverage", "{:.2f}"))
+"""the document table's scores as "classifier / judge" (FD: 3 significant digits; precision has no better direction)"""
 
 
 def _number(value: float, fmt) -> str:
@@ -256,7 +256,7 @@ def judges_differ(entries: dict, fd: dict, labels: dict, word) -> str:
     intervals) separates them in either judge's FD: "tied" when in neither."""
     p = fd_p(entries[fd["classifier"]], entries[fd["judge"]])
     return word("review_judges_differ_tied" if not any(v < 0.05 for v in p.values()) else "review_judges_differ",
-                classifier=labels[fd["classifier"]], judge=labels[fd["judge"]],
+                classifier=labels[fd["classifier"]], judge=labels[fd["judge"]], p_pair=p_pair(p, word),
                 **{f"p_{j}": p_value(v) for j, v in p.items()})
 
 
@@ -281,7 +281,7 @@ def text_values(table: dict, labels: dict, word) -> dict:
            "tau_clause": word("review_tau_one" if taus == [1.0] else "review_tau_same" if len(taus) == 1
                               else "review_tau_several", tau=taus[0], n_methods=len(entries),
                               n_tau_one=sum(e["tau"] == 1.0 for e in entries.values()),
-                              lower=word("list_sep").join(word("tau_star_named", name=labels[m], tau=e["tau"])
+                              lower=word("list_sep").join(merged(word("tau_star_named", name=labels[m], tau=e["tau"]))
                                                           for m, e in entries.items() if e["tau"] < 1.0)),
            "kendall_methods": ranks[0] if ranks else float("nan"), "kendall_methods_p": p_value(ranks[1] if ranks else 1.0),
            "rank_methods_clause": word(agreement(*ranks) if ranks else "review_rank_none"),
