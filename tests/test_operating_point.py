@@ -56,3 +56,43 @@ def test_per_class_fd_scores_each_class_apart():
     assert len(fds) == 10 and int(np.argmax(fds)) == 3
     assert fds[3] == pytest.approx(frechet_distance(fake[labels == 3], real[labels == 3]))
     assert fds[3] > 4 * 4 * 0.9 and max(fds[:3] + fds[4:]) < 1.0  # |shift|² = 4 per dimension, 4 dimensions
+
+
+def _op_tables():
+    """A review table and an operating-point table for two methods: B has the lower FD in both judges, A the lower
+    KID in the second judge only; A's worst class is 5, B's 6."""
+    from cvae_lib.evaluation.review import JUDGES
+
+    def entry(fd):
+        return {"tau": 1.0, "test": {j: {"fd": {"mean": fd[i]}} for i, j in enumerate(JUDGES)}}
+    review = {"methods": {"a": entry((40.0, 3.0)), "b": entry((30.0, 2.0))}}
+
+    def op_entry(kid, worst):
+        per_class = [1.0] * 10
+        per_class[worst] = 9.0
+        return {j: {"kid": {"mean": kid[i]}, "fd_per_class": per_class} for i, j in enumerate(JUDGES)}
+    op = {"methods": {"a": op_entry((0.5, 0.1), 5), "b": op_entry((0.2, 0.3), 6)},
+          "real": {j: {"kid": 0.001, "fd_per_class": [0.5] * 10} for j in JUDGES}}
+    return review, op
+
+
+def test_the_operating_point_rows_and_sentence_follow_the_numbers():
+    from cvae_lib.reporting import operating_table
+    review, op = _op_tables()
+    labels = {"a": "A", "b": "B", "c": "C"}  # C was not measured: left out
+    classes = [f"class{c}" for c in range(10)]
+    rows = operating_table.rows(op, review, labels, classes, "real")
+    assert [r[0] for r in rows] == ["A", "B", "real"] and rows[0][1] == "1"
+    assert rows[0][2] == "0.5 / 0.1" and rows[0][3] == "1.8 / 1.8" and rows[0][4] == "class5 (9)"
+    assert rows[2][2] == "0.001 / 0.001"  # the real images' KID: one number per judge
+    classifier = operating_table.kid_order(op, review, labels, "classifier")
+    judge = operating_table.kid_order(op, review, labels, "judge")
+    assert classifier == {"same": True, "kid_best": "b", "fd_best": "b"}
+    assert judge == {"same": False, "kid_best": "a", "fd_best": "b"}
+
+    def word(key, **values):
+        return key if not values else f"{key}({','.join(f'{k}={v}' for k, v in sorted(values.items()))})"
+    said = operating_table.sentence(op, review, labels, classes, word)
+    assert "order_c=kid_same" in said and "order_j=kid_differs" in said and "best_c=B" in said and "best_j=A" in said
+    assert "n_worst=1" in said and "n=2" in said
+    assert operating_table.sentence({"methods": {}}, review, labels, classes, word) == ""
