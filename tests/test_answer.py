@@ -128,7 +128,7 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
            "3.20 in the second judge's (the CONV · PRIOR: 160.0 / 19.00)" in apart["best_clause"]
     assert "its conditional accuracy 0.930 (against 0.820) and its recall 0.24 (against 0.11)" in apart["best_clause"]
     assert apart["best_clause"].endswith("; the runner-up is CONV GAN · PRIOR (FD 31.0 / 4.40, recall 0.51)")
-    assert apart["best_short"].startswith("CONV GAN · GMM ranks first by the review's criterion (τ = 1;")
+    assert apart["best_short"].startswith("CONV GAN · GMM ranks first by this report's criterion (τ = 1;")
     # wide intervals: Welch's p in each judge from the seeds' standard deviations, recovered independently, tells the
     # two samplers of one trained model apart in neither judge, so the answer is that model, with both numbers
     t = stats.t.ppf(0.975, 2)
