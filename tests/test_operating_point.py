@@ -81,10 +81,11 @@ def test_the_operating_point_rows_and_sentence_follow_the_numbers():
     review, op = _op_tables()
     labels = {"a": "A", "b": "B", "c": "C"}  # C was not measured: left out
     classes = [f"class{c}" for c in range(10)]
-    rows = operating_table.rows(op, review, labels, classes, "real")
+    rows = operating_table.rows(op, review, labels, classes, "real", lambda key, **v: f"{v['name']} ({v['fd']:.0f})")
     assert [r[0] for r in rows] == ["A", "B", "real"] and rows[0][1] == "1"
-    assert rows[0][2] == "0.5 / 0.1" and rows[0][3] == "1.8 / 1.8" and rows[0][4] == "class5 (9)"
-    assert rows[2][2] == "0.001 / 0.001"  # the real images' KID: one number per judge
+    assert rows[0][2] == "0.500 / 0.100" and rows[0][3] == "1.80 / 1.80" and rows[0][4] == "class5 (9)"
+    assert rows[2][2] == "0.00100 / 0.00100"  # the real images' KID: one number per judge
+    assert operating_table._number(183.4) == "183" and operating_table._number(14.0) == "14.0"
     classifier = operating_table.kid_order(op, review, labels, "classifier")
     judge = operating_table.kid_order(op, review, labels, "judge")
     assert classifier == {"same": True, "kid_best": "b", "fd_best": "b"}

@@ -22,16 +22,21 @@ def ordered(op: dict, labels: dict) -> list:
     return [m for m in labels if m in op.get("methods", {})]
 
 
-def rows(op: dict, review: dict, labels: dict, classes: list, real_label: str) -> list:
+def _number(x: float) -> str:
+    """Three significant digits, trailing zeros kept (14.0), whole numbers from 100 on."""
+    return f"{x:.0f}" if abs(x) >= 100 else f"{x:#.3g}"
+
+
+def rows(op: dict, review: dict, labels: dict, classes: list, real_label: str, word) -> list:
     """method, tau*, KID and mean per-class FD in both judges ("a / b"), the evaluation classifier's worst class
-    with its FD; the real images last (their per-class FD: the floor at this sample size)."""
+    with its FD (the words' "class_fd"); the real images last (their per-class FD: the floor at this sample size)."""
     def cells(entry):  # a method's KID is a mean over seeds, the real images' one number
-        kid = " / ".join(f"{entry[j]['kid'].get('mean') if isinstance(entry[j]['kid'], dict) else entry[j]['kid']:.3g}"
+        kid = " / ".join(_number(entry[j]["kid"]["mean"] if isinstance(entry[j]["kid"], dict) else entry[j]["kid"])
                          for j in JUDGES)
-        mean_fd = " / ".join(f"{np.mean(entry[j]['fd_per_class']):.3g}" for j in JUDGES)
+        mean_fd = " / ".join(_number(float(np.mean(entry[j]["fd_per_class"]))) for j in JUDGES)
         per_class = entry["classifier"]["fd_per_class"]
         worst = int(np.argmax(per_class))
-        return [kid, mean_fd, f"{classes[worst]} ({per_class[worst]:.0f})"]
+        return [kid, mean_fd, word("class_fd", name=classes[worst], fd=per_class[worst])]
     out = [[labels[m], f"{review['methods'][m]['tau']:g}", *cells(op["methods"][m])] for m in ordered(op, labels)]
     return out + [[real_label, "–", *cells(op["real"])]]
 
