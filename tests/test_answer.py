@@ -139,8 +139,8 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     assert min(p_c, p_j) > 0.05
     out = answer.review_answer(_table(), labels, word, 5)
     # the model is named by its prior sampler, whose numbers come first, the mixture's (the criterion's first) second
-    assert out["best_clause"] == ("Of these, the CONV GAN · PRIOR generates best. Against the "
-                                  "CONV · PRIOR, its test Fréchet distance (FD, lower is better) falls from 160 to 31 "
+    assert out["best_clause"] == ("Of the combinations tested, the CONV GAN · PRIOR generates best. Against the "
+                                  "CONV · PRIOR, its test Fréchet distance (FD, in a classifier's features, lower is better) falls from 160 to 31 "
                                   "(its prior N(0, τ²I), τ = 0.8) or 40 (a per-class Gaussian mixture, τ = 1), and its "
                                   "conditional accuracy rises from 0.82 to 0.93. The two samplers rank first "
                                   "and second when FD is averaged over two independently trained judges, and do not "

@@ -95,5 +95,8 @@ def test_the_operating_point_rows_and_sentence_follow_the_numbers():
         return key if not values else f"{key}({','.join(f'{k}={v}' for k, v in sorted(values.items()))})"
     said = operating_table.sentence(op, review, labels, classes, word)
     assert "order_c=kid_same" in said and "order_j=kid_differs" in said and "best_c=B" in said and "best_j=A" in said
-    assert "n_worst=1" in said and "n=2" in said
+    assert "kid_worst_some(n_worst=1," in said and "n=2" in said  # one of two has its worst class where most do
+    op["methods"]["b"] = {**op["methods"]["b"], "classifier": {**op["methods"]["b"]["classifier"],
+                                                                "fd_per_class": op["methods"]["a"]["classifier"]["fd_per_class"]}}
+    assert "kid_worst_all(n_worst=2,worst=class5)" in operating_table.sentence(op, review, labels, classes, word)
     assert operating_table.sentence({"methods": {}}, review, labels, classes, word) == ""

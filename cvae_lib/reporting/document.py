@@ -155,11 +155,12 @@ class Document:
         self._show(f'<nav><b>{html.escape(self.word("contents"))}</b><ol style="list-style:none">{items}</ol></nav>',
                    "\\setcounter{tocdepth}{1}\\tableofcontents\\clearpage")  # sections only: one page with the abstract
 
-    def figure(self, fig, name: str, caption: str, width: float = None) -> None:
+    def figure(self, fig, name: str, caption: str, width: float = None, placement: str = "htbp") -> None:
         """Save ``fig`` as figures_dir/name.png and show it with a numbered caption, ``width`` of the text wide
         (None: as wide as the figure was built, plots' figures being built at print size). A figure that would be
         hard to read in print (legibility.legibility_problems) is saved, kept in ``legibility`` and refused with
-        IllegibleFigure, so that no build ships it."""
+        IllegibleFigure, so that no build ships it. ``placement``: LaTeX's float placement; "H" prints the figure
+        where it stands (the last appendix's figures, so that the colophon after them stays last)."""
         import matplotlib.pyplot as plt
         from .legibility import legibility_problems, printed_width
         from .plots import save
@@ -173,9 +174,9 @@ class Document:
             raise IllegibleFigure(f"figure {name!r} ({path}) is illegible printed at {width:g} of the text width: "
                                   + "; ".join(problems[:6]) + more + ". Build it at the size it is printed, with "
                                   "text of at least 7 pt (cvae_lib/reporting/plots.py), or print it wider.")
-        self.figure_file(path, caption, width)
+        self.figure_file(path, caption, width, placement)
 
-    def figure_file(self, path, caption: str, width: float = 0.95) -> None:
+    def figure_file(self, path, caption: str, width: float = 0.95, placement: str = "htbp") -> None:
         """Show a saved figure (returns nothing, so that a notebook cell ending with it prints no repr)."""
         import os
         self._number("figure")
@@ -185,7 +186,7 @@ class Document:
             f'<figure style="margin:1em 0"><img src="{html.escape(rel)}" alt="{html.escape(caption)}" '
             f'style="max-width:{int(width * 100)}%"><figcaption><b>{html.escape(label)}</b> '
             f'{html.escape(caption)}</figcaption></figure>',
-            f"\\begin{{figure}}[htbp]\\centering\\includegraphics[width={width}\\linewidth,height=0.8\\textheight,"
+            f"\\begin{{figure}}[{placement}]\\centering\\includegraphics[width={width}\\linewidth,height=0.8\\textheight,"
             f"keepaspectratio]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{figure}}")
 
     def table(self, rows: list, header: list, caption: str, align: str = None, note: str = "",

@@ -65,4 +65,5 @@ def sentence(op: dict, review: dict, labels: dict, classes: list, word) -> str:
                 order_c=word("kid_same" if orders["classifier"]["same"] else "kid_differs"),
                 order_j=word("kid_same" if orders["judge"]["same"] else "kid_differs"),
                 best_c=labels[orders["classifier"]["kid_best"]], best_j=labels[orders["judge"]["kid_best"]],
-                worst=classes[common], n_worst=worst.count(common))
+                worst_clause=word("kid_worst_all" if worst.count(common) == len(methods) else "kid_worst_some",
+                                  worst=classes[common], n_worst=worst.count(common)))
