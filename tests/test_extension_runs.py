@@ -341,6 +341,9 @@ def test_the_prose_marks_the_same_numbers_as_the_tables_dagger():
     # the VAE-GAN the prose describes is the one with gan_gamma: gamma 1's tie is not its
     assert marks["gan_fd_mark"] == "\u00a0†" and marks["gan_acc_mark"] == ""
     assert answer.tie_marks({"gan_gamma": 1.0}, ties, leaderboard.NO_GAMMA)["gan_acc_mark"] == "\u00a0†"
+    # the other weight's VAE-GAN, said beside the best one, gets its own gamma's marks
+    other = answer.tie_marks({"gan_gamma": 0.1, "gan_other_gamma": 1.0}, ties, leaderboard.NO_GAMMA)
+    assert other["ogan_acc_mark"] == "\u00a0†" and other["ogan_fd_mark"] == "" and other["gan_fd_mark"] == "\u00a0†"
     assert not any(answer.tie_marks({}, set(), leaderboard.NO_GAMMA).values())
     # where the dagger stands, the prose gives no direction: the verbs the text has become the neutral one
     v = {"gan_gamma": 0.1, "tau_acc_dir": "raises", "tau_fd_dir": "raises", "gan_fd_dir": "lowers"}

@@ -57,6 +57,7 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set
 
 MARKED = {"tau": ("mlp", "temperature", None), "gmm": ("mlp", "gmm", None), "two": ("mlp", "two_stage", None),
           "vamp": ("mlp", "vampprior", None), "gan": ("mlp", "vaegan", "gan_gamma"),
+          "ogan": ("mlp", "vaegan", "gan_other_gamma"),
           "mtau": ("mlp", "vaegan_temperature", "gan_gamma"), "mgmm": ("mlp", "vaegan_gmm", "gan_gamma"),
           "conv_gan": ("conv", "vaegan", "conv_gan_gamma"), "ctau": ("conv", "vaegan_temperature", "conv_gan_gamma"),
           "cgmm": ("conv", "vaegan_gmm", "conv_gan_gamma")}

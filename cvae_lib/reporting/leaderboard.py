@@ -253,6 +253,11 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
                  gan_acc_dir=direction(r.conditional_accuracy, prior.conditional_accuracy),
                  gan_recall_dir=direction(r.recall, prior.recall), gan_fd_dir=direction(r.fd, prior.fd),
                  gan_precision_dir=direction(r.precision, prior.precision))
+        for other in [k for k in gans.index if k != g][:1]:  # the other weight's VAE-GAN, said beside it
+            o = gans.loc[other]
+            v.update(gan_other_gamma=other[1], ogan_acc=o.conditional_accuracy, ogan_fd=o.fd,
+                     ogan_acc_dir=direction(o.conditional_accuracy, prior.conditional_accuracy),
+                     ogan_fd_dir=direction(o.fd, prior.fd))
         v = marked(v)  # no direction where the test does not confirm one, before the clauses below use the verbs
         on_codes = ("vaegan_gmm", g[1]) in mlp.index  # the same decoder on codes near the data: is it still blurred?
         v["gan_blur_clause"] = word("gan_blur_yes" if r.relative_sharpness > prior.relative_sharpness else "gan_blur_no",
