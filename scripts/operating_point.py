@@ -59,14 +59,14 @@ def main(argv=None) -> int:
     complete = {m: e for m, e in table["methods"].items() if all(r in results for r in e["runs"])}  # every seed scored
     if not complete:
         return 0
-    real_images, _ = judges.real
-    real_labels = judges.real[1]
+    real_images, real_labels = judges.real
     test_labels = judges.references["test"][1]
     out = {"real": {}, "methods": {}}
     for j in JUDGES:
         real_feats, test_feats = judges.predict(j, real_images)[1], judges.features[(j, "test")][1]
         kid = kernel_distance(test_feats, real_feats, seed=config.seed)
-        out["real"][j] = {"kid": kid.mean, "fd_per_class": per_class_fd(test_feats, test_labels, real_feats, real_labels)}
+        out["real"][j] = {"kid": {"mean": kid.mean, "std": kid.std},
+                          "fd_per_class": per_class_fd(test_feats, test_labels, real_feats, real_labels)}
     for method, entry in complete.items():
         per_seed = [results[run][entry["sampler"]] for run in entry["runs"]]
         out["methods"][method] = {"tau": entry["tau"], **{j: {

@@ -72,7 +72,7 @@ def _op_tables():
         per_class[worst] = 9.0
         return {j: {"kid": {"mean": kid[i]}, "fd_per_class": per_class} for i, j in enumerate(JUDGES)}
     op = {"methods": {"a": op_entry((0.5, 0.1), 5), "b": op_entry((0.2, 0.3), 6)},
-          "real": {j: {"kid": 0.001, "fd_per_class": [0.5] * 10} for j in JUDGES}}
+          "real": {j: {"kid": {"mean": 0.001, "std": 0.0}, "fd_per_class": [0.5] * 10} for j in JUDGES}}
     return review, op
 
 

@@ -38,8 +38,9 @@ def operating_point(run_dir, judges: Judges, taus: dict, config: ReviewConfig = 
     run_dir = Path(run_dir)
     path = run_dir / OPERATING_POINT
     key = {**review_key(run_dir, judges.sha256, config), "taus": dict(sorted(taus.items())), "extras_version": VERSION}
-    if path.exists() and runs.read_json(path)["key"] == key:
-        return runs.read_json(path)
+    cached = runs.read_json(path) if path.exists() else {}
+    if cached.get("key") == key:
+        return cached
     run_config, model, samplers, _ = load_samplers(run_dir, config, judges.data, device)
     labels = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)
     test_images, test_labels = judges.references["test"]

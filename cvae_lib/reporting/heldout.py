@@ -11,7 +11,7 @@ most operating points sit at tau = 1.
 from pathlib import Path
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
-from .answer import by_criterion, family, fd_p, p_pair, p_value
+from .answer import by_criterion, family, fd_p, p_pair
 from .review_table import CONV_ORIGINAL, ORIGINAL, backbone_original
 
 HELDOUT_DIR = Path("review") / "heldout"

@@ -30,9 +30,8 @@ def _number(x: float) -> str:
 def rows(op: dict, review: dict, labels: dict, classes: list, real_label: str, word) -> list:
     """method, tau*, KID and mean per-class FD in both judges ("a / b"), the evaluation classifier's worst class
     with its FD (the words' "class_fd"); the real images last (their per-class FD: the floor at this sample size)."""
-    def cells(entry):  # a method's KID is a mean over seeds, the real images' one number
-        kid = " / ".join(_number(entry[j]["kid"]["mean"] if isinstance(entry[j]["kid"], dict) else entry[j]["kid"])
-                         for j in JUDGES)
+    def cells(entry):
+        kid = " / ".join(_number(entry[j]["kid"]["mean"]) for j in JUDGES)
         mean_fd = " / ".join(_number(float(np.mean(entry[j]["fd_per_class"]))) for j in JUDGES)
         per_class = entry["classifier"]["fd_per_class"]
         worst = int(np.argmax(per_class))
