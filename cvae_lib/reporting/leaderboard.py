@@ -126,10 +126,11 @@ def leaderboard_rows(summary: pd.DataFrame, labels: dict, word, std_columns=None
 
 
 def sample_blocks(main_dirs, extension_dirs, temperature: float, labels: dict, device="cpu", per_class: int = 4,
-                  architecture: str = "mlp", methods=METHOD_ORDER):
+                  architecture: str = "mlp", methods=METHOD_ORDER, gammas=None):
     """(blocks, names) for grids.method_columns: the first ``per_class`` draws per class of every method in
-    ``methods`` found for ``architecture``, seed 0 (the lowest seed present), in METHOD_ORDER; the samplers'
-    draws are the ones samplers.json was scored on (sampler_samples.pt)."""
+    ``methods`` found for ``architecture`` (the VAE-GAN's only at the weights in ``gammas``, where given), seed 0
+    (the lowest seed present), in METHOD_ORDER; the samplers' draws are the ones samplers.json was scored on
+    (sampler_samples.pt)."""
     from ..training import runs
     from ..evaluation.extensions import sampler_images, sampler_name
 
@@ -152,7 +153,8 @@ def sample_blocks(main_dirs, extension_dirs, temperature: float, labels: dict, d
                 name = sampler_name(kind, temperature) if kind == "temperature" else kind
                 if name in shown:
                     found[(pair, gamma)] = lambda shown=shown, name=name: shown[name][:, :per_class]
-    order = sorted((k for k in found if k[0] in methods), key=lambda k: (METHOD_ORDER.index(k[0]), -k[1]))
+    order = sorted((k for k in found if k[0] in methods and (gammas is None or not k[0].startswith("vaegan")
+                                                          or k[1] in gammas)), key=lambda k: (METHOD_ORDER.index(k[0]), -k[1]))
     return [found[k]() for k in order], [labels[(architecture, *k)] for k in order]
 
 

@@ -1,7 +1,8 @@
-"""Method names in the document: short, one per method. MLP methods keep their VAE-GAN weight γ (the MLP study
-trains two); conv methods say their backbone first ("conv VAE-GAN + GMM") and name γ only when the conv runs
-train more than one, so a sentence never carries "conv: VAE-GAN (γ = 0.1) + GMM". The words are the text files'
-m_<method> (MLP) and c_<method> (conv)."""
+"""Method names in the document: short, one per method, each saying its backbone first ("MLP VampPrior", "conv
+VAE-GAN + GMM"), so that a table row or a sentence never leaves the reader to guess it. MLP methods keep their
+VAE-GAN weight γ (the MLP study trains two); conv methods name γ only when the conv runs train more than one, so a
+sentence never carries "conv: VAE-GAN (γ = 0.1) + GMM". The words are the text files' m_<method> (MLP) and
+c_<method> (conv)."""
 import re
 
 

@@ -1,0 +1,166 @@
+"""Section 4's first table: the assignment's question at a glance, one row per extension against its backbone's
+original CVAE on the test set in the evaluation classifier's features. The retrained models and the samplers the
+review scores are read at their validation-chosen temperature tau* (the review's table); the temperature and the
+two-stage VAE, which the review's grid does not hold, at the fixed temperatures of Appendix B (the leaderboard);
+the beta-VAE from the sweep (one seed, untested). The verdict is Welch's t-test over seeds (paired where the row
+samples the same trained runs as the original), Holm-corrected over every test the table makes."""
+import numpy as np
+from scipy import stats
+
+from ..evaluation.stats import paired_p
+from .compare import holm
+from .names import merged
+from .review_table import _number, at, backbone_original
+
+QUANTITIES = (("fd", None), ("accuracy", "{:.3f}"), ("recall", "{:.2f}"))
+"""the table's numbers (the review's names) and their formats (FD: three significant digits, as Table 2's)"""
+
+BOARD_COLUMNS = {"fd": "fd", "accuracy": "conditional_accuracy", "recall": "recall"}
+"""the review's quantity -> the leaderboard's (and the sweep's) column"""
+
+KINDS = {"vaegan": "retrained", "vampprior": "retrained", "beta": "retrained", "gmm": "sampler",
+         "temperature": "sampler", "two_stage": "sampler", "vaegan_gmm": "combined"}
+"""a row's method -> its kind: a retrained model, a sampler of the trained original, or both combined"""
+
+
+def review_rows(review: dict, grouped: dict, labels: dict, gamma: dict) -> list:
+    """The rows the review's table holds: every extension model at its validation-chosen VAE-GAN weight
+    (``gamma``: architecture -> gamma; a backbone without a choice keeps its only one), the per-class GMM of each
+    original, and the VAE-GAN with the GMM; not the optimizer controls. Each row: label, kind, tau and, per
+    quantity, the per-seed test values (``grouped``: review_table.methods's curves) of the row at its tau* and of
+    its backbone's original at its own, keyed by run folder."""
+    def per_run(method, quantity):
+        curves = grouped[method]
+        return dict(zip(curves, at(curves, review["methods"][method]["tau"], "test", "classifier", quantity)))
+    out = []
+    for method, label in labels.items():
+        entry = review["methods"][method]
+        if entry["name"] not in KINDS:  # the originals and the optimizer controls
+            continue
+        if entry["extension"] == "vaegan" and entry["gamma"] != gamma.get(entry["architecture"], entry["gamma"]):
+            continue
+        base = backbone_original(method)
+        out.append({"label": label, "kind": KINDS[entry["name"]], "tau": entry["tau"], "architecture": entry["architecture"],
+                    "values": {q: (per_run(method, q), per_run(base, q)) for q, _ in QUANTITIES}})
+    return out
+
+
+def board_rows(board, labels: dict, methods=("temperature", "two_stage"), architecture: str = "mlp") -> list:
+    """The rows of the samplers the review does not hold, at Appendix B's fixed temperatures (``board``:
+    leaderboard.leaderboard's rows; ``labels``: (architecture, method, gamma) -> name)."""
+    from .leaderboard import NO_GAMMA
+    out = []
+    for method in methods:
+        key = (architecture, method, NO_GAMMA)
+        if key not in labels:
+            continue
+
+        def per_run(m, column):
+            rows = board[(board.architecture == architecture) & (board.method == m)]
+            return {str(d): float(x) for d, x in zip(rows.run_dir, rows[column]) if x == x}
+        out.append({"label": labels[key], "kind": KINDS[method], "tau": None, "architecture": architecture,
+                    "values": {q: (per_run(method, BOARD_COLUMNS[q]), per_run("prior", BOARD_COLUMNS[q]))
+                               for q, _ in QUANTITIES}})
+    return out
+
+
+def beta_row(betas, one, label: str) -> dict:
+    """The beta-VAE's row: the sweep's Bernoulli runs with beta != 1 (``betas``, one seed) against the main run of
+    that seed (``one``: its summary row); a range of values, untested."""
+    return {"label": label, "kind": KINDS["beta"], "tau": None, "architecture": "mlp", "single": True,
+            "values": {q: ({b: float(x) for b, x in zip(betas.beta, betas[BOARD_COLUMNS[q]])},
+                           {"one": float(getattr(one, BOARD_COLUMNS[q]))}) for q, _ in QUANTITIES
+                       if BOARD_COLUMNS[q] in betas and hasattr(one, BOARD_COLUMNS[q])}}
+
+
+def p_values(rows: list) -> dict:
+    """(row index, quantity) -> the t-test's two-sided p-value against the backbone's original: paired where both
+    hold the same run folders (samplers of one trained model), Welch's otherwise; FD and accuracy only, rows with
+    at least two seeds a side."""
+    out = {}
+    for i, row in enumerate(rows):
+        if row.get("single"):
+            continue
+        for q in ("fd", "accuracy"):
+            new, base = row["values"][q]
+            if min(len(new), len(base)) < 2:
+                continue
+            if set(new) == set(base):
+                out[(i, q)] = paired_p([new[k] for k in sorted(new)], [base[k] for k in sorted(base)])
+            else:
+                out[(i, q)] = float(stats.ttest_ind(list(new.values()), list(base.values()), equal_var=False).pvalue)
+    return out
+
+
+def verdict(row: dict, i: int, significant: set, word) -> str:
+    """The row's verdict in words: each significant change of FD and accuracy, "no significant difference" where
+    neither is; a single seed's rows say which way FD went, untested."""
+    fd_new, fd_base = (np.mean(list(v.values())) for v in row["values"]["fd"])
+    if row.get("single"):
+        values = list(row["values"]["fd"][0].values())
+        direction = "higher" if min(values) > fd_base else "lower" if max(values) < fd_base else "mixed"
+        return word(f"ov_single_{direction}")
+    parts = []
+    for q in ("fd", "accuracy"):
+        if (i, q) in significant:
+            new, base = (np.mean(list(v.values())) for v in row["values"][q])
+            parts.append(word(f"ov_{q}_{'up' if new > base else 'down'}"))
+    if len(parts) == 2 and parts == [word("ov_fd_down"), word("ov_accuracy_up")]:
+        return word("ov_both")  # both better, said once
+    return word("ov_and").join(parts) if parts else word("ov_none")
+
+
+def _cell(values: tuple, fmt) -> str:
+    """"original → extension": means over seeds, or the range over settings where the original has one value
+    and the extension several (the beta sweep)."""
+    new, base = (list(v.values()) for v in values)
+    shown = (f"{_number(min(new), fmt)}–{_number(max(new), fmt)}" if len(new) > 1 and len(base) == 1
+             else _number(float(np.mean(new)), fmt))
+    return f"{_number(float(np.mean(base)), fmt)} → {shown}"
+
+
+ORDER = ("retrained", "sampler", "combined")
+
+
+def tested(rows: list) -> tuple:
+    """The rows in the table's order (retrained models, samplers, both combined), the (row index, quantity) pairs
+    whose difference from the original Holm's correction keeps, and the number of tests it covered."""
+    rows = sorted(rows, key=lambda r: ORDER.index(r["kind"]))
+    p = p_values(rows)
+    return rows, holm(p), len(p)
+
+
+def table_rows(rows: list, word) -> tuple:
+    """The document's rows (name, kind, FD, accuracy, recall as "original → extension", verdict) and the number
+    of tests Holm's correction covered."""
+    rows, significant, n_tests = tested(rows)
+    out = []
+    for i, row in enumerate(rows):
+        tau = word("ov_tau", tau=row["tau"]) if row["tau"] not in (None, 1.0) else ""
+        out.append([merged(row["label"] + tau), word(f"ov_kind_{row['kind']}"),
+                    *[_cell(row["values"][q], fmt) if q in row["values"] else word("not_defined") for q, fmt in QUANTITIES],
+                    verdict(row, i, significant, word)])
+    return out, n_tests
+
+
+def _listed(items: list, word) -> str:
+    """"a, b and c" in the document's language."""
+    return items[0] if len(items) == 1 else word("list_sep").join(items[:-1]) + word("ov_last_sep") + items[-1]
+
+
+def lowered_sentence(rows: list, word, architecture: str = "mlp") -> str:
+    """The abstract's and the conclusion's word on the other extensions of one backbone, combinations left out:
+    which lowered FD significantly (with FD before and after) and which did not; "" with no such row."""
+    rows, significant, _ = tested(rows)
+    mine = [(i, r) for i, r in enumerate(rows) if r["architecture"] == architecture and r["kind"] != "combined"]
+    down = [word("ov_lowered_item", name=merged(r["label"] + (word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0) else "")), fd=_number(float(np.mean(list(r["values"]["fd"][0].values()))), None))
+            for i, r in mine if (i, "fd") in significant
+            and np.mean(list(r["values"]["fd"][0].values())) < np.mean(list(r["values"]["fd"][1].values()))]
+    rest = [r["label"] for i, r in mine if not ((i, "fd") in significant and np.mean(list(r["values"]["fd"][0].values()))
+                                                 < np.mean(list(r["values"]["fd"][1].values())))]
+    if not mine:
+        return ""
+    base = _number(float(np.mean(list(mine[0][1]["values"]["fd"][1].values()))), None)
+    parts = ([word("ov_lowered", names=_listed(down, word), base=base)] if down else []) + (
+        [word("ov_not_lowered", names=_listed(rest, word))] if rest else [])
+    return word("ov_and_clause").join(parts)
