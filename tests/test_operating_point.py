@@ -59,44 +59,56 @@ def test_per_class_fd_scores_each_class_apart():
 
 
 def _op_tables():
-    """A review table and an operating-point table for two methods: B has the lower FD in both judges, A the lower
-    KID in the second judge only; A's worst class is 5, B's 6."""
+    """A review table and an operating-point table for three methods: FD orders them b < a < c in both judges;
+    KID orders them alike in the evaluation classifier, a < b < c in the second judge; a's and c's worst class is
+    5, b's 6."""
     from cvae_lib.evaluation.review import JUDGES
 
-    def entry(fd):
-        return {"tau": 1.0, "test": {j: {"fd": {"mean": fd[i]}} for i, j in enumerate(JUDGES)}}
-    review = {"methods": {"a": entry((40.0, 3.0)), "b": entry((30.0, 2.0))}}
+    def entry(fd, precision):
+        return {"tau": 1.0, "test": {j: {"fd": {"mean": fd[i]}, "precision": {"mean": precision}}
+                                     for i, j in enumerate(JUDGES)}}
+    review = {"methods": {"a": entry((40.0, 3.0), 0.8), "b": entry((30.0, 2.0), 0.7), "c": entry((50.0, 5.0), 0.9),
+                          "d": entry((60.0, 6.0), 0.9)},
+              "real": {"test": {j: {"precision": 0.75} for j in JUDGES}}}
 
     def op_entry(kid, worst):
         per_class = [1.0] * 10
         per_class[worst] = 9.0
-        return {j: {"kid": {"mean": kid[i]}, "fd_per_class": per_class} for i, j in enumerate(JUDGES)}
-    op = {"methods": {"a": op_entry((0.5, 0.1), 5), "b": op_entry((0.2, 0.3), 6)},
+        return {j: {"kid": {"mean": kid[i], "std": kid[i] / 10}, "fd_per_class": per_class} for i, j in enumerate(JUDGES)}
+    op = {"methods": {"a": op_entry((0.5, 0.1), 5), "b": op_entry((0.2, 0.3), 6), "c": op_entry((0.9, 0.4), 5)},
           "real": {j: {"kid": {"mean": 0.001, "std": 0.0}, "fd_per_class": [0.5] * 10} for j in JUDGES}}
     return review, op
 
 
 def test_the_operating_point_rows_and_sentence_follow_the_numbers():
+    from scipy import stats
+
     from cvae_lib.reporting import operating_table
     review, op = _op_tables()
-    labels = {"a": "A", "b": "B", "c": "C"}  # C was not measured: left out
+    labels = {"a": "A", "b": "B", "c": "C", "d": "D"}  # D was reviewed but not measured: left out
     classes = [f"class{c}" for c in range(10)]
     rows = operating_table.rows(op, review, labels, classes, "real", lambda key, **v: f"{v['name']} ({v['fd']:.0f})")
-    assert [r[0] for r in rows] == ["A", "B", "real"] and rows[0][1] == "1"
-    assert rows[0][2] == "0.500 / 0.100" and rows[0][3] == "1.80 / 1.80" and rows[0][4] == "class5 (9)"
-    assert rows[2][2] == "0.00100 / 0.00100"  # the real images' KID: one number per judge
+    assert [r[0] for r in rows] == ["A", "B", "C", "real"] and rows[0][1] == "1"
+    assert rows[0][2] == "0.500 / 0.100" and rows[0][3] == "0.80 / 0.80" and rows[0][4] == "1.80 / 1.80"
+    assert rows[0][5] == "class5 (9)" and rows[3][3] == "0.75 / 0.75"
+    assert rows[3][2] == "0.00100 / 0.00100"  # the real images' KID: one number per judge
     assert operating_table._number(183.4) == "183" and operating_table._number(14.0) == "14.0"
+    assert operating_table.widest_spread(op, "classifier") == pytest.approx(0.09)
     classifier = operating_table.kid_order(op, review, labels, "classifier")
     judge = operating_table.kid_order(op, review, labels, "judge")
-    assert classifier == {"same": True, "kid_best": "b", "fd_best": "b"}
-    assert judge == {"same": False, "kid_best": "a", "fd_best": "b"}
+    assert classifier["tau"] == pytest.approx(1.0) and classifier["kid_best"] == "b" == classifier["fd_best"]
+    assert judge["tau"] == pytest.approx(stats.kendalltau([0.1, 0.3, 0.4], [3.0, 2.0, 5.0]).statistic)
+    assert judge["tau"] == pytest.approx(1 / 3) and judge["kid_best"] == "a"
 
     def word(key, **values):
         return key if not values else f"{key}({','.join(f'{k}={v}' for k, v in sorted(values.items()))})"
     said = operating_table.sentence(op, review, labels, classes, word)
-    assert "order_c=kid_same" in said and "order_j=kid_differs" in said and "best_c=B" in said and "best_j=A" in said
-    assert "kid_worst_some(n_worst=1," in said and "n=2" in said  # one of two has its worst class where most do
+    assert "tau_c=1.0" in said and "tau_j=0.33" in said and "best_c=B" in said and "best_j=A" in said
+    assert "kid_worst_some(n_worst=2," in said  # two of three have their worst class where most do
+    assert "kid_scope_some(n=3" in said  # D is reviewed but not measured: the measured ones are named
+    del review["methods"]["d"], labels["d"]
+    assert "kid_scope_all(n=3)" in operating_table.sentence(op, review, labels, classes, word)
     op["methods"]["b"] = {**op["methods"]["b"], "classifier": {**op["methods"]["b"]["classifier"],
                                                                 "fd_per_class": op["methods"]["a"]["classifier"]["fd_per_class"]}}
-    assert "kid_worst_all(n_worst=2,worst=class5)" in operating_table.sentence(op, review, labels, classes, word)
+    assert "kid_worst_all(n_worst=3,worst=class5)" in operating_table.sentence(op, review, labels, classes, word)
     assert operating_table.sentence({"methods": {}}, review, labels, classes, word) == ""

@@ -28,41 +28,53 @@ def _number(x: float) -> str:
 
 
 def rows(op: dict, review: dict, labels: dict, classes: list, real_label: str, word) -> list:
-    """method, tau*, KID and mean per-class FD in both judges ("a / b"), the evaluation classifier's worst class
-    with its FD (the words' "class_fd"); the real images last (their per-class FD: the floor at this sample size)."""
-    def cells(entry):
+    """method, tau*, KID, precision (the review's, at tau*; it has no better direction) and mean per-class FD in
+    both judges ("a / b"), the evaluation classifier's worst class with its FD (the words' "class_fd"); the real
+    images last (their per-class FD: the floor at this sample size; their precision: other training images')."""
+    def cells(entry, precision):
         kid = " / ".join(_number(entry[j]["kid"]["mean"]) for j in JUDGES)
         mean_fd = " / ".join(_number(float(np.mean(entry[j]["fd_per_class"]))) for j in JUDGES)
         per_class = entry["classifier"]["fd_per_class"]
         worst = int(np.argmax(per_class))
-        return [kid, mean_fd, word("class_fd", name=classes[worst], fd=per_class[worst])]
-    out = [[labels[m], f"{review['methods'][m]['tau']:g}", *cells(op["methods"][m])] for m in ordered(op, labels)]
-    return out + [[real_label, "–", *cells(op["real"])]]
+        return [kid, " / ".join(f"{precision[j]:.2f}" for j in JUDGES), mean_fd,
+                word("class_fd", name=classes[worst], fd=per_class[worst])]
+    out = [[labels[m], f"{review['methods'][m]['tau']:g}",
+            *cells(op["methods"][m], {j: review["methods"][m]["test"][j]["precision"]["mean"] for j in JUDGES})]
+           for m in ordered(op, labels)]
+    return out + [[real_label, "–", *cells(op["real"], {j: review["real"]["test"][j]["precision"] for j in JUDGES})]]
+
+
+def widest_spread(op: dict, judge: str) -> float:
+    """The largest standard deviation of KID over seeds among the measured methods, in ``judge``'s features."""
+    return max(e[judge]["kid"]["std"] for e in op["methods"].values())
 
 
 def kid_order(op: dict, review: dict, labels: dict, judge: str) -> dict:
-    """Whether KID and the test FD order the measured methods alike in ``judge``'s features ("same"), and the
-    method with the lowest KID and the one with the lowest FD."""
+    """How KID and the test FD order the measured methods in ``judge``'s features: Kendall's tau between the two
+    (and its exact two-sided p-value), the method with the lowest KID and the one with the lowest FD."""
+    from scipy import stats
     methods = ordered(op, labels)
     kid = {m: op["methods"][m][judge]["kid"]["mean"] for m in methods}
     fd = {m: review["methods"][m]["test"][judge]["fd"]["mean"] for m in methods}
-    return {"same": sorted(methods, key=kid.get) == sorted(methods, key=fd.get),
+    tau = stats.kendalltau([kid[m] for m in methods], [fd[m] for m in methods])
+    return {"tau": float(tau.statistic), "p": float(tau.pvalue),
             "kid_best": min(methods, key=kid.get), "fd_best": min(methods, key=fd.get)}
 
 
 def sentence(op: dict, review: dict, labels: dict, classes: list, word) -> str:
-    """The main text's sentence: over the measured methods, does KID order them as FD does in each judge, which
-    has the lowest KID, and the class with the highest FD (evaluation classifier) for most of them; "" without
-    the table."""
+    """The main text's sentence: how closely KID orders the measured methods as FD does in each judge (Kendall's
+    tau), which has the lowest KID, and the class with the highest FD (evaluation classifier) for most of them;
+    the methods named only where not every reviewed method was measured; "" without the table."""
     methods = ordered(op, labels)
-    if len(methods) < 2:
+    if len(methods) < 3:
         return ""
     orders = {j: kid_order(op, review, labels, j) for j in JUDGES}
     worst = [int(np.argmax(op["methods"][m]["classifier"]["fd_per_class"])) for m in methods]
     common = max(set(worst), key=worst.count)
-    return word("kid_sentence", n=len(methods), names=word("list_sep").join(labels[m] for m in methods),
-                order_c=word("kid_same" if orders["classifier"]["same"] else "kid_differs"),
-                order_j=word("kid_same" if orders["judge"]["same"] else "kid_differs"),
+    every = len(methods) == len([m for m in labels if m in review["methods"]])
+    return word("kid_sentence", scope=word("kid_scope_all", n=len(methods)) if every else word(
+        "kid_scope_some", n=len(methods), names=word("list_sep").join(labels[m] for m in methods)),
+                tau_c=orders["classifier"]["tau"], tau_j=orders["judge"]["tau"],
                 best_c=labels[orders["classifier"]["kid_best"]], best_j=labels[orders["judge"]["kid_best"]],
                 worst_clause=word("kid_worst_all" if worst.count(common) == len(methods) else "kid_worst_some",
                                   worst=classes[common], n_worst=worst.count(common)))
