@@ -28,3 +28,9 @@ def method_labels(keys, word, tau: float) -> dict:
 def merged(text: str) -> str:
     """Two brackets in a row made one: "VAE-GAN (γ = 1) (τ* = 0.9)" -> "VAE-GAN (γ = 1, τ* = 0.9)"."""
     return re.sub(r"）（|\) \(", lambda m: "，" if m.group(0) == "）（" else ", ", text)
+
+
+def without_backbone(labels: dict, prefix: str = "MLP ") -> dict:
+    """``labels`` with the leading backbone word removed ("MLP VampPrior" -> "VampPrior"), for a table whose caption
+    names the backbone already; a name that does not start with it is kept ("原始 MLP CVAE")."""
+    return {k: v[len(prefix):] if v.startswith(prefix) else v for k, v in labels.items()}

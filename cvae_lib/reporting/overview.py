@@ -153,14 +153,15 @@ def lowered_sentence(rows: list, word, architecture: str = "mlp") -> str:
     which lowered FD significantly (with FD before and after) and which did not; "" with no such row."""
     rows, significant, _ = tested(rows)
     mine = [(i, r) for i, r in enumerate(rows) if r["architecture"] == architecture and r["kind"] != "combined"]
-    down = [word("ov_lowered_item", name=merged(r["label"] + (word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0) else "")), fd=_number(float(np.mean(list(r["values"]["fd"][0].values()))), None))
-            for i, r in mine if (i, "fd") in significant
-            and np.mean(list(r["values"]["fd"][0].values())) < np.mean(list(r["values"]["fd"][1].values()))]
-    rest = [r["label"] for i, r in mine if not ((i, "fd") in significant and np.mean(list(r["values"]["fd"][0].values()))
-                                                 < np.mean(list(r["values"]["fd"][1].values())))]
     if not mine:
         return ""
-    base = _number(float(np.mean(list(mine[0][1]["values"]["fd"][1].values()))), None)
-    parts = ([word("ov_lowered", names=_listed(down, word), base=base)] if down else []) + (
+
+    def fd(r, which):  # the row's mean FD (0) or its original's (1)
+        return float(np.mean(list(r["values"]["fd"][which].values())))
+    lower = [(i, r) for i, r in mine if (i, "fd") in significant and fd(r, 0) < fd(r, 1)]
+    down = [merged(word("ov_lowered_item", name=r["label"] + (word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0)
+                                                              else ""), fd=_number(fd(r, 0), None))) for i, r in lower]
+    rest = [r["label"] for i, r in mine if (i, r) not in lower]
+    parts = ([word("ov_lowered", names=_listed(down, word), base=_number(fd(mine[0][1], 1), None))] if down else []) + (
         [word("ov_not_lowered", names=_listed(rest, word))] if rest else [])
     return word("ov_and_clause").join(parts)
