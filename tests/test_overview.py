@@ -72,6 +72,31 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
             row("GAN + GMM", "combined", [60.0, 58.0, 61.0], [0.90, 0.91, 0.905], same_runs=False),
             row("conv GMM", "sampler", [118.0, 116.0, 121.0], [0.86, 0.88, 0.85], architecture="conv")]
     text = overview.lowered_sentence(rows, word)
-    assert text == "VampPrior (FD 112) also lowered FD significantly (original MLP: 180); two-stage did not"
+    assert text == "VampPrior (FD 112) also lowered FD significantly (original MLP: 180); two-stage did not lower FD"
     assert "GAN + GMM" not in text and "conv GMM" not in text  # combinations and the other backbone left out
     assert overview.lowered_sentence([], word) == ""
+
+
+def test_one_family_with_the_other_tables_gives_one_verdict_and_counts_a_shared_test_once(word):
+    from cvae_lib.reporting.compare import holm
+    shared = row("two-stage", "sampler", [170.0, 171.0, 172.5], [0.80, 0.82, 0.83])
+    shared["key"] = ("mlp", "two_stage", -1.0)  # a leaderboard row: Appendix B tests it too
+    gan = row("gan", "retrained", [93.0, 90.0, 97.0], [0.87, 0.86, 0.88], same_runs=False)
+    own = overview.family_p_values([shared, gan])
+    key = ("mlp", "two_stage", -1.0, "fd")
+    assert key in own and (0, "fd") in own  # the retrained row sorts first; the shared test has Appendix B's key
+    # Appendix B's family: the same two-stage tests (same keys, same p) and ten that show nothing
+    family = {key: own[key], ("mlp", "two_stage", -1.0, "conditional_accuracy"):
+              own[("mlp", "two_stage", -1.0, "conditional_accuracy")], **{("conv", f"m{i}", -1.0, "fd"): 0.5 for i in range(10)}}
+    rows, significant, n = overview.tested([shared, gan], family)
+    assert n == 14  # the table's 4 and the family's 12, the 2 shared counted once
+    kept = holm({**family, **own})
+    for i, q in [(0, "fd"), (0, "accuracy"), (1, "fd"), (1, "accuracy")]:
+        assert ((i, q) in significant) == (overview.test_key(rows[i], i, q) in kept)
+    # the two-stage FD, significant in the table's own family, is not in the larger one, and the sentence says so
+    assert (1, "fd") in overview.tested([shared, gan])[1] and (1, "fd") not in significant
+    assert stats.ttest_rel([170.0, 171.0, 172.5], BASE["fd"]).pvalue == pytest.approx(own[key])
+    assert "two-stage (FD 171) lowered FD too, without the test confirming it" in overview.lowered_sentence(
+        [shared, gan], word, family=family)
+    # equal p-values under keys of different kinds: Holm orders by p alone
+    assert holm({(0, "fd"): 0.01, ("mlp", "gmm", -1.0, "fd"): 0.01}) == {(0, "fd"), ("mlp", "gmm", -1.0, "fd")}

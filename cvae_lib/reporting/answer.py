@@ -25,17 +25,26 @@ def best_sentences(v: dict, acc_name: str, fd_name: str, same: bool, prior, word
             for key, which in (("best_clause", "best"), ("best_short", "best_short"))}
 
 
-def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set:
+def backbone_ties(summary, board, columns=("conditional_accuracy", "fd"), family=None) -> set:
     """(architecture, method, gamma, column) for every method of ``summary`` (leaderboard_summary's rows) whose
     seeds a t-test over seeds (``board``) cannot tell, on that column, from those of its own backbone's original
-    CVAE sampled from N(0, I) (the row with method "prior"), after Holm's correction over every test the table makes
-    (compare.holm): about thirty tests at 5 % each would otherwise call some noise a difference. The test is paired
-    where the method samples the same trained runs as that row, seed by seed (the temperature, the GMM, the second
-    stage), Welch's otherwise. That row itself is not marked."""
+    CVAE sampled from N(0, I) (the row with method "prior"), after Holm's correction over every test the tables
+    make (compare.holm): about thirty tests at 5 % each would otherwise call some noise a difference. ``family``:
+    the other tests of the same family (key -> p, keys unlike these), so that every table comparing methods with
+    their original (the overview's too) calls one difference one thing. The test is paired where the method
+    samples the same trained runs as that row, seed by seed (the temperature, the GMM, the second stage), Welch's
+    otherwise. That row itself is not marked."""
+    from .compare import holm
+    p_values = backbone_p_values(summary, board, columns)
+    return set(p_values) - holm({**(family or {}), **p_values})
+
+
+def backbone_p_values(summary, board, columns=("conditional_accuracy", "fd")) -> dict:
+    """(architecture, method, gamma, column) -> the t-test's p-value against the backbone's original (backbone_ties's
+    tests, before Holm's correction)."""
     from scipy import stats
 
     from ..evaluation.stats import paired_p
-    from .compare import holm
     p_values = {}
     for r in summary.itertuples():
         base = summary[(summary.architecture == r.architecture) & (summary.method == "prior")]
@@ -52,7 +61,7 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd")) -> set
             else:
                 p = paired_p(a, c) if paired else float(stats.ttest_ind(a, c, equal_var=False).pvalue)
             p_values[(r.architecture, r.method, r.gamma, column)] = p
-    return set(p_values) - holm(p_values)
+    return p_values
 
 
 MARKED = {"tau": ("mlp", "temperature", None), "gmm": ("mlp", "gmm", None), "two": ("mlp", "two_stage", None),

@@ -107,7 +107,7 @@ def holm(p_values: dict, alpha: float = 0.05) -> set:
     """The keys whose null hypotheses Holm's step-down procedure rejects at family-wise level ``alpha``: the
     smallest p against alpha / m, the next against alpha / (m - 1), ..., stopping at the first that fails (a NaN
     p is never rejected)."""
-    order = sorted((p, k) for k, p in p_values.items() if p == p)
+    order = sorted(((p, k) for k, p in p_values.items() if p == p), key=lambda pk: pk[0])  # keys of any kind
     m, rejected = len(p_values), set()
     for i, (p, key) in enumerate(order):
         if p > alpha / (m - i):

@@ -205,15 +205,15 @@ def extension_cost(measure, board: pd.DataFrame, train_configs) -> dict:
 
 
 def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epochs: int = 50,
-                     real_accuracy: float = None, board: pd.DataFrame = None) -> dict:
+                     real_accuracy: float = None, board: pd.DataFrame = None, family: dict = None) -> dict:
     """The placeholders of the "Extension models" prose: each MLP method's means, the best by FD, the
     share of the sample-reconstruction accuracy gap the GMM closes, costs, conv's best;
     ``real_accuracy`` (the classifier's on real test images) names the methods whose samples beat it; ``board``
     (leaderboard(): one row per seed) lets the answer name the runner-up by FD when Welch's test over seeds
-    cannot tell it from the best."""
+    cannot tell it from the best; ``family``: the other tests Holm's correction of the tables' † covers."""
     mlp = summary[summary.architecture == "mlp"].set_index(["method", "gamma"])
     prior = mlp.loc[("prior", NO_GAMMA)]
-    ties = answer.backbone_ties(summary, board) if board is not None else set()  # the tables' †, for the prose
+    ties = answer.backbone_ties(summary, board, family=family) if board is not None else set()  # the tables' †
 
     def marked(v):  # the prose's † and, where one stands, no direction verb
         marks = answer.tie_marks(v, ties, NO_GAMMA, word("tie_mark"))

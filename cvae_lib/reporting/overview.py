@@ -58,7 +58,7 @@ def board_rows(board, labels: dict, methods=("temperature", "two_stage"), archit
         def per_run(m, column):
             rows = board[(board.architecture == architecture) & (board.method == m)]
             return {str(d): float(x) for d, x in zip(rows.run_dir, rows[column]) if x == x}
-        out.append({"label": labels[key], "kind": KINDS[method], "tau": None, "architecture": architecture,
+        out.append({"label": labels[key], "kind": KINDS[method], "tau": None, "architecture": architecture, "key": key,
                     "values": {q: (per_run(method, BOARD_COLUMNS[q]), per_run("prior", BOARD_COLUMNS[q]))
                                for q, _ in QUANTITIES}})
     return out
@@ -122,18 +122,34 @@ def _cell(values: tuple, fmt) -> str:
 ORDER = ("retrained", "sampler", "combined")
 
 
-def tested(rows: list) -> tuple:
-    """The rows in the table's order (retrained models, samplers, both combined), the (row index, quantity) pairs
-    whose difference from the original Holm's correction keeps, and the number of tests it covered."""
+def test_key(row: dict, i: int, quantity: str):
+    """The name of one test in the family: a leaderboard row's own (answer.backbone_p_values's key, the same test
+    on the same samples as Appendix B's), else (row index, quantity)."""
+    return (*row["key"], BOARD_COLUMNS[quantity]) if "key" in row else (i, quantity)
+
+
+def family_p_values(rows: list) -> dict:
+    """The table's tests by test_key: what the other tables' Holm correction adds to its family."""
     rows = sorted(rows, key=lambda r: ORDER.index(r["kind"]))
-    p = p_values(rows)
-    return rows, holm(p), len(p)
+    return {test_key(rows[i], i, q): p for (i, q), p in p_values(rows).items()}
 
 
-def table_rows(rows: list, word) -> tuple:
+def tested(rows: list, family: dict = None) -> tuple:
+    """The rows in the table's order (retrained models, samplers, both combined), the (row index, quantity) pairs
+    whose difference from the original Holm's correction keeps, and the number of tests it covered: the table's
+    own and ``family``'s (the other tables' tests, answer.backbone_p_values), a test both hold counted once, so
+    that one difference gets one verdict wherever it is printed."""
+    rows = sorted(rows, key=lambda r: ORDER.index(r["kind"]))
+    own = p_values(rows)
+    every = {**(family or {}), **{test_key(rows[i], i, q): p for (i, q), p in own.items()}}
+    kept = holm(every)
+    return rows, {(i, q) for (i, q) in own if test_key(rows[i], i, q) in kept}, len(every)
+
+
+def table_rows(rows: list, word, family: dict = None) -> tuple:
     """The document's rows (name, kind, FD, accuracy, recall as "original → extension", verdict) and the number
-    of tests Holm's correction covered."""
-    rows, significant, n_tests = tested(rows)
+    of tests Holm's correction covered (tested's, with ``family``)."""
+    rows, significant, n_tests = tested(rows, family)
     out = []
     for i, row in enumerate(rows):
         tau = word("ov_tau", tau=row["tau"]) if row["tau"] not in (None, 1.0) else ""
@@ -148,20 +164,27 @@ def _listed(items: list, word) -> str:
     return items[0] if len(items) == 1 else word("list_sep").join(items[:-1]) + word("ov_last_sep") + items[-1]
 
 
-def lowered_sentence(rows: list, word, architecture: str = "mlp") -> str:
-    """The abstract's and the conclusion's word on the other extensions of one backbone, combinations left out:
-    which lowered FD significantly (with FD before and after) and which did not; "" with no such row."""
-    rows, significant, _ = tested(rows)
-    mine = [(i, r) for i, r in enumerate(rows) if r["architecture"] == architecture and r["kind"] != "combined"]
+def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict = None) -> str:
+    """The abstract's and the conclusion's word on the other extensions of one backbone, combinations and the
+    temperature (a trade of accuracy against FD that validation chose away from, the table's row) left out:
+    which lowered FD significantly (with FD after, and the original's), which lowered it without the test
+    confirming it, and which did not lower it; "" with no such row."""
+    rows, significant, _ = tested(rows, family)
+    mine = [(i, r) for i, r in enumerate(rows) if r["architecture"] == architecture and r["kind"] != "combined"
+            and r.get("key", ("", ""))[1] != "temperature"]  # the temperature trades accuracy for FD: the table says it
     if not mine:
         return ""
 
-    def fd(r, which):  # the row's mean FD (0) or its original's (1)
-        return float(np.mean(list(r["values"]["fd"][which].values())))
-    lower = [(i, r) for i, r in mine if (i, "fd") in significant and fd(r, 0) < fd(r, 1)]
-    down = [merged(word("ov_lowered_item", name=r["label"] + (word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0)
-                                                              else ""), fd=_number(fd(r, 0), None))) for i, r in lower]
-    rest = [r["label"] for i, r in mine if (i, r) not in lower]
-    parts = ([word("ov_lowered", names=_listed(down, word), base=_number(fd(mine[0][1], 1), None))] if down else []) + (
-        [word("ov_not_lowered", names=_listed(rest, word))] if rest else [])
-    return word("ov_and_clause").join(parts)
+    def fd(r, which):  # the row's mean FD (0) or its original's (1); a sweep's row: its lowest
+        values = list(r["values"]["fd"][which].values())
+        return float(min(values) if r.get("single") and which == 0 else np.mean(values))
+
+    def name(r):
+        return merged(word("ov_lowered_item", name=r["label"] + (word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0)
+                                                                  else ""), fd=_number(fd(r, 0), None)))
+    groups = {"lowered": [], "unconfirmed": [], "not_lowered": []}
+    for i, r in mine:
+        kind = ("not_lowered" if fd(r, 0) >= fd(r, 1) else "lowered" if (i, "fd") in significant else "unconfirmed")
+        groups[kind].append(name(r) if kind != "not_lowered" else r["label"])
+    base = _number(fd(mine[0][1], 1), None)
+    return word("ov_and_clause").join(word(f"ov_{k}", names=_listed(v, word), base=base) for k, v in groups.items() if v)
