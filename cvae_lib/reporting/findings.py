@@ -251,3 +251,18 @@ def loss_stability(run_dir, factor: float = 10.0) -> dict:
     return {"min_test": float(best.test_total), "min_epoch": int(best.epoch), "last_test": float(last.test_total),
             "last_train": float(last.train_total), "last_epoch": int(last.epoch),
             "unstable": bool(last.test_total - best.test_total > factor * span and math.isfinite(last.train_total))}
+
+
+def reconstruction_sharpness(run_dirs, images, labels, device="cpu") -> float:
+    """Relative sharpness (fidelity.relative_sharpness) of the reconstructions at z = mu(x, y) of ``images``
+    against the images themselves, averaged over the runs: blur measured without the prior's sampling."""
+    from ..evaluation.fidelity import relative_sharpness
+    from ..evaluation.generate import reconstruct
+    from ..training import runs
+    values = []
+    for d in run_dirs:
+        model = runs.load_model(d, map_location=device)[1]
+        with torch.no_grad():
+            recon = reconstruct(model, images, labels, likelihood=model.likelihood.name)
+        values.append(relative_sharpness(recon, labels, images, labels).overall)
+    return sum(values) / len(values)
