@@ -100,3 +100,14 @@ def test_one_family_with_the_other_tables_gives_one_verdict_and_counts_a_shared_
         [shared, gan], word, family=family)
     # equal p-values under keys of different kinds: Holm orders by p alone
     assert holm({(0, "fd"): 0.01, ("mlp", "gmm", -1.0, "fd"): 0.01}) == {(0, "fd"), ("mlp", "gmm", -1.0, "fd")}
+
+
+def test_a_review_row_on_the_leaderboards_very_samples_takes_its_key():
+    board = pd.DataFrame({"architecture": ["mlp"] * 6, "gamma": [-1.0] * 6,
+                          "method": ["prior"] * 3 + ["gmm"] * 3, "run_dir": ["r/a", "r/b", "r/c"] * 2,
+                          "fd": BASE["fd"] + [120.0, 126.0, 125.0], "conditional_accuracy": BASE["accuracy"] + [0.86, 0.88, 0.85]})
+    same = row("GMM", "sampler", [120.0, 126.0, 125.0], [0.86, 0.88, 0.85])
+    other = row("GMM at tau 0.9", "sampler", [121.0, 126.0, 125.0], [0.86, 0.88, 0.85])
+    overview.match_leaderboard([same, other], board)
+    assert same["key"] == ("mlp", "gmm", -1.0) and "key" not in other
+    assert set(overview.family_p_values([same])) == {("mlp", "gmm", -1.0, "fd"), ("mlp", "gmm", -1.0, "conditional_accuracy")}

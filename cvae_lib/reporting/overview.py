@@ -64,6 +64,29 @@ def board_rows(board, labels: dict, methods=("temperature", "two_stage"), archit
     return out
 
 
+def match_leaderboard(rows: list, board) -> list:
+    """``rows`` with each review row that scores the very samples of a leaderboard row (``board``; the same
+    per-seed FD and accuracy, and the same original's) given that row's key, so that the family counts their one
+    test once (test_key); e.g. a GMM at tau* = 1 is Appendix B's GMM row."""
+    def same(a: dict, b: dict) -> bool:
+        return len(a) == len(b) and np.allclose(sorted(a.values()), sorted(b.values()), rtol=1e-6)
+    from .leaderboard import NO_GAMMA
+    groups = {k: g for k, g in board.groupby(["architecture", "method", "gamma"])}
+    for row in rows:
+        if "key" in row or row.get("single"):
+            continue
+        for (arch, method, gamma), g in groups.items():
+            base = groups.get((arch, "prior", NO_GAMMA))  # the backbone's original CVAE
+            if arch != row["architecture"] or method == "prior" or base is None:
+                continue
+            values = {q: (dict(zip(g.run_dir, g[BOARD_COLUMNS[q]])), dict(zip(base.run_dir, base[BOARD_COLUMNS[q]])))
+                      for q in ("fd", "accuracy")}
+            if all(same(row["values"][q][i], values[q][i]) for q in values for i in (0, 1)):
+                row["key"] = (arch, method, gamma)
+                break
+    return rows
+
+
 def beta_row(betas, one, label: str) -> dict:
     """The beta-VAE's row: the sweep's Bernoulli runs with beta != 1 (``betas``, one seed) against the main run of
     that seed (``one``: its summary row); a range of values, untested."""
