@@ -95,3 +95,13 @@ def sign_test(k: int, n: int) -> float:
     """Two-sided sign test: the probability, with n fair coin flips, of a count at least as far from n/2 as k."""
     from scipy.stats import binomtest
     return float(binomtest(k, n, 0.5).pvalue)
+
+
+def seed_test_p(a: dict, b: dict) -> float:
+    """Two-sided p-value of a t-test between two methods' per-seed values (run -> value): paired where both hold
+    the same runs (two samplers of the same trained models, seed by seed), Welch's otherwise; nan with fewer than
+    two values on either side or no spread at all (nothing can be shown: a tie)."""
+    x, y = [a[k] for k in sorted(a)], [b[k] for k in sorted(b)]
+    if min(len(x), len(y)) < 2 or (len(set(x)) == 1 and len(set(y)) == 1):
+        return math.nan
+    return paired_p(x, y) if set(a) == set(b) else float(_stats.ttest_ind(x, y, equal_var=False).pvalue)

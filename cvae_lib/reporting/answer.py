@@ -42,9 +42,7 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd"), family
 def backbone_p_values(summary, board, columns=("conditional_accuracy", "fd")) -> dict:
     """(architecture, method, gamma, column) -> the t-test's p-value against the backbone's original (backbone_ties's
     tests, before Holm's correction)."""
-    from scipy import stats
-
-    from ..evaluation.stats import paired_p
+    from ..evaluation.stats import seed_test_p
     p_values = {}
     for r in summary.itertuples():
         base = summary[(summary.architecture == r.architecture) & (summary.method == "prior")]
@@ -52,15 +50,9 @@ def backbone_p_values(summary, board, columns=("conditional_accuracy", "fd")) ->
             continue
         b = base.iloc[0]
         for column in columns:
-            a, c = (seed_values(board, key, column, by_run=True) for key in ((r.architecture, r.method, r.gamma),
-                                                                               (b.architecture, b.method, b.gamma)))
-            paired = set(a) == set(c)  # the same runs: samplers of one trained model
-            a, c = ([a[k] for k in sorted(a)], [c[k] for k in sorted(c)])
-            if min(len(a), len(c)) < 2 or (len(set(a)) == 1 and len(set(c)) == 1):
-                p = float("nan")  # nothing can be shown: a tie
-            else:
-                p = paired_p(a, c) if paired else float(stats.ttest_ind(a, c, equal_var=False).pvalue)
-            p_values[(r.architecture, r.method, r.gamma, column)] = p
+            p_values[(r.architecture, r.method, r.gamma, column)] = seed_test_p(
+                *(seed_values(board, key, column, by_run=True) for key in ((r.architecture, r.method, r.gamma),
+                                                                          (b.architecture, b.method, b.gamma))))
     return p_values
 
 

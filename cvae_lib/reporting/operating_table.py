@@ -7,6 +7,7 @@ import numpy as np
 
 from ..evaluation.review import JUDGES
 from ..training import runs
+from .review_table import _number as review_number
 
 TABLE = "operating_point.json"
 
@@ -23,8 +24,8 @@ def ordered(op: dict, labels: dict) -> list:
 
 
 def _number(x: float) -> str:
-    """Three significant digits, trailing zeros kept (14.0), whole numbers from 100 on."""
-    return f"{x:.0f}" if abs(x) >= 100 else f"{x:#.3g}"
+    """Three significant digits, trailing zeros kept (14.0), whole numbers from 100 on (review_table's)."""
+    return review_number(x, None)
 
 
 def rows(op: dict, review: dict, labels: dict, classes: list, real_label: str, word) -> list:

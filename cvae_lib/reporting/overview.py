@@ -5,9 +5,8 @@ two-stage VAE, which the review's grid does not hold, at the fixed temperatures 
 the beta-VAE from the sweep (one seed, untested). The verdict is Welch's t-test over seeds (paired where the row
 samples the same trained runs as the original), Holm-corrected over every test the table makes."""
 import numpy as np
-from scipy import stats
 
-from ..evaluation.stats import paired_p
+from ..evaluation.stats import seed_test_p
 from .compare import holm
 from .names import merged
 from .review_table import _number, at, backbone_original
@@ -68,16 +67,17 @@ def match_leaderboard(rows: list, board) -> list:
     """``rows`` with each review row that scores the very samples of a leaderboard row (``board``; the same
     per-seed FD and accuracy, and the same original's) given that row's key, so that the family counts their one
     test once (test_key); e.g. a GMM at tau* = 1 is Appendix B's GMM row."""
+    from .leaderboard import NO_GAMMA
+
     def same(a: dict, b: dict) -> bool:
         return len(a) == len(b) and np.allclose(sorted(a.values()), sorted(b.values()), rtol=1e-6)
-    from .leaderboard import NO_GAMMA
     groups = {k: g for k, g in board.groupby(["architecture", "method", "gamma"])}
     for row in rows:
-        if "key" in row or row.get("single"):
+        base = groups.get((row["architecture"], "prior", NO_GAMMA))  # the backbone's original CVAE
+        if "key" in row or row.get("single") or base is None:
             continue
         for (arch, method, gamma), g in groups.items():
-            base = groups.get((arch, "prior", NO_GAMMA))  # the backbone's original CVAE
-            if arch != row["architecture"] or method == "prior" or base is None:
+            if arch != row["architecture"] or method == "prior":
                 continue
             values = {q: (dict(zip(g.run_dir, g[BOARD_COLUMNS[q]])), dict(zip(base.run_dir, base[BOARD_COLUMNS[q]])))
                       for q in ("fd", "accuracy")}
@@ -106,20 +106,16 @@ def p_values(rows: list) -> dict:
             continue
         for q in ("fd", "accuracy"):
             new, base = row["values"][q]
-            if min(len(new), len(base)) < 2:
-                continue
-            if set(new) == set(base):
-                out[(i, q)] = paired_p([new[k] for k in sorted(new)], [base[k] for k in sorted(base)])
-            else:
-                out[(i, q)] = float(stats.ttest_ind(list(new.values()), list(base.values()), equal_var=False).pvalue)
+            if min(len(new), len(base)) >= 2:
+                out[(i, q)] = seed_test_p(new, base)
     return out
 
 
 def verdict(row: dict, i: int, significant: set, word) -> str:
     """The row's verdict in words: each significant change of FD and accuracy, "no significant difference" where
     neither is; a single seed's rows say which way FD went, untested."""
-    fd_new, fd_base = (np.mean(list(v.values())) for v in row["values"]["fd"])
     if row.get("single"):
+        fd_base = np.mean(list(row["values"]["fd"][1].values()))
         values = list(row["values"]["fd"][0].values())
         direction = "higher" if min(values) > fd_base else "lower" if max(values) < fd_base else "mixed"
         return word(f"ov_single_{direction}")
@@ -128,7 +124,7 @@ def verdict(row: dict, i: int, significant: set, word) -> str:
         if (i, q) in significant:
             new, base = (np.mean(list(v.values())) for v in row["values"][q])
             parts.append(word(f"ov_{q}_{'up' if new > base else 'down'}"))
-    if len(parts) == 2 and parts == [word("ov_fd_down"), word("ov_accuracy_up")]:
+    if parts == [word("ov_fd_down"), word("ov_accuracy_up")]:
         return word("ov_both")  # both better, said once
     return word("ov_and").join(parts) if parts else word("ov_none")
 

@@ -193,7 +193,7 @@ COLUMNS = (("accuracy", "{:.3f}"), ("fd", None), ("recall", "{:.2f}"), ("coverag
 
 
 def _number(value: float, fmt) -> str:
-    return fmt.format(value) if fmt else f"{value:#.3g}" if value < 100 else f"{value:.0f}"  # 10.0, never "10"
+    return fmt.format(value) if fmt else f"{value:#.3g}" if abs(value) < 100 else f"{value:.0f}"  # 10.0, never "10"
 
 
 def document_rows(table: dict, labels: dict, reference: str = "test") -> list:
