@@ -45,8 +45,11 @@ def test_the_table_orders_kinds_tests_with_holm_and_words_each_verdict(word):
     assert [c[0] for c in cells] == ["gan (τ* = 0.7)", "flat", "worse", "both"]  # retrained, samplers, combined
     assert [c[1] for c in cells] == ["retrained", "sampler", "sampler", "both"]
     assert cells[0][2] == "180 → 93.3" and cells[0][3] == "0.800 → 0.870"
-    assert cells[0][5] == "FD and accuracy better" and cells[1][5] == "no significant change"
+    assert cells[0][5] == "FD & accuracy better" and cells[1][5] == "no significant change"
     assert cells[2][5] == "FD higher"  # the accuracy moved by noise only
+    # the temperature's row says what a lower temperature trades, whatever its test found
+    cooled = {**rows[2], "key": ("mlp", "temperature", 1.0)}
+    assert overview.table_rows([cooled], word)[0][0][5] == "FD higher: τ < 1 trades recall for precision"
     # Holm by hand: a p-value that passes 0.05 alone but not its Holm threshold is no verdict
     p = overview.p_values(overview.tested(rows)[0])
     order = sorted(p.values())

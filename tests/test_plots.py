@@ -104,9 +104,15 @@ REPORT_FIGURES = {
         {"beta": i.W("beta")})),
     "samples_per_beta": (0.95, lambda i: grids.method_columns(i.blocks(5), [f"β = {b:g}" for b in (0.5, 1, 2, 4, 8)],
                                                               i.classes)),
-    "extension_samples": (0.88, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][:7], i.classes,
-                                                               width=0.88)),
+    "extension_samples": (0.8, lambda i: grids.method_columns(i.blocks(7, 3), i.methods()[0][:7], i.classes,
+                                                              width=0.8)),
     "extension_samples_conv": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][11:], i.classes)),
+    "extension_views": (0.7, lambda i: grids.views_by_model(
+        i.images(6), {n: i.images(6) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
+                      + i.methods()[0][11:12] + i.methods()[0][15:16]}, i.images(2),
+        {n: i.images(8) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
+         + i.methods()[0][11:12] + i.methods()[0][15:16]},
+        (i.W("views_recon"), i.W("views_path", a=i.classes[5], b=i.classes[9])), i.W("views_inputs"), width=0.7)),
     "fidelity_coverage": (0.95, fidelity),
     "fidelity_coverage, every method at one point": (0.95, lambda i: fidelity(i, np.tile(FIDELITY[:1], (18, 1)))),
 }
@@ -212,4 +218,21 @@ def test_direct_labels_of_points_on_one_spot_do_not_overlap():
     ax.set_ylim(0, 1)
     labels = place_labels(ax, [(0.5, 0.5)] * 10, [f"method number {k}" for k in range(10)])
     assert np.allclose([t.xy for t in labels], 0.5) and legibility_problems(fig, 0.62) == []
+    plt.close(fig)
+
+
+def test_the_views_figure_puts_the_inputs_first_and_one_row_per_model():
+    inputs, ends = torch.rand(6, 1, 28, 28), torch.rand(2, 1, 28, 28)
+    recon = {"A": torch.full((6, 1, 28, 28), 0.25), "B": torch.full((6, 1, 28, 28), 0.75)}
+    paths = {"A": torch.full((8, 1, 28, 28), 0.5), "B": torch.ones(8, 1, 28, 28)}
+    fig = grids.views_by_model(inputs, recon, ends, paths, ("recon", "path"), "inputs")
+    left, right = (ax.get_images()[0].get_array() for ax in fig.axes)
+    side = 30  # 28 pixels and the 2-pixel gutter
+    assert left.shape == (3 * side - 2, 6 * side - 2) and right.shape == (3 * side - 2, 8 * side - 2)
+    assert np.array_equal(left[:28, :28], inputs[0, 0].numpy())  # first row: the inputs, then A's, then B's
+    assert (left[side:side + 28, :28] == 0.25).all() and (left[2 * side:, :28] == 0.75).all()
+    assert np.array_equal(right[:28, :28], ends[0, 0].numpy())  # the path's ends, blank steps between them
+    assert np.array_equal(right[:28, 7 * side:], ends[1, 0].numpy()) and (right[:28, side:7 * side] == 0).all()
+    assert (right[side:side + 28, :28] == 0.5).all() and (right[2 * side:, 7 * side:] == 1).all()
+    assert [t.get_text() for t in fig.axes[0].texts if t.get_text() in ("inputs", "A", "B")] == ["inputs", "A", "B"]
     plt.close(fig)

@@ -266,3 +266,20 @@ def reconstruction_sharpness(run_dirs, images, labels, device="cpu") -> float:
             recon = reconstruct(model, images, labels, likelihood=model.likelihood.name)
         values.append(relative_sharpness(recon, labels, images, labels).overall)
     return sum(values) / len(values)
+
+
+def model_views(run_dirs: dict, images, labels, ends: tuple, steps: int = 8, device="cpu") -> tuple:
+    """(reconstructions, paths) of the models in ``run_dirs`` (name -> run folder): each model's decoder means at
+    z = mu(x, y) of ``images``, and its interpolation between the two labelled images ``ends`` ((x_a, y_a),
+    (x_b, y_b)) in ``steps`` steps (generate.interpolate: z and the one-hot label move together)."""
+    from ..evaluation.generate import interpolate, reconstruct
+    from ..training import runs
+    (x_a, y_a), (x_b, y_b) = ends
+    recon, paths = {}, {}
+    for name, d in run_dirs.items():
+        model = runs.load_model(d, map_location=device)[1]
+        with torch.no_grad():
+            recon[name] = reconstruct(model, images, labels, likelihood=model.likelihood.name)
+        paths[name] = interpolate(model, x_a[None], y_a.view(1), x_b[None], y_b.view(1), steps=steps,
+                                  likelihood=model.likelihood.name)[0]
+    return recon, paths

@@ -135,3 +135,17 @@ def method_columns(blocks: list, labels: list, classes=CLASSES, width: float = 0
     panels = {label: b[:, :per].flatten(0, 1) for label, b in zip(labels, blocks)}
     return image_panels(panels, rows=10, row_labels=classes, width=width, gap=0.06,
                         title_style={"fontsize": FONT_PT, "fontweight": "normal"})
+
+
+def views_by_model(originals, reconstructions: dict, ends, paths: dict, titles: tuple, first_label: str,
+                   width: float = 0.9):
+    """Two panels with one row per model (name -> images) under a first row of inputs: left, each model's
+    reconstructions of ``originals`` (N, 1, 28, 28); right, each model's interpolation path (steps, 1, 28, 28),
+    whose first row shows the path's two end images ``ends`` (2, 1, 28, 28) with blank steps between them."""
+    steps = len(next(iter(paths.values())))
+    first = torch.zeros(steps, *ends.shape[1:])
+    first[0], first[-1] = ends[0], ends[-1]
+    names = list(reconstructions)
+    panels = {titles[0]: torch.cat([originals, *(reconstructions[n] for n in names)]),
+              titles[1]: torch.cat([first, *(paths[n] for n in names)])}
+    return image_panels(panels, rows=len(names) + 1, row_labels=[first_label, *names], width=width)

@@ -19,7 +19,7 @@ NO_GAMMA = -1.0
 """the gamma column of methods other than the VAE-GAN"""
 
 
-def _method_key(config) -> tuple:
+def method_key(config) -> tuple:
     if config.extension == "vampprior":
         return ("vampprior", NO_GAMMA)
     if config.extension == "vaegan":
@@ -42,7 +42,7 @@ def leaderboard(main_dirs, extension_dirs, temperature: float) -> pd.DataFrame:
     for d in list(main_dirs) + list(extension_dirs):
         config = runs.read_config(d)
         saved = runs.read_json(Path(d) / runs.METRICS)["metrics"]
-        method, gamma = _method_key(config)
+        method, gamma = method_key(config)
         environment = Path(d) / runs.ENVIRONMENT
         env = runs.read_json(environment) if environment.exists() else {}
         trained_on = f"{env.get('device', '')} {env.get('device_name', '')}".strip()
@@ -137,7 +137,7 @@ def sample_blocks(main_dirs, extension_dirs, temperature: float, labels: dict, d
     chosen = {}  # (method, gamma) -> (seed, run folder)
     for d in list(main_dirs) + list(extension_dirs):
         config = runs.read_config(d)
-        key = _method_key(config)
+        key = method_key(config)
         if config.architecture == architecture and (key not in chosen or config.seed < chosen[key][0]):
             chosen[key] = (config.seed, d)
     found = {}  # (method, gamma) -> a function giving its block
