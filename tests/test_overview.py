@@ -48,8 +48,12 @@ def test_the_table_orders_kinds_tests_with_holm_and_words_each_verdict(word):
     assert cells[0][5] == "FD & accuracy better" and cells[1][5] == "no significant change"
     assert cells[2][5] == "FD higher"  # the accuracy moved by noise only
     # the temperature's row says what a lower temperature trades, whatever its test found
-    cooled = {**rows[2], "key": ("mlp", "temperature", 1.0)}
+    cooled = {**row("worse", "sampler", [228.0, 226.0, 231.0], [0.801, 0.809, 0.792], recall=(0.02, 0.03, 0.02)),
+              "key": ("mlp", "temperature", 1.0)}
     assert overview.table_rows([cooled], word)[0][0][5] == "FD higher: τ < 1 trades recall for precision"
+    warmed = {**cooled, "values": {**cooled["values"],
+                                   "recall": ({"a": 0.2, "b": 0.2, "c": 0.2}, cooled["values"]["recall"][1])}}
+    assert overview.table_rows([warmed], word)[0][0][5] == "FD higher"  # no recall given up: no trade said
     # Holm by hand: a p-value that passes 0.05 alone but not its Holm threshold is no verdict
     p = overview.p_values(overview.tested(rows)[0])
     order = sorted(p.values())

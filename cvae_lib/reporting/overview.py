@@ -128,7 +128,10 @@ def verdict(row: dict, i: int, significant: set, word) -> str:
     said = (word("ov_both") if parts == [word("ov_fd_down"), word("ov_accuracy_up")]  # both better, said once
             else word("ov_and").join(parts) if parts else word("ov_none"))
     # a lower temperature is a point on a trade-off, not a method that wins or loses: the row says what it trades
-    return word("ov_temperature", verdict=said) if row.get("key", (None,) * 2)[1] == "temperature" else said
+    # where its recall fell as it does below tau = 1
+    recall = [np.mean(list(v.values())) for v in row["values"]["recall"]] if "recall" in row["values"] else []
+    traded = len(recall) == 2 and recall[0] < recall[1]
+    return word("ov_temperature", verdict=said) if row.get("key", (None,) * 2)[1] == "temperature" and traded else said
 
 
 def _cell(values: tuple, fmt) -> str:
