@@ -426,3 +426,21 @@ def test_the_first_judges_kinship_with_the_discriminator_is_weighed_by_the_secon
     assert "a smaller gain for each" in heldout.judge_overlap(table, labels, word)
     plain = _table()  # no VAE-GAN first: nothing to say
     assert heldout.judge_overlap(plain, {m: m for m in plain["methods"]}, word) == ""
+
+
+def test_cas_against_fd_gives_kendalls_tau_and_names_a_lower_fd_with_a_worse_cas():
+    from scipy import stats
+    table = _table()
+    labels = {m: m.upper() for m in table["methods"]}
+    fd = [180, 160, 31, 40]
+    expected = stats.kendalltau([-f for f in fd], [0.79, 0.78, 0.83, 0.79])  # positive: the two orders agree
+    p = answer.p_value(expected.pvalue)
+    # both conv GAN samplers lower FD below the conv original's 160 and raise CAS above its 0.78: no exception
+    assert answer.cas_against_fd(table, labels, word) == word("cas_fd_agree", n=4, tau=expected.statistic, p=p, n_fd=2)
+    table["methods"]["conv gan · gmm"]["cas"]["mean"] = 0.70  # FD 40 < 160, CAS 0.70 < 0.78
+    expected = stats.kendalltau([-f for f in fd], [0.79, 0.78, 0.83, 0.70])
+    said = answer.cas_against_fd(table, labels, word)
+    assert said == word("cas_fd_sentence", n=4, tau=expected.statistic, p=answer.p_value(expected.pvalue),
+                        n_lower=1, n_fd=2, names="CONV GAN · GMM")
+    assert "1 of the 2 methods with a lower FD than their original train a worse classifier" in said
+    assert answer.cas_against_fd({"methods": {}}, labels, word) == ""

@@ -333,3 +333,23 @@ def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
     return word("gmm_control", fd=fd, acc=mean("samples", "conditional_accuracy"), recall=mean("samples", "recall"),
                 std_samples=mean("samples", "draw_std"), std_means=mean("means", "draw_std"), n=len(found),
                 components=span(sizes), verdict=word(kind))
+
+
+def cas_against_fd(table: dict, labels: dict, word) -> str:
+    """Whether the judge-free CAS follows FD (the review's summary ``table``): Kendall's tau between the orders
+    the two give the methods with a CAS (test FD in the evaluation classifier, lower better; CAS, higher better;
+    positive: they agree), and the methods whose FD is below their backbone's original's while their CAS is
+    below it too, said as the words "cas_fd_sentence" (some such) or "cas_fd_agree" (none) choose; "" with fewer
+    than three methods."""
+    from ..evaluation.stats import kendall_tau
+    entries = {m: e for m, e in table.get("methods", {}).items() if m in labels and "cas" in e}
+    if len(entries) < 3:
+        return ""
+    fd = {m: e["test"]["classifier"]["fd"]["mean"] for m, e in entries.items()}
+    cas = {m: e["cas"]["mean"] for m, e in entries.items()}
+    tau, p = kendall_tau([-fd[m] for m in entries], [cas[m] for m in entries])
+    original = {m: f"{m.split()[0]} · prior" for m in entries}
+    lower_fd = [m for m in entries if original[m] in entries and m != original[m] and fd[m] < fd[original[m]]]
+    both = [m for m in lower_fd if cas[m] < cas[original[m]]]
+    return word("cas_fd_sentence" if both else "cas_fd_agree", n=len(entries), tau=tau, p=p_value(p),
+                n_lower=len(both), n_fd=len(lower_fd), names=word("list_sep").join(labels[m] for m in both))
