@@ -289,6 +289,12 @@ def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_
     assert answer.gmm_control_sentence([run("c", 170.0)], 180.0, 124.0, word).endswith(word("control_lost") + ".")
     assert answer.gmm_control_sentence([run("d", 150.0)], 180.0, 124.0, word).endswith(word("control_part") + ".")
     assert answer.gmm_control_sentence([tmp_path / "none"], 180.0, 124.0, word) == ""  # no control run
+    resized = run("e", 150.0)  # BIC gave the means 8 components and the samples 1: the control says it changed both
+    control = json.loads((resized / "gmm_control.json").read_text())
+    control["means"]["components"] = [8] * 10
+    (resized / "gmm_control.json").write_text(json.dumps(control))
+    assert answer.gmm_control_sentence([resized], 180.0, 124.0, word).endswith(
+        word("control_part") + word("control_resized") + ".")
 
 
 def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_other():

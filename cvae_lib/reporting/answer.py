@@ -317,7 +317,8 @@ def rank_check(table: dict, labels: dict, word) -> str:
 def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
     """What fitting the per-class mixtures to posterior samples instead of means does (evaluation.controls'
     gmm_control.json in the MLP's main runs, means over seeds): the same gain (not from the narrower fit), most of
-    it lost (from the narrower fit), or part; "" where no run has the control."""
+    it lost (from the narrower fit), or part, and whether BIC sized the two fits differently; "" where no run has
+    the control."""
     import json
     from pathlib import Path
     found = [json.loads(p.read_text()) for p in (Path(d) / "gmm_control.json" for d in run_dirs) if p.exists()]
@@ -330,9 +331,11 @@ def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
     kind = ("control_same" if abs(fd - gmm_fd) < 0.25 * abs(gain) else
             "control_lost" if fd - gmm_fd > 0.75 * gain else "control_part")
     sizes = [k for f in found for k in f["samples"]["components"]]  # what BIC chose for the samples
+    # where BIC sized the two fits differently, the control changes the mixtures' size as well as what they fit
+    resized = any(f["samples"]["components"] != f["means"].get("components", f["samples"]["components"]) for f in found)
     return word("gmm_control", fd=fd, acc=mean("samples", "conditional_accuracy"), recall=mean("samples", "recall"),
                 std_samples=mean("samples", "draw_std"), std_means=mean("means", "draw_std"), n=len(found),
-                components=span(sizes), verdict=word(kind))
+                components=span(sizes), verdict=word(kind) + (word("control_resized") if resized else ""))
 
 
 def cas_against_fd(table: dict, labels: dict, word) -> str:
