@@ -421,8 +421,8 @@ def test_the_first_judges_kinship_with_the_discriminator_is_weighed_by_the_secon
     # first the mixture: 160 / 40 = 4.0 and 19 / 3.2 = 5.9; then the prior: 160 / 31 = 5.2 and 19 / 4.4 = 4.3
     said = heldout.judge_overlap(table, labels, word)
     assert said.endswith("in the two judges: CONV VAEGAN · GMM 4.0× and 5.9×, CONV VAEGAN · PRIOR 5.2× "
-                         "and 4.3×; the second judge sees a larger gain for some and a smaller one for others, so a "
-                         "bias of the first judge is not ruled out.")
+                         "and 4.3×; the second judge sees a larger gain for some and a smaller one for others, so these "
+                         "ratios neither show nor exclude a bias of the first judge.")
     table["methods"]["conv vaegan · prior"]["test"]["judge"]["fd"]["mean"] = 19 / 6  # 6.0x against 5.2x
     assert said.startswith(" The first judge may favour the VAE-GAN:") and heldout.judge_overlap(table, labels, word).endswith(
         "; the second judge sees no smaller a gain.")

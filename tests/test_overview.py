@@ -45,7 +45,7 @@ def test_the_table_orders_kinds_tests_with_holm_and_words_each_verdict(word):
     assert [c[0] for c in cells] == ["gan (τ* = 0.7)", "flat", "worse", "both"]  # retrained, samplers, combined
     assert [c[1] for c in cells] == ["retrained", "sampler", "sampler", "both"]
     assert cells[0][2] == "180 → 93.3" and cells[0][3] == "0.800 → 0.870"
-    assert cells[0][5] == "FD & accuracy better" and cells[1][5] == "no significant change"
+    assert cells[0][5] == "FD lower, accuracy higher" and cells[1][5] == "no significant change"
     assert cells[2][5] == "FD higher"  # the accuracy moved by noise only
     # the temperature's row says what a lower temperature trades, whatever its test found
     cooled = {**row("worse", "sampler", [228.0, 226.0, 231.0], [0.801, 0.809, 0.792], recall=(0.02, 0.03, 0.02)),
