@@ -368,7 +368,7 @@ def test_choosing_by_fd_alone_is_said_beside_the_protocol_and_the_wide_table_mus
                          "accuracy 0.800 → 0.800 at τ = 2.")
     lower = copy.deepcopy(wide)  # accuracy lost where FD was won: said as a trade
     lower["methods"]["mlp · prior"]["test"]["classifier"]["accuracy"]["mean"] = 0.6
-    assert "would gain most, at a price in accuracy" in heldout.wide_sentence(lower, main, labels, word, grid)
+    assert "would gain most, losing accuracy" in heldout.wide_sentence(lower, main, labels, word, grid)
     assert heldout.originals_clause(main, main, labels, word) == ""  # nothing moved
     heldout.check_wide(main, main)  # the same choices: Table 4 and CAS are the protocol's answer
     with pytest.raises(ValueError, match="conv gan · gmm.*1.5"):

@@ -104,15 +104,15 @@ REPORT_FIGURES = {
         {"beta": i.W("beta")})),
     "samples_per_beta": (0.95, lambda i: grids.method_columns(i.blocks(5), [f"β = {b:g}" for b in (0.5, 1, 2, 4, 8)],
                                                               i.classes)),
-    "extension_samples": (0.8, lambda i: grids.method_columns(i.blocks(7, 3), i.methods()[0][:7], i.classes,
-                                                              width=0.8)),
+    "extension_samples": (0.76, lambda i: grids.method_columns(i.blocks(7, 3), i.methods()[0][:7], i.classes,
+                                                               width=0.76)),
     "extension_samples_conv": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][11:], i.classes)),
-    "extension_views": (0.7, lambda i: grids.views_by_model(
+    "extension_views": (0.62, lambda i: grids.views_by_model(
         i.images(6), {n: i.images(6) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
                       + i.methods()[0][11:12] + i.methods()[0][15:16]}, i.images(2),
         {n: i.images(8) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
          + i.methods()[0][11:12] + i.methods()[0][15:16]},
-        (i.W("views_recon"), i.W("views_path", a=i.classes[5], b=i.classes[9])), i.W("views_inputs"), width=0.7)),
+        (i.W("views_recon"), i.W("views_path", a=i.classes[5], b=i.classes[9])), i.W("views_inputs"), width=0.62)),
     "fidelity_coverage": (0.95, fidelity),
     "fidelity_coverage, every method at one point": (0.95, lambda i: fidelity(i, np.tile(FIDELITY[:1], (18, 1)))),
 }

@@ -11,6 +11,7 @@ most operating points sit at tau = 1.
 from pathlib import Path
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
+from ..evaluation.stats import welch_differ
 from .answer import by_criterion, family, fd_p, p_pair
 from .review_table import CONV_ORIGINAL, ORIGINAL, backbone_original
 
@@ -132,3 +133,25 @@ def judge_overlap(table: dict, labels: dict, word) -> str:
     verdict = "larger" if len(larger) == len(samplers) else "smaller" if not larger else "mixed"
     return word("judge_overlap", base=labels[base], verdict=word(f"overlap_{verdict}"), items=word("list_sep").join(
         word("overlap_item", name=labels[m], c_gain=gain[m]["classifier"], j_gain=gain[m]["judge"]) for m in samplers))
+
+
+def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
+    """The answer's model sampled from its prior against its backbone's original CVAE in the two spaces no training
+    shaped (scripts/free_features.py's ``free``: method -> per-seed FDs), with the lowest prior-sampled method in
+    each and, in pixels, Welch's verdict over seeds; "" unless the answer is a VAE-GAN and both were scored."""
+    import numpy as np
+    ranked = by_criterion(table, labels)
+    own, base = f"{family(ranked[0])} · prior", backbone_original(ranked[0])
+    scored = {m: e for m, e in free.get("methods", {}).items() if m in labels}
+    if "vaegan" not in own or own not in scored or base not in scored:
+        return ""
+    mean = {s: {m: float(np.mean(e[s])) for m, e in scored.items()} for s in ("random_network", "pixels")}
+    best = {s: min(mean[s], key=mean[s].get) for s in mean}
+    pix = {"pix": mean["pixels"][own], "pix_base": mean["pixels"][base]}
+    side = ("same" if not welch_differ(scored[own]["pixels"], scored[base]["pixels"])
+            else "lower" if pix["pix"] < pix["pix_base"] else "higher")
+    return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
+                net_ratio=mean["random_network"][base] / mean["random_network"][own],
+                net_best=labels[best["random_network"]], pix_clause=word(f"free_pix_{side}", **pix),
+                pix_best=labels[best["pixels"]], pix_best_fd=mean["pixels"][best["pixels"]],
+                pix_real=free["real"]["pixels"])

@@ -1,0 +1,83 @@
+"""The two feature spaces no training shaped (cvae_lib.evaluation.free_features), checked against by-hand block
+means, FD's closed form for a shifted set, and a committed run's decoder."""
+import pytest
+import torch
+
+from cvae_lib.evaluation import free_features as ff
+from cvae_lib.evaluation.generate import decode_means
+from cvae_lib.training import runs
+
+RUNS = runs.PROJECT / "report" / "runs"
+
+
+def test_pooled_pixels_are_the_means_of_two_by_two_blocks():
+    images = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    pooled = ff.pooled_pixels(images)
+    assert pooled.shape == (3, 196)
+    by_hand = images[:, 0].reshape(3, 14, 2, 14, 2).mean(dim=(2, 4)).reshape(3, 196)
+    assert torch.allclose(pooled, by_hand)
+
+
+def test_the_untrained_network_is_its_seeds_and_leaves_the_random_state_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    a, b, c = ff.untrained_network(0), ff.untrained_network(0), ff.untrained_network(1)
+    assert torch.equal(torch.rand(3), expected)  # the global generator did not move
+    weights = [next(n.parameters()) for n in (a, b, c)]
+    assert torch.equal(weights[0], weights[1]) and not torch.equal(weights[0], weights[2])
+    assert not a.training
+
+
+def test_fd_is_zero_against_itself_and_the_squared_shift_for_shifted_pixels():
+    images = torch.rand(400, 1, 28, 28, generator=torch.Generator().manual_seed(1)) * 0.5
+    network = ff.untrained_network(0)
+    reference = ff.features(network, images)
+    same = ff.free_fds(images, reference, network)
+    assert same["random_network"] == pytest.approx(0.0, abs=1e-6) and same["pixels"] == pytest.approx(0.0, abs=1e-8)
+    # every pixel + 0.1: block means move by 0.1 in each of 196 coordinates, the covariance stays: FD = 196 * 0.01
+    assert ff.free_fds(images + 0.1, reference, network)["pixels"] == pytest.approx(1.96, rel=1e-6)
+
+
+def test_prior_samples_decode_the_runs_prior_at_its_temperature():
+    run = RUNS / "mlp-s0"
+    images = ff.prior_samples(run, 1e-6, per_class=2)  # tau -> 0: every draw is z = 0, one image per class
+    config, model = runs.load_model(run)
+    by_hand = decode_means(model, torch.zeros(10, model.latent_size), torch.arange(10), config.likelihood)
+    assert images.shape == (20, 1, 28, 28)
+    assert torch.allclose(images[::2], by_hand, atol=1e-4) and torch.allclose(images[1::2], by_hand, atol=1e-4)
+    assert torch.equal(ff.prior_samples(run, 0.8, per_class=2, seed=3), ff.prior_samples(run, 0.8, per_class=2, seed=3))
+    with pytest.raises(ValueError, match="VampPrior is sampled at tau = 1 only"):
+        ff.prior_samples(RUNS / "mlp-s0-vampprior", 0.7, per_class=1)
+
+
+def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
+    from cvae_lib.reporting import heldout
+    from cvae_lib.reporting.document import fill, texts
+    words = texts("en")["words"]
+
+    def word(key, **v):
+        return fill(words[key], v)
+
+    def entry(fd_c, fd_j):
+        q = {"mean": 0.0, "half_width": 0.0, "n": 3}
+        return {"tau": 1.0, "test": {"classifier": {"fd": {**q, "mean": fd_c}}, "judge": {"fd": {**q, "mean": fd_j}}},
+                "validation": {"classifier": {"fd": {**q, "mean": fd_c}}, "judge": {"fd": {**q, "mean": fd_j}}}}
+    table = {"methods": {"conv · prior": entry(160, 19), "conv vaegan · prior": entry(31, 4.4),
+                         "mlp vampprior · prior": entry(113, 11)},
+             "real": {"validation": {"classifier": {"fd": 0.7}, "judge": {"fd": 0.04}}}}
+    labels = {m: m.upper() for m in table["methods"]}
+    free = {"real": {"random_network": 2e-6, "pixels": 0.026},
+            "methods": {"conv · prior": {"tau": 1.0, "random_network": [1.2e-3, 1.3e-3], "pixels": [0.5, 0.5]},
+                        "conv vaegan · prior": {"tau": 0.8, "random_network": [1.5e-4, 2.5e-4], "pixels": [0.45, 0.55]},
+                        "mlp vampprior · prior": {"tau": 1.0, "random_network": [8e-4, 9e-4], "pixels": [0.3, 0.4]}}}
+    said = heldout.free_feature_sentence(free, table, labels, word)
+    assert said == word("free_features", n=3, name="CONV VAEGAN · PRIOR", base="CONV · PRIOR", tau=0.8,
+                        net_ratio=1.25e-3 / 2e-4, net_best="CONV VAEGAN · PRIOR",
+                        pix_clause=word("free_pix_same", pix=0.5, pix_base=0.5),
+                        pix_best="MLP VAMPPRIOR · PRIOR", pix_best_fd=0.35, pix_real=0.026)
+    assert "6.2 times below" in said and "the two do not differ (0.50 against 0.50, Welch's test)" in said
+    free["methods"]["conv vaegan · prior"]["pixels"] = [0.30, 0.31]  # Welch's test now tells them apart
+    assert "its FD is lower (0.30 against 0.50, Welch's test)" in heldout.free_feature_sentence(
+        free, table, labels, word)
+    assert heldout.free_feature_sentence({}, table, labels, word) == ""  # not scored
