@@ -6,9 +6,13 @@ protocol's choice (review_table.operating_point: lowest FD among the temperature
 is made over temperatures on both sides of 1, and what choosing by FD alone would do is shown beside it.
 
 They answer two objections to the main review: that its validation reference consists of training images, and that
-most operating points sit at tau = 1.
+most operating points sit at tau = 1. A third, that the first judge is laid out like the VAE-GAN's discriminator, is
+weighed by the second judge's gains (judge_overlap) and by FD in two spaces no training shaped
+(free_feature_sentence, from scripts/free_features.py).
 """
 from pathlib import Path
+
+import numpy as np
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
 from ..evaluation.stats import welch_differ
@@ -139,7 +143,6 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     """The answer's model sampled from its prior against its backbone's original CVAE in the two spaces no training
     shaped (scripts/free_features.py's ``free``: method -> per-seed FDs), with the lowest prior-sampled method in
     each and, in pixels, Welch's verdict over seeds; "" unless the answer is a VAE-GAN and both were scored."""
-    import numpy as np
     ranked = by_criterion(table, labels)
     own, base = f"{family(ranked[0])} · prior", backbone_original(ranked[0])
     scored = {m: e for m, e in free.get("methods", {}).items() if m in labels}
