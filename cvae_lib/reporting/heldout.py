@@ -117,7 +117,8 @@ def originals_clause(table: dict, main: dict, labels: dict, word) -> str:
                   acc_new=table["methods"][m]["test"]["classifier"]["accuracy"]["mean"]) for m in moved]
     worse = all(table["methods"][m]["test"]["classifier"]["accuracy"]["mean"]
                 < main["methods"][m]["test"]["classifier"]["accuracy"]["mean"] for m in moved)  # FD bought with accuracy
-    return word("wide_originals_trade" if worse else "wide_originals", items=word("list_sep").join(items)) if items else ""
+    return (word("wide_originals_trade" if worse else "wide_originals", items=word("list_sep_strong").join(items))
+            if items else "")
 
 
 def judge_overlap(table: dict, labels: dict, word) -> str:
