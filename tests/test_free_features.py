@@ -81,3 +81,20 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
     assert "its FD is lower by Welch's test: 0.30 against 0.50" in heldout.free_feature_sentence(
         free, table, labels, word)
     assert heldout.free_feature_sentence({}, table, labels, word) == ""  # not scored
+
+
+def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_original():
+    from cvae_lib.reporting import heldout
+
+    def entry(fd_c, fd_j):
+        q = {"mean": 0.0, "half_width": 0.0, "n": 3}
+        return {"tau": 1.0, "test": {"classifier": {"fd": {**q, "mean": fd_c}}, "judge": {"fd": {**q, "mean": fd_j}}},
+                "validation": {"classifier": {"fd": {**q, "mean": fd_c}}, "judge": {"fd": {**q, "mean": fd_j}}}}
+    table = {"methods": {"conv · prior": entry(160, 19), "conv vaegan · prior": entry(31, 4.4)},
+             "real": {"validation": {"classifier": {"fd": 0.7}, "judge": {"fd": 0.04}}}}
+    labels = {m: m.upper() for m in table["methods"]}
+    free = {"methods": {"conv · prior": {"pixels": [0.50, 0.49, 0.51]}, "conv vaegan · prior": {"pixels": [0.53, 0.50, 0.44]}}}
+    assert heldout.free_pixel_side(free, table, labels) == ("same", {"name": "CONV VAEGAN · PRIOR", "base": "CONV · PRIOR"})
+    free["methods"]["conv vaegan · prior"]["pixels"] = [0.70, 0.71, 0.72]
+    assert heldout.free_pixel_side(free, table, labels)[0] == "higher"
+    assert heldout.free_pixel_side({}, table, labels) == ("", {})

@@ -152,10 +152,23 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     mean = {s: {m: float(np.mean(e[s])) for m, e in scored.items()} for s in ("random_network", "pixels")}
     best = {s: min(mean[s], key=mean[s].get) for s in mean}
     pix = {"pix": mean["pixels"][own], "pix_base": mean["pixels"][base]}
-    side = ("same" if not welch_differ(scored[own]["pixels"], scored[base]["pixels"])
-            else "lower" if pix["pix"] < pix["pix_base"] else "higher")
+    side = free_pixel_side(free, table, labels)[0]
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
                 net_ratio=mean["random_network"][base] / mean["random_network"][own],
                 net_best=labels[best["random_network"]], pix_clause=word(f"free_pix_{side}", **pix),
                 pix_best=labels[best["pixels"]], pix_best_fd=mean["pixels"][best["pixels"]],
                 pix_real=free["real"]["pixels"])
+
+
+def free_pixel_side(free: dict, table: dict, labels: dict) -> tuple:
+    """(side, names): how the answer's prior-sampled model compares with its backbone's original CVAE in 2 x 2
+    pixel-block means by Welch's test over seeds ("same", "lower" or "higher") and their labels (name, base); ("",
+    {}) unless both were scored."""
+    ranked = by_criterion(table, labels)
+    own, base = f"{family(ranked[0])} · prior", backbone_original(ranked[0])
+    scored = free.get("methods", {})
+    if own not in scored or base not in scored or own not in labels or base not in labels:
+        return "", {}
+    a, b = scored[own]["pixels"], scored[base]["pixels"]
+    side = "same" if not welch_differ(a, b) else "lower" if np.mean(a) < np.mean(b) else "higher"
+    return side, {"name": labels[own], "base": labels[base]}
