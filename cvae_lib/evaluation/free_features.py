@@ -5,7 +5,7 @@ at a method's operating temperature, against the test images."""
 import torch
 import torch.nn.functional as F
 
-from ..modelling.models import NUM_CLASSES
+from ..modelling.models import NUM_CLASSES, device_of
 from ..modelling.priors import sample_latents_temperature, sample_prior
 from ..training import runs
 from .classifier import predict
@@ -44,7 +44,7 @@ def prior_samples(run_dir, tau: float, per_class: int = 1000, seed: int = 0, dev
         if getattr(model, "vamp", None) is not None:
             if tau != 1:
                 raise ValueError(f"{run_dir}: a VampPrior is sampled at tau = 1 only, not {tau}")
-            z = sample_prior(model, labels.to(next(model.parameters()).device), generator)
+            z = sample_prior(model, labels.to(device_of(model)), generator)
         else:
             z = sample_latents_temperature(len(labels), model.latent_size, tau, generator)
         return decode_means(model, z, labels, config.likelihood).cpu()

@@ -144,8 +144,7 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     """The answer's model sampled from its prior against its backbone's original CVAE in the two spaces no training
     shaped (scripts/free_features.py's ``free``: method -> per-seed FDs), with the lowest prior-sampled method in
     each and, in pixels, Welch's verdict over seeds; "" unless the answer is a VAE-GAN and both were scored."""
-    ranked = by_criterion(table, labels)
-    own, base = f"{family(ranked[0])} · prior", backbone_original(ranked[0])
+    own, base = _answer_pair(table, labels)
     scored = {m: e for m, e in free.get("methods", {}).items() if m in labels}
     if "vaegan" not in own or own not in scored or base not in scored:
         return ""
@@ -164,11 +163,16 @@ def free_pixel_side(free: dict, table: dict, labels: dict) -> tuple:
     """(side, names): how the answer's prior-sampled model compares with its backbone's original CVAE in 2 x 2
     pixel-block means by Welch's test over seeds ("same", "lower" or "higher") and their labels (name, base); ("",
     {}) unless both were scored."""
-    ranked = by_criterion(table, labels)
-    own, base = f"{family(ranked[0])} · prior", backbone_original(ranked[0])
+    own, base = _answer_pair(table, labels)
     scored = free.get("methods", {})
     if own not in scored or base not in scored or own not in labels or base not in labels:
         return "", {}
     a, b = scored[own]["pixels"], scored[base]["pixels"]
     side = "same" if not welch_differ(a, b) else "lower" if np.mean(a) < np.mean(b) else "higher"
     return side, {"name": labels[own], "base": labels[base]}
+
+
+def _answer_pair(table: dict, labels: dict) -> tuple:
+    """(the answer's trained model sampled from its own prior, its backbone's original CVAE), as method names."""
+    first = by_criterion(table, labels)[0]
+    return f"{family(first)} · prior", backbone_original(first)
