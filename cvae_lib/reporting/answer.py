@@ -227,9 +227,8 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     real = table.get("real", {}).get("cas")
     out["abstract_review"] = ""
     if cas and real is not None:  # the judge-free check: the highest CAS, against its own backbone's original's
-        from .review_table import backbone_original  # review_table imports this module
         high = max(cas, key=cas.get)
-        original = cas.get(backbone_original(high), float("nan"))
+        original = cas.get(f"{high.split()[0]} · prior", float("nan"))  # review_table.backbone_original's name
         out["abstract_review"] = word("abstract_cas_below" if cas[high] < real else "abstract_cas_reaches",
                                       high=cas[high], high_name=labels[high], base_cas=original, real=real)
     return out
@@ -346,14 +345,13 @@ def cas_against_fd(table: dict, labels: dict, word) -> str:
     below it too, said as the words "cas_fd_sentence" (some such) or "cas_fd_agree" (none) choose; "" with fewer
     than three methods."""
     from ..evaluation.stats import kendall_tau
-    from .review_table import backbone_original  # review_table imports this module
     entries = {m: e for m, e in table.get("methods", {}).items() if m in labels and "cas" in e}
     if len(entries) < 3:
         return ""
     fd = {m: e["test"]["classifier"]["fd"]["mean"] for m, e in entries.items()}
     cas = {m: e["cas"]["mean"] for m, e in entries.items()}
     tau, p = kendall_tau([-fd[m] for m in entries], [cas[m] for m in entries])
-    original = {m: backbone_original(m) for m in entries}
+    original = {m: f"{m.split()[0]} · prior" for m in entries}  # as review_table.backbone_original names it
     lower_fd = [m for m in entries if original[m] in entries and m != original[m] and fd[m] < fd[original[m]]]
     both = [m for m in lower_fd if cas[m] < cas[original[m]]]
     return word("cas_fd_sentence" if both else "cas_fd_agree", n=len(entries), tau=tau, p=p_value(p),
