@@ -82,6 +82,14 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
     assert text == "VampPrior (FD 112) also lowered FD significantly (original MLP: 180); two-stage did not lower FD"
     assert "GAN + GMM" not in text and "conv GMM" not in text  # combinations and the other backbone left out
     assert overview.lowered_sentence([], word) == ""
+    tuned = [row("VAE-GAN (γ = 0.1)", "retrained", [110.0, 114.0, 113.0], [0.84, 0.85, 0.85], same_runs=False),
+             row("β-VAE (β = 2, 4)", "retrained", [181.0, 186.0, 184.0], [0.80, 0.82, 0.83])]
+    tuned[0]["tau"] = 0.7
+    assert "VAE-GAN (γ = 0.1, τ* = 0.7, FD 112)" in overview.lowered_sentence(tuned, word)
+    assert overview.lowered_sentence(tuned, word, short=True) == (
+        "VAE-GAN (FD 112) also lowered FD significantly (original MLP: 180); β-VAE did not lower FD")
+    from cvae_lib.reporting.names import bare
+    assert bare("MLP VAE-GAN（γ = 0.1，τ* = 0.7）") == "MLP VAE-GAN" and bare("MLP CVAE + 逐类 GMM") == "MLP CVAE + 逐类 GMM"
 
 
 def test_one_family_with_the_other_tables_gives_one_verdict_and_counts_a_shared_test_once(word):

@@ -30,6 +30,12 @@ def merged(text: str) -> str:
     return re.sub(r"）（|\) \(", lambda m: "，" if m.group(0) == "）（" else ", ", text)
 
 
+def bare(text: str) -> str:
+    """A method's name without its settings in brackets, for a sentence that names several methods in a breath:
+    "MLP β-VAE (β = 0.5, 2, 4, 8)" -> "MLP β-VAE", "MLP VAE-GAN（γ = 0.1）" -> "MLP VAE-GAN"."""
+    return re.sub(r"\s*(\([^()]*\)|（[^（）]*）)", "", text).strip()
+
+
 def without_backbone(labels: dict, prefix: str = "MLP ") -> dict:
     """``labels`` with the leading backbone word removed ("MLP VampPrior" -> "VampPrior"), for a table whose caption
     names the backbone already; a name that does not start with it is kept ("原始 MLP CVAE")."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..evaluation.stats import seed_test_p
 from .compare import holm
-from .names import merged
+from .names import bare, merged
 from .review_table import _number, at, backbone_original
 
 QUANTITIES = (("fd", None), ("accuracy", "{:.3f}"), ("recall", "{:.2f}"))
@@ -188,11 +188,12 @@ def _listed(items: list, word) -> str:
     return items[0] if len(items) == 1 else word("list_sep").join(items[:-1]) + word("ov_last_sep") + items[-1]
 
 
-def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict = None) -> str:
+def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict = None, short: bool = False) -> str:
     """The abstract's and the conclusion's word on the other extensions of one backbone, combinations and the
     temperature (a trade of accuracy against FD that validation chose away from, the table's row) left out:
     which lowered FD significantly (with FD after, and the original's), which lowered it without the test
-    confirming it, and which did not lower it; "" with no such row."""
+    confirming it, and which did not lower it; "" with no such row. ``short``: names without their settings
+    (the abstract's; the table beside the conclusion gives them)."""
     rows, significant, _ = tested(rows, family)
     mine = [(i, r) for i, r in enumerate(rows) if r["architecture"] == architecture and r["kind"] != "combined"
             and r.get("key", ("", ""))[1] != "temperature"]  # the temperature trades accuracy for FD: the table says it
@@ -203,12 +204,15 @@ def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict =
         values = list(r["values"]["fd"][which].values())
         return float(min(values) if r.get("single") and which == 0 else np.mean(values))
 
+    def label(r):
+        return bare(r["label"]) if short else r["label"]
+
     def name(r):
-        return merged(word("ov_lowered_item", name=r["label"] + (word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0)
-                                                                  else ""), fd=_number(fd(r, 0), None)))
+        tau = word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0) and not short else ""
+        return merged(word("ov_lowered_item", name=label(r) + tau, fd=_number(fd(r, 0), None)))
     groups = {"lowered": [], "unconfirmed": [], "not_lowered": []}
     for i, r in mine:
         kind = ("not_lowered" if fd(r, 0) >= fd(r, 1) else "lowered" if (i, "fd") in significant else "unconfirmed")
-        groups[kind].append(name(r) if kind != "not_lowered" else r["label"])
+        groups[kind].append(name(r) if kind != "not_lowered" else label(r))
     base = _number(fd(mine[0][1], 1), None)
     return word("ov_and_clause").join(word(f"ov_{k}", names=_listed(v, word), base=base) for k, v in groups.items() if v)
