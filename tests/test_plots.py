@@ -98,14 +98,8 @@ REPORT_FIGURES = {
     "rate_distortion": (0.62, lambda i: plots.rate_distortion([21.2, 13.4, 7.9, 4.7, 2.5], [218, 223, 231, 240, 253],
                                                               [0.5, 1, 2, 4, 8],
                                                               {k: i.W(k) for k in ("rate", "distortion", "beta")})),
-    "metrics_vs_beta": (0.95, lambda i: plots.metrics_vs_beta(
-        [0.5, 1, 2, 4, 8], {i.W("active_units_short"): [18, 13, 8, 6, 3], i.W("cond_acc_short"): [.75, .8, .81, .81, .78],
-                            i.W("fd_short"): [187, 178, 196, 229, 281], i.W("elbo_short"): [239, 237, 239, 245, 255]},
-        {"beta": i.W("beta")})),
-    "samples_per_beta": (0.95, lambda i: grids.method_columns(i.blocks(5), [f"β = {b:g}" for b in (0.5, 1, 2, 4, 8)],
-                                                              i.classes)),
-    "extension_samples": (0.76, lambda i: grids.method_columns(i.blocks(7, 3), i.methods()[0][:7], i.classes,
-                                                               width=0.76)),
+    "extension_samples": (0.9, lambda i: grids.method_columns(i.blocks(7, 3), i.methods()[0][:7], i.classes,
+                                                              width=0.9)),
     "extension_samples_conv": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][11:], i.classes)),
     "extension_views": (0.62, lambda i: grids.views_by_model(
         i.images(6), {n: i.images(6) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
@@ -113,6 +107,9 @@ REPORT_FIGURES = {
         {n: i.images(8) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
          + i.methods()[0][11:12] + i.methods()[0][15:16]},
         (i.W("views_recon"), i.W("views_path", a=i.classes[5], b=i.classes[9])), i.W("views_inputs"), width=0.62)),
+    "gan_curves": (0.35, lambda i: plots.gan_curves(
+        {i.W("mlp"): [_gan_history(50, 0, 2.7, 1.7, 248.0)], i.W("conv"): [_gan_history(50, 1, 2.5, 1.8, 249.0)]},
+        {"adversarial": i.W("gan_adversarial"), "epoch": i.W("epoch")}, width=0.35)),
     "fidelity_coverage": (0.95, fidelity),
     "fidelity_coverage, every method at one point": (0.95, lambda i: fidelity(i, np.tile(FIDELITY[:1], (18, 1)))),
 }
@@ -236,3 +233,42 @@ def test_the_views_figure_puts_the_inputs_first_and_one_row_per_model():
     assert (right[side:side + 28, :28] == 0.5).all() and (right[2 * side:, 7 * side:] == 1).all()
     assert [t.get_text() for t in fig.axes[0].texts if t.get_text() in ("inputs", "A", "B")] == ["inputs", "A", "B"]
     plt.close(fig)
+
+
+def _gan_history(epochs: int, seed: int, generator: float, discriminator: float, elbo: float):
+    """A VAE-GAN's history: −ELBO falling to ``elbo`` (the first epoch 80 nats higher), adversarial losses levelling
+    off at ``generator`` and ``discriminator``."""
+    rng = np.random.default_rng(seed)
+    epoch = np.arange(1, epochs + 1)
+    return pd.DataFrame({"epoch": epoch, "test_total": elbo + 80 / epoch + rng.normal(0, 0.2, epochs),
+                         "train_generator_gan": generator + 1 / epoch, "train_discriminator": discriminator - 0.3 / epoch})
+
+
+def test_the_gan_curves_show_both_losses_of_each_backbone_and_where_the_discriminator_would_be_lost():
+    runs = {name: [_gan_history(50, s, g, d, 248.0) for s in range(3)] for name, g, d in (("MLP", 2.7, 1.7),
+                                                                                         ("conv", 2.5, 1.8))}
+    fig = plots.gan_curves(runs, width=0.35)
+    ax = fig.axes[0]
+    levels = sorted(line.get_ydata()[0] for line in ax.lines if line.get_linestyle() == ":")
+    assert levels == pytest.approx([2 * np.log(2), 3 * np.log(2)])  # the losses where D cannot tell images apart
+    curves = [line for line in ax.lines if line.get_linestyle() in ("-", "--")]
+    finals = sorted(round(float(line.get_ydata()[-1]), 2) for line in curves)  # seed means at the last epoch
+    assert finals == sorted(round(v, 2) for v in (2.7 + 1 / 50, 1.7 - 0.3 / 50, 2.5 + 1 / 50, 1.8 - 0.3 / 50))
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["MLP", "conv"]
+    assert len(ax.collections) == 4  # a ± std band per curve: two losses of two backbones
+    assert legibility_problems(fig, 0.35) == []
+    plt.close(fig)
+
+
+def test_the_gan_training_numbers_are_the_curves_last_epochs():
+    from cvae_lib.reporting import findings
+    runs = {"a": [_gan_history(40, 0, 2.7, 1.7, 248.0)], "b": [_gan_history(40, 1, 2.5, 1.8, 250.0)]}
+    originals = {"a": [pd.DataFrame({"epoch": range(1, 41), "test_total": [236.0] * 40})],
+                 "b": [pd.DataFrame({"epoch": range(1, 41), "test_total": [235.0] * 40})]}
+    out = findings.gan_training(runs, originals, last=10)
+    assert out["gen_low"] == pytest.approx(2.5 + 1 / 40) and out["gen_high"] == pytest.approx(2.7 + 1 / 31)
+    assert out["dis_low"] == pytest.approx(1.7 - 0.3 / 31) and out["dis_high"] == pytest.approx(1.8 - 0.3 / 40)
+    by_hand = np.mean([1 / e for e in range(31, 41)]) - np.mean([1 / e for e in range(21, 31)])
+    assert out["gen_drift"] == pytest.approx(abs(by_hand))
+    final = {m: runs[m][0].test_total.iloc[-1] - originals[m][0].test_total.iloc[-1] for m in runs}
+    assert (out["elbo_gap_low"], out["elbo_gap_high"]) == pytest.approx((min(final.values()), max(final.values())))

@@ -149,11 +149,16 @@ class Document:
         self._show(f'<h{level + 1} id="{anchor}">{html.escape(number + title)}</h{level + 1}>',
                    f"\\{command}{{{latex_escape(title)}}}{add_toc}")
 
-    def toc(self, entries: list) -> None:
-        """The table of contents: LaTeX builds its own; the HTML lists ``entries`` (numbered titles)."""
+    def toc(self, entries: list, new_page: bool = True) -> None:
+        """The table of contents: LaTeX builds its own; the HTML lists ``entries`` (numbered titles). ``new_page``:
+        what follows starts a page (else call page_break after what the first page still holds)."""
         items = "".join(f'<li><a href="#sec-{i}">{html.escape(title)}</a></li>' for i, title in entries)
         self._show(f'<nav><b>{html.escape(self.word("contents"))}</b><ol style="list-style:none">{items}</ol></nav>',
-                   "\\setcounter{tocdepth}{1}\\tableofcontents\\clearpage")  # sections only: one page with the abstract
+                   "\\setcounter{tocdepth}{1}\\tableofcontents" + ("\\clearpage" if new_page else ""))  # sections only
+
+    def page_break(self) -> None:
+        """What follows starts a new page in the PDF, every float shown so far printed first (LaTeX's \\clearpage)."""
+        self._show("", "\\clearpage")
 
     def figure(self, fig, name: str, caption: str, width: float = None, placement: str = "htbp") -> None:
         """Save ``fig`` as figures_dir/name.png and show it with a numbered caption, ``width`` of the text wide
@@ -161,6 +166,26 @@ class Document:
         hard to read in print (legibility.legibility_problems) is saved, kept in ``legibility`` and refused with
         IllegibleFigure, so that no build ships it. ``placement``: LaTeX's float placement; "H" prints the figure
         where it stands (the last appendix's figures, so that the colophon after them stays last)."""
+        path, width = self._saved(fig, name, width)
+        self.figure_file(path, caption, width, placement)
+
+    def figure_pair(self, left: tuple, right: tuple, placement: str = "htbp") -> None:
+        """Two figures side by side in the PDF, each (fig, name, caption, width) with its own number and caption
+        below it, their tops aligned; in the HTML one after the other. The widths (shares of the text width, each
+        figure built at its own) leave at least 0.02 between them."""
+        if left[3] + right[3] > 0.98:
+            raise ValueError(f"two figures of widths {left[3]:g} and {right[3]:g} do not fit side by side")
+        shown = [(*self._saved(fig, name, width), caption) for fig, name, caption, width in (left, right)]
+        html_parts, latex_parts = [], []
+        for path, width, caption in shown:
+            rel, label = self._figure_ref(path)
+            html_parts.append(self._figure_html(rel, label, caption, width))
+            latex_parts.append(f"\\begin{{minipage}}[t]{{{width}\\linewidth}}\\vspace{{0pt}}\\centering"
+                               f"\\includegraphics[width=\\linewidth]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{minipage}}")
+        self._show("".join(html_parts), f"\\begin{{figure}}[{placement}]" + "\\hfill".join(latex_parts) + "\\end{figure}")
+
+    def _saved(self, fig, name: str, width: float = None) -> tuple:
+        """``fig`` checked for legibility at ``width`` and saved as figures_dir/name.png: (path, width)."""
         import matplotlib.pyplot as plt
         from .legibility import legibility_problems, printed_width
         from .plots import save
@@ -174,18 +199,26 @@ class Document:
             raise IllegibleFigure(f"figure {name!r} ({path}) is illegible printed at {width:g} of the text width: "
                                   + "; ".join(problems[:6]) + more + ". Build it at the size it is printed, with "
                                   "text of at least 7 pt (cvae_lib/reporting/plots.py), or print it wider.")
-        self.figure_file(path, caption, width, placement)
+        return path, width
 
-    def figure_file(self, path, caption: str, width: float = 0.95, placement: str = "htbp") -> None:
-        """Show a saved figure (returns nothing, so that a notebook cell ending with it prints no repr)."""
+    def _figure_ref(self, path) -> tuple:
+        """The next figure's number taken: (the image's path relative to the HTML, its label "Figure n")."""
         import os
         self._number("figure")
         rel = Path(os.path.relpath(Path(path).resolve(), self.html_root.resolve())).as_posix()
-        label = self.word("figure", n=self.figure_count)
+        return rel, self.word("figure", n=self.figure_count)
+
+    @staticmethod
+    def _figure_html(rel: str, label: str, caption: str, width: float) -> str:
+        return (f'<figure style="margin:1em 0"><img src="{html.escape(rel)}" alt="{html.escape(caption)}" '
+                f'style="max-width:{int(width * 100)}%"><figcaption><b>{html.escape(label)}</b> '
+                f'{html.escape(caption)}</figcaption></figure>')
+
+    def figure_file(self, path, caption: str, width: float = 0.95, placement: str = "htbp") -> None:
+        """Show a saved figure (returns nothing, so that a notebook cell ending with it prints no repr)."""
+        rel, label = self._figure_ref(path)
         self._show(
-            f'<figure style="margin:1em 0"><img src="{html.escape(rel)}" alt="{html.escape(caption)}" '
-            f'style="max-width:{int(width * 100)}%"><figcaption><b>{html.escape(label)}</b> '
-            f'{html.escape(caption)}</figcaption></figure>',
+            self._figure_html(rel, label, caption, width),
             f"\\begin{{figure}}[{placement}]\\centering\\includegraphics[width={width}\\linewidth,height=0.8\\textheight,"
             f"keepaspectratio]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{figure}}")
 

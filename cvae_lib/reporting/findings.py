@@ -283,3 +283,23 @@ def model_views(run_dirs: dict, images, labels, ends: tuple, steps: int = 8, dev
         paths[name] = interpolate(model, x_a[None], y_a.view(1), x_b[None], y_b.view(1), steps=steps,
                                   likelihood=model.likelihood.name)[0]
     return recon, paths
+
+
+def gan_training(runs: dict, originals: dict, last: int = 10) -> dict:
+    """What the VAE-GAN's training curves show, pooled over backbones and seeds (``runs``, ``originals``: backbone ->
+    history DataFrames): the decoder's and the discriminator's adversarial losses over the ``last`` epochs (lowest and
+    highest epoch mean) and how far their means moved from the ``last`` epochs before those, and the test −ELBO
+    above the original's at the final epoch (lowest and highest backbone)."""
+    def mean_curve(histories, column):
+        return np.stack([h[column].to_numpy() for h in histories]).mean(0)
+    out = {}
+    for key, column in (("gen", "train_generator_gan"), ("dis", "train_discriminator")):
+        curves = [mean_curve(hs, column) for hs in runs.values()]
+        out[f"{key}_low"] = float(min(c[-last:].min() for c in curves))
+        out[f"{key}_high"] = float(max(c[-last:].max() for c in curves))
+        out[f"{key}_drift"] = float(max(abs(c[-last:].mean() - c[-2 * last:-last].mean()) for c in curves))
+    gaps = [mean_curve(hs, "test_total")[-1] - mean_curve(originals[m], "test_total")[-1]
+            for m, hs in runs.items() if m in originals]
+    if gaps:
+        out.update(elbo_gap_low=float(min(gaps)), elbo_gap_high=float(max(gaps)))
+    return out

@@ -210,7 +210,7 @@ def rate_distortion(rate, distortion, betas, words: dict = None, width: float = 
     constant −ELBO (rate + distortion)."""
     w = {"rate": "rate R = KL (nats)", "distortion": "distortion D = BCE (nats)", "beta": "β", **(words or {})}
     rate, distortion = np.asarray(rate, dtype=float), np.asarray(distortion, dtype=float)
-    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 2.8))
+    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 2.4))
     ax.plot(rate, distortion, "o-")
     totals = rate + distortion
     rates = np.linspace(0, rate.max() * 1.1, 50)
@@ -269,4 +269,39 @@ def confusion(matrix, classes=CLASSES, words: dict = None, width: float = 0.7):
     ax.set_xlabel(w["predicted"])
     ax.set_ylabel(w["true"])
     fig.tight_layout()
+    return fig
+
+
+@printed
+def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
+    """The VAE-GAN's adversarial losses on the training set per epoch (mean over seeds, band ± one std), one colour
+    per backbone (``runs``: label -> history DataFrames): the decoder's (solid) and the discriminator's (dashed), with
+    their values where the discriminator cannot tell images apart (output 1/2: 2 ln 2 and 3 ln 2) dotted. Narrow:
+    it is printed beside another figure (Document.figure_pair)."""
+    w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", **(words or {})}  # styles: the caption's
+    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.9))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for (model, histories), color in zip(runs.items(), colors):
+        epochs = histories[0]["epoch"].to_numpy()
+        for column, style in (("train_generator_gan", "-"), ("train_discriminator", "--")):
+            values = np.stack([h[column].to_numpy() for h in histories])
+            mean = values.mean(0)
+            ax.plot(epochs, mean, style, color=color, label=model if style == "-" else None)
+            if len(histories) > 1:
+                std = values.std(0, ddof=1)
+                ax.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+    low = min(ax.get_ylim()[0], 2 * np.log(2)) - 0.35  # room below the lower line for its name
+    for n, level, side in ((2, 2 * np.log(2), -1), (3, 3 * np.log(2), 1)):  # the discriminator's output 1/2 throughout
+        ax.axhline(level, color="0.4", ls=":", lw=0.8)  # named on the side away from the curves
+        ax.annotate(f"{n} ln 2", (1, level), xycoords=("axes fraction", "data"), xytext=(-2, side),
+                    textcoords="offset points", ha="right", va="bottom" if side > 0 else "top",
+                    fontsize=FONT_PT - 0.5, color="0.35")
+    ax.set_ylim(bottom=low)
+    ax.set_ylabel(wrap_text(w["adversarial"], 1.6, FONT_PT))
+    ax.set_xlabel(w["epoch"])
+    ax.grid(alpha=0.3)
+    handles, labels = ax.get_legend_handles_labels()
+    top = 1 - (LINE_IN + 0.1) / fig.get_figheight()
+    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, top))
     return fig
