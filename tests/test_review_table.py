@@ -190,6 +190,8 @@ def test_tradeoff_figure_draws_real_images_where_they_are_and_stays_legible():
     assert tuple(star.get_xydata()[0]) == (0.9, 0.86) and pr_classifier.get_xlim()[1] > 0.9
     assert pr_judge.get_xlim()[1] > 0.55 and not pr_classifier.texts and not pr_judge.texts
     assert legibility_problems(fig, printed_width(fig)) == []  # as Document.figure prints it
+    bars = [c for ax in fig.axes for c in ax.collections if c.get_segments()]  # the seeds' intervals: drawn light
+    assert bars and all(c.get_alpha() == 0.35 for c in bars)
     plt.close(fig)
     # the wide check's operating point: a hollow diamond on the curve where it moved, and a legend entry; none where
     # it stayed

@@ -102,6 +102,8 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                 line = ax.errorbar([x[1] for x in xs], [y[1] for y in ys], xerr=[x[2] for x in xs],
                                    yerr=[y[2] for y in ys], marker=marker, markersize=3, linewidth=1.2, capsize=0,
                                    elinewidth=0.6, label=labels[method], **style)
+                for bars in line[2]:  # the intervals drawn light: the curves stay readable where they cross
+                    bars.set_alpha(0.35)
                 low = min(range(len(xs)), key=lambda i: xs[i][0])
                 ax.plot(xs[low][1], ys[low][1], marker=LOW_TAU_MARKER, markersize=6, color="black",
                         markeredgewidth=1.0, linestyle="none", zorder=4)
