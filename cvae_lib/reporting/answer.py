@@ -133,8 +133,7 @@ def conv_control(v: dict, rms, word) -> dict:
     out = {"crms_fd": float(rms.fd), "crms_acc": float(rms.conditional_accuracy)}
     key = "worse" if rms.fd >= v["conv_prior_fd"] else "part" if rms.fd > v["conv_gan_fd"] else "all"
     out["conv_baseline_clause"] = word(f"conv_baseline_{key}", **{**v, **out})
-    if v.get("abstract_reason") and v.get("rms_fd", -1.0) >= v["prior_fd"]:  # sharper, and the MLP's control:
-        # "not the optimizer" (study_sentences' reason, restated for both backbones)
+    if "rms_fd" in v and v["rms_fd"] >= v["prior_fd"]:  # the MLP's control says "not the optimizer"
         out["abstract_reason"] = word("abstract_reason_both" if key == "worse" else "abstract_reason_conv_part",
                                       **{**v, **out})
     out["optimizer_not_reason"] = key == "worse"
@@ -213,7 +212,7 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
 
         def sampler(m):
             return word(f"sampler_{m.split(' · ')[1]}", tau=entries[m]["tau"])
-        model = {**values, "model": labels[own], "sampler_b": sampler(other),
+        model = {**values, "model": labels[own], "sampler_b": sampler(other), "tau_a": entries[own]["tau"],
                  "fd_a": entries[own]["test"]["classifier"]["fd"]["mean"],
                  "fd_b": entries[other]["test"]["classifier"]["fd"]["mean"],
                  "acc_a": entries[own]["test"]["classifier"]["accuracy"]["mean"],

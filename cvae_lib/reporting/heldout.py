@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
-from ..evaluation.stats import welch_differ
-from .answer import by_criterion, family, fd_p, p_pair
+from ..evaluation.stats import kendall_tau, welch_differ
+from .answer import by_criterion, family, fd_p, p_pair, p_value
 from .review_table import CONV_ORIGINAL, ORIGINAL, backbone_original
 
 HELDOUT_DIR = Path("review") / "heldout"
@@ -51,34 +51,64 @@ def heldout_result(table: dict, labels=None) -> dict:
             "above_one": [m for m in ranked if tau[m] > 1]}
 
 
+def coverage(table: dict, labels: dict, word, main: dict = None) -> str:
+    """Which trained models the check reviewed again (``table``: its summary), in words: every one of the main
+    review's (``main``), every one but those it left out (named), or, without ``main``, the models listed."""
+    ranked = by_criterion(table, labels)
+    families = dict.fromkeys(family(m) for m in ranked)  # the trained models, named by their prior's row
+
+    def named(fs):
+        return word("list_sep").join(labels.get(f"{f} · prior", f) for f in fs)
+    if main is None:
+        return word("heldout_models_listed", names=named(families))
+    missing = [f for f in dict.fromkeys(family(m) for m in by_criterion(main, labels)) if f not in families]
+    if len(missing) >= len(families):  # fewer reviewed again than left out: the reviewed ones are named
+        return word("heldout_models_listed", names=named(families))
+    return word("heldout_models_but", names=named(missing)) if missing else word("heldout_models_every")
+
+
+def order_agreement(table: dict, main: dict, labels: dict, word) -> str:
+    """How the check's order of the methods it shares with the main review follows the main review's (Kendall's
+    rank correlation over the declared criterion's two orders); "" with fewer than three in common."""
+    common = [m for m in by_criterion(main, labels) if m in table["methods"]]
+    if len(common) < 3:
+        return ""
+    held = by_criterion(table, labels)
+    k, p = kendall_tau([common.index(m) for m in common], [held.index(m) for m in common])
+    return word("heldout_order", n=len(common), k=k, p=p_value(p))
+
+
 def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class: int,
-                     config: ReviewConfig = HELDOUT) -> str:
-    """The paragraph that reports the check: which method comes first on the held-out half and whether it is the
-    main review's first (``main_first``), the second with Welch's p, and which operating points lie above tau = 1;
-    ``labels``: method -> name (the methods not named there are left out of the ranking); ``per_class``: the test
-    images per class in each half; ``config``: the check's review config (its temperatures)."""
+                     config: ReviewConfig = HELDOUT, main: dict = None) -> str:
+    """The paragraph that reports the check: which models it covers (coverage), which method comes first on the
+    held-out half and whether it is the main review's first (``main_first``), the second with Welch's p, how its
+    order follows the main review's (``main``: that table; order_agreement), and which operating points lie above
+    tau = 1; ``labels``: method -> name (the methods not named there are left out of the ranking); ``per_class``:
+    the test images per class in each half; ``config``: the check's review config (its temperatures)."""
     r, e, top = heldout_result(table, labels), table["methods"], max(config.temperatures)
     first, second = r["first"], r["second"]
-    families = dict.fromkeys(family(m) for m in r["ranked"])  # the trained models, named by their prior's row
-    models = word("list_sep").join(labels.get(f"{f} · prior", f) for f in families)
     agree = word("heldout_same") if first == main_first else word("heldout_other", main=labels.get(main_first, main_first))
     above = [word("heldout_above_item", name=labels[m], tau=r["tau"][m]) for m in r["above_one"]]
     grid = sorted(config.temperatures)
-    return word("heldout_check", models=models, per_class=per_class, tau_low=grid[0], tau_high=top,
-                tau_step=min(b - a for a, b in zip(grid, grid[1:])) if len(grid) > 1 else 0, first=labels[first], tau=r["tau"][first],
+    return word("heldout_check", models=coverage(table, labels, word, main), per_class=per_class, tau_low=grid[0],
+                tau_high=top, tau_step=min(b - a for a, b in zip(grid, grid[1:])) if len(grid) > 1 else 0,
+                first=labels[first], tau=r["tau"][first],
                 fd=e[first]["test"]["classifier"]["fd"]["mean"], fd_j=e[first]["test"]["judge"]["fd"]["mean"],
                 agree=agree, second=labels[second], s_tau=r["tau"][second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_pair=p_pair(r["p"], word),
+                order=order_agreement(table, main, labels, word) if main else "",
                 above=(word("heldout_above", names=word("list_sep").join(above)) if above else word("heldout_none_above"))
                 + (word("heldout_edge", tau_high=top) if max(r["tau"].values()) >= top else ""))
 
 
-def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: ReviewConfig = HELDOUT) -> str:
-    """The conclusion's word on the check: whether the held-out half puts the main review's first (``main_first``)
-    first too, with the method it puts first otherwise (``config``: the check's, for its highest temperature)."""
+def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: ReviewConfig = HELDOUT,
+                      main: dict = None) -> str:
+    """The conclusion's word on the check: which models it covers (coverage, against ``main``), and whether the
+    held-out half puts the main review's first (``main_first``) first too, with the method it puts first otherwise
+    (``config``: the check's, for its highest temperature)."""
     first = heldout_result(table, labels)["first"]
     return word("conclusion_heldout_same" if first == main_first else "conclusion_heldout_other", name=labels[first],
-                tau_high=max(config.temperatures))
+                tau_high=max(config.temperatures), models=coverage(table, labels, word, main))
 
 
 def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE, fig: int = 0) -> str:
