@@ -272,3 +272,12 @@ def test_the_gan_training_numbers_are_the_curves_last_epochs():
     assert out["gen_drift"] == pytest.approx(abs(by_hand))
     final = {m: runs[m][0].test_total.iloc[-1] - originals[m][0].test_total.iloc[-1] for m in runs}
     assert (out["elbo_gap_low"], out["elbo_gap_high"]) == pytest.approx((min(final.values()), max(final.values())))
+
+
+def test_the_aggregate_posterior_panels_share_one_labelled_density_scale():
+    z = torch.randn(4000, 8) * torch.tensor([0.2, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.6])
+    fig = plots.aggregate_posterior(z, [0, 7], ["narrow", "wide"], {"density": "share"})
+    first, second = fig.axes
+    assert first.get_ylabel() == "share" and second.get_ylabel() == ""
+    assert first.get_ylim() == second.get_ylim() and first.get_ylim()[1] > 1.5  # the narrow code's peak, both panels
+    plt.close(fig)

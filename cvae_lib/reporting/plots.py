@@ -186,16 +186,16 @@ def temperature_curve(taus, accuracy, fd, lines: dict = None, words: dict = None
 def aggregate_posterior(z, dims: list, titles: list, words: dict = None, width: float = 0.95):
     """Per latent dimension in ``dims`` a panel: the histogram of the codes ``z`` (N, latent) against the prior
     N(0, 1); ``titles`` name the panels (wrapped to their width), ``words`` the two curves in a legend above."""
-    w = {"aggregate": "aggregate posterior", "prior": "prior N(0, 1)", **(words or {})}
-    fig, axes = plt.subplots(1, len(dims), figsize=(width * A4_TEXT_WIDTH_IN, 2.0), squeeze=False)
+    w = {"aggregate": "aggregate posterior", "prior": "prior N(0, 1)", "density": "density", **(words or {})}
+    fig, axes = plt.subplots(1, len(dims), figsize=(width * A4_TEXT_WIDTH_IN, 2.0), squeeze=False, sharey=True)
     grid = np.linspace(-4, 4, 200)
     panel_in = width * A4_TEXT_WIDTH_IN / len(dims) - 0.1
     for ax, j, title in zip(axes[0], dims, titles):
         ax.hist(np.asarray(z[:, j]), bins=60, range=(-4.5, 4.5), density=True, alpha=0.6, label=w["aggregate"])
         ax.plot(grid, np.exp(-grid ** 2 / 2) / np.sqrt(2 * np.pi), "k", lw=1, label=w["prior"])
         ax.set_title(wrap_text(title, panel_in, FONT_PT + 1))
-        ax.set_yticks([])
         ax.set_xticks([-4, -2, 0, 2, 4])
+    axes[0, 0].set_ylabel(w["density"])  # one scale for every panel (shared)
     title_lines = max(t.get_text().count("\n") + 1 for t in (ax.title for ax in axes[0]))
     fig.set_figheight(1.7 + title_lines * LINE_IN)
     handles, labels = axes[0, 0].get_legend_handles_labels()
