@@ -185,6 +185,10 @@ def test_a_figure_pair_numbers_both_and_sets_them_side_by_side_in_the_pdf(tmp_pa
     with pytest.raises(ValueError, match="do not fit side by side"):
         doc.figure_pair((left, "a", "a", 0.62), (right, "b", "b", 0.37))
     assert doc.figure_count == 3  # refused before a number was taken
+    doc.listing("def f(x_1):\n    return x_1", "the code_of f", size="scriptsize")
+    html, latex = shown[-1]
+    assert "fontsize=\\scriptsize" in latex and "def f(x_1):\n    return x_1" in latex and "code\\_of" in latex
+    assert "<pre>def f(x_1):" in html
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

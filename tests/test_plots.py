@@ -98,8 +98,8 @@ REPORT_FIGURES = {
     "rate_distortion": (0.62, lambda i: plots.rate_distortion([21.2, 13.4, 7.9, 4.7, 2.5], [218, 223, 231, 240, 253],
                                                               [0.5, 1, 2, 4, 8],
                                                               {k: i.W(k) for k in ("rate", "distortion", "beta")})),
-    "extension_samples": (0.9, lambda i: grids.method_columns(i.blocks(7, 3), i.methods()[0][:7], i.classes,
-                                                              width=0.9)),
+    "extension_samples": (0.8, lambda i: grids.method_columns(i.blocks(7, 3), i.methods()[0][:7], i.classes,
+                                                              width=0.8)),
     "extension_samples_conv": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][11:], i.classes)),
     "extension_views": (0.62, lambda i: grids.views_by_model(
         i.images(6), {n: i.images(6) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]

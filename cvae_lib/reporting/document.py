@@ -274,9 +274,10 @@ class Document:
                  + "".join(f"\\item {latex_escape(item)}" for item in items) + "\\end{itemize}}")
         self._show(html_text, latex)
 
-    def listing(self, code: str, caption: str, pdf: bool = True) -> None:
-        """Source code, verbatim (the appendix's seed listing); ``pdf=False`` keeps it to the HTML edition."""
-        latex = (f"\\paragraph{{{latex_escape(caption)}}}\\begin{{Verbatim}}[fontsize=\\footnotesize,baselinestretch=1]\n{code}\n"
+    def listing(self, code: str, caption: str, pdf: bool = True, size: str = "footnotesize") -> None:
+        """Source code, verbatim (the appendix's seed listing); ``pdf=False`` keeps it to the HTML edition; ``size``:
+        the LaTeX font size it is set in (its longest line must fit the text width)."""
+        latex = (f"\\paragraph{{{latex_escape(caption)}}}\\begin{{Verbatim}}[fontsize=\\{size},baselinestretch=1]\n{code}\n"
                  "\\end{Verbatim}") if pdf else ""
         self._show(f"<p><b>{html.escape(caption)}</b></p><pre>{html.escape(code)}</pre>", latex)
 

@@ -279,7 +279,7 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     their values where the discriminator cannot tell images apart (output 1/2: 2 ln 2 and 3 ln 2) dotted. Narrow:
     it is printed beside another figure (Document.figure_pair)."""
     w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", **(words or {})}  # styles: the caption's
-    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.9))
+    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.75))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for (model, histories), color in zip(runs.items(), colors):
         epochs = histories[0]["epoch"].to_numpy()
