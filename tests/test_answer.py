@@ -323,13 +323,13 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     assert heldout.heldout_sentence(table, "conv gan · gmm", labels, word, per_class=500).endswith(
         "(τ* = 1.5)." + word("heldout_edge", tau_high=1.5))
     table["methods"]["conv gan · gmm"]["tau"] = 1.3
-    assert "(CONV GAN · PRIOR, MLP · PRIOR, CONV · PRIOR)" in said  # the trained models, by their prior rows, as ranked
+    assert "(CONV GAN · PRIOR, MLP · PRIOR and CONV · PRIOR)" in said  # the trained models, by their prior rows, as ranked
     assert "half of the test set (500 images per class," in said and "over τ from 0.5 to 1.5 in steps of 0.1" in said
     other = heldout.heldout_sentence(table, "mlp · prior", labels, word, per_class=500)
     assert "unlike on the validation reference, where MLP · PRIOR came first" in other
     assert heldout.conclusion_clause(table, "conv gan · gmm", labels, word) == word(
         "conclusion_heldout_same", name="CONV GAN · GMM", tau_high=1.5,
-        models=word("heldout_models_listed", names="CONV GAN · PRIOR, MLP · PRIOR, CONV · PRIOR"))
+        models=word("heldout_models_listed", names="CONV GAN · PRIOR, MLP · PRIOR and CONV · PRIOR"))
     # against the main review: the models it left out are named (fewer than it covers), its order compared
     main = _table(gan_hw=0.5)
     main["methods"]["mlp ctl · prior"] = dict(main["methods"]["mlp · prior"])

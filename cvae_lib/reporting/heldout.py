@@ -57,8 +57,9 @@ def coverage(table: dict, labels: dict, word, main: dict = None) -> str:
     ranked = by_criterion(table, labels)
     families = dict.fromkeys(family(m) for m in ranked)  # the trained models, named by their prior's row
 
-    def named(fs):
-        return word("list_sep").join(labels.get(f"{f} · prior", f) for f in fs)
+    def named(fs):  # "a, b and c"
+        names = [labels.get(f"{f} · prior", f) for f in fs]
+        return names[0] if len(names) == 1 else word("list_sep").join(names[:-1]) + word("ov_last_sep") + names[-1]
     if main is None:
         return word("heldout_models_listed", names=named(families))
     missing = [f for f in dict.fromkeys(family(m) for m in by_criterion(main, labels)) if f not in families]
