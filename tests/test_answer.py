@@ -318,10 +318,10 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     said = heldout.heldout_sentence(table, "conv gan · gmm", labels, word, per_class=500)
     assert "CONV GAN · GMM comes first (τ* = 1.3; FD 40.0 / 3.20), as on the validation reference" in said
     assert "and CONV GAN · PRIOR second (τ* = 0.8; FD 31.0 / 4.40;" in said
-    assert said.endswith("Temperatures above 1 are chosen by CONV GAN · GMM (τ* = 1.3).")
+    assert said.endswith("Temperatures above 1 are chosen by CONV GAN · GMM (τ* = 1.3) (Section 4's grid has no point between 1 and 1.25).")
     table["methods"]["conv gan · gmm"]["tau"] = 1.5  # the end of the check's own grid is said too
     assert heldout.heldout_sentence(table, "conv gan · gmm", labels, word, per_class=500).endswith(
-        "(τ* = 1.5)." + word("heldout_edge", tau_high=1.5))
+        "(τ* = 1.5) (Section 4's grid has no point between 1 and 1.25)." + word("heldout_edge", tau_high=1.5))
     table["methods"]["conv gan · gmm"]["tau"] = 1.3
     assert "(CONV GAN · PRIOR, MLP · PRIOR and CONV · PRIOR)" in said  # the trained models, by their prior rows, as ranked
     assert "half of the test set (500 images per class," in said and "over τ from 0.5 to 1.5 in steps of 0.1" in said

@@ -90,6 +90,7 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
         "VAE-GAN (FD 112) also lowered FD significantly (original MLP: 180); β-VAE did not lower FD")
     from cvae_lib.reporting.names import bare
     assert bare("MLP VAE-GAN（γ = 0.1，τ* = 0.7）") == "MLP VAE-GAN" and bare("MLP CVAE + 逐类 GMM") == "MLP CVAE + 逐类 GMM"
+    assert bare("MLP two-stage VAE (simplified)") == "MLP two-stage VAE (simplified)"  # part of the name, no setting
 
 
 def test_one_family_with_the_other_tables_gives_one_verdict_and_counts_a_shared_test_once(word):

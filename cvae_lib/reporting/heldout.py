@@ -98,7 +98,8 @@ def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class
                 agree=agree, second=labels[second], s_tau=r["tau"][second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_pair=p_pair(r["p"], word),
                 order=order_agreement(table, main, labels, word) if main else "",
-                above=(word("heldout_above", names=word("list_sep").join(above)) if above else word("heldout_none_above"))
+                above=(word("heldout_above", names=word("list_sep").join(above),  # the main grid's next point above 1
+                            next=min(t for t in WIDE.temperatures if t > 1)) if above else word("heldout_none_above"))
                 + (word("heldout_edge", tau_high=top) if max(r["tau"].values()) >= top else ""))
 
 

@@ -32,8 +32,9 @@ def merged(text: str) -> str:
 
 def bare(text: str) -> str:
     """A method's name without its settings in brackets, for a sentence that names several methods in a breath:
-    "MLP β-VAE (β = 0.5, 2, 4, 8)" -> "MLP β-VAE", "MLP VAE-GAN（γ = 0.1）" -> "MLP VAE-GAN"."""
-    return re.sub(r"\s*(\([^()]*\)|（[^（）]*）)", "", text).strip()
+    "MLP β-VAE (β = 0.5, 2, 4, 8)" -> "MLP β-VAE", "MLP VAE-GAN（γ = 0.1）" -> "MLP VAE-GAN"; a bracket that is part
+    of the name, with no setting in it ("two-stage VAE (simplified)", "CVAE (RMSprop)"), stays."""
+    return re.sub(r"\s*(\([^()]*=[^()]*\)|（[^（）]*=[^（）]*）)", "", text).strip()
 
 
 def without_backbone(labels: dict, prefix: str = "MLP ") -> dict:
