@@ -140,10 +140,10 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     out = answer.review_answer(_table(), labels, word, 5)
     # the model is named by its prior sampler, whose numbers come first, the mixture's (the criterion's first) second
     assert out["best_clause"] == ("The CONV GAN · PRIOR generates best by the report's criterion, the Fréchet distance "
-                                  "(FD, lower is better) in two judges: its two samplers rank first and second (not "
-                                  "significantly apart), and against the CONV · PRIOR its samples' FD falls from 160 to "
-                                  "40 (per-class GMM) or 31 (prior at temperature τ = 0.8), their conditional accuracy "
-                                  "rising from 0.82 to 0.93 (test set, mean of 3 seeds)")
+                                  "(FD, lower is better) in two judges: its two samplers rank first and second, level, "
+                                  "and against the CONV · PRIOR its samples' FD falls from 160 to 40 (per-class GMM) or "
+                                  "31 (prior at temperature τ = 0.8), their conditional accuracy rising from 0.82 to "
+                                  "0.93 (test set, 3 seeds)")
     assert out["best_short"].startswith("of the extension models, the CONV GAN · PRIOR generates best (FD from 160.0")
     # the highest CAS (0.83, the conv GAN's prior samples) against its own backbone's original's (conv: 0.78)
     assert out["abstract_review"] == word("abstract_cas_below", high=0.83, high_name="CONV GAN · PRIOR", base_cas=0.78,
