@@ -17,6 +17,7 @@ import numpy as np
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
 from ..evaluation.stats import kendall_tau, welch_differ
 from .answer import by_criterion, family, fd_p, p_pair, p_value
+from .names import listed
 from .review_table import CONV_ORIGINAL, ORIGINAL, backbone_original
 
 HELDOUT_DIR = Path("review") / "heldout"
@@ -57,9 +58,8 @@ def coverage(table: dict, labels: dict, word, main: dict = None) -> str:
     ranked = by_criterion(table, labels)
     families = dict.fromkeys(family(m) for m in ranked)  # the trained models, named by their prior's row
 
-    def named(fs):  # "a, b and c"
-        names = [labels.get(f"{f} · prior", f) for f in fs]
-        return names[0] if len(names) == 1 else word("list_sep").join(names[:-1]) + word("ov_last_sep") + names[-1]
+    def named(fs):
+        return listed([labels.get(f"{f} · prior", f) for f in fs], word)
     if main is None:
         return word("heldout_models_listed", names=named(families))
     missing = [f for f in dict.fromkeys(family(m) for m in by_criterion(main, labels)) if f not in families]

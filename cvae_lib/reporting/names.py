@@ -37,6 +37,11 @@ def bare(text: str) -> str:
     return re.sub(r"\s*(\([^()]*=[^()]*\)|（[^（）]*=[^（）]*）)", "", text).strip()
 
 
+def listed(items: list, word) -> str:
+    """"a, b and c" in the document's language (``word``: its word function)."""
+    return items[0] if len(items) == 1 else word("list_sep").join(items[:-1]) + word("ov_last_sep") + items[-1]
+
+
 def without_backbone(labels: dict, prefix: str = "MLP ") -> dict:
     """``labels`` with the leading backbone word removed ("MLP VampPrior" -> "VampPrior"), for a table whose caption
     names the backbone already; a name that does not start with it is kept ("原始 MLP CVAE")."""

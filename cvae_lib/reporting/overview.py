@@ -8,7 +8,7 @@ import numpy as np
 
 from ..evaluation.stats import seed_test_p
 from .compare import holm
-from .names import bare, merged
+from .names import bare, listed, merged
 from .review_table import _number, at, backbone_original
 
 QUANTITIES = (("fd", None), ("accuracy", "{:.3f}"), ("recall", "{:.2f}"))
@@ -183,11 +183,6 @@ def table_rows(rows: list, word, family: dict = None) -> tuple:
     return out, n_tests
 
 
-def _listed(items: list, word) -> str:
-    """"a, b and c" in the document's language."""
-    return items[0] if len(items) == 1 else word("list_sep").join(items[:-1]) + word("ov_last_sep") + items[-1]
-
-
 def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict = None, short: bool = False) -> str:
     """The abstract's and the conclusion's word on the other extensions of one backbone, combinations and the
     temperature (a trade of accuracy against FD that validation chose away from, the table's row) left out:
@@ -215,4 +210,4 @@ def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict =
         kind = ("not_lowered" if fd(r, 0) >= fd(r, 1) else "lowered" if (i, "fd") in significant else "unconfirmed")
         groups[kind].append(name(r) if kind != "not_lowered" else label(r))
     base = _number(fd(mine[0][1], 1), None)
-    return word("ov_and_clause").join(word(f"ov_{k}", names=_listed(v, word), base=base) for k, v in groups.items() if v)
+    return word("ov_and_clause").join(word(f"ov_{k}", names=listed(v, word), base=base) for k, v in groups.items() if v)

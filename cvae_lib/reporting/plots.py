@@ -36,6 +36,18 @@ ENGLISH = {"total": TERM_TITLES["total"], "reconstruction": TERM_TITLES["reconst
            "train": "train", "test": "test", "epoch": "epoch", "nats": "nats per image", "curve_label": "{model} {split}"}
 
 
+def _seed_band(ax, x, series: list, style: str, color, label=None) -> tuple:
+    """One curve per seed in ``series``, drawn as their mean with a band of ± one standard deviation where there are
+    several; returns (mean, std), the std zero for one seed."""
+    values = np.stack([np.asarray(s, dtype=float) for s in series])
+    mean = values.mean(0)
+    std = values.std(0, ddof=1) if len(values) > 1 else np.zeros_like(mean)
+    ax.plot(x, mean, style, color=color, label=label)
+    if len(values) > 1:
+        ax.fill_between(x, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+    return mean, std
+
+
 @printed
 def loss_curves(histories: dict, title: str = "", words: dict = None, width: float = 0.95):
     """Train (solid) and test (dashed) curves, one panel per term, with y-limits set by the second half of
@@ -54,12 +66,8 @@ def loss_curves(histories: dict, title: str = "", words: dict = None, width: flo
         second_half = epochs >= epochs[len(epochs) // 2] if len(epochs) > 3 else epochs >= epochs[0]
         for ax, term in zip(axes, TERM_TITLES):
             for split, style in (("train", "-"), ("test", "--")):
-                values = np.stack([r[f"{split}_{term}"].to_numpy() for r in runs])
-                mean = values.mean(0)
-                std = values.std(0, ddof=1) if len(runs) > 1 else np.zeros_like(mean)
-                ax.plot(epochs, mean, style, color=color, label=w["curve_label"].format(model=label, split=w[split]))
-                if len(runs) > 1:
-                    ax.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+                mean, std = _seed_band(ax, epochs, [r[f"{split}_{term}"] for r in runs], style, color,
+                                       w["curve_label"].format(model=label, split=w[split]))
                 late[term] += [(mean - std)[second_half], (mean + std)[second_half]]
     for ax, term in zip(axes, TERM_TITLES):
         low, high = np.min(np.concatenate(late[term])), np.max(np.concatenate(late[term]))
@@ -284,12 +292,7 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     for (model, histories), color in zip(runs.items(), colors):
         epochs = histories[0]["epoch"].to_numpy()
         for column, style in (("train_generator_gan", "-"), ("train_discriminator", "--")):
-            values = np.stack([h[column].to_numpy() for h in histories])
-            mean = values.mean(0)
-            ax.plot(epochs, mean, style, color=color, label=model if style == "-" else None)
-            if len(histories) > 1:
-                std = values.std(0, ddof=1)
-                ax.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+            _seed_band(ax, epochs, [h[column] for h in histories], style, color, model if style == "-" else None)
     low = min(ax.get_ylim()[0], 2 * np.log(2)) - 0.35  # room below the lower line for its name
     for n, level, side in ((2, 2 * np.log(2), -1), (3, 3 * np.log(2), 1)):  # the discriminator's output 1/2 throughout
         ax.axhline(level, color="0.4", ls=":", lw=0.8)  # named on the side away from the curves
