@@ -3,7 +3,7 @@ when the two ingredients together beat each alone."""
 import pandas as pd
 import pytest
 
-from cvae_lib.reporting import answer, targets
+from cvae_lib.reporting import answer, heldout, targets
 from cvae_lib.reporting.document import fill, texts
 
 
@@ -102,7 +102,7 @@ def _entry(fd_c, fd_j, hw=1.0, tau=1.0, cas=None, acc=0.8, recall=0.2, valid=Non
     return {"tau": tau, "test": {"classifier": {"fd": q(fd_c, hw), "accuracy": q(acc), "recall": q(recall)},
                                  "judge": {"fd": q(fd_j, hw / 10)}},
             "validation": {"classifier": {"fd": q(valid[0])}, "judge": {"fd": q(valid[1])}},
-            **({"cas": {"mean": cas}} if cas else {})}
+            **({"cas": {"mean": cas, "values": [cas - 0.01, cas, cas + 0.01]}} if cas else {})}
 
 
 def _table(gan_hw=10.0, gmm_valid=(42.0, 3.3), real_cas=0.916):
@@ -140,15 +140,24 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     out = answer.review_answer(_table(), labels, word, 5)
     # the model is named by its prior sampler, whose numbers come first, the mixture's (the criterion's first) second
     assert out["best_clause"] == ("The CONV GAN · PRIOR generates best by the report's criterion, the Fréchet distance "
-                                  "(FD, lower is better) in two judges: its two samplers rank first and second, level, "
-                                  "and against the CONV · PRIOR its samples' FD falls from 160 to 40 (per-class GMM) or "
-                                  "31 (prior at temperature τ = 0.8), their conditional accuracy rising from 0.82 to "
+                                  "(FD, lower is better) in two judges: its two samplers rank first and second (not "
+                                  "significantly apart); against the CONV · PRIOR FD falls from 160 to 40 (per-class GMM) "
+                                  "or 31 (prior at temperature τ = 0.8), and conditional accuracy rises from 0.82 to "
                                   "0.93 (test set, 3 seeds)")
     assert out["best_short"].startswith("of the extension models, the CONV GAN · PRIOR generates best (FD from 160.0")
     # the highest CAS (0.83, the conv GAN's prior samples) against its own backbone's original's (conv: 0.78)
-    assert out["abstract_review"] == word("abstract_cas_below", high=0.83, high_name="CONV GAN · PRIOR", base_cas=0.78,
-                                          real=0.916)
-    assert "scores 0.830 on real test images (CAS; its original 0.780, real training images 0.916)" in out["abstract_review"]
+    # the answer is one model under two samplers: both samplers' CAS, each against the original's by Welch's test
+    assert stats.ttest_ind([0.82, 0.83, 0.84], [0.77, 0.78, 0.79], equal_var=False).pvalue < 0.05
+    assert stats.ttest_ind([0.78, 0.79, 0.80], [0.77, 0.78, 0.79], equal_var=False).pvalue > 0.05
+    assert out["abstract_review"] == word("abstract_cas_family", model="CONV GAN · PRIOR", cas_a=0.83, cas_b=0.79,
+                                          tau_a=0.8, sampler_b=word("sampler_gmm"), base_cas=0.78, real=0.916,
+                                          sig=word("abstract_cas_sig_first"))
+    assert out["abstract_review"] == ("Classifiers trained only on its samples score 0.830 (τ = 0.8) and 0.790 "
+                                      "(per-class GMM) on real test images (CAS; original 0.780, real 0.916; only the "
+                                      "former significantly higher).")
+    apart_cas = answer.review_answer(_table(gan_hw=0.5), labels, word, 5)["abstract_review"]  # one method answers
+    assert apart_cas == word("abstract_cas_below", high=0.83, high_name="CONV GAN · PRIOR", base_cas=0.78, real=0.916)
+    assert "scores 0.830 on real test images (CAS; its original 0.780, real training images 0.916)" in apart_cas
     flipped = answer.review_answer(_table(gan_hw=0.5, gmm_valid=(60.0, 5.0), real_cas=0.80), labels, word, 5)
     assert "CONV GAN · PRIOR comes first" in flipped["best_clause"] and "as well as one trained on real" in \
         flipped["abstract_review"]
@@ -448,7 +457,7 @@ def test_the_first_judges_kinship_with_the_discriminator_is_weighed_by_the_secon
     assert heldout.judge_overlap(plain, {m: m for m in plain["methods"]}, word) == ""
 
 
-def test_cas_against_fd_gives_kendalls_tau_and_names_a_lower_fd_with_a_worse_cas():
+def test_cas_against_fd_gives_kendalls_tau_and_counts_the_lower_fds_with_a_worse_cas():
     from scipy import stats
     table = _table()
     labels = {m: m.upper() for m in table["methods"]}
@@ -456,11 +465,11 @@ def test_cas_against_fd_gives_kendalls_tau_and_names_a_lower_fd_with_a_worse_cas
     expected = stats.kendalltau([-f for f in fd], [0.79, 0.78, 0.83, 0.79])  # positive: the two orders agree
     p = answer.p_value(expected.pvalue)
     # both conv GAN samplers lower FD below the conv original's 160 and raise CAS above its 0.78: no exception
-    assert answer.cas_against_fd(table, labels, word) == word("cas_fd_agree", n=4, tau=expected.statistic, p=p, n_fd=2)
+    assert heldout.cas_against_fd(table, labels, word) == word("cas_fd_agree", n=4, tau=expected.statistic, p=p, n_fd=2)
     table["methods"]["conv gan · gmm"]["cas"]["mean"] = 0.70  # FD 40 < 160, CAS 0.70 < 0.78
     expected = stats.kendalltau([-f for f in fd], [0.79, 0.78, 0.83, 0.70])
-    said = answer.cas_against_fd(table, labels, word)
+    said = heldout.cas_against_fd(table, labels, word)
     assert said == word("cas_fd_sentence", n=4, tau=expected.statistic, p=answer.p_value(expected.pvalue),
-                        n_lower=1, n_fd=2, names="CONV GAN · GMM")
+                        n_lower=1, n_fd=2)
     assert "1 of the 2 methods with a lower FD than their original train a worse classifier" in said
-    assert answer.cas_against_fd({"methods": {}}, labels, word) == ""
+    assert heldout.cas_against_fd({"methods": {}}, labels, word) == ""

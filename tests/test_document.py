@@ -164,6 +164,9 @@ def test_document_shows_html_and_latex_for_each_figure_and_table(tmp_path, capsy
     assert "<table" in html and "表 1" in html and "a\\_" in latex and "tabularx" in latex
     doc.table([["a", "1", "2"]], ["x", "y", "z"], "widths", widths=[2, 1, 1])  # shares scaled to sum to 3
     assert "\\hsize=1.500\\hsize" in shown[-1][1] and shown[-1][1].count("\\hsize=0.750\\hsize") == 2
+    assert "tabcolsep" not in shown[-1][1]  # LaTeX's own space between columns unless asked
+    doc.table([["a", "1"]], ["x", "y"], "tight", colsep=3)
+    assert shown[-1][1].index("\\setlength{\\tabcolsep}{3pt}") < shown[-1][1].index("\\begin{tabularx}")
     with pytest.raises(ValueError, match="widths must be 3 positive numbers"):
         doc.table([["a", "1", "2"]], ["x", "y", "z"], "widths", widths=[1, 1])
 
@@ -188,6 +191,8 @@ def test_a_figure_pair_numbers_both_and_sets_them_side_by_side_in_the_pdf(tmp_pa
     doc.listing("def f(x_1):\n    return x_1", "the code_of f", size="scriptsize")
     html, latex = shown[-1]
     assert "fontsize=\\scriptsize" in latex and "def f(x_1):\n    return x_1" in latex and "code\\_of" in latex
+    box = latex.index("\\begin{minipage}")  # the lead-in and the code in one box: no page break between them
+    assert box < latex.index("code\\_of") < latex.index("\\begin{Verbatim}") < latex.index("\\end{minipage}")
     assert "<pre>def f(x_1):" in html
 
 

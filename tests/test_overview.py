@@ -45,15 +45,16 @@ def test_the_table_orders_kinds_tests_with_holm_and_words_each_verdict(word):
     assert [c[0] for c in cells] == ["gan (τ* = 0.7)", "flat", "worse", "both"]  # retrained, samplers, combined
     assert [c[1] for c in cells] == ["retrained", "sampler", "sampler", "both"]
     assert cells[0][2] == "180 → 93.3" and cells[0][3] == "0.800 → 0.870"
-    assert cells[0][5] == "FD lower, accuracy higher" and cells[1][5] == "no significant change"
-    assert cells[2][5] == "FD higher"  # the accuracy moved by noise only
+    assert cells[0][6] == "FD ↓, acc. ↑" and cells[1][6] == "no sig. change"
+    assert cells[2][6] == "FD ↑"  # the accuracy moved by noise only
+    assert cells[0][5] == "–"  # no CAS measured for these rows
     # the temperature's row says what a lower temperature trades, whatever its test found
     cooled = {**row("worse", "sampler", [228.0, 226.0, 231.0], [0.801, 0.809, 0.792], recall=(0.02, 0.03, 0.02)),
               "key": ("mlp", "temperature", 1.0)}
-    assert overview.table_rows([cooled], word)[0][0][5] == "FD higher: τ < 1 trades recall for precision"
+    assert overview.table_rows([cooled], word)[0][0][6] == "FD ↑: τ < 1 trades recall for precision"
     warmed = {**cooled, "values": {**cooled["values"],
                                    "recall": ({"a": 0.2, "b": 0.2, "c": 0.2}, cooled["values"]["recall"][1])}}
-    assert overview.table_rows([warmed], word)[0][0][5] == "FD higher"  # no recall given up: no trade said
+    assert overview.table_rows([warmed], word)[0][0][6] == "FD ↑"  # no recall given up: no trade said
     # Holm by hand: a p-value that passes 0.05 alone but not its Holm threshold is no verdict
     p = overview.p_values(overview.tested(rows)[0])
     order = sorted(p.values())
@@ -61,16 +62,17 @@ def test_the_table_orders_kinds_tests_with_holm_and_words_each_verdict(word):
     assert len(overview.tested(rows)[1]) == kept
 
 
-def test_the_beta_row_gives_ranges_untested(word):
+def test_the_beta_row_shows_its_lowest_fd_beta_and_judges_every_beta_untested(word):
     betas = pd.DataFrame({"beta": [0.5, 2.0, 4.0], "fd": [188.0, 230.0, 281.0],
                           "conditional_accuracy": [0.81, 0.77, 0.75], "recall": [0.16, 0.05, 0.0]})
     one = pd.Series({"fd": 179.0, "conditional_accuracy": 0.798, "recall": 0.10})
     cells, n_tests = overview.table_rows([overview.beta_row(betas, one, "β-VAE")], word)
     assert n_tests == 0
-    assert cells[0][2:] == ["179 → 188–281", "0.798 → 0.750–0.810", "0.10 → 0.00–0.16",
-                            word("ov_single_higher")]
+    assert cells[0][2:] == ["179 → 188", "0.798 → 0.810", "0.10 → 0.16", "–",  # beta = 0.5: the lowest FD
+                            word("ov_single_higher")]  # as every beta's FD is
+    assert overview.beta_row(betas, one, "β-VAE")["shown"] == 0.5
     betas.loc[0, "fd"] = 170.0
-    assert overview.table_rows([overview.beta_row(betas, one, "β-VAE")], word)[0][0][5] == word("ov_single_mixed")
+    assert overview.table_rows([overview.beta_row(betas, one, "β-VAE")], word)[0][0][6] == word("ov_single_mixed")
 
 
 def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
@@ -79,8 +81,9 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
             row("GAN + GMM", "combined", [60.0, 58.0, 61.0], [0.90, 0.91, 0.905], same_runs=False),
             row("conv GMM", "sampler", [118.0, 116.0, 121.0], [0.86, 0.88, 0.85], architecture="conv")]
     text = overview.lowered_sentence(rows, word)
-    assert text == "VampPrior (FD 112) also lowered FD significantly (original MLP: 180); two-stage did not lower FD"
-    assert "GAN + GMM" not in text and "conv GMM" not in text  # combinations and the other backbone left out
+    assert text == ("VampPrior (FD 112) and GAN + GMM (FD 59.7) also lowered FD significantly (original MLP: 180); "
+                    "two-stage did not lower FD")
+    assert "conv GMM" not in text  # the other backbone left out; the combination with the GMM is named
     assert overview.lowered_sentence([], word) == ""
     tuned = [row("VAE-GAN (γ = 0.1)", "retrained", [110.0, 114.0, 113.0], [0.84, 0.85, 0.85], same_runs=False),
              row("β-VAE (β = 2, 4)", "retrained", [181.0, 186.0, 184.0], [0.80, 0.82, 0.83])]
@@ -90,6 +93,7 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
         "VAE-GAN (FD 112) also lowered FD significantly (original MLP: 180); β-VAE did not lower FD")
     from cvae_lib.reporting.names import bare
     assert bare("MLP VAE-GAN（γ = 0.1，τ* = 0.7）") == "MLP VAE-GAN" and bare("MLP CVAE + 逐类 GMM") == "MLP CVAE + 逐类 GMM"
+    assert bare("MLP VAE-GAN（γ = 0.1）+ GMM") == "MLP VAE-GAN + GMM" == bare("MLP VAE-GAN (γ = 0.1) + GMM")
     assert bare("MLP two-stage VAE (simplified)") == "MLP two-stage VAE (simplified)"  # part of the name, no setting
 
 
@@ -112,7 +116,7 @@ def test_one_family_with_the_other_tables_gives_one_verdict_and_counts_a_shared_
     # the two-stage FD, significant in the table's own family, is not in the larger one, and the sentence says so
     assert (1, "fd") in overview.tested([shared, gan])[1] and (1, "fd") not in significant
     assert stats.ttest_rel([170.0, 171.0, 172.5], BASE["fd"]).pvalue == pytest.approx(own[key])
-    assert "two-stage (FD 171) lowered FD too, but not significantly after Holm's correction" in overview.lowered_sentence(
+    assert "two-stage (FD 171) lowered FD too, not significantly" in overview.lowered_sentence(
         [shared, gan], word, family=family)
     # equal p-values under keys of different kinds: Holm orders by p alone
     assert holm({(0, "fd"): 0.01, ("mlp", "gmm", -1.0, "fd"): 0.01}) == {(0, "fd"), ("mlp", "gmm", -1.0, "fd")}
@@ -127,3 +131,28 @@ def test_a_review_row_on_the_leaderboards_very_samples_takes_its_key():
     overview.match_leaderboard([same, other], board)
     assert same["key"] == ("mlp", "gmm", -1.0) and "key" not in other
     assert set(overview.family_p_values([same])) == {("mlp", "gmm", -1.0, "fd"), ("mlp", "gmm", -1.0, "conditional_accuracy")}
+
+
+def test_grouped_rows_fold_the_kind_into_one_heading_per_kind(word):
+    rows = [["a", word("ov_kind_retrained"), "1", "v"], ["b", word("ov_kind_retrained"), "2", "v"],
+            ["c", word("ov_kind_sampler"), "3", "v"], ["d", word("ov_kind_combined"), "4", "v"]]
+    out = overview.grouped_rows(rows, word)
+    assert [r[0] for r in out] == [word("ov_group_retrained"), "a", "b", word("ov_group_sampler"), "c",
+                                   word("ov_group_combined"), "d"]
+    assert all(len(r) == 3 for r in out) and out[1] == ["a", "1", "v"] and out[0][1:] == ["", ""]
+
+
+def test_review_rows_carry_each_seeds_cas_beside_the_originals_and_the_table_prints_its_means(word):
+    def curve(fd, acc):
+        return [{"tau": 1.0, "test": {"classifier": {"fd": fd, "accuracy": acc, "recall": 0.1}}}]
+    grouped = {"mlp · prior": {"r0": curve(180.0, 0.80), "r1": curve(182.0, 0.81)},
+               "mlp · gmm": {"r0": curve(120.0, 0.86), "r1": curve(126.0, 0.87)}}
+    review = {"methods": {"mlp · prior": {"name": "prior", "tau": 1.0, "cas": {"values": [0.79, 0.80]}},
+                          "mlp · gmm": {"name": "gmm", "extension": "none", "architecture": "mlp", "gamma": None,
+                                        "tau": 1.0, "cas": {"values": [0.77, 0.76]}}}}
+    rows = overview.review_rows(review, grouped, {"mlp · gmm": "GMM", "mlp · prior": "original"}, {})
+    assert len(rows) == 1 and rows[0]["values"]["cas"] == ({"0": 0.77, "1": 0.76}, {"0": 0.79, "1": 0.80})
+    cells, _ = overview.table_rows(rows, word)
+    assert cells[0][5] == "0.795 → 0.765"  # the means over seeds, as the other columns
+    del review["methods"]["mlp · prior"]["cas"]  # no CAS for the original: none said for the row either
+    assert "cas" not in overview.review_rows(review, grouped, {"mlp · gmm": "GMM"}, {})[0]["values"]

@@ -281,3 +281,15 @@ def test_the_aggregate_posterior_panels_share_one_labelled_density_scale():
     assert first.get_ylabel() == "share" and second.get_ylabel() == ""
     assert first.get_ylim() == second.get_ylim() and first.get_ylim()[1] > 1.5  # the narrow code's peak, both panels
     plt.close(fig)
+
+
+def test_each_dashed_line_of_constant_elbo_is_named_with_its_value():
+    rate, distortion = [21.2, 13.4, 7.9, 4.7, 2.5], [218, 223, 231, 240, 253]
+    fig = plots.rate_distortion(rate, distortion, [0.5, 1, 2, 4, 8])
+    ax = fig.axes[0]
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    names = [a.get_text() for a in ax.texts if "ELBO" in a.get_text()]
+    totals = np.add(rate, distortion)
+    assert len(dashed) == len(names) == 2  # the best and the worst β's −ELBO, no unnamed line between them
+    assert sorted(names) == sorted(f"−ELBO = {x:.0f}" for x in (totals.min(), totals.max()))
+    plt.close(fig)

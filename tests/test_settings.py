@@ -36,7 +36,7 @@ def test_the_settings_table_is_read_from_what_was_run(tmp_path):
                                             "weight_decay": 5e-4, "shift": 2, "width": 32})
     review = {"methods": {"a": {"tau": 1.0}, "b": {"tau": 0.8}}, "cas_per_class": 6000, "cas_seeds": 3}
     rows = dict(settings.hyperparameter_rows(mains, [gan, control, vamp], clf, judge, review, 0.7, word))
-    assert rows[word("hp_original")] == word("hp_training", optimizer="Adam", lr="0.001", batch=128, epochs=3,
+    assert rows[word("hp_original")] == word("hp_training", optimizer="Adam", lr="10⁻³", batch=128, epochs=3,
                                              seeds="0, 1") + word("hp_latent", latent=64)
     assert rows[word("hp_temperature")].endswith("τ ∈ {0.5, 1}, chosen on validation (chosen: 0.8, 1)")
     # BIC's choices as recorded: all 8 from {1, 2, 4, 8} for Section 5's fixed temperatures; 4 to 8 from up to 32 for
@@ -46,10 +46,10 @@ def test_the_settings_table_is_read_from_what_was_run(tmp_path):
     assert word("hp_gmm_same") not in rows[word("hp_gmm")]  # the two sections chose differently here
     assert "7 epochs" in rows[word("hp_two_stage")]
     # the VAE-GAN trains with RMSprop whatever its config's optimizer field says (the default, Adam)
-    assert rows[word("hp_vaegan")].startswith("RMSprop, step size 0.0003") and "γ ∈ {0.1}" in rows[word("hp_vaegan")]
-    assert rows[word("hp_rmsprop")].startswith("RMSprop, step size 0.0003")
+    assert rows[word("hp_vaegan")].startswith("RMSprop, step size 3×10⁻⁴") and "γ ∈ {0.1}" in rows[word("hp_vaegan")]
+    assert rows[word("hp_rmsprop")].startswith("RMSprop, step size 3×10⁻⁴")
     assert rows[word("hp_vampprior")].endswith("seeds 1; 5 pseudo-inputs per class")
-    assert "weight decay 0.0005" in rows[word("hp_judge")] and "6,000 samples per class, 3 seeds" in rows[word("hp_cas")]
+    assert "weight decay 5×10⁻⁴" in rows[word("hp_judge")] and "6,000 samples per class, 3 seeds" in rows[word("hp_cas")]
     # without the review: no Section 4 settings, no judge, no CAS
     plain = dict(settings.hyperparameter_rows(mains, [], clf, judge, None, 0.7, word))
     assert set(plain) == {word(k) for k in ("hp_original", "hp_temperature", "hp_gmm", "hp_two_stage", "hp_classifier")}
@@ -63,3 +63,9 @@ def test_the_two_sections_sample_the_same_mixtures_only_where_bic_chose_the_same
     only = _run(tmp_path, "mlp-s3", samplers=[2] * 10, seed=3)  # no review: not compared
     assert settings.same_mixtures([a, b, only]) and not settings.same_mixtures([a, b, c])
     assert not settings.same_mixtures([only])  # nothing to compare
+
+
+def test_rates_are_written_as_powers_of_ten_and_other_numbers_as_they_are():
+    assert [settings.rate(x) for x in (1e-3, 3e-4, 2e-3, 5e-4, 1e-5)] == ["10⁻³", "3×10⁻⁴", "2×10⁻³", "5×10⁻⁴", "10⁻⁵"]
+    assert [settings.rate(x) for x in (0.25, 0.0015, 1.0, 0.0)] == ["0.25", "0.0015", "1", "0"]
+    assert float(settings.rate(3e-4).replace("×10⁻⁴", "e-4")) == 3e-4  # the written value is the value

@@ -205,6 +205,7 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
                if tied else word("review_best_ahead", **runner_values))
     kind = "review_best" if "base_fd" in values else "review_best_alone"
     out = {"best_clause": word(kind, **values) + tie, "best_short": word(kind + "_short", **values) + tie}
+    model = None  # the answer as one trained model under two samplers, where it is one
     if tied and "base_fd" in values and family(best) == family(runner) and best.endswith(" · prior") != runner.endswith(" · prior"):
         # one trained model under two samplers, ranked first and second and not told apart: the answer is the
         # model (named by its prior sampler's label), with its own prior's numbers first and the mixture's second
@@ -228,6 +229,15 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
         original = cas.get(f"{high.split()[0]} · prior", float("nan"))  # review_table.backbone_original's name
         out["abstract_review"] = word("abstract_cas_below" if cas[high] < real else "abstract_cas_reaches",
                                       high=cas[high], high_name=labels[high], base_cas=original, real=real)
+        if model and family(high) == family(best) and own in cas and other in cas:
+            # the answer is one model under two samplers: both samplers' CAS, each tested against the original's
+            seeds = {m: entries[m]["cas"].get("values", []) for m in (own, other, base) if m in entries}
+            above = [m for m in (own, other) if base in seeds and cas[m] > cas[base]
+                     and welch_differ(seeds[m], seeds[base])]
+            which = ("both" if len(above) == 2 else "none" if not above else "first" if above == [own] else "second")
+            out["abstract_review"] = word("abstract_cas_family", model=labels[own], cas_a=cas[own], cas_b=cas[other],
+                                          tau_a=entries[own]["tau"], sampler_b=model["sampler_b"], base_cas=original,
+                                          real=real, sig=word(f"abstract_cas_sig_{which}"))
     return out
 
 
@@ -334,22 +344,3 @@ def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
                 std_samples=mean("samples", "draw_std"), std_means=mean("means", "draw_std"), n=len(found),
                 components=span(sizes), verdict=word(kind) + (word("control_resized") if resized else ""))
 
-
-def cas_against_fd(table: dict, labels: dict, word) -> str:
-    """Whether the judge-free CAS follows FD (the review's summary ``table``): Kendall's tau between the orders
-    the two give the methods with a CAS (test FD in the evaluation classifier, lower better; CAS, higher better;
-    positive: they agree), and the methods whose FD is below their backbone's original's while their CAS is
-    below it too, said as the words "cas_fd_sentence" (some such) or "cas_fd_agree" (none) choose; "" with fewer
-    than three methods."""
-    from ..evaluation.stats import kendall_tau
-    entries = {m: e for m, e in table.get("methods", {}).items() if m in labels and "cas" in e}
-    if len(entries) < 3:
-        return ""
-    fd = {m: e["test"]["classifier"]["fd"]["mean"] for m, e in entries.items()}
-    cas = {m: e["cas"]["mean"] for m, e in entries.items()}
-    tau, p = kendall_tau([-fd[m] for m in entries], [cas[m] for m in entries])
-    original = {m: f"{m.split()[0]} · prior" for m in entries}  # as review_table.backbone_original names it
-    lower_fd = [m for m in entries if original[m] in entries and m != original[m] and fd[m] < fd[original[m]]]
-    both = [m for m in lower_fd if cas[m] < cas[original[m]]]
-    return word("cas_fd_sentence" if both else "cas_fd_agree", n=len(entries), tau=tau, p=p_value(p),
-                n_lower=len(both), n_fd=len(lower_fd), names=word("list_sep").join(labels[m] for m in both))

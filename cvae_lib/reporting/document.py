@@ -223,10 +223,11 @@ class Document:
             f"keepaspectratio]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{figure}}")
 
     def table(self, rows: list, header: list, caption: str, align: str = None, note: str = "",
-              size: str = "small", widths: list = None) -> None:
+              size: str = "small", widths: list = None, colsep: float = None) -> None:
         """A numbered table: HTML, and a LaTeX tabularx as wide as the text whose columns all wrap (the first
         ragged right, the others right-aligned), set in the LaTeX font size ``size`` ("small", "footnotesize",
-        "scriptsize"). ``widths``: the columns' relative widths (default: the first 1.8 times the others).
+        "scriptsize"). ``widths``: the columns' relative widths (default: the first 1.8 times the others);
+        ``colsep``: the space on each side of a cell in points (default LaTeX's 6), less for a table of many columns.
         A cell may be (text, href): a link in HTML, text in the PDF."""
         self._number("table")
         align = align or "X" + "r" * (len(header) - 1)
@@ -262,6 +263,7 @@ class Document:
             f'<table class="report"><caption><b>{html.escape(label)}</b> {html.escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note_html}",
             f"\\begin{{table}}[htbp]\\centering\\{size}\\caption{{{latex_escape(caption)}}}"
+            + (f"\\setlength{{\\tabcolsep}}{{{colsep:g}pt}}" if colsep is not None else "") +
             f"\\begin{{tabularx}}{{\\linewidth}}{{{columns}}}\\toprule\n"
             + " & ".join(f"\\textbf{{{cell_tex(h)}}}" for h in header) + r" \\ \midrule" + "\n"
             + latex_rows + "\n\\bottomrule\\end{tabularx}" + note_tex + "\\end{table}")
@@ -276,9 +278,11 @@ class Document:
 
     def listing(self, code: str, caption: str, pdf: bool = True, size: str = "footnotesize") -> None:
         """Source code, verbatim (the appendix's seed listing); ``pdf=False`` keeps it to the HTML edition; ``size``:
-        the LaTeX font size it is set in (its longest line must fit the text width)."""
-        latex = (f"\\paragraph{{{latex_escape(caption)}}}\\begin{{Verbatim}}[fontsize=\\{size},baselinestretch=1]\n{code}\n"
-                 "\\end{Verbatim}") if pdf else ""
+        the LaTeX font size it is set in (its longest line must fit the text width). In the PDF the lead-in and the
+        code share one unbreakable box, so that a page break cannot part them."""
+        latex = (f"\\par\\medskip\\noindent\\begin{{minipage}}{{\\linewidth}}{{\\bfseries {latex_escape(caption)}}}\\par\\smallskip"
+                 f"\\begin{{Verbatim}}[fontsize=\\{size},baselinestretch=1]\n{code}\n"
+                 "\\end{Verbatim}\n\\end{minipage}\\par") if pdf else ""
         self._show(f"<p><b>{html.escape(caption)}</b></p><pre>{html.escape(code)}</pre>", latex)
 
     def raggedright(self) -> None:

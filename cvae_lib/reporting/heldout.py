@@ -8,7 +8,8 @@ is made over temperatures on both sides of 1, and what choosing by FD alone woul
 They answer two objections to the main review: that its validation reference consists of training images, and that
 most operating points sit at tau = 1. A third, that the first judge is laid out like the VAE-GAN's discriminator, is
 weighed by the second judge's gains (judge_overlap) and by FD in two spaces no training shaped
-(free_feature_sentence, from scripts/free_features.py).
+(free_feature_sentence, from scripts/free_features.py). A fourth, that FD rewards what a classifier cannot use,
+by the judge-free Classification Accuracy Score's order against FD's (cas_against_fd).
 """
 from pathlib import Path
 
@@ -208,3 +209,22 @@ def _answer_pair(table: dict, labels: dict) -> tuple:
     """(the answer's trained model sampled from its own prior, its backbone's original CVAE), as method names."""
     first = by_criterion(table, labels)[0]
     return f"{family(first)} · prior", backbone_original(first)
+
+
+def cas_against_fd(table: dict, labels: dict, word) -> str:
+    """Whether the judge-free CAS follows FD (the review's summary ``table``): Kendall's tau between the orders
+    the two give the methods with a CAS (test FD in the evaluation classifier, lower better; CAS, higher better;
+    positive: they agree), and the methods whose FD is below their backbone's original's while their CAS is
+    below it too, said as the words "cas_fd_sentence" (some such) or "cas_fd_agree" (none) choose; "" with fewer
+    than three methods."""
+    entries = {m: e for m, e in table.get("methods", {}).items() if m in labels and "cas" in e}
+    if len(entries) < 3:
+        return ""
+    fd = {m: e["test"]["classifier"]["fd"]["mean"] for m, e in entries.items()}
+    cas = {m: e["cas"]["mean"] for m, e in entries.items()}
+    tau, p = kendall_tau([-fd[m] for m in entries], [cas[m] for m in entries])
+    original = {m: f"{m.split()[0]} · prior" for m in entries}  # as review_table.backbone_original names it
+    lower_fd = [m for m in entries if original[m] in entries and m != original[m] and fd[m] < fd[original[m]]]
+    both = [m for m in lower_fd if cas[m] < cas[original[m]]]
+    return word("cas_fd_sentence" if both else "cas_fd_agree", n=len(entries), tau=tau, p=p_value(p),
+                n_lower=len(both), n_fd=len(lower_fd))

@@ -104,7 +104,7 @@ def leaderboard_headers(word) -> list:
 DOCUMENT_STD_COLUMNS = ("conditional_accuracy", "fd")
 """the leaderboard columns the report document shows with their std (all of them would not fit a page's width;
 the appendix page has every std)"""
-DOCUMENT_WIDTHS = (1.85, 1.3, 1.05, 0.85, 0.75, 0.92, 0.9, 1.2)
+DOCUMENT_WIDTHS = (2.5, 1.2, 1.0, 0.8, 0.7, 0.88, 0.78, 0.9)
 """the document leaderboard's relative column widths (method, the two columns with a std, the five without)"""
 
 

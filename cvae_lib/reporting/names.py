@@ -34,7 +34,8 @@ def bare(text: str) -> str:
     """A method's name without its settings in brackets, for a sentence that names several methods in a breath:
     "MLP β-VAE (β = 0.5, 2, 4, 8)" -> "MLP β-VAE", "MLP VAE-GAN（γ = 0.1）" -> "MLP VAE-GAN"; a bracket that is part
     of the name, with no setting in it ("two-stage VAE (simplified)", "CVAE (RMSprop)"), stays."""
-    return re.sub(r"\s*(\([^()]*=[^()]*\)|（[^（）]*=[^（）]*）)", "", text).strip()
+    kept = re.sub(r"\s*(\([^()]*=[^()]*\)|（[^（）]*=[^（）]*）)", "", text).strip()
+    return re.sub(r"(?<=\S)\+", " +", kept)  # "VAE-GAN（γ = 0.1）+ GMM" -> "VAE-GAN + GMM"
 
 
 def listed(items: list, word) -> str:

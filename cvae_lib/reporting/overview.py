@@ -14,6 +14,9 @@ from .review_table import _number, at, backbone_original
 QUANTITIES = (("fd", None), ("accuracy", "{:.3f}"), ("recall", "{:.2f}"))
 """the table's numbers (the review's names) and their formats (FD: three significant digits, as Table 2's)"""
 
+DESCRIBED = (("cas", "{:.3f}"),)
+"""the table's descriptive numbers measured only by the review (the Classification Accuracy Score): "–" elsewhere"""
+
 BOARD_COLUMNS = {"fd": "fd", "accuracy": "conditional_accuracy", "recall": "recall"}
 """the review's quantity -> the leaderboard's (and the sweep's) column"""
 
@@ -31,6 +34,9 @@ def review_rows(review: dict, grouped: dict, labels: dict, gamma: dict) -> list:
     def per_run(method, quantity):
         curves = grouped[method]
         return dict(zip(curves, at(curves, review["methods"][method]["tau"], "test", "classifier", quantity)))
+
+    def cas(method):  # one CAS per seed, at tau*
+        return {str(i): float(x) for i, x in enumerate(review["methods"][method].get("cas", {}).get("values", []))}
     out = []
     for method, label in labels.items():
         entry = review["methods"][method]
@@ -39,8 +45,11 @@ def review_rows(review: dict, grouped: dict, labels: dict, gamma: dict) -> list:
         if entry["extension"] == "vaegan" and entry["gamma"] != gamma.get(entry["architecture"], entry["gamma"]):
             continue
         base = backbone_original(method)
+        values = {q: (per_run(method, q), per_run(base, q)) for q, _ in QUANTITIES}
+        if cas(method) and cas(base):
+            values["cas"] = (cas(method), cas(base))
         out.append({"label": label, "kind": KINDS[entry["name"]], "tau": entry["tau"], "architecture": entry["architecture"],
-                    "values": {q: (per_run(method, q), per_run(base, q)) for q, _ in QUANTITIES}})
+                    "values": values})
     return out
 
 
@@ -89,8 +98,10 @@ def match_leaderboard(rows: list, board) -> list:
 
 def beta_row(betas, one, label: str) -> dict:
     """The beta-VAE's row: the sweep's Bernoulli runs with beta != 1 (``betas``, one seed) against the main run of
-    that seed (``one``: its summary row); a range of values, untested."""
-    return {"label": label, "kind": KINDS["beta"], "tau": None, "architecture": "mlp", "single": True,
+    that seed (``one``: its summary row), untested; its cells show the beta with the lowest FD ("shown"), its
+    verdict says which way FD went at every beta."""
+    shown = float(betas.beta.iloc[int(np.argmin(betas[BOARD_COLUMNS["fd"]].to_numpy()))])
+    return {"label": label, "kind": KINDS["beta"], "tau": None, "architecture": "mlp", "single": True, "shown": shown,
             "values": {q: ({b: float(x) for b, x in zip(betas.beta, betas[BOARD_COLUMNS[q]])},
                            {"one": float(getattr(one, BOARD_COLUMNS[q]))}) for q, _ in QUANTITIES
                        if BOARD_COLUMNS[q] in betas and hasattr(one, BOARD_COLUMNS[q])}}
@@ -134,13 +145,15 @@ def verdict(row: dict, i: int, significant: set, word) -> str:
     return word("ov_temperature", verdict=said) if row.get("key", (None,) * 2)[1] == "temperature" and traded else said
 
 
-def _cell(values: tuple, fmt) -> str:
-    """"original → extension": means over seeds, or the range over settings where the original has one value
-    and the extension several (the beta sweep)."""
+def _cell(values: tuple, fmt, shown=None) -> str:
+    """"original → extension": means over seeds, or one setting's value (``shown``: its key, the beta sweep's
+    beta), or the range over settings where the original has one value and the extension several."""
     new, base = (list(v.values()) for v in values)
-    shown = (f"{_number(min(new), fmt)}–{_number(max(new), fmt)}" if len(new) > 1 and len(base) == 1
-             else _number(float(np.mean(new)), fmt))
-    return f"{_number(float(np.mean(base)), fmt)} → {shown}"
+    if shown is not None and shown in values[0]:
+        new = [values[0][shown]]
+    said = (f"{_number(min(new), fmt)}–{_number(max(new), fmt)}" if len(new) > 1 and len(base) == 1
+            else _number(float(np.mean(new)), fmt))
+    return f"{_number(float(np.mean(base)), fmt)} → {said}"
 
 
 ORDER = ("retrained", "sampler", "combined")
@@ -171,26 +184,28 @@ def tested(rows: list, family: dict = None) -> tuple:
 
 
 def table_rows(rows: list, word, family: dict = None) -> tuple:
-    """The document's rows (name, kind, FD, accuracy, recall as "original → extension", verdict) and the number
-    of tests Holm's correction covered (tested's, with ``family``)."""
+    """The document's rows (name, kind, FD, accuracy, recall and CAS as "original → extension", verdict) and the
+    number of tests Holm's correction covered (tested's, with ``family``)."""
     rows, significant, n_tests = tested(rows, family)
     out = []
     for i, row in enumerate(rows):
         tau = word("ov_tau", tau=row["tau"]) if row["tau"] not in (None, 1.0) else ""
         out.append([merged(row["label"] + tau), word(f"ov_kind_{row['kind']}"),
-                    *[_cell(row["values"][q], fmt) if q in row["values"] else word("not_defined") for q, fmt in QUANTITIES],
+                    *[_cell(row["values"][q], fmt, row.get("shown")) if q in row["values"] else word("not_defined")
+                      for q, fmt in QUANTITIES + DESCRIBED],
                     verdict(row, i, significant, word)])
     return out, n_tests
 
 
 def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict = None, short: bool = False) -> str:
-    """The abstract's and the conclusion's word on the other extensions of one backbone, combinations and the
-    temperature (a trade of accuracy against FD that validation chose away from, the table's row) left out:
+    """The abstract's and the conclusion's word on the other extensions of one backbone, the combinations with the
+    GMM included and the temperature (a trade of accuracy against FD that validation chose away from, the table's
+    row) left out:
     which lowered FD significantly (with FD after, and the original's), which lowered it without the test
     confirming it, and which did not lower it; "" with no such row. ``short``: names without their settings
     (the abstract's; the table beside the conclusion gives them)."""
     rows, significant, _ = tested(rows, family)
-    mine = [(i, r) for i, r in enumerate(rows) if r["architecture"] == architecture and r["kind"] != "combined"
+    mine = [(i, r) for i, r in enumerate(rows) if r["architecture"] == architecture
             and r.get("key", ("", ""))[1] != "temperature"]  # the temperature trades accuracy for FD: the table says it
     if not mine:
         return ""
@@ -211,3 +226,15 @@ def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict =
         groups[kind].append(name(r) if kind != "not_lowered" else label(r))
     base = _number(fd(mine[0][1], 1), None)
     return word("ov_and_clause").join(word(f"ov_{k}", names=listed(v, word), base=base) for k, v in groups.items() if v)
+
+
+def grouped_rows(rows: list, word) -> list:
+    """table_rows's rows with the kind column folded into a heading row before each kind (retrained models,
+    samplers, both combined), so that the numbers get the width: [heading, "", ...] then the kind's rows without
+    their kind cell."""
+    out, kinds = [], {word(f"ov_kind_{k}"): k for k in ORDER}
+    for i, row in enumerate(rows):
+        if i == 0 or row[1] != rows[i - 1][1]:
+            out.append([word(f"ov_group_{kinds[row[1]]}")] + [""] * (len(row) - 2))
+        out.append([row[0], *row[2:]])
+    return out

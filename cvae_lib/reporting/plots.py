@@ -215,14 +215,15 @@ def aggregate_posterior(z, dims: list, titles: list, words: dict = None, width: 
 @printed
 def rate_distortion(rate, distortion, betas, words: dict = None, width: float = 0.62):
     """Rate (KL) against distortion (reconstruction) of a β sweep, one labelled point per β, with dashed lines of
-    constant −ELBO (rate + distortion)."""
+    constant −ELBO (rate + distortion) through the best and the worst β, each named where it enters the plot (one
+    line where the two would be too close to name apart)."""
     w = {"rate": "rate R = KL (nats)", "distortion": "distortion D = BCE (nats)", "beta": "β", **(words or {})}
     rate, distortion = np.asarray(rate, dtype=float), np.asarray(distortion, dtype=float)
     fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 2.4))
     ax.plot(rate, distortion, "o-")
     totals = rate + distortion
     rates = np.linspace(0, rate.max() * 1.1, 50)
-    levels = np.linspace(totals.min(), totals.max(), 3)
+    levels = np.unique([totals.min(), totals.max()])
     for level in levels:
         ax.plot(rates, level - rates, "k--", lw=0.6, alpha=0.5)
     ax.set_xlim(*_padded(rate, 0.15))

@@ -14,11 +14,21 @@ def span(values) -> str:
     return f"{low:g}" if low == high else f"{low:g}–{high:g}"
 
 
+def rate(x: float) -> str:
+    """A learning rate or weight decay as the text writes it: "10⁻³", "3×10⁻⁴"; a number that is not one digit times
+    a power of ten below 1 as it is ("0.25")."""
+    mantissa, exponent = f"{x:.0e}".split("e")
+    if x <= 0 or x >= 1 or float(f"{mantissa}e{exponent}") != x:
+        return f"{x:g}"
+    power = "10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return power if mantissa == "1" else f"{mantissa}×{power}"
+
+
 def _training(configs: list, word, optimizer: str = None) -> str:
     """One training recipe in words, from configs that share it (their seeds listed)."""
     c = configs[0]
     name = optimizer or c.optimizer
-    return word("hp_training", optimizer=word(f"hp_opt_{name}"), lr=f"{c.learning_rate:g}", batch=c.batch_size,
+    return word("hp_training", optimizer=word(f"hp_opt_{name}"), lr=rate(c.learning_rate), batch=c.batch_size,
                 epochs=c.epochs, seeds=word("list_sep").join(str(s) for s in sorted({x.seed for x in configs})))
 
 
@@ -78,7 +88,7 @@ def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, rev
         defaults = inspect.signature(train_second_stage).parameters
         rows.append([word("hp_two_stage"), word("hp_two_stage_set", epochs=stage[0]["epochs"],
                                                  hidden=defaults["hidden"].default, batch=defaults["batch_size"].default,
-                                                 lr=f"{defaults['learning_rate'].default:g}")])
+                                                 lr=rate(defaults['learning_rate'].default))])
     vamp = [c for c in extensions if c.extension == "vampprior"]
     if vamp:
         rows.append([word("hp_vampprior"), _training(vamp, word) + word("hp_pseudo", n=vamp[0].vamp_pseudo_inputs)])
@@ -91,12 +101,12 @@ def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, rev
     if controls:
         rows.append([word("hp_rmsprop"), _training(controls, word)])
     clf = runs.read_json(Path(classifier_dir) / "config.json")
-    rows.append([word("hp_classifier"), word("hp_classifier_set", epochs=clf["epochs"], lr=f"{clf['learning_rate']:g}",
+    rows.append([word("hp_classifier"), word("hp_classifier_set", epochs=clf["epochs"], lr=rate(clf['learning_rate']),
                                              batch=clf["batch_size"], seed=clf["seed"])])
     if review and (Path(judge_dir) / "config.json").exists():
         judge = runs.read_json(Path(judge_dir) / "config.json")
-        rows.append([word("hp_judge"), word("hp_judge_set", epochs=judge["epochs"], lr=f"{judge['learning_rate']:g}",
-                                            batch=judge["batch_size"], wd=f"{judge['weight_decay']:g}",
+        rows.append([word("hp_judge"), word("hp_judge_set", epochs=judge["epochs"], lr=rate(judge['learning_rate']),
+                                            batch=judge["batch_size"], wd=rate(judge['weight_decay']),
                                             shift=judge["shift"], width=judge["width"], seed=judge["seed"])])
         rows.append([word("hp_cas"), word("hp_cas_set", per_class=f"{review['cas_per_class']:,}",
                                           seeds=review["cas_seeds"], epochs=clf["epochs"])])
