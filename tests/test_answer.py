@@ -473,3 +473,16 @@ def test_cas_against_fd_gives_kendalls_tau_and_counts_the_lower_fds_with_a_worse
                         n_lower=1, n_fd=2)
     assert "1 of the 2 methods with a lower FD than their original train a worse classifier" in said
     assert heldout.cas_against_fd({"methods": {}}, labels, word) == ""
+
+
+def test_independent_ranks_keep_one_method_per_trained_model():
+    from scipy import stats
+    table = _table()
+    table["methods"]["mlp gan · prior"] = _entry(93, 10.0)
+    labels = {m: m.upper() for m in table["methods"]}
+    own = ["mlp · prior", "conv · prior", "conv gan · prior", "mlp gan · prior"]  # the GMM sampler left out
+    expected = stats.kendalltau([180, 160, 31, 93], [17, 19, 4.4, 10.0])
+    assert heldout.independent_ranks(table, labels, word) == word(
+        "independent_ranks", n=len(own), tau=expected.statistic, p=answer.p_value(expected.pvalue))
+    del table["methods"]["mlp gan · prior"], table["methods"]["mlp · prior"]
+    assert heldout.independent_ranks(table, labels, word) == ""  # two such methods: no test

@@ -4,6 +4,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -247,3 +248,16 @@ def test_table_cells_get_minus_signs_and_keep_a_value_with_its_uncertainty():
     assert minus_signs("mlp-s0, 1e-3, x-1, +0.5") == "mlp-s0, 1e-3, x-1, +0.5"  # names and exponents stay
     tie = lambda s: NO_BREAK.sub(lambda m: m.group(0).replace(" ", "~"), s)  # noqa: E731
     assert tie("−1.0 ± 2.0 at τ = 0.7, z ∼ N(0, I)") == "−1.0~±~2.0 at τ~=~0.7, z~∼~N(0,~I)"
+
+
+def test_the_monte_carlo_kl_has_the_closed_form_mean_and_a_standard_error_scaling_as_one_over_root_n():
+    from cvae_lib.reporting import demos
+    mu, log_var = torch.tensor([1.0, -0.5, 0.0]), torch.tensor([-1.0, 0.2, -2.0])
+    kl = demos.kl_monte_carlo(mu, log_var, [10, 1_000, 100_000])
+    closed = 0.5 * float((mu ** 2 + log_var.exp() - 1 - log_var).sum())
+    assert kl.closed_form.iloc[0] == pytest.approx(closed)
+    assert kl.std_error.iloc[0] / kl.std_error.iloc[-1] == pytest.approx(100.0)  # sqrt(100,000 / 10)
+    assert abs(kl.monte_carlo.iloc[-1] - closed) < 4 * kl.std_error.iloc[-1]
+    # the quoted error is the estimator's: the spread of many ten-draw estimates matches it
+    repeats = [demos.kl_monte_carlo(mu, log_var, [10], seed=s, reference=1_000).monte_carlo.iloc[0] for s in range(300)]
+    assert np.std(repeats) == pytest.approx(kl.std_error.iloc[0], rel=0.15)

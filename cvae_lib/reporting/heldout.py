@@ -228,3 +228,14 @@ def cas_against_fd(table: dict, labels: dict, word) -> str:
     both = [m for m in lower_fd if cas[m] < cas[original[m]]]
     return word("cas_fd_sentence" if both else "cas_fd_agree", n=len(entries), tau=tau, p=p_value(p),
                 n_lower=len(both), n_fd=len(lower_fd))
+
+
+def independent_ranks(table: dict, labels: dict, word) -> str:
+    """The judges' agreement on the methods that share no trained model (each model sampled from its own prior,
+    one method per model): Kendall's tau between their test FDs in the two judges, where the table's test over every
+    method counts a model's two samplers as independent; "" with fewer than three such methods."""
+    own = [m for m in labels if m in table.get("methods", {}) and m.endswith(" · prior")]
+    if len(own) < 3:
+        return ""
+    tau, p = kendall_tau(*[[table["methods"][m]["test"][j]["fd"]["mean"] for m in own] for j in ("classifier", "judge")])
+    return word("independent_ranks", n=len(own), tau=tau, p=p_value(p))
