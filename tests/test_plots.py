@@ -109,7 +109,8 @@ REPORT_FIGURES = {
         (i.W("views_recon"), i.W("views_path", a=i.classes[5], b=i.classes[9])), i.W("views_inputs"), width=0.62)),
     "gan_curves": (0.35, lambda i: plots.gan_curves(
         {i.W("mlp"): [_gan_history(50, 0, 2.7, 1.7, 248.0)], i.W("conv"): [_gan_history(50, 1, 2.5, 1.8, 249.0)]},
-        {"adversarial": i.W("gan_adversarial"), "epoch": i.W("epoch")}, width=0.35)),
+        {"adversarial": i.W("gan_adversarial"), "epoch": i.W("epoch"), "decoder": i.W("gan_decoder"),
+         "discriminator": i.W("gan_discriminator")}, width=0.35)),
     "fidelity_coverage": (0.95, fidelity),
     "fidelity_coverage, every method at one point": (0.95, lambda i: fidelity(i, np.tile(FIDELITY[:1], (18, 1)))),
 }
@@ -254,7 +255,11 @@ def test_the_gan_curves_show_both_losses_of_each_backbone_and_where_the_discrimi
     curves = [line for line in ax.lines if line.get_linestyle() in ("-", "--")]
     finals = sorted(round(float(line.get_ydata()[-1]), 2) for line in curves)  # seed means at the last epoch
     assert finals == sorted(round(v, 2) for v in (2.7 + 1 / 50, 1.7 - 0.3 / 50, 2.5 + 1 / 50, 1.8 - 0.3 / 50))
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["MLP", "conv"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["MLP", "conv", "decoder", "discriminator"]
+    styles = [h.get_linestyle() for h in fig.legends[0].legend_handles[2:]]
+    assert styles == ["-", "--"]  # the decoder's loss solid, the discriminator's dashed, as drawn
+    names = {round(float(a.xy[1]), 3): a.get_text() for a in ax.texts}  # each dotted line named by whose it is
+    assert names == {round(2 * np.log(2), 3): "decoder 2 ln 2", round(3 * np.log(2), 3): "discriminator 3 ln 2"}
     assert len(ax.collections) == 4  # a ± std band per curve: two losses of two backbones
     assert legibility_problems(fig, 0.35) == []
     plt.close(fig)

@@ -154,7 +154,7 @@ class Document:
         what follows starts a page (else call page_break after what the first page still holds)."""
         items = "".join(f'<li><a href="#sec-{i}">{html.escape(title)}</a></li>' for i, title in entries)
         self._show(f'<nav><b>{html.escape(self.word("contents"))}</b><ol style="list-style:none">{items}</ol></nav>',
-                   "\\setcounter{tocdepth}{1}\\tableofcontents" + ("\\clearpage" if new_page else ""))  # sections only
+                   "\\setcounter{tocdepth}{1}\\tableofcontents" + ("\\clearpage" if new_page else "\\bigskip"))  # sections only
 
     def page_break(self) -> None:
         """What follows starts a new page in the PDF, every float shown so far printed first (LaTeX's \\clearpage)."""

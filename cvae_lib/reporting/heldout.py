@@ -213,7 +213,8 @@ def _answer_pair(table: dict, labels: dict) -> tuple:
 
 def cas_against_fd(table: dict, labels: dict, word) -> str:
     """Whether the judge-free CAS follows FD (the review's summary ``table``): Kendall's tau between the orders
-    the two give the methods with a CAS (test FD in the evaluation classifier, lower better; CAS, higher better;
+    the two give the methods with a CAS (test FD in the evaluation classifier, then in the second judge (tau_j),
+    lower better; CAS, higher better;
     positive: they agree), and the methods whose FD is below their backbone's original's while their CAS is
     below it too, said as the words "cas_fd_sentence" (some such) or "cas_fd_agree" (none) choose; "" with fewer
     than three methods."""
@@ -223,11 +224,12 @@ def cas_against_fd(table: dict, labels: dict, word) -> str:
     fd = {m: e["test"]["classifier"]["fd"]["mean"] for m, e in entries.items()}
     cas = {m: e["cas"]["mean"] for m, e in entries.items()}
     tau, p = kendall_tau([-fd[m] for m in entries], [cas[m] for m in entries])
+    tau_j, p_j = kendall_tau([-e["test"]["judge"]["fd"]["mean"] for e in entries.values()], [cas[m] for m in entries])
     original = {m: f"{m.split()[0]} · prior" for m in entries}  # as review_table.backbone_original names it
     lower_fd = [m for m in entries if original[m] in entries and m != original[m] and fd[m] < fd[original[m]]]
     both = [m for m in lower_fd if cas[m] < cas[original[m]]]
     return word("cas_fd_sentence" if both else "cas_fd_agree", n=len(entries), tau=tau, p=p_value(p),
-                n_lower=len(both), n_fd=len(lower_fd))
+                tau_j=tau_j, p_j=p_value(p_j), n_lower=len(both), n_fd=len(lower_fd))
 
 
 def independent_ranks(table: dict, labels: dict, word) -> str:

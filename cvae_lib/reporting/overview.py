@@ -203,7 +203,7 @@ def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict =
     row) left out:
     which lowered FD significantly (with FD after, and the original's), which lowered it without the test
     confirming it, and which did not lower it; "" with no such row. ``short``: names without their settings
-    (the abstract's; the table beside the conclusion gives them)."""
+    or numbers (the abstract's; the table gives them), said by the words with "_short" appended."""
     rows, significant, _ = tested(rows, family)
     mine = [(i, r) for i, r in enumerate(rows) if r["architecture"] == architecture
             and r.get("key", ("", ""))[1] != "temperature"]  # the temperature trades accuracy for FD: the table says it
@@ -218,14 +218,18 @@ def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict =
         return bare(r["label"]) if short else r["label"]
 
     def name(r):
-        tau = word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0) and not short else ""
+        if short:  # the abstract's: names only, the numbers are the table's
+            return label(r)
+        tau = word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0) else ""
         return merged(word("ov_lowered_item", name=label(r) + tau, fd=_number(fd(r, 0), None)))
     groups = {"lowered": [], "unconfirmed": [], "not_lowered": []}
     for i, r in mine:
         kind = ("not_lowered" if fd(r, 0) >= fd(r, 1) else "lowered" if (i, "fd") in significant else "unconfirmed")
         groups[kind].append(name(r) if kind != "not_lowered" else label(r))
     base = _number(fd(mine[0][1], 1), None)
-    return word("ov_and_clause").join(word(f"ov_{k}", names=listed(v, word), base=base) for k, v in groups.items() if v)
+    suffix = "_short" if short else ""
+    return word("ov_and_clause").join(word(f"ov_{k}{suffix}", names=listed(v, word), base=base)
+                                      for k, v in groups.items() if v)
 
 
 def grouped_rows(rows: list, word) -> list:

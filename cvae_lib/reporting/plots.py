@@ -284,20 +284,22 @@ def confusion(matrix, classes=CLASSES, words: dict = None, width: float = 0.7):
 @printed
 def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     """The VAE-GAN's adversarial losses on the training set per epoch (mean over seeds, band ± one std), one colour
-    per backbone (``runs``: label -> history DataFrames): the decoder's (solid) and the discriminator's (dashed), with
-    their values where the discriminator cannot tell images apart (output 1/2: 2 ln 2 and 3 ln 2) dotted. Narrow:
-    it is printed beside another figure (Document.figure_pair)."""
-    w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", **(words or {})}  # styles: the caption's
-    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.75))
+    per backbone (``runs``: label -> history DataFrames): the decoder's (solid) and the discriminator's (dashed), the
+    legend naming both styles, with each loss's value where the discriminator cannot tell images apart (output 1/2:
+    the decoder's 2 ln 2, the discriminator's 3 ln 2) dotted and named by whose it is. Narrow: it is printed beside
+    another figure (Document.figure_pair)."""
+    w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", "decoder": "decoder",
+         "discriminator": "discriminator", **(words or {})}
+    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.95))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for (model, histories), color in zip(runs.items(), colors):
         epochs = histories[0]["epoch"].to_numpy()
         for column, style in (("train_generator_gan", "-"), ("train_discriminator", "--")):
             _seed_band(ax, epochs, [h[column] for h in histories], style, color, model if style == "-" else None)
     low = min(ax.get_ylim()[0], 2 * np.log(2)) - 0.35  # room below the lower line for its name
-    for n, level, side in ((2, 2 * np.log(2), -1), (3, 3 * np.log(2), 1)):  # the discriminator's output 1/2 throughout
-        ax.axhline(level, color="0.4", ls=":", lw=0.8)  # named on the side away from the curves
-        ax.annotate(f"{n} ln 2", (1, level), xycoords=("axes fraction", "data"), xytext=(-2, side),
+    for who, n, level, side in (("decoder", 2, 2 * np.log(2), -1), ("discriminator", 3, 3 * np.log(2), 1)):
+        ax.axhline(level, color="0.4", ls=":", lw=0.8)  # named on the side away from the curves, with whose it is
+        ax.annotate(f"{w[who]} {n} ln 2", (1, level), xycoords=("axes fraction", "data"), xytext=(-2, side),
                     textcoords="offset points", ha="right", va="bottom" if side > 0 else "top",
                     fontsize=FONT_PT - 0.5, color="0.35")
     ax.set_ylim(bottom=low)
@@ -305,7 +307,9 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     ax.set_xlabel(w["epoch"])
     ax.grid(alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
-    top = 1 - (LINE_IN + 0.1) / fig.get_figheight()
-    fig.legend(handles, labels, loc="upper center", ncol=len(labels), frameon=False)
+    handles += [plt.Line2D([], [], color="0.2", ls=style, lw=1.0) for style in ("-", "--")]  # which loss is which
+    labels += [w["decoder"], w["discriminator"]]
+    top = 1 - (2 * LINE_IN + 0.12) / fig.get_figheight()
+    fig.legend(handles, labels, loc="upper center", ncol=2, frameon=False, columnspacing=1.0, handlelength=1.6)
     fig.tight_layout(rect=(0, 0, 1, top))
     return fig
