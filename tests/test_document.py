@@ -172,23 +172,10 @@ def test_document_shows_html_and_latex_for_each_figure_and_table(tmp_path, capsy
         doc.table([["a", "1", "2"]], ["x", "y", "z"], "widths", widths=[1, 1])
 
 
-def test_a_figure_pair_numbers_both_and_sets_them_side_by_side_in_the_pdf(tmp_path, monkeypatch):
+def test_a_listing_keeps_its_lead_in_and_its_code_in_one_box(tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr(Document, "_show", lambda self, h, latex: shown.append((h, latex)))
     doc = Document("en", tmp_path / "figures", tmp_path)
-    import matplotlib.pyplot as plt
-    doc.figure(plt.subplots()[0], "first", "one")
-    left, right = plt.subplots(figsize=(3.9, 1.7))[0], plt.subplots(figsize=(2.2, 1.7))[0]
-    assert doc.figure_pair((left, "left", "the left_one", 0.6), (right, "right", "the right one", 0.35), "H") is None
-    assert doc.figure_count == 3 and len(shown) == 2  # one float in the PDF, two numbers
-    html, latex = shown[-1]
-    assert html.index("<b>Figure 2.</b> the left_one") < html.index("<b>Figure 3.</b> the right one")
-    assert latex.startswith("\\begin{figure}[H]") and latex.count("\\caption{") == 2 and "\\hfill" in latex
-    assert "{0.6\\linewidth}" in latex and "{0.35\\linewidth}" in latex and "left\\_one" in latex
-    assert (tmp_path / "figures" / "left.png").is_file() and (tmp_path / "figures" / "right.png").is_file()
-    with pytest.raises(ValueError, match="do not fit side by side"):
-        doc.figure_pair((left, "a", "a", 0.62), (right, "b", "b", 0.37))
-    assert doc.figure_count == 3  # refused before a number was taken
     doc.listing("def f(x_1):\n    return x_1", "the code_of f", size="scriptsize")
     html, latex = shown[-1]
     assert "fontsize=\\scriptsize" in latex and "def f(x_1):\n    return x_1" in latex and "code\\_of" in latex

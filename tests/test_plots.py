@@ -101,16 +101,16 @@ REPORT_FIGURES = {
     "extension_samples": (0.8, lambda i: grids.method_columns(i.blocks(7, 3), i.methods()[0][:7], i.classes,
                                                               width=0.8)),
     "extension_samples_conv": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][11:], i.classes)),
-    "extension_views": (0.62, lambda i: grids.views_by_model(
+    "extension_views": (0.95, lambda i: grids.views_by_model(
         i.images(6), {n: i.images(6) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
                       + i.methods()[0][11:12] + i.methods()[0][15:16]}, i.images(2),
         {n: i.images(8) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
          + i.methods()[0][11:12] + i.methods()[0][15:16]},
-        (i.W("views_recon"), i.W("views_path", a=i.classes[5], b=i.classes[9])), i.W("views_inputs"), width=0.62)),
-    "gan_curves": (0.35, lambda i: plots.gan_curves(
+        (i.W("views_recon"), i.W("views_path", a=i.classes[5], b=i.classes[9])), i.W("views_inputs"), width=0.95)),
+    "gan_curves": (0.5, lambda i: plots.gan_curves(
         {i.W("mlp"): [_gan_history(50, 0, 2.7, 1.7, 248.0)], i.W("conv"): [_gan_history(50, 1, 2.5, 1.8, 249.0)]},
         {"adversarial": i.W("gan_adversarial"), "epoch": i.W("epoch"), "decoder": i.W("gan_decoder"),
-         "discriminator": i.W("gan_discriminator")}, width=0.35)),
+         "discriminator": i.W("gan_discriminator")}, width=0.5)),
     "fidelity_coverage": (0.95, fidelity),
     "fidelity_coverage, every method at one point": (0.95, lambda i: fidelity(i, np.tile(FIDELITY[:1], (18, 1)))),
 }

@@ -248,6 +248,12 @@ def test_the_copy_verdict_and_the_showcase_columns():
                                                     "real", "nearest")
     assert names == ["real", "original", "winner", "nearest"]
     assert [int(b[0, 0, 0, 0, 0]) for b in blocks] == [3, 0, 1, 2] and all(b.dtype == torch.float32 for b in blocks)
+    # the best method stands last among the methods, beside its nearest training images, whatever the stored order
+    images = {k: images[k] for k in ("best", "mlp · prior", "real", "nearest")}
+    showcase = {"images": images, "best": "best"}
+    assert review_figures.showcase_order(showcase) == ["mlp · prior", "best"]
+    assert review_figures.showcase_columns(showcase, {"mlp · prior": "original", "best": "winner"}, "real",
+                                           "nearest")[1] == ["real", "original", "winner", "nearest"]
 
 
 def test_the_vae_gans_gamma_is_chosen_on_validation_at_each_ones_best_sampler():

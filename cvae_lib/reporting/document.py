@@ -169,21 +169,6 @@ class Document:
         path, width = self._saved(fig, name, width)
         self.figure_file(path, caption, width, placement)
 
-    def figure_pair(self, left: tuple, right: tuple, placement: str = "htbp") -> None:
-        """Two figures side by side in the PDF, each (fig, name, caption, width) with its own number and caption
-        below it, their tops aligned; in the HTML one after the other. The widths (shares of the text width, each
-        figure built at its own) leave at least 0.02 between them."""
-        if left[3] + right[3] > 0.98:
-            raise ValueError(f"two figures of widths {left[3]:g} and {right[3]:g} do not fit side by side")
-        shown = [(*self._saved(fig, name, width), caption) for fig, name, caption, width in (left, right)]
-        html_parts, latex_parts = [], []
-        for path, width, caption in shown:
-            rel, label = self._figure_ref(path)
-            html_parts.append(self._figure_html(rel, label, caption, width))
-            latex_parts.append(f"\\begin{{minipage}}[t]{{{width}\\linewidth}}\\vspace{{0pt}}\\centering"
-                               f"\\includegraphics[width=\\linewidth]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{minipage}}")
-        self._show("".join(html_parts), f"\\begin{{figure}}[{placement}]" + "\\hfill".join(latex_parts) + "\\end{figure}")
-
     def _saved(self, fig, name: str, width: float = None) -> tuple:
         """``fig`` checked for legibility at ``width`` and saved as figures_dir/name.png: (path, width)."""
         import matplotlib.pyplot as plt

@@ -286,8 +286,7 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     """The VAE-GAN's adversarial losses on the training set per epoch (mean over seeds, band ± one std), one colour
     per backbone (``runs``: label -> history DataFrames): the decoder's (solid) and the discriminator's (dashed), the
     legend naming both styles, with each loss's value where the discriminator cannot tell images apart (output 1/2:
-    the decoder's 2 ln 2, the discriminator's 3 ln 2) dotted and named by whose it is. Narrow: it is printed beside
-    another figure (Document.figure_pair)."""
+    the decoder's 2 ln 2, the discriminator's 3 ln 2) dotted and named by whose it is."""
     w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", "decoder": "decoder",
          "discriminator": "discriminator", **(words or {})}
     fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.95))

@@ -149,9 +149,16 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     return fig
 
 
+def showcase_order(showcase: dict) -> list:
+    """The methods of reviewing.load_showcase's dict in the figure's order: as stored (the original first), the best
+    method last, beside its nearest training images."""
+    methods = [m for m in showcase["images"] if m not in ("real", "nearest")]
+    return sorted(methods, key=lambda m: m == showcase.get("best"))  # stable: the others keep their order
+
+
 def showcase_columns(showcase: dict, labels: dict, real_label: str, nearest_label: str) -> tuple:
     """(blocks, names) for grids.method_columns from reviewing.load_showcase's dict: real test images, each
-    method shown (the original first), then the best method's nearest training images."""
-    methods = [m for m in showcase["images"] if m not in ("real", "nearest")]
+    method shown (showcase_order), then the best method's nearest training images."""
+    methods = showcase_order(showcase)
     blocks = [showcase["images"]["real"], *(showcase["images"][m] for m in methods), showcase["images"]["nearest"]]
     return [b.float() for b in blocks], [real_label, *(labels[m] for m in methods), nearest_label]
