@@ -139,7 +139,7 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     assert min(p_c, p_j) > 0.05
     out = answer.review_answer(_table(), labels, word, 5)
     # the model is named by its prior sampler, whose numbers come first, the mixture's (the criterion's first) second
-    assert out["best_clause"] == ("By the Fréchet distance in two judges (FD, lower is better), the CONV GAN · PRIOR "
+    assert out["best_clause"] == ("By the Fréchet distance (FD, lower is better) in two judges, the CONV GAN · PRIOR "
                                   "generates best, its two samplers tied for first: against the CONV · PRIOR FD falls "
                                   "from 160 to 40 (per-class GMM) or 31 (prior, τ = 0.8) and conditional accuracy "
                                   "rises from 0.82 to 0.93 (3 seeds)")

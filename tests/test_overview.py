@@ -84,6 +84,8 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
     assert text == ("VampPrior (FD 112) and GAN + GMM (FD 59.7) also lowered FD significantly (original MLP: 180); "
                     "two-stage did not lower FD")
     assert "conv GMM" not in text  # the other backbone left out; the combination with the GMM is named
+    every = overview.lowered_sentence(rows, word, architecture=None, short=True, exclude=("GAN + GMM",))
+    assert every == "VampPrior and conv GMM also lowered FD significantly; two-stage did not lower FD"  # the abstract's
     assert overview.lowered_sentence([], word) == ""
     tuned = [row("VAE-GAN (γ = 0.1)", "retrained", [110.0, 114.0, 113.0], [0.84, 0.85, 0.85], same_runs=False),
              row("β-VAE (β = 2, 4)", "retrained", [181.0, 186.0, 184.0], [0.80, 0.82, 0.83])]
@@ -116,7 +118,7 @@ def test_one_family_with_the_other_tables_gives_one_verdict_and_counts_a_shared_
     # the two-stage FD, significant in the table's own family, is not in the larger one, and the sentence says so
     assert (1, "fd") in overview.tested([shared, gan])[1] and (1, "fd") not in significant
     assert stats.ttest_rel([170.0, 171.0, 172.5], BASE["fd"]).pvalue == pytest.approx(own[key])
-    assert "two-stage (FD 171) lowered FD too, not significantly" in overview.lowered_sentence(
+    assert "two-stage (FD 171) lowered FD, but not significantly after Holm's correction" in overview.lowered_sentence(
         [shared, gan], word, family=family)
     # equal p-values under keys of different kinds: Holm orders by p alone
     assert holm({(0, "fd"): 0.01, ("mlp", "gmm", -1.0, "fd"): 0.01}) == {(0, "fd"), ("mlp", "gmm", -1.0, "fd")}

@@ -197,15 +197,18 @@ def table_rows(rows: list, word, family: dict = None) -> tuple:
     return out, n_tests
 
 
-def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict = None, short: bool = False) -> str:
+def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict = None, short: bool = False,
+                     exclude=()) -> str:
     """The abstract's and the conclusion's word on the other extensions of one backbone, the combinations with the
     GMM included and the temperature (a trade of accuracy against FD that validation chose away from, the table's
     row) left out:
     which lowered FD significantly (with FD after, and the original's), which lowered it without the test
     confirming it, and which did not lower it; "" with no such row. ``short``: names without their settings
-    or numbers (the abstract's; the table gives them), said by the words with "_short" appended."""
+    or numbers (the abstract's; the table gives them), said by the words with "_short" appended; ``architecture``
+    None: every backbone's rows (names carry their backbone); ``exclude``: labels of rows said elsewhere (the
+    answer's)."""
     rows, significant, _ = tested(rows, family)
-    mine = [(i, r) for i, r in enumerate(rows) if r["architecture"] == architecture
+    mine = [(i, r) for i, r in enumerate(rows) if architecture in (None, r["architecture"]) and r["label"] not in exclude
             and r.get("key", ("", ""))[1] != "temperature"]  # the temperature trades accuracy for FD: the table says it
     if not mine:
         return ""
