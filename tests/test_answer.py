@@ -153,7 +153,7 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
                                           sig=word("abstract_cas_sig_first"))
     assert out["abstract_review"] == ("Classifiers trained only on its samples score 0.830 (prior) and 0.790 "
                                       "(per-class GMM) on real test images (CAS; original 0.780; only the former "
-                                      "significantly higher, by an uncorrected test).")
+                                      "significantly higher, uncorrected).")
     apart_cas = answer.review_answer(_table(gan_hw=0.5), labels, word, 5)["abstract_review"]  # one method answers
     assert apart_cas == word("abstract_cas_below", high=0.83, high_name="CONV GAN · PRIOR", base_cas=0.78, real=0.916)
     assert "scores 0.830 on real test images (CAS; its original 0.780, real training images 0.916)" in apart_cas
