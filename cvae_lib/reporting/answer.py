@@ -81,10 +81,9 @@ def tie_marks(v: dict, ties: set, no_gamma: float, mark: str = "\u00a0†") -> d
 
 def unconfirmed_dirs(v: dict, marks: dict, word) -> dict:
     """{prefix}_acc_dir and {prefix}_fd_dir, where ``v`` has them and the tables mark that number (``marks``:
-    tie_marks's), set to the language's verb without a direction, "dir_unconfirmed" ("moves"), so that the prose
-    does not say a number rose or fell where the test does not confirm a difference; a language whose
-    "dir_unconfirmed" is empty (Chinese) keeps the verb, its mark saying in words that the difference is not
-    significant."""
+    tie_marks's), set to the language's verb without a direction, "dir_unconfirmed" ("moves", 变), so that the
+    prose does not say a number rose or fell where the test does not confirm a difference; a language whose
+    "dir_unconfirmed" is empty keeps the verb, its mark saying that the difference is not significant."""
     neutral = word("dir_unconfirmed")
     return {k.replace("_mark", "_dir"): neutral or v[k.replace("_mark", "_dir")]
             for k, mark in marks.items() if mark and k.replace("_mark", "_dir") in v}

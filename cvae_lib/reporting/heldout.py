@@ -213,11 +213,10 @@ def _answer_pair(table: dict, labels: dict) -> tuple:
 
 def cas_against_fd(table: dict, labels: dict, word) -> str:
     """Whether the judge-free CAS follows FD (the review's summary ``table``): Kendall's tau between the orders
-    the two give the methods with a CAS (test FD in the evaluation classifier, then in the second judge (tau_j),
-    lower better; CAS, higher better;
-    positive: they agree), and the methods whose FD is below their backbone's original's while their CAS is
-    below it too, said as the words "cas_fd_sentence" (some such) or "cas_fd_agree" (none) choose; "" with fewer
-    than three methods."""
+    the two give the methods with a CAS (test FD in the evaluation classifier, then in the second judge as tau_j,
+    lower better; CAS, higher better; positive: they agree), and the methods whose FD is below their backbone's
+    original's while their CAS is below it too, said as the words "cas_fd_sentence" (some such) or "cas_fd_agree"
+    (none) choose; "" with fewer than three methods."""
     entries = {m: e for m, e in table.get("methods", {}).items() if m in labels and "cas" in e}
     if len(entries) < 3:
         return ""

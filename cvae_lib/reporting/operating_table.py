@@ -62,20 +62,15 @@ def kid_order(op: dict, review: dict, labels: dict, judge: str) -> dict:
             "kid_best": min(methods, key=kid.get), "fd_best": min(methods, key=fd.get)}
 
 
-def sentence(op: dict, review: dict, labels: dict, classes: list, word) -> str:
+def sentence(op: dict, review: dict, labels: dict, word) -> str:
     """The main text's sentence: how closely KID orders the measured methods as FD does in each judge (Kendall's
-    tau), which has the lowest KID, and the class with the highest FD (evaluation classifier) for most of them;
-    the methods named only where not every reviewed method was measured; "" without the table."""
+    tau); the measured methods named only where not every reviewed method was measured (the table, Appendix D's,
+    has the lowest KID and each method's worst class); "" without the table."""
     methods = ordered(op, labels)
     if len(methods) < 3:
         return ""
     orders = {j: kid_order(op, review, labels, j) for j in JUDGES}
-    worst = [int(np.argmax(op["methods"][m]["classifier"]["fd_per_class"])) for m in methods]
-    common = max(set(worst), key=worst.count)
     every = len(methods) == len([m for m in labels if m in review["methods"]])
-    return word("kid_sentence", scope=word("kid_scope_all", n=len(methods)) if every else word(
-        "kid_scope_some", n=len(methods), names=word("list_sep").join(labels[m] for m in methods)),
-                tau_c=orders["classifier"]["tau"], tau_j=orders["judge"]["tau"],
-                best_c=labels[orders["classifier"]["kid_best"]], best_j=labels[orders["judge"]["kid_best"]],
-                worst_clause=word("kid_worst_all" if worst.count(common) == len(methods) else "kid_worst_some",
-                                  worst=classes[common], n_worst=worst.count(common)))
+    return word("kid_sentence", tau_c=orders["classifier"]["tau"], tau_j=orders["judge"]["tau"],
+                scope="" if every else word("kid_scope_some", n=len(methods),
+                                            names=word("list_sep").join(labels[m] for m in methods)))
