@@ -76,7 +76,7 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
                         net_ratio=1.25e-3 / 2e-4, net_best="CONV VAEGAN · PRIOR",
                         pix_clause=word("free_pix_same", pix=0.5, pix_base=0.5),
                         pix_best="MLP VAMPPRIOR · PRIOR", pix_best_fd=0.35, pix_real=0.026)
-    assert "6.2 times below" in said and "the two do not differ by Welch's test: 0.50 against 0.50 (real images" in said
+    assert "6.2 times below" in said and "the two do not differ significantly by Welch's test: 0.50 against 0.50 (real images" in said
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.30, 0.31]  # Welch's test now tells them apart
     assert "its FD is lower by Welch's test: 0.30 against 0.50" in heldout.free_feature_sentence(
         free, table, labels, word)
