@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
+from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, welch_differ
 from .answer import by_criterion, family, fd_p, p_pair, p_value
 from .names import listed
@@ -224,7 +225,7 @@ def cas_against_fd(table: dict, labels: dict, word) -> str:
     cas = {m: e["cas"]["mean"] for m, e in entries.items()}
     tau, p = kendall_tau([-fd[m] for m in entries], [cas[m] for m in entries])
     tau_j, p_j = kendall_tau([-e["test"]["judge"]["fd"]["mean"] for e in entries.values()], [cas[m] for m in entries])
-    original = {m: f"{m.split()[0]} · prior" for m in entries}  # as review_table.backbone_original names it
+    original = {m: backbone_original(m) for m in entries}
     lower_fd = [m for m in entries if original[m] in entries and m != original[m] and fd[m] < fd[original[m]]]
     both = [m for m in lower_fd if cas[m] < cas[original[m]]]
     return word("cas_fd_sentence" if both else "cas_fd_agree", n=len(entries), tau=tau, p=p_value(p),
@@ -238,5 +239,5 @@ def independent_ranks(table: dict, labels: dict, word) -> str:
     own = [m for m in labels if m in table.get("methods", {}) and m.endswith(" · prior")]
     if len(own) < 3:
         return ""
-    tau, p = kendall_tau(*[[table["methods"][m]["test"][j]["fd"]["mean"] for m in own] for j in ("classifier", "judge")])
+    tau, p = kendall_tau(*[[table["methods"][m]["test"][j]["fd"]["mean"] for m in own] for j in JUDGES])
     return word("independent_ranks", n=len(own), tau=tau, p=p_value(p))
