@@ -139,10 +139,10 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     assert min(p_c, p_j) > 0.05
     out = answer.review_answer(_table(), labels, word, 5)
     # the model is named by its prior sampler, whose numbers come first, the mixture's (the criterion's first) second
-    assert out["best_clause"] == ("By the Fréchet distance (FD, lower is better) in two judges, the CONV GAN · PRIOR "
-                                  "generates best, its two samplers tied for first: against the CONV · PRIOR FD falls "
-                                  "from 160 to 40 (per-class GMM) or 31 (prior, τ = 0.8) and conditional accuracy "
-                                  "rises from 0.82 to 0.93 (3 seeds)")
+    assert out["best_clause"] == ("Of six VAE extension methods tested on FashionMNIST, the CONV GAN · PRIOR "
+                                  "generates best (its two samplers not separated): against the CONV · PRIOR, the "
+                                  "Fréchet distance (FD, lower is better) falls from 160 to 31 (prior, τ = 0.8) or 40 "
+                                  "(per-class GMM) and conditional accuracy rises from 0.82 to 0.93")
     assert out["best_short"].startswith("of the extension models, the CONV GAN · PRIOR generates best (FD from 160.0")
     # the highest CAS (0.83, the conv GAN's prior samples) against its own backbone's original's (conv: 0.78)
     # the answer is one model under two samplers: both samplers' CAS, each against the original's by Welch's test
@@ -355,6 +355,20 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     assert "the CONV GAN · GMM comes first instead" in heldout.conclusion_clause(table, "mlp · prior", labels, word)
     with pytest.raises(ValueError, match="at least two methods"):
         heldout.heldout_result({"methods": {"a": table["methods"]["conv gan · gmm"]}, "real": table["real"]})
+
+
+def test_the_temperature_verdict_says_where_the_heldout_check_moved_an_original():
+    from cvae_lib.reporting import heldout
+    main, held = _table(), _table()
+    labels = {m: m.upper() for m in main["methods"]}
+    # validation chose tau = 1 for both originals, and so did the held-out half (or there is no held-out table)
+    assert heldout.temperature_clause(main, held, labels, word) == word("abstract_temperature")
+    assert heldout.temperature_clause(main, None, labels, word) == word("abstract_temperature")
+    held["methods"]["conv · prior"]["tau"] = 1.1  # the held-out half moves the conv original: said, not "no gain"
+    said = heldout.temperature_clause(main, held, labels, word)
+    assert said != word("abstract_temperature") and said.endswith("for the CONV · PRIOR (τ* = 1.1).")
+    main["methods"]["mlp · prior"]["tau"] = 0.9  # validation itself moved one: the tables say it, no sentence
+    assert heldout.temperature_clause(main, held, labels, word) == ""
 
 
 def test_choosing_by_fd_alone_is_said_beside_the_protocol_and_the_wide_table_must_agree_with_the_review():

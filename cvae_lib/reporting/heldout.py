@@ -115,6 +115,21 @@ def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: 
                 tau_high=max(config.temperatures), models=coverage(table, labels, word, main))
 
 
+def temperature_clause(main: dict, held, labels: dict, word) -> str:
+    """The abstract's and the conclusion's word on the prior temperature, the one extension without a row of its
+    own: no gain where validation chose tau = 1 for every original CVAE of ``main`` (the review's table)
+    ("abstract_temperature"), and which original the held-out check (``held``: its table, or None) moved to another
+    temperature, where it did; "" where validation itself chose another (the tables say which)."""
+    originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
+    if not originals or any(main["methods"][m]["tau"] != 1.0 for m in originals):
+        return ""
+    moved = [m for m in originals if held and m in held["methods"] and held["methods"][m]["tau"] != 1.0]
+    if not moved:
+        return word("abstract_temperature")
+    return word("abstract_temperature_heldout", items=listed(
+        [word("heldout_above_item", name=labels[m], tau=held["methods"][m]["tau"]) for m in moved], word))
+
+
 def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE, fig: int = 0) -> str:
     """The paragraph on choosing by FD alone (``table``: the wide grid's table so chosen,
     review_table.summarize(..., keep_accuracy=False), over ``config``'s grid): which methods would then choose a

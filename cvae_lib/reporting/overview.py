@@ -197,18 +197,15 @@ def table_rows(rows: list, word, family: dict = None) -> tuple:
     return out, n_tests
 
 
-def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict = None, short: bool = False,
-                     exclude=()) -> str:
-    """The abstract's and the conclusion's word on the other extensions of one backbone, the combinations with the
+def lowered_sentence(rows: list, word, family: dict = None, exclude=()) -> str:
+    """The abstract's and the conclusion's word on the other extensions, every backbone's, the combinations with the
     GMM included and the temperature (a trade of accuracy against FD that validation chose away from, the table's
-    row) left out:
-    which lowered FD significantly (with FD after, and the original's), which lowered it without the test
-    confirming it, and which did not lower it; "" with no such row. ``short``: names without their settings
-    or numbers (the abstract's; the table gives them), said by the words with "_short" appended; ``architecture``
-    None: every backbone's rows (names carry their backbone); ``exclude``: labels of rows said elsewhere (the
-    answer's)."""
+    row) left out: which lowered FD significantly, which lowered it without the test confirming it, and which did
+    not lower it, by name without settings or numbers (Table 2 gives them); "" with no such row. A name carries its
+    backbone, dropped where the rows of that name on both backbones say the same ("two-stage VAE", but "MLP
+    VAE-GAN" beside a conv VAE-GAN said elsewhere); ``exclude``: labels of rows said elsewhere (the answer's)."""
     rows, significant, _ = tested(rows, family)
-    mine = [(i, r) for i, r in enumerate(rows) if architecture in (None, r["architecture"]) and r["label"] not in exclude
+    mine = [(i, r) for i, r in enumerate(rows) if r["label"] not in exclude
             and r.get("key", ("", ""))[1] != "temperature"]  # the temperature trades accuracy for FD: the table says it
     if not mine:
         return ""
@@ -216,23 +213,29 @@ def lowered_sentence(rows: list, word, architecture: str = "mlp", family: dict =
     def fd(r, which):  # the row's mean FD (0) or its original's (1); a sweep's row: its lowest
         values = list(r["values"]["fd"][which].values())
         return float(min(values) if r.get("single") and which == 0 else np.mean(values))
-
-    def label(r):
-        return bare(r["label"]) if short else r["label"]
-
-    def name(r):
-        if short:  # the abstract's: names only, the numbers are the table's
-            return label(r)
-        tau = word("ov_tau", tau=r["tau"]) if r["tau"] not in (None, 1.0) else ""
-        return merged(word("ov_lowered_item", name=label(r) + tau, fd=_number(fd(r, 0), None)))
     groups = {"lowered": [], "unconfirmed": [], "not_lowered": []}
     for i, r in mine:
         kind = ("not_lowered" if fd(r, 0) >= fd(r, 1) else "lowered" if (i, "fd") in significant else "unconfirmed")
-        groups[kind].append(name(r) if kind != "not_lowered" else label(r))
-    base = _number(fd(mine[0][1], 1), None)
-    suffix = "_short" if short else ""
-    return word("ov_and_clause").join(word(f"ov_{k}{suffix}", names=listed(v, word), base=base)
-                                      for k, v in groups.items() if v)
+        groups[kind].append(bare(r["label"]))
+    groups = _backbone_free(groups, [bare(r["label"]) for r in rows], word)
+    return word("ov_and_clause").join(word(f"ov_{k}", names=listed(v, word)) for k, v in groups.items() if v)
+
+
+def _backbone_free(groups: dict, every: list, word) -> dict:
+    """``groups`` (kind -> names) with each name's backbone word dropped ("MLP two-stage VAE" -> "two-stage VAE",
+    "卷积简化两阶段 VAE" -> "简化两阶段 VAE") where both backbones have the name in one group and no other name of
+    ``every`` (all rows: those said elsewhere or left out included) reads the same without it; the names so merged
+    are said once."""
+    prefixes = (word("mlp"), word("conv"))
+
+    def free(name):
+        return next((name[len(p):].lstrip() for p in prefixes if name.startswith(p)), name)
+
+    def alone(name, names):  # both backbones have it, and every row of this backbone-free name is one of these names
+        n = sum(free(m) == free(name) for m in names)
+        return n > 1 and sum(free(e) == free(name) for e in every) == n
+    return {kind: list(dict.fromkeys(free(n) if alone(n, names) else n for n in names))
+            for kind, names in groups.items()}
 
 
 def grouped_rows(rows: list, word) -> list:
