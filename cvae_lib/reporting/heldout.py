@@ -116,10 +116,10 @@ def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: 
 
 
 def temperature_clause(main: dict, held, labels: dict, word) -> str:
-    """The abstract's and the conclusion's word on the prior temperature, the one extension without a row of its
-    own: no gain where validation chose tau = 1 for every original CVAE of ``main`` (the review's table)
-    ("abstract_temperature"), and which original the held-out check (``held``: its table, or None) moved to another
-    temperature, where it did; "" where validation itself chose another (the tables say which)."""
+    """The conclusion's word on the prior temperature, the one extension without a row of its own: no gain where
+    validation chose tau = 1 for every original CVAE of ``main`` (the review's table) ("abstract_temperature", the
+    abstract's too), and which original the held-out check (``held``: its table, or None), on its finer grid, moved
+    to another temperature, where it did; "" where validation itself chose another (the tables say which)."""
     originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
     if not originals or any(main["methods"][m]["tau"] != 1.0 for m in originals):
         return ""
