@@ -138,11 +138,12 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     p_c, p_j = p(40, 15, 31, 10), p(3.2, 1.5, 4.4, 1.0)
     assert min(p_c, p_j) > 0.05
     out = answer.review_answer(_table(), labels, word, 5)
-    # the model is named by its prior sampler, whose numbers come first, the mixture's (the criterion's first) second
+    # the model is named by its prior sampler; the two samplers' FD come in rank order, the mixture's (the
+    # criterion's first) first
     assert out["best_clause"] == ("Of six VAE extension methods tested on FashionMNIST, the CONV GAN · PRIOR "
                                   "generates best (its two samplers rank first and second, not significantly apart): "
                                   "against the CONV · PRIOR, the Fréchet distance (FD, lower is better) falls from 160 "
-                                  "to 31 (prior, τ = 0.8) or 40 (per-class GMM) and conditional accuracy rises from "
+                                  "to 40 (per-class GMM) or 31 (prior, τ = 0.8) and conditional accuracy rises from "
                                   "0.82 to 0.93")
     assert out["best_short"].startswith(
         "of the extension models, the CONV GAN · PRIOR generates best, its two samplers ranked first and second (FD")

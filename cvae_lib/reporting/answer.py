@@ -207,7 +207,7 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     model = None  # the answer as one trained model under two samplers, where it is one
     if tied and "base_fd" in values and family(best) == family(runner) and best.endswith(" · prior") != runner.endswith(" · prior"):
         # one trained model under two samplers, ranked first and second and not told apart: the answer is the
-        # model (named by its prior sampler's label), with its own prior's numbers first and the mixture's second
+        # model (named by its prior sampler's label); the abstract gives both samplers' FD in their rank order
         own, other = (best, runner) if best.endswith(" · prior") else (runner, best)
 
         def sampler(m):
@@ -216,7 +216,9 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
                  "fd_a": entries[own]["test"]["classifier"]["fd"]["mean"],
                  "fd_b": entries[other]["test"]["classifier"]["fd"]["mean"],
                  "acc_a": entries[own]["test"]["classifier"]["accuracy"]["mean"],
-                 "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"]}
+                 "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"],
+                 **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
+                    for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)))}}
         a, b = model["acc_a"], model["acc_b"]  # "0.93 or 0.93" says one number twice
         model["acc_both"] = f"{a:.2f}" if f"{a:.2f}" == f"{b:.2f}" else word("either_value", a=a, b=b)
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
