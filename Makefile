@@ -1,9 +1,10 @@
 # make report   train, evaluate and render the whole report into report/ (creates .venv first)
-# make test     run the test suite (creates .venv first)
+# make test     run the test suite in TEST_JOBS processes (default 2; creates .venv first)
 # make lab      open the notebooks in JupyterLab, in the project's environment
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
+TEST_JOBS ?= 2
 
 .PHONY: report test lab system venv clean-venv
 
@@ -11,7 +12,7 @@ report: system venv
 	$(PY) -m cvae_lib report
 
 test: system venv
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/

@@ -1,5 +1,11 @@
 import gzip
+import os
 import struct
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # pytest -n N: each worker (and the notebook kernels it starts) gets one thread, so N workers share the
+    # cores instead of oversubscribing them. Set before torch is imported.
+    os.environ["OMP_NUM_THREADS"] = os.environ["MKL_NUM_THREADS"] = "1"
 
 import pytest
 
