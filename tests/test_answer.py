@@ -92,6 +92,7 @@ def test_backbone_ties_pair_samplers_of_the_same_runs_and_use_welch_for_other_mo
             break
         rejected.add(key)
     assert ties == set(p) - rejected
+    assert answer.backbone_confirmed(summary, board) == rejected  # the tables' *: the rest of the tests
     assert ("mlp", "gmm", -1.0, "fd") not in ties and ("mlp", "vaegan", 0.1, "conditional_accuracy") not in ties
 
 
@@ -370,6 +371,12 @@ def test_the_temperature_verdict_says_where_the_heldout_check_moved_an_original(
     held["methods"]["conv · prior"]["tau"] = 1.1  # the held-out half moves the conv original: said, not "no gain"
     said = heldout.temperature_clause(main, held, labels, word)
     assert said != word("abstract_temperature") and said.endswith("the CONV · PRIOR (τ* = 1.1) chose slightly above 1.")
+    def point(tau, fd):
+        return {"tau": tau, "test": {"classifier": {"fd": fd}}}
+    curves = {"conv · prior": {"r0": [point(1.0, 150.0), point(1.1, 148.0)], "r1": [point(1.0, 152.0), point(1.1, 149.0)]}}
+    scored = heldout.temperature_clause(main, held, labels, word, curves)  # its FD on the scoring half, there and at 1
+    assert scored.endswith("the CONV · PRIOR (τ* = 1.1; FD on the other half 148.5, against 151.0 at τ = 1) chose "
+                           "slightly above 1.")
     main["methods"]["mlp · prior"]["tau"] = 0.9  # validation itself moved one: the tables say it, no sentence
     assert heldout.temperature_clause(main, held, labels, word) == ""
 

@@ -35,7 +35,31 @@ def test_p_values_are_paired_for_samplers_of_the_same_runs_and_welch_otherwise()
     assert set(p) == {(0, "fd"), (0, "accuracy"), (1, "fd"), (1, "accuracy")}  # recall is descriptive
 
 
-def test_the_table_orders_kinds_tests_with_holm_and_words_each_verdict(word):
+def test_the_fd_change_interval_is_the_paired_or_welch_t_interval_and_excludes_0_where_p_is_below_5_percent():
+    import math
+    from cvae_lib.evaluation.stats import difference_interval, seed_test_p
+    base = dict(zip("abc", BASE["fd"]))
+    paired = {"a": 120.0, "b": 126.0, "c": 125.0}
+    d = [paired[k] - base[k] for k in "abc"]  # by hand: the t interval of the per-seed differences
+    mean, s = sum(d) / 3, math.sqrt(sum((x - sum(d) / 3) ** 2 for x in d) / 2)
+    got = difference_interval(paired, base)
+    assert got.paired and got.difference == pytest.approx(mean)
+    assert (got.low, got.high) == pytest.approx((mean - stats.t.ppf(0.975, 2) * s / math.sqrt(3),
+                                                 mean + stats.t.ppf(0.975, 2) * s / math.sqrt(3)))
+    other = {"x": 110.0, "y": 114.0, "z": 113.0}  # other runs: Welch's interval, Welch-Satterthwaite df by hand
+    vx, vy = (sum((v - sum(g) / 3) ** 2 for v in g) / 2 / 3 for g in (list(other.values()), BASE["fd"]))
+    df = (vx + vy) ** 2 / (vx ** 2 / 2 + vy ** 2 / 2)
+    got = difference_interval(other, base)
+    half = stats.t.ppf(0.975, df) * math.sqrt(vx + vy)
+    assert not got.paired and (got.low, got.high) == pytest.approx((got.difference - half, got.difference + half))
+    assert got.difference == pytest.approx(sum(other.values()) / 3 - 180.0)
+    for new in (paired, other, {"a": 179.0, "b": 181.0, "c": 178.0}, {"a": 176.0, "b": 178.5, "c": 177.0}):
+        interval, p = difference_interval(new, base), seed_test_p(new, base)
+        assert (interval.low > 0 or interval.high < 0) == (p < 0.05)
+    assert math.isnan(difference_interval({"a": 1.0}, base).low)  # one seed: no interval
+
+
+def test_the_table_orders_kinds_tests_with_holm_and_marks_what_it_keeps(word):
     rows = [row("both", "combined", [60.0, 58.0, 61.0], [0.90, 0.91, 0.905], same_runs=False),
             row("flat", "sampler", [181.0, 178.0, 183.0], [0.80, 0.82, 0.79]),
             row("worse", "sampler", [228.0, 226.0, 231.0], [0.801, 0.809, 0.792]),
@@ -44,17 +68,13 @@ def test_the_table_orders_kinds_tests_with_holm_and_words_each_verdict(word):
     assert n_tests == 8
     assert [c[0] for c in cells] == ["gan (τ* = 0.7)", "flat", "worse", "both"]  # retrained, samplers, combined
     assert [c[1] for c in cells] == ["retrained", "sampler", "sampler", "both"]
-    assert cells[0][2] == "180 → 93.3" and cells[0][3] == "0.800 → 0.870"
-    assert cells[0][6] == "FD ↓, acc. ↑" and cells[1][6] == "no sig. change"
-    assert cells[2][6] == "FD ↑"  # the accuracy moved by noise only
-    assert cells[0][5] == "–"  # no CAS measured for these rows
-    # the temperature's row says what a lower temperature trades, whatever its test found
-    cooled = {**row("worse", "sampler", [228.0, 226.0, 231.0], [0.801, 0.809, 0.792], recall=(0.02, 0.03, 0.02)),
-              "key": ("mlp", "temperature", 1.0)}
-    assert overview.table_rows([cooled], word)[0][0][6] == "FD ↑: τ < 1 trades recall for precision"
-    warmed = {**cooled, "values": {**cooled["values"],
-                                   "recall": ({"a": 0.2, "b": 0.2, "c": 0.2}, cooled["values"]["recall"][1])}}
-    assert overview.table_rows([warmed], word)[0][0][6] == "FD ↑"  # no recall given up: no trade said
+    from cvae_lib.evaluation.stats import difference_interval
+    gan = difference_interval(rows[3]["values"]["fd"][0], rows[3]["values"]["fd"][1])
+    assert cells[0][2] == "180 → 93.3" and cells[0][4] == "0.800 → 0.870\u00a0*"  # the rise Holm keeps: marked
+    assert cells[0][3] == f"\u2212{-gan.difference:.0f} [\u2212{-gan.low:.0f},\u00a0\u2212{-gan.high:.0f}]\u00a0*"
+    assert cells[1][3].startswith("+0.7 [") and not cells[1][3].endswith("*")  # flat: an interval across 0, no mark
+    assert cells[2][3].startswith("+48 [") and cells[2][3].endswith("*") and not cells[2][4].endswith("*")
+    assert cells[0][6] == "–"  # no CAS measured for these rows
     # Holm by hand: a p-value that passes 0.05 alone but not its Holm threshold is no verdict
     p = overview.p_values(overview.tested(rows)[0])
     order = sorted(p.values())
@@ -68,11 +88,13 @@ def test_the_beta_row_shows_its_lowest_fd_beta_and_judges_every_beta_untested(wo
     one = pd.Series({"fd": 179.0, "conditional_accuracy": 0.798, "recall": 0.10})
     cells, n_tests = overview.table_rows([overview.beta_row(betas, one, "β-VAE")], word)
     assert n_tests == 0
-    assert cells[0][2:] == ["179 → 188", "0.798 → 0.810", "0.10 → 0.16", "–",  # beta = 0.5: the lowest FD
-                            word("ov_single_higher")]  # as every beta's FD is
+    assert cells[0][2:] == ["179 → 188", "+9.0 (1 seed)", "0.798 → 0.810", "0.10 → 0.16", "–"]  # beta = 0.5: lowest FD
     assert overview.beta_row(betas, one, "β-VAE")["shown"] == 0.5
+    assert overview.single_direction(overview.beta_row(betas, one, "β-VAE")) == "higher"  # as every beta's FD is
     betas.loc[0, "fd"] = 170.0
-    assert overview.table_rows([overview.beta_row(betas, one, "β-VAE")], word)[0][0][6] == word("ov_single_mixed")
+    assert overview.single_direction(overview.beta_row(betas, one, "β-VAE")) == "mixed"
+    betas.loc[:, "fd"] = 150.0
+    assert overview.single_direction(overview.beta_row(betas, one, "β-VAE")) == "lower"
 
 
 def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
@@ -164,6 +186,6 @@ def test_review_rows_carry_each_seeds_cas_beside_the_originals_and_the_table_pri
     rows = overview.review_rows(review, grouped, {"mlp · gmm": "GMM", "mlp · prior": "original"}, {})
     assert len(rows) == 1 and rows[0]["values"]["cas"] == ({"0": 0.77, "1": 0.76}, {"0": 0.79, "1": 0.80})
     cells, _ = overview.table_rows(rows, word)
-    assert cells[0][5] == "0.795 → 0.765"  # the means over seeds, as the other columns
+    assert cells[0][6] == "0.795 → 0.765"  # the means over seeds, as the other columns
     del review["methods"]["mlp · prior"]["cas"]  # no CAS for the original: none said for the row either
     assert "cas" not in overview.review_rows(review, grouped, {"mlp · gmm": "GMM"}, {})[0]["values"]

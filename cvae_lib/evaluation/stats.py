@@ -105,3 +105,30 @@ def seed_test_p(a: dict, b: dict) -> float:
     if min(len(x), len(y)) < 2 or (len(set(x)) == 1 and len(set(y)) == 1):
         return math.nan
     return paired_p(x, y) if set(a) == set(b) else float(_stats.ttest_ind(x, y, equal_var=False).pvalue)
+
+
+class Difference(NamedTuple):
+    """mean(a) - mean(b) and the bounds of its t-based confidence interval (nan where fewer than two values on a
+    side leave it undefined)."""
+    difference: float
+    low: float
+    high: float
+    paired: bool
+
+
+def difference_interval(a: dict, b: dict, confidence: float = 0.95) -> Difference:
+    """The effect of one method over another from their per-seed values (run -> value), with scipy's t interval
+    for it: the per-seed differences' (paired) where both hold the same runs, as seed_test_p tests them, Welch's
+    (Welch-Satterthwaite degrees of freedom) otherwise; so the interval excludes 0 exactly when seed_test_p is
+    below 1 - confidence."""
+    x, y = [a[k] for k in sorted(a)], [b[k] for k in sorted(b)]
+    paired = set(a) == set(b)
+    difference = sum(x) / len(x) - sum(y) / len(y)
+    if min(len(x), len(y)) < 2:
+        return Difference(difference, math.nan, math.nan, paired)
+    import warnings
+    with warnings.catch_warnings():  # no spread on either side: scipy warns and gives nan bounds
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = _stats.ttest_rel(x, y) if paired else _stats.ttest_ind(x, y, equal_var=False)
+        interval = result.confidence_interval(confidence)
+    return Difference(difference, float(interval.low), float(interval.high), paired)

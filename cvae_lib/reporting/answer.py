@@ -33,10 +33,22 @@ def backbone_ties(summary, board, columns=("conditional_accuracy", "fd"), family
     the other tests of the same family (key -> p, keys unlike these), so that every table comparing methods with
     their original (the overview's too) calls one difference one thing. The test is paired where the method
     samples the same trained runs as that row, seed by seed (the temperature, the GMM, the second stage), Welch's
-    otherwise. That row itself is not marked."""
+    otherwise. That row itself is not tested."""
+    tested, kept = _backbone_holm(summary, board, columns, family)
+    return tested - kept
+
+
+def backbone_confirmed(summary, board, columns=("conditional_accuracy", "fd"), family=None) -> set:
+    """The tests of backbone_ties that Holm's correction keeps: the differences from the backbone's original CVAE
+    that the tables mark as confirmed."""
+    tested, kept = _backbone_holm(summary, board, columns, family)
+    return tested & kept
+
+
+def _backbone_holm(summary, board, columns, family) -> tuple:
     from .compare import holm
     p_values = backbone_p_values(summary, board, columns)
-    return set(p_values) - holm({**(family or {}), **p_values})
+    return set(p_values), holm({**(family or {}), **p_values})
 
 
 def backbone_p_values(summary, board, columns=("conditional_accuracy", "fd")) -> dict:
@@ -62,31 +74,22 @@ MARKED = {"tau": ("mlp", "temperature", None), "gmm": ("mlp", "gmm", None), "two
           "mtau": ("mlp", "vaegan_temperature", "gan_gamma"), "mgmm": ("mlp", "vaegan_gmm", "gan_gamma"),
           "conv_gan": ("conv", "vaegan", "conv_gan_gamma"), "ctau": ("conv", "vaegan_temperature", "conv_gan_gamma"),
           "cgmm": ("conv", "vaegan_gmm", "conv_gan_gamma")}
-"""the prose's numbers that get the tables' † (placeholder prefix -> architecture, method, and the placeholder that
-holds its gamma, None for none)"""
+"""the prose's numbers that the tables test against their backbone's original (placeholder prefix ->
+architecture, method, and the placeholder that holds its gamma, None for none)"""
 
 
-def tie_marks(v: dict, ties: set, no_gamma: float, mark: str = "\u00a0†") -> dict:
-    """{prefix}_acc_mark and {prefix}_fd_mark for every prefix of MARKED: ``mark`` (the tables' "†" after a
-    non-breaking space, or the language's words for it) where the tables mark that number (``ties``:
-    backbone_ties's set; ``no_gamma``: the gamma of methods without one, leaderboard.NO_GAMMA), else ""; so the
-    prose flags the same differences as not confirmed as the tables do."""
+def unconfirmed_dirs(v: dict, ties: set, no_gamma: float, word) -> dict:
+    """{prefix}_acc_dir and {prefix}_fd_dir for every prefix of MARKED whose number ``v`` gives with a direction
+    and the tables do not confirm (``ties``: backbone_ties's set; ``no_gamma``: the gamma of methods without one,
+    leaderboard.NO_GAMMA), set to the language's verb without a direction, "dir_unconfirmed" ("moves", 变为); so
+    the prose says a number rose or fell exactly where the tables mark the difference as confirmed."""
     out = {}
     for prefix, (arch, method, gamma) in MARKED.items():
         key = (arch, method, v.get(gamma, no_gamma) if gamma else no_gamma)
         for column, short in (("conditional_accuracy", "acc"), ("fd", "fd")):
-            out[f"{prefix}_{short}_mark"] = mark if (*key, column) in ties else ""
+            if (*key, column) in ties and f"{prefix}_{short}_dir" in v:
+                out[f"{prefix}_{short}_dir"] = word("dir_unconfirmed")
     return out
-
-
-def unconfirmed_dirs(v: dict, marks: dict, word) -> dict:
-    """{prefix}_acc_dir and {prefix}_fd_dir, where ``v`` has them and the tables mark that number (``marks``:
-    tie_marks's), set to the language's verb without a direction, "dir_unconfirmed" ("moves", 变), so that the
-    prose does not say a number rose or fell where the test does not confirm a difference; a language whose
-    "dir_unconfirmed" is empty keeps the verb, its mark saying that the difference is not significant."""
-    neutral = word("dir_unconfirmed")
-    return {k.replace("_mark", "_dir"): neutral or v[k.replace("_mark", "_dir")]
-            for k, mark in marks.items() if mark and k.replace("_mark", "_dir") in v}
 
 
 def holm_family_size(summary, columns=("conditional_accuracy", "fd")) -> int:

@@ -20,7 +20,7 @@ from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, welch_differ
 from .answer import by_criterion, family, fd_p, p_pair, p_value
 from .names import listed
-from .review_table import CONV_ORIGINAL, ORIGINAL, backbone_original
+from .review_table import CONV_ORIGINAL, ORIGINAL, at, backbone_original
 
 HELDOUT_DIR = Path("review") / "heldout"
 """where, under the report folder, scripts/review.py --heldout writes its table (summary.json)"""
@@ -115,19 +115,26 @@ def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: 
                 tau_high=max(config.temperatures), models=coverage(table, labels, word, main))
 
 
-def temperature_clause(main: dict, held, labels: dict, word) -> str:
+def temperature_clause(main: dict, held, labels: dict, word, held_curves: dict = None) -> str:
     """The conclusion's word on the prior temperature, the one extension without a row of its own: no gain where
     validation chose tau = 1 for every original CVAE of ``main`` (the review's table) ("abstract_temperature", the
     abstract's too), and which original the held-out check (``held``: its table, or None), on its finer grid, moved
-    to another temperature, where it did; "" where validation itself chose another (the tables say which)."""
+    to another temperature, where it did, with its FD on the scoring half there and at tau = 1 (``held_curves``:
+    review_table.methods's curves of the check, where given); "" where validation itself chose another (the tables
+    say which)."""
     originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
     if not originals or any(main["methods"][m]["tau"] != 1.0 for m in originals):
         return ""
     moved = [m for m in originals if held and m in held["methods"] and held["methods"][m]["tau"] != 1.0]
     if not moved:
         return word("abstract_temperature")
-    return word("abstract_temperature_heldout", items=listed(
-        [word("heldout_above_item", name=labels[m], tau=held["methods"][m]["tau"]) for m in moved], word))
+    def item(m):
+        tau = held["methods"][m]["tau"]
+        if not held_curves or m not in held_curves:
+            return word("heldout_above_item", name=labels[m], tau=tau)
+        fd = [float(np.mean(at(held_curves[m], t, "test", "classifier", "fd"))) for t in (tau, 1.0)]
+        return word("heldout_above_scored", name=labels[m], tau=tau, fd=fd[0], fd_one=fd[1])
+    return word("abstract_temperature_heldout", items=listed([item(m) for m in moved], word))
 
 
 def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE, fig: int = 0) -> str:

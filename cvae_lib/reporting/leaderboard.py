@@ -108,13 +108,13 @@ DOCUMENT_WIDTHS = (2.6, 1.2, 1.0, 0.8, 0.7, 0.85, 0.72, 0.89)
 """the document leaderboard's relative column widths (method, the two columns with a std, the five without)"""
 
 
-def leaderboard_rows(summary: pd.DataFrame, labels: dict, word, std_columns=None, ties=frozenset()) -> list:
+def leaderboard_rows(summary: pd.DataFrame, labels: dict, word, std_columns=None, confirmed=frozenset()) -> list:
     """The leaderboard's rows as strings: "mean ± std" (the mean alone for one seed, or for a column not in
-    ``std_columns`` when that is given: a narrow table), n/a without a likelihood; a cell named in ``ties``
-    (answer.backbone_ties) ends in "†": not distinguishable from its backbone's original CVAE."""
+    ``std_columns`` when that is given: a narrow table), n/a without a likelihood; a cell named in ``confirmed``
+    (answer.backbone_confirmed) ends in "*": a difference from its backbone's original CVAE that the test confirms."""
     def cell(r, column, digits, scale=1.0):
         mean, std = getattr(r, column), getattr(r, column + "_std")
-        mark = "\u00a0†" if (r.architecture, r.method, r.gamma, column) in ties else ""  # kept beside its number
+        mark = "\u00a0*" if (r.architecture, r.method, r.gamma, column) in confirmed else ""  # kept beside its number
         if mean != mean:  # NaN: not defined for this method
             return word("not_defined")
         if r.n_seeds < 2 or (std_columns is not None and column not in std_columns):
@@ -210,14 +210,13 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     share of the sample-reconstruction accuracy gap the GMM closes, costs, conv's best;
     ``real_accuracy`` (the classifier's on real test images) names the methods whose samples beat it; ``board``
     (leaderboard(): one row per seed) lets the answer name the runner-up by FD when Welch's test over seeds
-    cannot tell it from the best; ``family``: the other tests Holm's correction of the tables' † covers."""
+    cannot tell it from the best; ``family``: the other tests Holm's correction of the tables' marks covers."""
     mlp = summary[summary.architecture == "mlp"].set_index(["method", "gamma"])
     prior = mlp.loc[("prior", NO_GAMMA)]
-    ties = answer.backbone_ties(summary, board, family=family) if board is not None else set()  # the tables' †
+    ties = answer.backbone_ties(summary, board, family=family) if board is not None else set()  # not confirmed
 
-    def marked(v):  # the prose's † and, where one stands, no direction verb
-        marks = answer.tie_marks(v, ties, NO_GAMMA, word("tie_mark"))
-        return {**v, **marks, **answer.unconfirmed_dirs(v, marks, word)}
+    def marked(v):  # no direction verb where the tables do not confirm the difference
+        return {**v, **answer.unconfirmed_dirs(v, ties, NO_GAMMA, word)}
     n_seeds = int(mlp.n_seeds.min())
     v = {"n_ext_seeds": n_seeds, "ext_seeds": word("seeds_one") if n_seeds == 1 else word("seeds_many", n=n_seeds), "prior_acc": prior.conditional_accuracy, "prior_fd": prior.fd,
          "prior_recall": prior.recall, "prior_precision": prior.precision, "prior_sharp": prior.relative_sharpness,
@@ -267,7 +266,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
                                                           .relative_sharpness) if on_codes else "")
         v["gan_acc_clause"] = word("gan_acc_falls" if r.conditional_accuracy < prior.conditional_accuracy else "gan_acc_holds",
                                    **{k: v[k] for k in ("gan_acc_dir", "gan_precision_dir")}, gan_acc=r.conditional_accuracy,
-                                   gan_precision=r.precision, gan_acc_mark=v["gan_acc_mark"])
+                                   gan_precision=r.precision)
         v["gan_over_clause"] = word("gan_oversharp") if r.relative_sharpness > 1 else ""
         v["gan_baseline_clause"] = ""
         if ("rmsprop", NO_GAMMA) in mlp.index:  # the original CVAE with the VAE-GAN's optimizer: what is the loss's

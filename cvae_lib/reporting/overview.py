@@ -3,10 +3,11 @@ original CVAE on the test set in the evaluation classifier's features. The retra
 review scores are read at their validation-chosen temperature tau* (the review's table); the temperature and the
 two-stage VAE, which the review's grid does not hold, at the fixed temperatures of Appendix B (the leaderboard);
 the beta-VAE from the sweep (one seed, untested). The verdict is Welch's t-test over seeds (paired where the row
-samples the same trained runs as the original), Holm-corrected over every test the table makes."""
+samples the same trained runs as the original), Holm-corrected over every test the table makes; the change of FD
+is given with its t-based 95 % interval."""
 import numpy as np
 
-from ..evaluation.stats import seed_test_p
+from ..evaluation.stats import difference_interval, seed_test_p
 from .compare import holm
 from .names import bare, listed, merged
 from .review_table import _number, at, backbone_original
@@ -122,27 +123,31 @@ def p_values(rows: list) -> dict:
     return out
 
 
-def verdict(row: dict, i: int, significant: set, word) -> str:
-    """The row's verdict in words: each significant change of FD and accuracy, "no significant difference" where
-    neither is, and for the temperature what lowering it trades; a single seed's rows say which way FD went,
-    untested."""
+def single_direction(row: dict) -> str:
+    """A one-seed row's (the beta sweep's) direction of FD at every setting against the original: "higher" where
+    every setting's FD is above it, "lower" where every one is below, else "mixed"; untested."""
+    fd_base = np.mean(list(row["values"]["fd"][1].values()))
+    values = list(row["values"]["fd"][0].values())
+    return "higher" if min(values) > fd_base else "lower" if max(values) < fd_base else "mixed"
+
+
+def _signed(value: float) -> str:
+    """A change of FD: whole numbers from 10 on, one decimal below, with its sign (U+2212 for minus)."""
+    text = f"{abs(value):.0f}" if abs(value) >= 9.95 else f"{abs(value):.1f}"
+    return ("+" if value > 0 else "\u2212" if value < 0 else "") + text
+
+
+def change_cell(row: dict, significant: bool, word) -> str:
+    """The FD change's cell: extension minus original, means over seeds, with its t-based 95 % interval
+    (stats.difference_interval: paired for samplers of the same runs, Welch's otherwise) and the mark of a change
+    that Holm's correction keeps; a one-seed row (the beta sweep's) gives its shown setting's change, untested."""
+    new, base = row["values"]["fd"]
     if row.get("single"):
-        fd_base = np.mean(list(row["values"]["fd"][1].values()))
-        values = list(row["values"]["fd"][0].values())
-        direction = "higher" if min(values) > fd_base else "lower" if max(values) < fd_base else "mixed"
-        return word(f"ov_single_{direction}")
-    parts = []
-    for q in ("fd", "accuracy"):
-        if (i, q) in significant:
-            new, base = (np.mean(list(v.values())) for v in row["values"][q])
-            parts.append(word(f"ov_{q}_{'up' if new > base else 'down'}"))
-    said = (word("ov_both") if parts == [word("ov_fd_down"), word("ov_accuracy_up")]  # both better, said once
-            else word("ov_and").join(parts) if parts else word("ov_none"))
-    # a lower temperature is a point on a trade-off, not a method that wins or loses: the row says what it trades
-    # where its recall fell as it does below tau = 1
-    recall = [np.mean(list(v.values())) for v in row["values"]["recall"]] if "recall" in row["values"] else []
-    traded = len(recall) == 2 and recall[0] < recall[1]
-    return word("ov_temperature", verdict=said) if row.get("key", (None,) * 2)[1] == "temperature" and traded else said
+        shown = row.get("shown")
+        return word("ov_change_single", change=_signed(new[shown] - float(np.mean(list(base.values())))))
+    d = difference_interval(new, base)
+    mark = word("ov_mark") if significant else ""
+    return f"{_signed(d.difference)} [{_signed(d.low)},\u00a0{_signed(d.high)}]{mark}"
 
 
 def _cell(values: tuple, fmt, shown=None) -> str:
@@ -184,16 +189,20 @@ def tested(rows: list, family: dict = None) -> tuple:
 
 
 def table_rows(rows: list, word, family: dict = None) -> tuple:
-    """The document's rows (name, kind, FD, accuracy, recall and CAS as "original → extension", verdict) and the
-    number of tests Holm's correction covered (tested's, with ``family``)."""
+    """The document's rows (name, kind, FD as "original → extension", the FD change with its 95 % interval
+    (change_cell), then accuracy, recall and CAS as "original → extension") and the number of tests Holm's
+    correction covered (tested's, with ``family``). A change Holm's correction keeps carries the mark (ov_mark):
+    FD's in its change cell, accuracy's in its cell; recall and CAS are descriptive."""
     rows, significant, n_tests = tested(rows, family)
     out = []
     for i, row in enumerate(rows):
         tau = word("ov_tau", tau=row["tau"]) if row["tau"] not in (None, 1.0) else ""
-        out.append([merged(row["label"] + tau), word(f"ov_kind_{row['kind']}"),
-                    *[_cell(row["values"][q], fmt, row.get("shown")) if q in row["values"] else word("not_defined")
-                      for q, fmt in QUANTITIES + DESCRIBED],
-                    verdict(row, i, significant, word)])
+        cells = {q: _cell(row["values"][q], fmt, row.get("shown")) if q in row["values"] else word("not_defined")
+                 for q, fmt in QUANTITIES + DESCRIBED}
+        if (i, "accuracy") in significant:
+            cells["accuracy"] += word("ov_mark")
+        out.append([merged(row["label"] + tau), word(f"ov_kind_{row['kind']}"), cells["fd"],
+                    change_cell(row, (i, "fd") in significant, word), cells["accuracy"], cells["recall"], cells["cas"]])
     return out, n_tests
 
 
