@@ -125,8 +125,8 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     # alone would rank the VAE-GAN first: the criterion, not one judge, decides
     assert answer.criterion(_table()["methods"]["conv gan · gmm"], _table()["real"]) == pytest.approx(59.25)
     apart = answer.review_answer(_table(gan_hw=0.5), labels, word, 5)  # narrow intervals: the runner-up is behind
-    assert "CONV GAN · GMM comes first: on the test set its FD is 40.0 in the evaluation classifier's features and " \
-           "3.20 in the second judge's (the CONV · PRIOR: 160.0 / 19.00)" in apart["best_clause"]
+    assert "CONV GAN · GMM comes first: on the test set its FD is 40.0 in judge A's features and " \
+           "3.20 in judge B's (the CONV · PRIOR: 160.0 / 19.00)" in apart["best_clause"]
     assert "its conditional accuracy 0.930 (against 0.820) and its recall 0.24 (against 0.11)" in apart["best_clause"]
     assert apart["best_clause"].endswith("; the runner-up is CONV GAN · PRIOR (FD 31.0 / 4.40, recall 0.51)")
     assert apart["best_short"].startswith("CONV GAN · GMM ranks first by this report's criterion (τ = 1;")
@@ -195,7 +195,7 @@ def test_the_stricter_target_names_the_closest_method_and_what_it_misses():
     level = targets.target_sentence({**near, "c": entry(0.2, 0.55, 0.09)}, {**labels, "c": "C"}, word)
     assert "the closest, B, meets 6 of its 7 parts (as many as C)." in level  # a tie is named
     a_only = targets.target_detail({"a": near["a"]}, labels, word)  # A misses the classifier's FD and both recalls
-    assert "FD in the evaluation classifier's features (0.50 of the original MLP's" in a_only
+    assert "FD in judge A's features (0.50 of the original MLP's" in a_only
     assert a_only.count("recall in") == 2 and "meets 3 of its 7 parts" in targets.target_sentence({"a": near["a"]}, labels, word)
     met = {"b": entry(0.2, 0.55, 0.01)}
     assert targets.target_sentence(met, labels, word) == word("review_target_met", names="B")
@@ -411,7 +411,7 @@ def test_choosing_by_fd_alone_is_said_beside_the_protocol_and_the_wide_table_mus
     assert ", where with the condition CONV GAN · GMM comes first" in heldout.wide_sentence(better, main, labels, word,
                                                                                             grid)
     # the original MLP's operating point moved (1 -> 2): its FD at both points is said (here the same table values)
-    assert said.endswith(" The original CVAEs would move too (evaluation classifier): MLP · PRIOR FD 180 → 180 and "
+    assert said.endswith(" The original CVAEs would move too (judge A): MLP · PRIOR FD 180 → 180 and "
                          "accuracy 0.800 → 0.800 at τ = 2.")
     lower = copy.deepcopy(wide)  # accuracy lost where FD was won: said as a trade
     lower["methods"]["mlp · prior"]["test"]["classifier"]["accuracy"]["mean"] = 0.6
@@ -468,11 +468,11 @@ def test_the_first_judges_kinship_with_the_discriminator_is_weighed_by_the_secon
     # first the mixture: 160 / 40 = 4.0 and 19 / 3.2 = 5.9; then the prior: 160 / 31 = 5.2 and 19 / 4.4 = 4.3
     said = heldout.judge_overlap(table, labels, word)
     assert said.endswith("in the two judges: CONV VAEGAN · GMM 4.0× and 5.9×, CONV VAEGAN · PRIOR 5.2× "
-                         "and 4.3×; the second judge sees a larger gain for some and a smaller one for others, so these "
-                         "ratios neither show nor exclude a bias of the first judge.")
+                         "and 4.3×; judge B sees a larger gain for some and a smaller one for others, so these "
+                         "ratios neither show nor exclude a bias of judge A.")
     table["methods"]["conv vaegan · prior"]["test"]["judge"]["fd"]["mean"] = 19 / 6  # 6.0x against 5.2x
-    assert said.startswith(" The first judge may favour the VAE-GAN:") and heldout.judge_overlap(table, labels, word).endswith(
-        "; the second judge sees no smaller a gain.")
+    assert said.startswith(" Judge A may favour the VAE-GAN:") and heldout.judge_overlap(table, labels, word).endswith(
+        "; judge B sees no smaller a gain.")
     for m in ("conv vaegan · prior", "conv vaegan · gmm"):
         table["methods"][m]["test"]["judge"]["fd"]["mean"] = 19 / 1.5
     assert "a smaller gain for each" in heldout.judge_overlap(table, labels, word)

@@ -28,7 +28,7 @@ def method_colors(methods) -> dict:
             else DISTINCT_COLORS[others.index(m) % len(DISTINCT_COLORS)] for m in methods}
 
 
-ENGLISH = {"classifier": "evaluation classifier", "judge": "second judge", "accuracy": "conditional accuracy",
+ENGLISH = {"classifier": "judge A", "judge": "judge B", "accuracy": "conditional accuracy",
            "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
            "real": "real images", "real_accuracy": "real images' accuracy",
            "chosen": "operating point (chosen on validation)", "mlp_line": "MLP backbone (solid, circles)",
