@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cvae_lib.training import runs  # noqa: E402
 
 COST_ORDER = {("mlp", "none"): 0, ("conv", "none"): 1, ("mlp", "vampprior"): 2, ("mlp", "vaegan"): 3,
-              ("conv", "vaegan"): 4}
+              ("conv", "vampprior"): 4, ("conv", "vaegan"): 5}
 
 
 def missing(root: Path) -> list:

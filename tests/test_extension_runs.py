@@ -223,6 +223,56 @@ def test_samplers_on_a_vaegan_and_conv_rows_join_the_leaderboard_and_the_target_
     assert leaderboard.extension_values(summary, labels, {}, word)["acc_above_real"] == ""
 
 
+def test_a_conv_vampprior_is_said_beside_the_conv_vaegan_and_leaves_the_limits(tmp_path):
+    def m(acc, fd):
+        return {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": 0.5,
+                "reconstruction_accuracy": 0.86, "test_neg_iwae": 234.0}
+    words = texts("en")["words"]
+    word = lambda key, **v: fill(words[key], v)  # noqa: E731
+    mains = [_fake_run(tmp_path, f"{a}-s0", TrainConfig(architecture=a), m(0.8, 180.0)) for a in ("mlp", "conv")]
+    gan = _fake_run(tmp_path, "conv-gan", TrainConfig(architecture="conv", extension="vaegan", gan_gamma=0.1),
+                    m(0.93, 30.0))
+    without = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, [gan], 0.7))
+    v = leaderboard.extension_values(without, leaderboard.method_labels(without, word, 0.7), {}, word)
+    assert v["conv_vamp_clause"] == "" and v["open_vamp"] == word("open_no_conv_vamp")
+    assert v["conv_gan_clause"] == word("conv_gan_trained") and v["conv_scope"] == word("conv_scope")
+    for fd, key in ((104.0, "conv_vamp_behind"), (20.0, "conv_vamp_ahead")):
+        vamp = _fake_run(tmp_path, f"conv-vamp-{fd:g}", TrainConfig(architecture="conv", extension="vampprior"),
+                         {**m(0.85, fd), "test_neg_iwae": 231.0})
+        summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, [gan, vamp], 0.7))
+        v = leaderboard.extension_values(summary, leaderboard.method_labels(summary, word, 0.7), {}, word)
+        assert (v["cvamp_fd"], v["cvamp_acc"], v["cvamp_iwae"]) == (fd, 0.85, 231.0)
+        assert v["conv_vamp_clause"] == word(key, **v) and str(fd) in v["conv_vamp_clause"]
+        assert v["open_vamp"] == "" and v["conv_gan_clause"] == word("conv_gan_trained_vamp")
+        assert v["conv_scope"] == word("conv_scope_vamp")
+        # the abstract says "nor the backbone" only after a reason it continues, and only when the VampPrior is behind
+        assert v["abstract_backbone"] == ""  # no MLP optimizer control here, so no abstract reason
+    assert v["cvamp_fd_dir"] == word("falls") and v["cvamp_acc_dir"] == word("rises")  # 180 -> 20, 0.80 -> 0.85
+
+
+def test_the_abstract_adds_not_the_backbone_only_after_not_the_optimizer_and_with_the_vampprior_behind(tmp_path):
+    def m(acc, fd, sharp=0.5):
+        return {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": sharp,
+                "reconstruction_accuracy": 0.86, "test_neg_iwae": 234.0}
+    words = texts("en")["words"]
+    word = lambda key, **v: fill(words[key], v)  # noqa: E731
+    mains = [_fake_run(tmp_path, f"{a}-s0", TrainConfig(architecture=a), m(0.8, 180.0)) for a in ("mlp", "conv")]
+    others = [_fake_run(tmp_path, "mlp-gan", TrainConfig(extension="vaegan", gan_gamma=0.1), m(0.85, 60.0, 1.1)),
+              _fake_run(tmp_path, "mlp-rms", TrainConfig(optimizer="rmsprop", learning_rate=3e-4), m(0.7, 240.0)),
+              _fake_run(tmp_path, "conv-gan", TrainConfig(architecture="conv", extension="vaegan", gan_gamma=0.1),
+                        m(0.93, 30.0, 1.0))]
+    said = {}
+    for fd in (104.0, 20.0):  # behind the conv VAE-GAN; ahead of it
+        vamp = _fake_run(tmp_path, f"conv-vamp-{fd:g}", TrainConfig(architecture="conv", extension="vampprior"),
+                         m(0.85, fd))
+        summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, others + [vamp], 0.7))
+        v = leaderboard.extension_values(summary, leaderboard.method_labels(summary, word, 0.7), {}, word)
+        assert v["abstract_reason"]  # the MLP's control says "not the optimizer"
+        said[fd] = v["abstract_backbone"]
+    assert said == {104.0: word("abstract_backbone", cvamp_fd=104.0), 20.0: ""}
+    assert said[104.0].endswith("FD 104. ")
+
+
 def test_the_extension_cost_measures_the_sweep_files_own_configs():
     specs = run_specs(load_sweep(EXTENSIONS_FILE))
     seen = []

@@ -73,7 +73,7 @@ MARKED = {"tau": ("mlp", "temperature", None), "gmm": ("mlp", "gmm", None), "two
           "ogan": ("mlp", "vaegan", "gan_other_gamma"),
           "mtau": ("mlp", "vaegan_temperature", "gan_gamma"), "mgmm": ("mlp", "vaegan_gmm", "gan_gamma"),
           "conv_gan": ("conv", "vaegan", "conv_gan_gamma"), "ctau": ("conv", "vaegan_temperature", "conv_gan_gamma"),
-          "cgmm": ("conv", "vaegan_gmm", "conv_gan_gamma")}
+          "cgmm": ("conv", "vaegan_gmm", "conv_gan_gamma"), "cvamp": ("conv", "vampprior", None)}
 """the prose's numbers that the tables test against their backbone's original (placeholder prefix ->
 architecture, method, and the placeholder that holds its gamma, None for none)"""
 
@@ -100,14 +100,18 @@ def holm_family_size(summary, columns=("conditional_accuracy", "fd")) -> int:
 
 
 def study_sentences(v: dict, mlp, summary, word) -> dict:
-    """gan_gammas (the VAE-GAN weights the MLP rows show), conv_gan_clause (whether a conv VAE-GAN is shown) and
+    """gan_gammas (the VAE-GAN weights the MLP rows show), conv_gan_clause (whether a conv VAE-GAN is shown, and a conv
+    VampPrior), conv_scope (which methods also run on conv), open_vamp (the limit a missing conv VampPrior leaves) and
     ablation_sentence: adversarial training alone, the per-class mixture prior alone and both, said to count
     together only when both beat each alone on FD and accuracy. ``mlp``: the MLP rows indexed by (method, gamma)."""
     gammas = sorted({g for m, g in mlp.index if m == "vaegan"})
+    conv_vamp = bool(((summary.architecture == "conv") & (summary.method == "vampprior")).any())
     out = {"gan_gammas": word("gan_gammas_one" if len(gammas) == 1 else "gan_gammas_many",
                               gammas=word("list_sep").join(f"{g:g}" for g in gammas)) if gammas else "",
-           "conv_gan_clause": word("conv_gan_trained") if ((summary.architecture == "conv")
-                                                           & (summary.method == "vaegan")).any() else ""}
+           "conv_gan_clause": word("conv_gan_trained_vamp" if conv_vamp else "conv_gan_trained")
+           if ((summary.architecture == "conv") & (summary.method == "vaegan")).any() else "",
+           "conv_scope": word("conv_scope_vamp" if conv_vamp else "conv_scope"),
+           "open_vamp": "" if conv_vamp else word("open_no_conv_vamp")}
     if {"gan_fd", "mgmm_fd", "gmm_fd"} <= set(v):
         both = v["mgmm_fd"] < min(v["gan_fd"], v["gmm_fd"]) and v["mgmm_acc"] > max(v["gan_acc"], v["gmm_acc"])
         # the combination's numbers, unless the answer just gave them (it is the best method)
