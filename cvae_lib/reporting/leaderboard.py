@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..evaluation import generate
-from . import answer, names
+from . import answer, backbone, names
 
 LEADERBOARD_METRICS = ("conditional_accuracy", "fd", "precision", "recall", "relative_sharpness", "test_neg_iwae")
 """the leaderboard's columns, from metrics.json (a run's own samples) or samplers.json (the same scores)"""
@@ -220,8 +220,7 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
     n_seeds = int(mlp.n_seeds.min())
     v = {"n_ext_seeds": n_seeds, "ext_seeds": word("seeds_one") if n_seeds == 1 else word("seeds_many", n=n_seeds), "prior_acc": prior.conditional_accuracy, "prior_fd": prior.fd,
          "prior_recall": prior.recall, "prior_precision": prior.precision, "prior_sharp": prior.relative_sharpness,
-         "prior_iwae": prior.test_neg_iwae, "racc": prior.reconstruction_accuracy,
-         "conv_vamp_clause": "", "abstract_backbone": ""}  # said only where a conv VampPrior is trained (below)
+         "prior_iwae": prior.test_neg_iwae, "racc": prior.reconstruction_accuracy, **backbone.conv_vamp_sentences({}, word)}
 
     def direction(new, old, up="rises", down="falls"):
         return word(up) if new > old else word(down)
@@ -325,10 +324,6 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         cbest = others.fd.idxmin()
         v.update(conv_best_name=labels[("conv", *cbest)], conv_best_fd=conv.loc[cbest].fd,
                  conv_best_acc=conv.loc[cbest].conditional_accuracy)
-    if ("vampprior", NO_GAMMA) in conv.index:  # the other retrained extension on the same backbone
-        r = conv.loc[("vampprior", NO_GAMMA)]
-        v.update(cvamp_fd=r.fd, cvamp_acc=r.conditional_accuracy, cvamp_recall=r.recall, cvamp_iwae=r.test_neg_iwae,
-                 cvamp_fd_dir=direction(r.fd, cp.fd), cvamp_acc_dir=direction(r.conditional_accuracy, cp.conditional_accuracy))
     gans = conv[conv.index.get_level_values(0) == "vaegan"]
     if len(gans):
         g = gans.fd.idxmin()
@@ -342,15 +337,8 @@ def extension_values(summary: pd.DataFrame, labels: dict, cost: dict, word, epoc
         _sampled_values(v, conv, g[1], "c", r, direction)
         if ("rmsprop", NO_GAMMA) in conv.index:  # the conv CVAE with the VAE-GAN's optimizer: the conv control
             v.update(answer.conv_control(v, conv.loc[("rmsprop", NO_GAMMA)], word))
-    v = marked(v)
-    if "cvamp_fd" in v:  # the two retrained extensions on one backbone: is the winner the backbone's doing?
-        behind = v.get("conv_gan_fd", float("inf")) < v["cvamp_fd"]
-        v["conv_vamp_clause"] = (word("conv_vamp_behind" if behind else "conv_vamp_ahead", **v) if "conv_gan_fd" in v
-                                 else word("conv_vamp_alone", **v))
-        if behind and v.get("abstract_reason") and v.get("optimizer_not_reason", True):  # "not the optimizer, nor
-            # the backbone", after an abstract that has said the first (not where conv's optimizer did part of it)
-            v["abstract_backbone"] = word("abstract_backbone", **v)
-    return v
+    v = marked({**v, **backbone.conv_vamp_values(conv, cp, direction)})  # the other retrained extension on conv
+    return {**v, **backbone.conv_vamp_sentences(v, word)}
 
 
 def _sampled_values(v: dict, rows: pd.DataFrame, gamma: float, prefix: str, gan, direction) -> None:
