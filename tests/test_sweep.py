@@ -112,8 +112,8 @@ def test_report_plan_adds_the_sweep_once_and_the_command_line_wins_over_the_swee
     assert report.plan(tmp_path, replace(TINY, sweep=False))[-1].parameters["sweep_dirs"] == []
     extensions = by_name["extensions"].parameters  # the extension runs of the scale's seeds, with its overrides
     assert [(p["architecture"], p["extension"], p["seed"]) for p in extensions["extension_runs"]] == [
-        ("mlp", "vampprior", 0), ("mlp", "vaegan", 0), ("mlp", "vaegan", 0), ("conv", "vaegan", 0), ("mlp", "none", 0),
-        ("conv", "none", 0)]
+        ("mlp", "vampprior", 0), ("conv", "vampprior", 0), ("mlp", "vaegan", 0), ("mlp", "vaegan", 0), ("conv", "vaegan", 0),
+        ("mlp", "none", 0), ("conv", "none", 0)]
     assert all(p["optimizer"] == "rmsprop" for p in extensions["extension_runs"][-2:])  # the VAE-GAN's baselines
     assert all(p["epochs"] == 1 and p["iwae_k"] == 5 for p in extensions["extension_runs"])
     assert by_name["report"].parameters["extension_dirs"] == extensions["extension_dirs"]
