@@ -270,7 +270,7 @@ def test_the_abstract_adds_not_the_backbone_only_after_not_the_optimizer_and_wit
         assert v["abstract_reason"]  # the MLP's control says "not the optimizer"
         said[fd] = v["abstract_backbone"]
     assert said == {104.0: word("abstract_backbone", cvamp_fd=104.0), 20.0: ""}
-    assert "FD 104, " in said[104.0]
+    assert "FD 104: " in said[104.0]
 
 
 def test_the_extension_cost_measures_the_sweep_files_own_configs():
