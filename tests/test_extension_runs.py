@@ -164,6 +164,16 @@ def _fake_run(root, name, config: TrainConfig, metrics: dict, samplers: dict = N
     return d
 
 
+def _metrics(acc, fd, sharp=0.5):
+    """A run's metrics.json entries for the leaderboard tests: accuracy, FD and sharpness vary, the rest is fixed."""
+    return {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": sharp,
+            "reconstruction_accuracy": 0.86, "test_neg_iwae": 234.0}
+
+
+def _english_word(key, **values):
+    return fill(texts("en")["words"][key], values)
+
+
 def test_the_leaderboard_averages_each_method_over_seeds(tmp_path):
     def m(acc, fd, iwae=None):
         out = {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": 0.5,
@@ -192,11 +202,8 @@ def test_the_leaderboard_averages_each_method_over_seeds(tmp_path):
 
 
 def test_samplers_on_a_vaegan_and_conv_rows_join_the_leaderboard_and_the_target_check(tmp_path):
-    def m(acc, fd):
-        return {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": 0.5,
-                "reconstruction_accuracy": 0.86, "test_neg_iwae": 234.0}
-    mains = [_fake_run(tmp_path, f"{a}-s0", TrainConfig(architecture=a), m(0.8, 180.0),
-                       {"gmm": {**m(0.87, 120.0), "fit_seconds": 1.0}}) for a in ("mlp", "conv")]
+    mains = [_fake_run(tmp_path, f"{a}-s0", TrainConfig(architecture=a), _metrics(0.8, 180.0),
+                       {"gmm": {**_metrics(0.87, 120.0), "fit_seconds": 1.0}}) for a in ("mlp", "conv")]
     gan = {"conditional_accuracy": 0.89, "fd": 30.0, "precision": 0.7, "recall": 0.7, "relative_sharpness": 1.0,
            "reconstruction_accuracy": 0.92}
     gans = [_fake_run(tmp_path, "conv-gan", TrainConfig(architecture="conv", extension="vaegan", gan_gamma=0.1), gan,
@@ -207,8 +214,7 @@ def test_samplers_on_a_vaegan_and_conv_rows_join_the_leaderboard_and_the_target_
         ("mlp", "prior"), ("mlp", "gmm"), ("conv", "prior"), ("conv", "gmm"), ("conv", "vaegan"),
         ("conv", "vaegan_temperature"), ("conv", "vaegan_gmm")]
     assert summary.iloc[-1].gamma == 0.1 and math.isnan(summary.iloc[-1].test_neg_iwae)
-    words = texts("en")["words"]
-    word = lambda key, **v: fill(words[key], v)  # noqa: E731
+    word = _english_word
     labels = leaderboard.method_labels(summary, word, 0.7)
     assert labels[("conv", "vaegan_gmm", 0.1)] == "conv VAE-GAN + GMM"
     v = leaderboard.extension_values(summary, labels, {}, word, real_accuracy=0.93)
@@ -224,21 +230,17 @@ def test_samplers_on_a_vaegan_and_conv_rows_join_the_leaderboard_and_the_target_
 
 
 def test_a_conv_vampprior_is_said_beside_the_conv_vaegan_and_leaves_the_limits(tmp_path):
-    def m(acc, fd):
-        return {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": 0.5,
-                "reconstruction_accuracy": 0.86, "test_neg_iwae": 234.0}
-    words = texts("en")["words"]
-    word = lambda key, **v: fill(words[key], v)  # noqa: E731
-    mains = [_fake_run(tmp_path, f"{a}-s0", TrainConfig(architecture=a), m(0.8, 180.0)) for a in ("mlp", "conv")]
+    word = _english_word
+    mains = [_fake_run(tmp_path, f"{a}-s0", TrainConfig(architecture=a), _metrics(0.8, 180.0)) for a in ("mlp", "conv")]
     gan = _fake_run(tmp_path, "conv-gan", TrainConfig(architecture="conv", extension="vaegan", gan_gamma=0.1),
-                    m(0.93, 30.0))
+                    _metrics(0.93, 30.0))
     without = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, [gan], 0.7))
     v = leaderboard.extension_values(without, leaderboard.method_labels(without, word, 0.7), {}, word)
     assert v["conv_vamp_clause"] == "" and v["open_vamp"] == word("open_no_conv_vamp")
     assert v["conv_gan_clause"] == word("conv_gan_trained") and v["conv_scope"] == word("conv_scope")
     for fd, key in ((104.0, "conv_vamp_behind"), (20.0, "conv_vamp_ahead")):
         vamp = _fake_run(tmp_path, f"conv-vamp-{fd:g}", TrainConfig(architecture="conv", extension="vampprior"),
-                         {**m(0.85, fd), "test_neg_iwae": 231.0})
+                         {**_metrics(0.85, fd), "test_neg_iwae": 231.0})
         summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, [gan, vamp], 0.7))
         v = leaderboard.extension_values(summary, leaderboard.method_labels(summary, word, 0.7), {}, word)
         assert (v["cvamp_fd"], v["cvamp_acc"], v["cvamp_iwae"]) == (fd, 0.85, 231.0)
@@ -251,26 +253,30 @@ def test_a_conv_vampprior_is_said_beside_the_conv_vaegan_and_leaves_the_limits(t
 
 
 def test_the_abstract_adds_not_the_backbone_only_after_not_the_optimizer_and_with_the_vampprior_behind(tmp_path):
-    def m(acc, fd, sharp=0.5):
-        return {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": sharp,
-                "reconstruction_accuracy": 0.86, "test_neg_iwae": 234.0}
-    words = texts("en")["words"]
-    word = lambda key, **v: fill(words[key], v)  # noqa: E731
-    mains = [_fake_run(tmp_path, f"{a}-s0", TrainConfig(architecture=a), m(0.8, 180.0)) for a in ("mlp", "conv")]
-    others = [_fake_run(tmp_path, "mlp-gan", TrainConfig(extension="vaegan", gan_gamma=0.1), m(0.85, 60.0, 1.1)),
-              _fake_run(tmp_path, "mlp-rms", TrainConfig(optimizer="rmsprop", learning_rate=3e-4), m(0.7, 240.0)),
+    word = _english_word
+    mains = [_fake_run(tmp_path, f"{a}-s0", TrainConfig(architecture=a), _metrics(0.8, 180.0)) for a in ("mlp", "conv")]
+    others = [_fake_run(tmp_path, "mlp-gan", TrainConfig(extension="vaegan", gan_gamma=0.1), _metrics(0.85, 60.0, 1.1)),
+              _fake_run(tmp_path, "mlp-rms", TrainConfig(optimizer="rmsprop", learning_rate=3e-4), _metrics(0.7, 240.0)),
               _fake_run(tmp_path, "conv-gan", TrainConfig(architecture="conv", extension="vaegan", gan_gamma=0.1),
-                        m(0.93, 30.0, 1.0))]
+                        _metrics(0.93, 30.0, 1.0))]
     said = {}
     for fd in (104.0, 20.0):  # behind the conv VAE-GAN; ahead of it
         vamp = _fake_run(tmp_path, f"conv-vamp-{fd:g}", TrainConfig(architecture="conv", extension="vampprior"),
-                         m(0.85, fd))
+                         _metrics(0.85, fd))
         summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, others + [vamp], 0.7))
         v = leaderboard.extension_values(summary, leaderboard.method_labels(summary, word, 0.7), {}, word)
         assert v["abstract_reason"]  # the MLP's control says "not the optimizer"
         said[fd] = v["abstract_backbone"]
     assert said == {104.0: word("abstract_backbone", cvamp_fd=104.0), 20.0: ""}
     assert "FD 104: " in said[104.0]
+    # the conclusion's sentence: after its reason only, with the VampPrior behind, and "together" where the same
+    # losses do better on conv than on the MLP
+    from cvae_lib.reporting import backbone
+    v = {"conclusion_reason": "R.", "cvamp_fd": 104.0, "cvamp_acc": 0.85, "conv_gan_fd": 30.0, "gan_fd": 98.0}
+    assert backbone.conclusion_backbone(v, word) == word("conclusion_backbone_both", **v)
+    assert backbone.conclusion_backbone({**v, "gan_fd": 20.0}, word) == word("conclusion_backbone", **v)
+    assert backbone.conclusion_backbone({**v, "conclusion_reason": ""}, word) == ""
+    assert backbone.conclusion_backbone({**v, "cvamp_fd": 25.0}, word) == ""
 
 
 def test_the_extension_cost_measures_the_sweep_files_own_configs():
@@ -291,17 +297,13 @@ def test_the_extension_cost_measures_the_sweep_files_own_configs():
 
 
 def test_the_vaegan_is_compared_with_the_cvae_trained_by_its_optimizer(tmp_path):
-    def m(acc, fd, sharp=0.5):
-        return {"conditional_accuracy": acc, "fd": fd, "precision": 0.9, "recall": 0.1, "relative_sharpness": sharp,
-                "reconstruction_accuracy": 0.86, "test_neg_iwae": 234.0}
-    words = texts("en")["words"]
-    word = lambda key, **v: fill(words[key], v)  # noqa: E731
-    mains = [_fake_run(tmp_path, "mlp-s0", TrainConfig(), m(0.8, 180.0))]
-    gan = _fake_run(tmp_path, "mlp-gan", TrainConfig(extension="vaegan", gan_gamma=0.1), m(0.85, 60.0, 1.1))
+    word = _english_word
+    mains = [_fake_run(tmp_path, "mlp-s0", TrainConfig(), _metrics(0.8, 180.0))]
+    gan = _fake_run(tmp_path, "mlp-gan", TrainConfig(extension="vaegan", gan_gamma=0.1), _metrics(0.85, 60.0, 1.1))
     clauses = {}
     for fd in (240.0, 100.0, 50.0):  # worse than the original; between the original and the VAE-GAN; better
         base = _fake_run(tmp_path, f"mlp-rms-{fd:g}", TrainConfig(optimizer="rmsprop", learning_rate=3e-4),
-                         m(0.7, fd))
+                         _metrics(0.7, fd))
         summary = leaderboard.leaderboard_summary(leaderboard.leaderboard(mains, [gan, base], 0.7))
         labels = leaderboard.method_labels(summary, word, 0.7)
         assert labels[("mlp", "rmsprop", leaderboard.NO_GAMMA)] == "MLP CVAE (RMSprop)"

@@ -5,10 +5,10 @@ numbers and the sentences that set it beside the conv VAE-GAN (Section 5, the ab
 def conv_vamp_values(conv, cp, direction) -> dict:
     """The conv VampPrior's numbers for the prose ({} without one). ``conv``: the conv leaderboard rows indexed by
     (method, gamma); ``cp``: the original conv CVAE's row; ``direction(new, old)``: the verb."""
-    rows = [r for (method, _), r in conv.iterrows() if method == "vampprior"]
-    if not rows:
+    rows = conv[conv.index.get_level_values(0) == "vampprior"]
+    if rows.empty:
         return {}
-    r = rows[0]
+    r = rows.iloc[0]
     return dict(cvamp_fd=r.fd, cvamp_acc=r.conditional_accuracy, cvamp_recall=r.recall, cvamp_iwae=r.test_neg_iwae,
                 cvamp_fd_dir=direction(r.fd, cp.fd), cvamp_acc_dir=direction(r.conditional_accuracy, cp.conditional_accuracy))
 
@@ -20,9 +20,23 @@ def conv_vamp_sentences(v: dict, word) -> dict:
     out = {"conv_vamp_clause": "", "abstract_backbone": ""}
     if "cvamp_fd" not in v:
         return out
-    behind = v.get("conv_gan_fd", float("inf")) < v["cvamp_fd"]
-    out["conv_vamp_clause"] = (word("conv_vamp_behind" if behind else "conv_vamp_ahead", **v) if "conv_gan_fd" in v
+    out["conv_vamp_clause"] = (word("conv_vamp_behind" if _behind(v) else "conv_vamp_ahead", **v) if "conv_gan_fd" in v
                                else word("conv_vamp_alone", **v))
-    if behind and v.get("abstract_reason") and v.get("optimizer_not_reason", True):
+    if _behind(v) and v.get("abstract_reason") and v.get("optimizer_not_reason", True):
         out["abstract_backbone"] = word("abstract_backbone", **v)
     return out
+
+
+def conclusion_backbone(v: dict, word) -> str:
+    """The conclusion's "nor the backbone alone", after its reason (``v["conclusion_reason"]``) and with the conv
+    VampPrior behind the conv VAE-GAN, "" otherwise; it adds that backbone and objective work together where the same
+    VAE-GAN losses do better on conv than on the MLP (conv_gan_fd below gan_fd)."""
+    if not (v.get("conclusion_reason") and _behind(v)):
+        return ""
+    together = v.get("conv_gan_fd", float("inf")) < v.get("gan_fd", float("-inf"))
+    return word("conclusion_backbone_both" if together else "conclusion_backbone", **v)
+
+
+def _behind(v: dict) -> bool:
+    """Whether the conv VampPrior's FD is above the conv VAE-GAN's (False without either)."""
+    return "cvamp_fd" in v and v.get("conv_gan_fd", float("inf")) < v["cvamp_fd"]
