@@ -204,7 +204,8 @@ def test_the_heldout_review_chooses_on_one_test_half_and_scores_the_other(tmp_pa
         ReviewConfig(validation="test")
 
 
-def test_a_wider_grid_reuses_the_points_it_shares_and_they_equal_a_fresh_review(tmp_path, judge_dir, fashion):
+def test_a_wider_grid_reuses_the_points_it_shares_and_they_equal_a_fresh_review(tmp_path, judge_dir, fashion,
+                                                                               monkeypatch):
     import shutil
     from cvae_lib.base.review_config import WIDE
     from cvae_lib.evaluation.review import WIDE_REVIEW, review_file
@@ -226,9 +227,29 @@ def test_a_wider_grid_reuses_the_points_it_shares_and_they_equal_a_fresh_review(
     fresh = review_run(fresh_dir, judges, wide, progress=False, reuse=False)
     assert fresh["reused"] == 0 and fresh["curves"] == runs.read_json(run_dir / WIDE_REVIEW)["curves"]
     assert fresh["details"]["gmm"]["bic"] == first["details"]["gmm"]["bic"]
+    # a grid whose every point another file holds loads no model and fits no GMM: the points and fit as stored
+    from cvae_lib.evaluation import review as review_module
+    with monkeypatch.context() as m:
+        m.setattr(review_module, "load_samplers", lambda *a, **k: pytest.fail("no point to compute"))
+        ends = review_run(run_dir, judges, ReviewConfig(temperatures=(0.5, 1.5), **small), progress=False)
+    assert ends["reused"] == 4 and all(ends["details"]["gmm"][k] == reused["details"]["gmm"][k] for k in ("components", "bic"))
+    assert ends["curves"]["gmm"] == [reused["curves"]["gmm"][0], reused["curves"]["gmm"][2]]
     # another key (here: another seed) shares no point
     assert review_run(fresh_dir, judges, ReviewConfig(temperatures=(0.5, 1.0, 1.5), seed=1, **small),
                       progress=False)["reused"] == 0
+    # KID at an operating point is cached on the review's key but for its grid: a wider grid with the same tau*
+    # recomputes nothing, another tau* does
+    from cvae_lib.evaluation import fidelity, operating
+    from cvae_lib.evaluation.operating import OPERATING_POINT, operating_point
+    monkeypatch.setattr(operating, "kernel_distance",  # this run's 200 samples: KID on subsets of 100
+                        lambda real, fake, seed: fidelity.kernel_distance(real, fake, subsets=10, subset_size=100, seed=seed))
+    at = operating_point(run_dir, judges, {"prior": 1.0}, narrow)
+    assert at["samplers"]["prior"]["classifier"]["fd"] == pytest.approx(first["curves"]["prior"][1]["test"]["classifier"]["fd"])
+    stamp = (run_dir / OPERATING_POINT).stat().st_mtime_ns
+    assert operating_point(run_dir, judges, {"prior": 1.0}, wide) == at
+    assert (run_dir / OPERATING_POINT).stat().st_mtime_ns == stamp
+    moved = operating_point(run_dir, judges, {"prior": 0.5}, wide)["samplers"]["prior"]
+    assert moved["tau"] == 0.5 and (run_dir / OPERATING_POINT).stat().st_mtime_ns != stamp
 
 
 def test_holm_adjusted_p_values_reject_exactly_what_holms_procedure_rejects():

@@ -34,12 +34,14 @@ def per_class_fd(real_features, real_labels, fake_features, fake_labels) -> list
 def operating_point(run_dir, judges: Judges, taus: dict, config: ReviewConfig = ReviewConfig(), *,
                     device="cpu") -> dict:
     """KID and per-class FD of the run's samplers at ``taus`` (sampler name -> tau), cached in
-    operating_point.json under the review's key, the temperatures and VERSION."""
+    operating_point.json under the review's key but for its grid (a point is drawn with its own seeded generator,
+    whatever the grid: a wider grid that keeps every tau* recomputes nothing), the temperatures and VERSION."""
     run_dir = Path(run_dir)
     path = run_dir / OPERATING_POINT
-    key = {**review_key(run_dir, judges.sha256, config), "taus": dict(sorted(taus.items())), "extras_version": VERSION}
+    review = {k: v for k, v in review_key(run_dir, judges.sha256, config).items() if k != "temperatures"}
+    key = {**review, "taus": dict(sorted(taus.items())), "extras_version": VERSION}
     cached = runs.read_json(path) if path.exists() else {}
-    if cached.get("key") == key:
+    if {k: v for k, v in cached.get("key", {}).items() if k != "temperatures"} == key:
         return cached
     run_config, model, samplers, _ = load_samplers(run_dir, config, judges.data, device)
     labels = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)

@@ -138,30 +138,42 @@ def review_key(run_dir, judge_sha256: dict, config: ReviewConfig) -> dict:
 
 def review_file(config: ReviewConfig) -> str:
     """The file in a run folder that holds its review under ``config``: review.json; review_heldout.json for a
-    held-out review (validation on half the test set); review_wide.json for a grid that goes above tau = 1 (the
-    wide check); so that none overwrites another."""
+    held-out review (validation on half the test set); review_wide.json for a grid that goes above the main
+    review's (the wide check); so that none overwrites another."""
     if config.validation != "train":
         return HELDOUT_REVIEW
-    return WIDE_REVIEW if max(config.temperatures) > 1 else REVIEW
+    return WIDE_REVIEW if max(config.temperatures) > max(ReviewConfig().temperatures) else REVIEW
+
+
+def _same_but_grid(run_dir, key: dict) -> list:
+    """The run's review files (read) whose key equals ``key`` (review_key's) but for the temperatures."""
+    def rest(k):
+        return {name: value for name, value in k.items() if name != "temperatures"}
+    found = []
+    for name in (REVIEW, WIDE_REVIEW, HELDOUT_REVIEW):
+        path = Path(run_dir) / name
+        if path.exists():
+            old = runs.read_json(path)
+            if rest(old["key"]) == rest(key):
+                found.append(old)
+    return found
 
 
 def reusable_points(run_dir, key: dict) -> dict:
     """(sampler, tau) -> a scored point from the run's review files whose key equals ``key`` (review_key's) but for
     the temperatures. Each point is drawn with its own generator seeded by config.seed, and the GMM fit is seeded
     too, so a point does not depend on the rest of the grid: a wider grid computes only its new temperatures."""
-    def rest(k):
-        return {name: value for name, value in k.items() if name != "temperatures"}
     found = {}
-    for name in (REVIEW, WIDE_REVIEW, HELDOUT_REVIEW):
-        path = Path(run_dir) / name
-        if not path.exists():
-            continue
-        old = runs.read_json(path)
-        if rest(old["key"]) == rest(key):
-            for sampler, curve in old["curves"].items():
-                for point in curve:
-                    found.setdefault((sampler, point["tau"]), point)
+    for old in _same_but_grid(run_dir, key):
+        for sampler, curve in old["curves"].items():
+            for point in curve:
+                found.setdefault((sampler, point["tau"]), point)
     return found
+
+
+def sampler_names(run_config) -> list:
+    """The samplers samplers_of gives a run: its own prior, and the per-class GMM where the prior is N(0, I)."""
+    return ["prior"] if run_config.extension == "vampprior" else ["prior", "gmm"]
 
 
 def review_needed(run_dir, judge_sha256: dict, config: ReviewConfig) -> str:
@@ -198,7 +210,7 @@ def samplers_of(model, run_config, codes_fn, config: ReviewConfig):
     """(name -> function (labels, tau, generator) -> z, details) for the run: its own prior ("prior"), and "gmm"
     (with its BIC grid and fit time in details) where the prior is N(0, I)."""
     out, details = {}, {}
-    if run_config.extension == "vampprior":
+    if sampler_names(run_config) == ["prior"]:  # the VampPrior samples its own mixture
         out["prior"] = lambda labels, tau, g: sample_vamp(model, model.vamp, labels, g, tau)
     else:
         out["prior"] = lambda labels, tau, g: tau * standard_normal((len(labels), model.latent_size), g,
@@ -224,10 +236,18 @@ def review_run(run_dir, judges: Judges, config: ReviewConfig = ReviewConfig(), *
     if not review_needed(run_dir, judges.sha256, config):
         return runs.read_json(path)
     t0 = time.perf_counter()
-    run_config, model, samplers, details = load_samplers(run_dir, config, judges.data, device)
-    labels = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)
     key = review_key(run_dir, judges.sha256, config)
     done = reusable_points(run_dir, key) if reuse else {}
+    names = sampler_names(runs.read_config(run_dir))
+    if reuse and all((name, tau) in done for name in names for tau in config.temperatures):
+        # every point is another grid's: no model to load and no GMM to fit (its seeded fit is that file's details)
+        out = {"key": key, "curves": {name: [done[(name, tau)] for tau in config.temperatures] for name in names},
+               "details": _same_but_grid(run_dir, key)[0]["details"], "seconds": time.perf_counter() - t0,
+               "reused": len(names) * len(config.temperatures)}
+        write_json(path, out)
+        return out
+    run_config, model, samplers, details = load_samplers(run_dir, config, judges.data, device)
+    labels = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)
     curves = {name: {} for name in samplers}
     points = [(name, tau) for name in samplers for tau in config.temperatures]
     for name, tau in tqdm([p for p in points if p not in done], desc=f"review {run_dir.name}", unit="point",
