@@ -330,10 +330,10 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     said = heldout.heldout_sentence(table, "conv gan · gmm", labels, word, per_class=500)
     assert "CONV GAN · GMM comes first (τ* = 1.3; FD 40.0 / 3.20), as on the validation reference" in said
     assert "and CONV GAN · PRIOR second (τ* = 0.8; FD 31.0 / 4.40;" in said
-    assert said.endswith("Temperatures above 1 are chosen by CONV GAN · GMM (τ* = 1.3) (Section 4's grid has no point between 1 and 1.25).")
+    assert said.endswith("Temperatures above 1 are chosen by CONV GAN · GMM (τ* = 1.3).")
     table["methods"]["conv gan · gmm"]["tau"] = 1.5  # the end of the check's own grid is said too
     assert heldout.heldout_sentence(table, "conv gan · gmm", labels, word, per_class=500).endswith(
-        "(τ* = 1.5) (Section 4's grid has no point between 1 and 1.25)." + word("heldout_edge", tau_high=1.5))
+        "(τ* = 1.5)." + word("heldout_edge", tau_high=1.5))
     table["methods"]["conv gan · gmm"]["tau"] = 1.3
     assert "(CONV GAN · PRIOR, MLP · PRIOR and CONV · PRIOR)" in said  # the trained models, by their prior rows, as ranked
     assert "half of the test set (500 images per class," in said and "over τ from 0.5 to 1.5 in steps of 0.1" in said
@@ -377,8 +377,27 @@ def test_the_temperature_verdict_says_where_the_heldout_check_moved_an_original(
     scored = heldout.temperature_clause(main, held, labels, word, curves)  # its FD on the scoring half, there and at 1
     assert scored.endswith("the CONV · PRIOR (τ* = 1.1; FD on the other half 148.5, against 151.0 at τ = 1) chose "
                            "slightly above 1.")
-    main["methods"]["mlp · prior"]["tau"] = 0.9  # validation itself moved one: the tables say it, no sentence
-    assert heldout.temperature_clause(main, held, labels, word) == ""
+    main["methods"]["mlp · prior"]["tau"] = 0.9  # validation itself moved one: temperature_clause leaves it to
+    assert heldout.temperature_clause(main, held, labels, word) == ""  # validation_temperature
+
+
+def test_an_original_that_validation_moves_off_tau_one_is_said_with_its_fd_at_both_temperatures():
+    from cvae_lib.reporting import heldout
+    main = _table()
+    labels = {m: m.upper() for m in main["methods"]}
+
+    def point(tau, fd, acc):
+        return {"tau": tau, "test": {"classifier": {"fd": fd, "accuracy": acc}}}
+    curves = {"conv · prior": {"r0": [point(1.0, 160.0, 0.82), point(1.1, 150.0, 0.83)],
+                               "r1": [point(1.0, 158.0, 0.82), point(1.1, 146.0, 0.82)]}}
+    assert heldout.validation_temperature(main, labels, word, curves) == ""  # both originals kept tau = 1
+    main["methods"]["conv · prior"]["tau"] = 1.1
+    said = heldout.validation_temperature(main, labels, word, curves)
+    assert "the CONV · PRIOR (τ* = 1.1; test FD 148.0 against 159.0 at τ = 1, accuracy 0.825 against 0.820)" in said
+    assert said.startswith(" Under the accuracy condition") and said.endswith("; the MLP · PRIOR kept τ = 1.")
+    assert heldout.validation_temperature(main, labels, word, curves, short=True) == (
+        " Validation chose a prior temperature above 1 for the CONV · PRIOR (τ* = 1.1: FD 159 → 148); the MLP · PRIOR"
+        " kept τ = 1.")
 
 
 def test_choosing_by_fd_alone_is_said_beside_the_protocol_and_the_wide_table_must_agree_with_the_review():

@@ -64,12 +64,12 @@ def _op_tables():
     5, b's 6."""
     from cvae_lib.evaluation.review import JUDGES
 
-    def entry(fd, precision):
-        return {"tau": 1.0, "test": {j: {"fd": {"mean": fd[i]}, "precision": {"mean": precision}}
+    def entry(fd, coverage):
+        return {"tau": 1.0, "test": {j: {"fd": {"mean": fd[i]}, "coverage": {"mean": coverage}}
                                      for i, j in enumerate(JUDGES)}}
     review = {"methods": {"a": entry((40.0, 3.0), 0.8), "b": entry((30.0, 2.0), 0.7), "c": entry((50.0, 5.0), 0.9),
                           "d": entry((60.0, 6.0), 0.9)},
-              "real": {"test": {j: {"precision": 0.75} for j in JUDGES}}}
+              "real": {"test": {j: {"coverage": 0.75} for j in JUDGES}}}
 
     def op_entry(kid, worst):
         per_class = [1.0] * 10

@@ -120,8 +120,13 @@ def resolved_metrics(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> se
     """The ranked metrics (METRICS' with a direction) present in ``table`` on which b and a differ: Welch's test
     per metric, Holm-corrected over them all, so that testing several metrics does not raise the chance of a
     verdict from noise above 5 %."""
-    ranked = [c for c in METRICS if METRICS[c][1] is not None and c in table.columns and table[c].notna().all()]
-    return holm({c: difference(table, c, a, b)["p"] for c in ranked})
+    return holm({c: difference(table, c, a, b)["p"] for c in ranked_metrics(table)})
+
+
+def ranked_metrics(table: pd.DataFrame) -> list:
+    """The ranked metrics (METRICS' with a direction) that every row of ``table`` has: the family of Table 1's
+    tests."""
+    return [c for c in METRICS if METRICS[c][1] is not None and c in table.columns and table[c].notna().all()]
 
 
 def rank_metrics(table: pd.DataFrame, a: str = "mlp", b: str = "conv") -> dict:

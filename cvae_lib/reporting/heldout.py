@@ -100,8 +100,8 @@ def heldout_sentence(table: dict, main_first: str, labels: dict, word, per_class
                 agree=agree, second=labels[second], s_tau=r["tau"][second], s_fd=e[second]["test"]["classifier"]["fd"]["mean"],
                 s_fd_j=e[second]["test"]["judge"]["fd"]["mean"], p_pair=p_pair(r["p"], word),
                 order=order_agreement(table, main, labels, word) if main else "",
-                above=(word("heldout_above", names=word("list_sep").join(above),  # the main grid's next point above 1
-                            next=min(t for t in WIDE.temperatures if t > 1)) if above else word("heldout_none_above"))
+                above=(word("heldout_above", names=word("list_sep").join(above)) if above
+                       else word("heldout_none_above"))
                 + (word("heldout_edge", tau_high=top) if max(r["tau"].values()) >= top else ""))
 
 
@@ -135,6 +135,28 @@ def temperature_clause(main: dict, held, labels: dict, word, held_curves: dict =
         fd = [float(np.mean(at(held_curves[m], t, "test", "classifier", "fd"))) for t in (tau, 1.0)]
         return word("heldout_above_scored", name=labels[m], tau=tau, fd=fd[0], fd_one=fd[1])
     return word("abstract_temperature_heldout", items=listed([item(m) for m in moved], word))
+
+
+def validation_temperature(main: dict, labels: dict, word, curves: dict, short: bool = False) -> str:
+    """The temperature's verdict where validation itself moved an original CVAE off tau = 1 (``main``: the review's
+    table; ``curves``: review_table.methods's curves of the main review): each moved original with its test FD and
+    accuracy (judge A) at its tau* and at 1, and the originals that kept 1 (``short``: the abstract's words, FD
+    only); "" where every original kept tau = 1 (temperature_clause speaks then)."""
+    originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
+    moved = [m for m in originals if main["methods"][m]["tau"] != 1.0]
+    if not moved:
+        return ""
+
+    def item(m):
+        tau = main["methods"][m]["tau"]
+        fd, acc = ([float(np.mean(at(curves[m], t, "test", "classifier", q))) for t in (tau, 1.0)]
+                   for q in ("fd", "accuracy"))
+        return word("temperature_moved_short_item" if short else "temperature_moved_item", name=labels[m], tau=tau,
+                    fd=fd[0], fd_one=fd[1], acc=acc[0], acc_one=acc[1])
+    kept = [labels[m] for m in originals if m not in moved]
+    return word("temperature_moved_short" if short else "temperature_moved",
+                items=listed([item(m) for m in moved], word),
+                kept=word("temperature_kept", names=listed(kept, word)) if kept else "")
 
 
 def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE, fig: int = 0) -> str:

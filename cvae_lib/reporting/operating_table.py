@@ -29,20 +29,20 @@ def _number(x: float) -> str:
 
 
 def rows(op: dict, review: dict, labels: dict, classes: list, real_label: str, word) -> list:
-    """method, tau*, KID, precision (the review's, at tau*; it has no better direction) and mean per-class FD in
-    both judges ("a / b"), the evaluation classifier's worst class with its FD (the words' "class_fd"); the real
-    images last (their per-class FD: the floor at this sample size; their precision: other training images')."""
-    def cells(entry, precision):
+    """method, tau*, KID, coverage (the review's, at tau*) and mean per-class FD in both judges ("a / b"), the
+    evaluation classifier's worst class with its FD (the words' "class_fd"); the real images last (their per-class
+    FD: the floor at this sample size; their coverage: other training images')."""
+    def cells(entry, coverage):
         kid = " / ".join(_number(entry[j]["kid"]["mean"]) for j in JUDGES)
         mean_fd = " / ".join(_number(float(np.mean(entry[j]["fd_per_class"]))) for j in JUDGES)
         per_class = entry["classifier"]["fd_per_class"]
         worst = int(np.argmax(per_class))
-        return [kid, " / ".join(f"{precision[j]:.2f}" for j in JUDGES), mean_fd,
+        return [kid, " / ".join(f"{coverage[j]:.2f}" for j in JUDGES), mean_fd,
                 word("class_fd", name=classes[worst], fd=per_class[worst])]
     out = [[labels[m], f"{review['methods'][m]['tau']:g}",
-            *cells(op["methods"][m], {j: review["methods"][m]["test"][j]["precision"]["mean"] for j in JUDGES})]
+            *cells(op["methods"][m], {j: review["methods"][m]["test"][j]["coverage"]["mean"] for j in JUDGES})]
            for m in ordered(op, labels)]
-    return out + [[real_label, "–", *cells(op["real"], {j: review["real"]["test"][j]["precision"] for j in JUDGES})]]
+    return out + [[real_label, "–", *cells(op["real"], {j: review["real"]["test"][j]["coverage"] for j in JUDGES})]]
 
 
 def widest_spread(op: dict, judge: str) -> float:

@@ -13,8 +13,10 @@ ORIGINAL_COLORS = {"mlp": "#333333", "conv": "#999999"}
 DISTINCT_COLORS = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
                    "#7f7f7f", "#aec7e8")
 """the other methods' colours, one each in the figure's order (tab10's, distinct in print); the backbone is told by
-the line and the marker: MLP solid with circles, conv dashed with squares"""
+the line (MLP solid, conv dashed), and by the marker where a figure does not give each method its own"""
 BACKBONE_STYLE = {"mlp": ("-", "o"), "conv": ("--", "s")}
+METHOD_MARKERS = ("o", "s", "^", "v", "P", "X", "h", "<", ">")
+"""one marker per method of a figure (cycled), so that its curves stay apart in greyscale print too"""
 LOW_TAU_MARKER = "x"
 """marks each curve's lowest temperature, so the reader sees which way τ runs"""
 
@@ -32,7 +34,8 @@ ENGLISH = {"classifier": "judge A", "judge": "judge B", "accuracy": "conditional
            "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
            "real": "real images", "real_accuracy": "real images' accuracy",
            "chosen": "operating point (chosen on validation)", "mlp_line": "MLP backbone (solid, circles)",
-           "conv_line": "conv backbone (dashed, squares)", "low_tau": "τ = 0.5 end of each curve",
+           "conv_line": "conv backbone (dashed, squares)", "tradeoff_mlp_line": "MLP backbone (solid)",
+           "tradeoff_conv_line": "conv backbone (dashed)", "low_tau": "τ = 0.5 end of each curve",
            "wide_chosen": "lowest FD without the accuracy condition"}
 
 
@@ -93,7 +96,8 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
             for method in shown:
                 curves = methods[method]
                 kind = review_table.describe_method(method)
-                linestyle, marker = BACKBONE_STYLE.get(kind["architecture"], ("-", "o"))
+                linestyle = BACKBONE_STYLE.get(kind["architecture"], ("-", "o"))[0]
+                marker = METHOD_MARKERS[shown.index(method) % len(METHOD_MARKERS)]  # the method's, not the backbone's
                 style = {"color": colors[method], "linestyle": linestyle}
                 xs = review_table.curve(curves, reference, judge, x_q)
                 ys = review_table.curve(curves, reference, judge, y_q)
@@ -142,8 +146,8 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
         extra.append(axes[0, 0].plot([], [], marker="D", markersize=6, color="white", markeredgecolor="black",
                                      markeredgewidth=1.4, linestyle="none", label=w["wide_chosen"])[0])
     if any(review_table.describe_method(m)["architecture"] == "conv" for m in shown):  # the line styles' key
-        extra += [axes[0, 0].plot([], [], color="black", linestyle=style, marker=m, markersize=3, linewidth=1.2,
-                                  label=w[key])[0] for style, m, key in (("-", "o", "mlp_line"), ("--", "s", "conv_line"))]
+        extra += [axes[0, 0].plot([], [], color="black", linestyle=style, linewidth=1.2, label=w[key])[0]
+                  for style, key in (("-", "tradeoff_mlp_line"), ("--", "tradeoff_conv_line"))]
     fig.legend(handles=handles + extra, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, (0.19 * legend_rows + 0.12) / height, 1, 1))
     return fig

@@ -188,8 +188,8 @@ def targets(entry: dict, original_fd: dict, real_cas: float = None) -> dict:
     return parts
 
 
-COLUMNS = (("accuracy", "{:.3f}"), ("fd", None), ("recall", "{:.2f}"), ("coverage", "{:.2f}"))
-"""the document table's scores as "classifier / judge" (FD: 3 significant digits; precision has no better direction)"""
+COLUMNS = (("accuracy", "{:.3f}"), ("fd", None), ("precision", "{:.2f}"), ("recall", "{:.2f}"))
+"""the document table's scores as "classifier / judge" (FD: 3 significant digits); coverage is Appendix D's (operating_table)"""
 
 
 def _number(value: float, fmt) -> str:
