@@ -369,3 +369,24 @@ def test_the_operating_point_keeps_the_accuracy_of_the_trained_prior_unless_fd_a
     assert table["methods"]["mlp · prior"]["tau"] == 1.0
     assert review_table.summarize(reviews, {"mlp-s0": TrainConfig()}, real, keep_accuracy=False)[
         "methods"]["mlp · prior"]["tau"] == 2.0
+
+
+def test_the_judge_caveat_compares_the_originals_at_tau_one_like_table_one():
+    from scipy import stats
+    from cvae_lib.reporting.findings import judge_caveat
+    from cvae_lib.reporting.review_table import CONV_ORIGINAL, ORIGINAL
+
+    def seeds(classifier, judge):
+        return {f"r{i}": [{"tau": 1.0, "test": {"classifier": {"fd": c}, "judge": {"fd": j}}}]
+                for i, (c, j) in enumerate(zip(classifier, judge))}
+    curves = {ORIGINAL: seeds((180, 181, 179), (17.0, 17.2, 17.1)),
+              CONV_ORIGINAL: seeds((160, 161, 159), (19.1, 19.3, 19.2))}  # judge B reverses judge A at tau = 1
+
+    def word(key, **v):
+        return f"{key}({','.join(f'{k}={x}' for k, x in sorted(v.items()))})" if v else key
+    said = judge_caveat({"methods": {}}, word, 4, curves)
+    p = stats.ttest_ind([17.0, 17.2, 17.1], [19.1, 19.3, 19.2], equal_var=False).pvalue
+    assert said.startswith("judge_caveat(") and "better=judge_model_mlp" in said and "better_fd=17.1" in said
+    assert f"p={answer.p_value(p)}" in said
+    curves[CONV_ORIGINAL] = seeds((160, 161, 159), (16.0, 16.1, 16.2))  # both judges prefer conv: nothing to say
+    assert judge_caveat({"methods": {}}, word, 4, curves) == ""

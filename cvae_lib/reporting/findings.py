@@ -13,7 +13,9 @@ import torch
 
 from .answer import p_value
 from .compare import METRICS, difference, ranked_metrics, resolved_metrics
-from ..evaluation.stats import holm_adjusted
+from .review_table import CONV_ORIGINAL, ORIGINAL, at, backbone_fds, backbone_judges_agree
+from ..evaluation.review import JUDGES
+from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
 from ..modelling.losses import continuous_bernoulli_log_norm, log_likelihood
 from ..modelling.models import count_parameters, device_of, one_hot
 
@@ -324,3 +326,25 @@ def gan_training(runs: dict, originals: dict, last: int = 10) -> dict:
     if gaps:
         out.update(elbo_gap_low=float(min(gaps)), elbo_gap_high=float(max(gaps)))
     return out
+
+
+def judge_caveat(table: dict, word, section: int, curves: dict = None) -> str:
+    """The sentence the abstract, the verdict and the conclusion add when the second judge (Section ``section``)
+    gives the other original model the lower FD than the evaluation classifier does, with Welch's p over seeds
+    (from the summary's intervals); "" when they agree. With ``curves`` (methods' curves) both originals are
+    compared at tau = 1, Table 1's temperature, whatever their operating points, Welch's test on the seeds' FDs."""
+    if curves is not None and ORIGINAL in curves and CONV_ORIGINAL in curves:
+        from scipy import stats
+        values = {j: [at(curves[m], 1.0, "test", j, "fd") for m in (ORIGINAL, CONV_ORIGINAL)] for j in JUDGES}
+        fds = {j: tuple(sum(v) / len(v) for v in values[j]) for j in JUDGES}
+        p = float(stats.ttest_ind(*values["judge"], equal_var=False).pvalue)
+    else:
+        fds = backbone_fds(table)
+        p = (welch_p_from_intervals(*[table["methods"][m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)])
+             if fds else float("nan"))
+    if not fds or backbone_judges_agree(fds):
+        return ""
+    mlp, conv = fds["judge"]
+    return word("judge_caveat", section=section, better=word("judge_model_mlp" if mlp < conv else "judge_model_conv"),
+                worse=word("judge_model_conv" if mlp < conv else "judge_model_mlp"),
+                better_fd=min(mlp, conv), worse_fd=max(mlp, conv), p=p_value(p))

@@ -237,20 +237,6 @@ def backbone_judges_agree(fds: dict) -> bool:
     return len({mlp < conv for mlp, conv in fds.values()}) == 1
 
 
-def judge_caveat(table: dict, word, section: int) -> str:
-    """The sentence the abstract, the verdict and the conclusion add when the second judge (Section ``section``)
-    gives the other original model the lower FD than the evaluation classifier does, with Welch's p over seeds
-    (from the summary's intervals); "" when they agree."""
-    fds = backbone_fds(table)
-    if not fds or backbone_judges_agree(fds):
-        return ""
-    mlp, conv = fds["judge"]
-    scores = [table["methods"][m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)]
-    return word("judge_caveat", section=section, better=word("judge_model_mlp" if mlp < conv else "judge_model_conv"),
-                worse=word("judge_model_conv" if mlp < conv else "judge_model_mlp"),
-                better_fd=min(mlp, conv), worse_fd=max(mlp, conv), p=p_value(welch_p_from_intervals(*scores)))
-
-
 def judges_differ(entries: dict, fd: dict, labels: dict, word) -> str:
     """The judges' two lowest-FD methods (``fd``: lowest_fd's), and whether Welch's test over seeds (from the
     intervals) separates them in either judge's FD: "tied" when in neither."""
