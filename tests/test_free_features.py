@@ -94,7 +94,10 @@ def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_orig
              "real": {"validation": {"classifier": {"fd": 0.7}, "judge": {"fd": 0.04}}}}
     labels = {m: m.upper() for m in table["methods"]}
     free = {"methods": {"conv · prior": {"pixels": [0.50, 0.49, 0.51]}, "conv vaegan · prior": {"pixels": [0.53, 0.50, 0.44]}}}
-    assert heldout.free_pixel_side(free, table, labels) == ("same", {"name": "CONV VAEGAN · PRIOR", "base": "CONV · PRIOR"})
+    side, pair = heldout.free_pixel_side(free, table, labels)
+    assert side == "same" and pair["name"] == "CONV VAEGAN · PRIOR" and pair["base"] == "CONV · PRIOR"
+    assert pair["fd"] == pytest.approx(0.49) and pair["fd_base"] == pytest.approx(0.50)  # the seeds' means
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.70, 0.71, 0.72]
-    assert heldout.free_pixel_side(free, table, labels)[0] == "higher"
+    side, pair = heldout.free_pixel_side(free, table, labels)
+    assert side == "higher" and pair["fd"] == pytest.approx(0.71)  # said in the abstract: the counter-evidence
     assert heldout.free_pixel_side({}, table, labels) == ("", {})

@@ -136,7 +136,9 @@ class Document:
         from IPython.display import display
         display({"text/html": html_text, "text/latex": latex if self.in_pdf else ""}, raw=True)
 
-    def heading(self, title: str, level: int = 1, numbered: bool = True) -> None:
+    def heading(self, title: str, level: int = 1, numbered: bool = True, toc: bool = True) -> None:
+        """A section (level 1) or subsection heading; an unnumbered one enters the PDF's contents unless ``toc`` is
+        False (the colophon's, which would cost the first page a line)."""
         if level == 1:
             self.section, self.subsection = self.section + numbered, 0
             number = f"{self.section} " if numbered else ""
@@ -145,7 +147,7 @@ class Document:
             number = f"{self.section}.{self.subsection} " if numbered else ""
         anchor = f"sec-{self.section}" + (f"-{self.subsection}" if level > 1 else "")
         command = {1: "section", 2: "subsection"}[level] + ("" if numbered else "*")
-        add_toc = "" if numbered else f"\\addcontentsline{{toc}}{{{command[:-1]}}}{{{latex_escape(title)}}}"
+        add_toc = "" if numbered or not toc else f"\\addcontentsline{{toc}}{{{command[:-1]}}}{{{latex_escape(title)}}}"
         self._show(f'<h{level + 1} id="{anchor}">{html.escape(number + title)}</h{level + 1}>',
                    f"\\{command}{{{latex_escape(title)}}}{add_toc}")
 

@@ -247,7 +247,7 @@ def free_pixel_side(free: dict, table: dict, labels: dict) -> tuple:
         return "", {}
     a, b = scored[own]["pixels"], scored[base]["pixels"]
     side = "same" if not welch_differ(a, b) else "lower" if np.mean(a) < np.mean(b) else "higher"
-    return side, {"name": labels[own], "base": labels[base]}
+    return side, {"name": labels[own], "base": labels[base], "fd": float(np.mean(a)), "fd_base": float(np.mean(b))}
 
 
 def _answer_pair(table: dict, labels: dict) -> tuple:
