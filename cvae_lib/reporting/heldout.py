@@ -140,8 +140,8 @@ def temperature_clause(main: dict, held, labels: dict, word, held_curves: dict =
 def validation_temperature(main: dict, labels: dict, word, curves: dict, short: bool = False) -> str:
     """The temperature's verdict where validation itself moved an original CVAE off tau = 1 (``main``: the review's
     table; ``curves``: review_table.methods's curves of the main review): each moved original with its test FD and
-    accuracy (judge A) at its tau* and at 1, and the originals that kept 1 (``short``: the abstract's words, FD
-    only); "" where every original kept tau = 1 (temperature_clause speaks then)."""
+    accuracy (judge A) at its tau* and at 1, and the originals that kept 1 (``short``: the abstract's words, the
+    moved ones' FD only); "" where every original kept tau = 1 (temperature_clause speaks then)."""
     originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
     moved = [m for m in originals if main["methods"][m]["tau"] != 1.0]
     if not moved:
@@ -239,8 +239,8 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
 
 def free_pixel_side(free: dict, table: dict, labels: dict) -> tuple:
     """(side, names): how the answer's prior-sampled model compares with its backbone's original CVAE in 2 x 2
-    pixel-block means by Welch's test over seeds ("same", "lower" or "higher") and their labels (name, base); ("",
-    {}) unless both were scored."""
+    pixel-block means by Welch's test over seeds ("same", "lower" or "higher"), their labels (name, base) and their
+    seed-mean FDs there (fd, fd_base); ("", {}) unless both were scored."""
     own, base = _answer_pair(table, labels)
     scored = free.get("methods", {})
     if own not in scored or base not in scored or own not in labels or base not in labels:
