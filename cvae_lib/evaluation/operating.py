@@ -18,7 +18,7 @@ from ..training import runs
 from .evaluate import frechet_distance
 from .fidelity import kernel_distance
 from .generate import decode_means
-from .review import JUDGES, Judges, load_samplers, review_key
+from .review import JUDGES, Judges, key_but_grid, load_samplers, review_key
 
 OPERATING_POINT = "operating_point.json"
 VERSION = 1
@@ -38,10 +38,10 @@ def operating_point(run_dir, judges: Judges, taus: dict, config: ReviewConfig = 
     whatever the grid: a wider grid that keeps every tau* recomputes nothing), the temperatures and VERSION."""
     run_dir = Path(run_dir)
     path = run_dir / OPERATING_POINT
-    review = {k: v for k, v in review_key(run_dir, judges.sha256, config).items() if k != "temperatures"}
-    key = {**review, "taus": dict(sorted(taus.items())), "extras_version": VERSION}
+    key = {**key_but_grid(review_key(run_dir, judges.sha256, config)), "taus": dict(sorted(taus.items())),
+           "extras_version": VERSION}
     cached = runs.read_json(path) if path.exists() else {}
-    if {k: v for k, v in cached.get("key", {}).items() if k != "temperatures"} == key:
+    if key_but_grid(cached.get("key", {})) == key:
         return cached
     run_config, model, samplers, _ = load_samplers(run_dir, config, judges.data, device)
     labels = torch.arange(NUM_CLASSES).repeat_interleave(config.samples_per_class)

@@ -145,17 +145,30 @@ def review_file(config: ReviewConfig) -> str:
     return WIDE_REVIEW if max(config.temperatures) > max(ReviewConfig().temperatures) else REVIEW
 
 
+def key_but_grid(key: dict) -> dict:
+    """A review key (review_key's, or a key built on it) without its temperatures: what a scored point depends on."""
+    return {name: value for name, value in key.items() if name != "temperatures"}
+
+
 def _same_but_grid(run_dir, key: dict) -> list:
     """The run's review files (read) whose key equals ``key`` (review_key's) but for the temperatures."""
-    def rest(k):
-        return {name: value for name, value in k.items() if name != "temperatures"}
     found = []
     for name in (REVIEW, WIDE_REVIEW, HELDOUT_REVIEW):
         path = Path(run_dir) / name
         if path.exists():
             old = runs.read_json(path)
-            if rest(old["key"]) == rest(key):
+            if key_but_grid(old["key"]) == key_but_grid(key):
                 found.append(old)
+    return found
+
+
+def _points(reviews: list) -> dict:
+    """(sampler, tau) -> a scored point of the first of ``reviews`` (read review files) that holds it."""
+    found = {}
+    for old in reviews:
+        for sampler, curve in old["curves"].items():
+            for point in curve:
+                found.setdefault((sampler, point["tau"]), point)
     return found
 
 
@@ -163,12 +176,7 @@ def reusable_points(run_dir, key: dict) -> dict:
     """(sampler, tau) -> a scored point from the run's review files whose key equals ``key`` (review_key's) but for
     the temperatures. Each point is drawn with its own generator seeded by config.seed, and the GMM fit is seeded
     too, so a point does not depend on the rest of the grid: a wider grid computes only its new temperatures."""
-    found = {}
-    for old in _same_but_grid(run_dir, key):
-        for sampler, curve in old["curves"].items():
-            for point in curve:
-                found.setdefault((sampler, point["tau"]), point)
-    return found
+    return _points(_same_but_grid(run_dir, key))
 
 
 def sampler_names(run_config) -> list:
@@ -237,12 +245,13 @@ def review_run(run_dir, judges: Judges, config: ReviewConfig = ReviewConfig(), *
         return runs.read_json(path)
     t0 = time.perf_counter()
     key = review_key(run_dir, judges.sha256, config)
-    done = reusable_points(run_dir, key) if reuse else {}
+    same = _same_but_grid(run_dir, key) if reuse else []  # read once: the points and, where all are here, the fit
+    done = _points(same)
     names = sampler_names(runs.read_config(run_dir))
     if reuse and all((name, tau) in done for name in names for tau in config.temperatures):
         # every point is another grid's: no model to load and no GMM to fit (its seeded fit is that file's details)
         out = {"key": key, "curves": {name: [done[(name, tau)] for tau in config.temperatures] for name in names},
-               "details": _same_but_grid(run_dir, key)[0]["details"], "seconds": time.perf_counter() - t0,
+               "details": same[0]["details"], "seconds": time.perf_counter() - t0,
                "reused": len(names) * len(config.temperatures)}
         write_json(path, out)
         return out

@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 
 from .answer import p_value
-from .compare import METRICS, difference, ranked_metrics, resolved_metrics
+from .compare import METRICS, difference, ranked_metrics
 from .review_table import CONV_ORIGINAL, ORIGINAL, at, backbone_fds, backbone_judges_agree
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
@@ -70,8 +70,9 @@ def comparison_rows(table: pd.DataFrame, words) -> list:
     """[metric, MLP, conv, conv − MLP ± SE, verdict] per metric of TABLE_METRICS present; ``words(key)`` localizes.
     A ranked metric's verdict ends with its Holm-adjusted p-value (Welch's test, adjusted over the ranked metrics),
     so that "no clear difference" shows how far from 5 % it is."""
-    rows, resolved = [], resolved_metrics(table, "mlp", "conv")  # Holm-corrected over the ranked metrics
+    # Holm over the ranked metrics: a metric is resolved where its adjusted p is at most 5 % (resolved_metrics' set)
     adjusted = holm_adjusted({c: difference(table, c, "mlp", "conv")["p"] for c in ranked_metrics(table)})
+    rows, resolved = [], {c for c, p in adjusted.items() if p <= 0.05}
     for column in TABLE_METRICS:
         if column not in table or table[column].isna().any():
             continue
