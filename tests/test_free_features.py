@@ -74,11 +74,11 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
     said = heldout.free_feature_sentence(free, table, labels, word)
     assert said == word("free_features", n=3, name="CONV VAEGAN · PRIOR", base="CONV · PRIOR", tau=0.8,
                         net_ratio=1.25e-3 / 2e-4, net_best="CONV VAEGAN · PRIOR",
-                        pix_clause=word("free_pix_same", pix=0.5, pix_base=0.5),
+                        pix_clause=word("free_pix_same", name="CONV VAEGAN · PRIOR", pix=0.5, pix_base=0.5),
                         pix_best="MLP VAMPPRIOR · PRIOR", pix_best_fd=0.35, pix_real=0.026)
-    assert "6.2 times below" in said and "the two do not differ significantly by Welch's test: 0.50 against 0.50 (real images" in said
+    assert "6.2 times below" in said and "the CONV VAEGAN · PRIOR and its original do not differ significantly by Welch's test: 0.50 against 0.50 (real images" in said
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.30, 0.31]  # Welch's test now tells them apart
-    assert "its FD is lower by Welch's test: 0.30 against 0.50" in heldout.free_feature_sentence(
+    assert "the CONV VAEGAN · PRIOR's FD is lower by Welch's test: 0.30 against 0.50" in heldout.free_feature_sentence(
         free, table, labels, word)
     assert heldout.free_feature_sentence({}, table, labels, word) == ""  # not scored
 
@@ -100,4 +100,7 @@ def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_orig
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.70, 0.71, 0.72]
     side, pair = heldout.free_pixel_side(free, table, labels)
     assert side == "higher" and pair["fd"] == pytest.approx(0.71)  # said in the abstract: the counter-evidence
+    from scipy import stats  # the p said beside it: Welch's, as scipy computes it on the seeds' values
+    welch = stats.ttest_ind([0.70, 0.71, 0.72], [0.50, 0.49, 0.51], equal_var=False).pvalue
+    assert pair["p"] == heldout.p_value(welch) and pair["p"].startswith("p")
     assert heldout.free_pixel_side({}, table, labels) == ("", {})

@@ -198,8 +198,9 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
         return {f"{prefix}fd": test["classifier"]["fd"]["mean"], f"{prefix}fd_j": test["judge"]["fd"]["mean"],
                 f"{prefix}accuracy": test["classifier"]["accuracy"]["mean"], f"{prefix}recall": test["classifier"]["recall"]["mean"]}
     values = {"name": labels[best], "tau": entries[best]["tau"], "section": section, **scores(best)}
-    if base in entries and base != best:
-        values.update(base_name=labels[base], **scores(base, "base_"))
+    if base in entries and base != best:  # the baseline at its own operating point, said where it is not tau = 1
+        values.update(base_name=labels[base], **scores(base, "base_"), base_tau=(
+            word("base_tau_clause", tau=entries[base]["tau"]) if entries[base]["tau"] != 1.0 else ""))
     tie, tied = "", False
     if len(ranked) > 1:
         runner = ranked[1]

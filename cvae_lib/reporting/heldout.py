@@ -20,7 +20,7 @@ from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, welch_differ
 from .answer import by_criterion, family, fd_p, p_pair, p_value
 from .names import listed
-from .review_table import CONV_ORIGINAL, ORIGINAL, at, backbone_original
+from .review_table import CONV_ORIGINAL, ORIGINAL, at, backbone_fds, backbone_judges_agree, backbone_original
 
 HELDOUT_DIR = Path("review") / "heldout"
 """where, under the report folder, scripts/review.py --heldout writes its table (summary.json)"""
@@ -232,22 +232,24 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     side = free_pixel_side(free, table, labels)[0]
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
                 net_ratio=mean["random_network"][base] / mean["random_network"][own],
-                net_best=labels[best["random_network"]], pix_clause=word(f"free_pix_{side}", **pix),
+                net_best=labels[best["random_network"]], pix_clause=word(f"free_pix_{side}", name=labels[own], **pix),
                 pix_best=labels[best["pixels"]], pix_best_fd=mean["pixels"][best["pixels"]],
                 pix_real=free["real"]["pixels"])
 
 
 def free_pixel_side(free: dict, table: dict, labels: dict) -> tuple:
     """(side, names): how the answer's prior-sampled model compares with its backbone's original CVAE in 2 x 2
-    pixel-block means by Welch's test over seeds ("same", "lower" or "higher"), their labels (name, base) and their
-    seed-mean FDs there (fd, fd_base); ("", {}) unless both were scored."""
+    pixel-block means by Welch's test over seeds ("same", "lower" or "higher"), their labels (name, base), their
+    seed-mean FDs there (fd, fd_base) and the test's p said in words (p); ("", {}) unless both were scored."""
     own, base = _answer_pair(table, labels)
     scored = free.get("methods", {})
     if own not in scored or base not in scored or own not in labels or base not in labels:
         return "", {}
     a, b = scored[own]["pixels"], scored[base]["pixels"]
     side = "same" if not welch_differ(a, b) else "lower" if np.mean(a) < np.mean(b) else "higher"
-    return side, {"name": labels[own], "base": labels[base], "fd": float(np.mean(a)), "fd_base": float(np.mean(b))}
+    from scipy import stats
+    return side, {"name": labels[own], "base": labels[base], "fd": float(np.mean(a)), "fd_base": float(np.mean(b)),
+                  "p": p_value(float(stats.ttest_ind(a, b, equal_var=False).pvalue))}
 
 
 def _answer_pair(table: dict, labels: dict) -> tuple:
@@ -285,3 +287,16 @@ def independent_ranks(table: dict, labels: dict, word) -> str:
         return ""
     tau, p = kendall_tau(*[[table["methods"][m]["test"][j]["fd"]["mean"] for m in own] for j in JUDGES])
     return word("independent_ranks", n=len(own), tau=tau, p=p_value(p))
+
+
+def original_order(review: dict, word) -> dict:
+    """Section 3's FD verdict, which Table 1 reads at tau = 1, continued to the originals' validated temperatures
+    (Section 4's operating points, ``review``: the review table, or None): verdict_op, claim_op and sig_op name the
+    original model to which both judges give the lower FD there, all "" where the judges disagree there too or no
+    review exists."""
+    fds = backbone_fds(review) if review else {}
+    if not fds or not backbone_judges_agree(fds):
+        return {"verdict_op": "", "claim_op": "", "sig_op": ""}
+    mlp, conv = fds["classifier"]
+    winner = word("judge_model_conv" if conv < mlp else "judge_model_mlp")
+    return {k: word(k, winner=winner) for k in ("verdict_op", "claim_op", "sig_op")}

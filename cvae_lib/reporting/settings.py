@@ -65,12 +65,14 @@ def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, rev
     mains = configs[:len(run_dirs)]
     extensions = configs[len(run_dirs):]
     rows = [[word("hp_original"), _training(mains, word) + word("hp_latent", latent=mains[0].latent_size)]]
-    scored = Path(run_dirs[0]) / "review_wide.json"  # the review's grid, as it was run: to tau = 3 where continued
-    scored = scored if scored.exists() else scored.with_name("review.json")
-    grid = json.loads(scored.read_text())["key"]["temperatures"] if review and scored.exists() else []
+    main, wide = (Path(run_dirs[0]) / name for name in ("review.json", "review_wide.json"))  # the review's grids as run:
+    grid = json.loads(main.read_text())["key"]["temperatures"] if review and main.exists() else []  # the choices'
+    more = [t for t in (json.loads(wide.read_text())["key"]["temperatures"] if grid and wide.exists() else [])
+            if t > max(grid)]  # the curves continued above it (scripts/review.py --wide)
     taus = word("list_sep").join(f"{t:g}" for t in sorted({e["tau"] for e in (review or {}).get("methods", {}).values()}))
     rows.append([word("hp_temperature"), word("hp_temperature_set", tau=f"{temperature:g}")
-                 + (word("hp_temperature_review", grid=word("list_sep").join(f"{t:g}" for t in grid), taus=taus)
+                 + (word("hp_temperature_review", grid=word("list_sep").join(f"{t:g}" for t in grid), taus=taus,
+                         more=word("hp_grid_more", taus=word("list_sep").join(f"{t:g}" for t in more)) if more else "")
                     if grid else "")])
     gmm = []
     for file, key in (("samplers.json", "hp_gmm_extensions"), ("review.json", "hp_gmm_review"))[:2 if review else 1]:
