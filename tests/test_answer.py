@@ -531,15 +531,22 @@ def test_independent_ranks_keep_one_method_per_trained_model():
     assert heldout.independent_ranks(table, labels, word) == ""  # two such methods: no test
 
 
-def test_the_original_models_verdict_names_the_validated_temperatures_only_where_both_judges_agree_there():
-    table = _table()  # at the operating points: MLP 180 / 17 against conv 160 / 19 -- the judges disagree
-    assert heldout.original_order(table, word) == {"verdict_op": "", "claim_op": "", "sig_op": ""}
-    assert heldout.original_order(None, word) == {"verdict_op": "", "claim_op": "", "sig_op": ""}  # no review
-    table["methods"]["conv · prior"]["test"]["judge"]["fd"]["mean"] = 16.9  # both judges now put conv first
+def test_the_original_models_verdict_names_the_validated_temperatures_with_judge_bs_test_there():
+    from cvae_lib.evaluation.stats import welch_p_from_intervals
+    table = _table()  # at the operating points: MLP 180 / 17 against conv 160 / 19 -- judge B still reverses judge A
+    empty = {"verdict_op": "", "claim_op": "", "sig_op": ""}
+    assert heldout.original_order(table, word) == empty and heldout.original_order(None, word) == empty
+    judge = {m: table["methods"][m]["test"]["judge"]["fd"] for m in ("mlp · prior", "conv · prior")}
+    judge["conv · prior"]["mean"] = 16.9  # 0.1 below the MLP: judge B no longer tells them apart
+    p = welch_p_from_intervals(judge["mlp · prior"], judge["conv · prior"])
+    assert p > 0.05
     said = heldout.original_order(table, word)
-    assert said["verdict_op"] == word("verdict_op", winner=word("judge_model_conv"))
-    assert "both judges give the convolutional model the lower FD" in said["verdict_op"]
-    assert said["sig_op"].startswith(" at τ = 1;") and said["claim_op"].endswith("prefer the convolutional model")
+    assert said["verdict_op"] == word("verdict_op_ns", p=answer.p_value(p), winner=word("judge_model_conv"))
+    assert "judge B no longer tells the two apart (p = " in said["verdict_op"] and said["sig_op"].startswith(" at τ = 1;")
+    judge["conv · prior"]["mean"] = 15.0  # now significantly below: both judges put conv first
+    said = heldout.original_order(table, word)
+    assert "both judges give the convolutional model the lower FD (p" in said["verdict_op"]
+    assert said["claim_op"].endswith("in judge B)") and said["sig_op"].endswith("both favour the convolutional model")
     for m, fd in (("mlp · prior", 150.0), ("conv · prior", 160.0)):  # both judges put the MLP first
         table["methods"][m]["test"]["judge"]["fd"]["mean"] = fd / 10
         table["methods"][m]["test"]["classifier"]["fd"]["mean"] = fd

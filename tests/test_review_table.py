@@ -384,9 +384,9 @@ def test_the_judge_caveat_compares_the_originals_at_tau_one_like_table_one():
 
     def word(key, **v):
         return f"{key}({','.join(f'{k}={x}' for k, x in sorted(v.items()))})" if v else key
-    said = judge_caveat({"methods": {}}, word, 4, curves)
+    said = judge_caveat({"methods": {}}, word, curves)
     p = stats.ttest_ind([17.0, 17.2, 17.1], [19.1, 19.3, 19.2], equal_var=False).pvalue
     assert said.startswith("judge_caveat(") and "better=judge_model_mlp" in said and "better_fd=17.1" in said
     assert f"p={answer.p_value(p)}" in said
     curves[CONV_ORIGINAL] = seeds((160, 161, 159), (16.0, 16.1, 16.2))  # both judges prefer conv: nothing to say
-    assert judge_caveat({"methods": {}}, word, 4, curves) == ""
+    assert judge_caveat({"methods": {}}, word, curves) == ""

@@ -329,10 +329,10 @@ def gan_training(runs: dict, originals: dict, last: int = 10) -> dict:
     return out
 
 
-def judge_caveat(table: dict, word, section: int, curves: dict = None) -> str:
-    """The sentence the abstract, the verdict and the conclusion add when the second judge (Section ``section``)
-    gives the other original model the lower FD than the evaluation classifier does, with Welch's p over seeds
-    (from the summary's intervals); "" when they agree. With ``curves`` (methods' curves) both originals are
+def judge_caveat(table: dict, word, curves: dict = None) -> str:
+    """The sentence the abstract, the verdict and the conclusion add when the second judge gives the other original
+    model the lower FD than the evaluation classifier does, with Welch's p over seeds (from the summary's
+    intervals); "" when they agree. With ``curves`` (methods' curves) both originals are
     compared at tau = 1, Table 1's temperature, whatever their operating points, Welch's test on the seeds' FDs."""
     if curves is not None and ORIGINAL in curves and CONV_ORIGINAL in curves:
         from scipy import stats
@@ -346,6 +346,6 @@ def judge_caveat(table: dict, word, section: int, curves: dict = None) -> str:
     if not fds or backbone_judges_agree(fds):
         return ""
     mlp, conv = fds["judge"]
-    return word("judge_caveat", section=section, better=word("judge_model_mlp" if mlp < conv else "judge_model_conv"),
+    return word("judge_caveat", better=word("judge_model_mlp" if mlp < conv else "judge_model_conv"),
                 worse=word("judge_model_conv" if mlp < conv else "judge_model_mlp"),
                 better_fd=min(mlp, conv), worse_fd=max(mlp, conv), p=p_value(p))

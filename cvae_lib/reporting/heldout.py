@@ -291,12 +291,19 @@ def independent_ranks(table: dict, labels: dict, word) -> str:
 
 def original_order(review: dict, word) -> dict:
     """Section 3's FD verdict, which Table 1 reads at tau = 1, continued to the originals' validated temperatures
-    (Section 4's operating points, ``review``: the review table, or None): verdict_op, claim_op and sig_op name the
-    original model to which both judges give the lower FD there, all "" where the judges disagree there too or no
-    review exists."""
+    (Section 4's operating points, ``review``: the review table, or None), where the second judge had reversed the
+    first: verdict_op, claim_op and sig_op say either that the second judge no longer tells the two apart there
+    (Welch's test over seeds, p >= 0.05; "_ns" words) or that both judges now give the same original the lower FD
+    ("_agree"), with that p; all "" where the second judge still reverses the first significantly or no review
+    exists."""
     fds = backbone_fds(review) if review else {}
-    if not fds or not backbone_judges_agree(fds):
+    if not fds:
+        return {"verdict_op": "", "claim_op": "", "sig_op": ""}
+    from ..evaluation.stats import welch_p_from_intervals
+    p = welch_p_from_intervals(*(review["methods"][m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)))
+    kind = "ns" if not p < 0.05 else "agree" if backbone_judges_agree(fds) else ""
+    if not kind:
         return {"verdict_op": "", "claim_op": "", "sig_op": ""}
     mlp, conv = fds["classifier"]
     winner = word("judge_model_conv" if conv < mlp else "judge_model_mlp")
-    return {k: word(k, winner=winner) for k in ("verdict_op", "claim_op", "sig_op")}
+    return {k: word(f"{k}_{kind}", winner=winner, p=p_value(p)) for k in ("verdict_op", "claim_op", "sig_op")}
