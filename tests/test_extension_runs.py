@@ -268,7 +268,7 @@ def test_the_abstract_adds_not_the_backbone_only_after_not_the_optimizer_and_wit
         assert v["abstract_reason"]  # the MLP's control says "not the optimizer"
         said[fd] = v["abstract_backbone"]
     assert said == {104.0: word("abstract_backbone", cvamp_fd=104.0), 20.0: ""}
-    assert "FD 104, " in said[104.0]
+    assert "reaches only FD 104. " in said[104.0]
     # the conclusion's sentence: after its reason only, with the VampPrior behind, and "together" where the same
     # losses do better on conv than on the MLP
     from cvae_lib.reporting import backbone
