@@ -166,6 +166,11 @@ def test_welch_differ_against_scipy_and_its_edge_cases():
     assert ttest_ind(a, b, equal_var=False).pvalue < 0.05 and welch_differ(a, b)
     assert not welch_differ([0.80, 0.83, 0.78], [0.81, 0.79, 0.84])
     assert not welch_differ([0.8], [0.9, 0.91]) and not welch_differ([0.8, 0.8], [0.8, 0.8])
+    import math  # the p it decides on, said beside the verdicts: scipy's, nan where nothing can be shown
+
+    from cvae_lib.evaluation.stats import welch_p
+    assert welch_p(a, b) == ttest_ind(a, b, equal_var=False).pvalue
+    assert math.isnan(welch_p([0.8], [0.9, 0.91])) and math.isnan(welch_p([0.8, 0.8], [0.8, 0.8]))
 
 
 def test_welch_from_intervals_recovers_the_test_on_the_values():

@@ -44,16 +44,22 @@ def kendall_tau(a, b) -> tuple:
     return float(result.statistic), float(result.pvalue)
 
 
-def welch_differ(a, b, alpha: float = 0.05) -> bool:
-    """Whether Welch's t-test rejects equal means of ``a`` and ``b`` at level ``alpha`` (False with fewer than two
-    values on either side, or with no spread at all: nothing is shown then)."""
+def welch_p(a, b) -> float:
+    """Welch's two-sided t-test p-value between two lists of per-seed values; nan with fewer than two values on
+    either side, or with no spread at all (nothing can be shown then)."""
     a, b = [float(v) for v in a], [float(v) for v in b]
     if min(len(a), len(b)) < 2 or (len(set(a)) == 1 and len(set(b)) == 1):
-        return False
+        return math.nan
     import warnings
     with warnings.catch_warnings():  # one side constant up to rounding: scipy warns, the test stays valid
         warnings.simplefilter("ignore", RuntimeWarning)
-        return bool(_stats.ttest_ind(a, b, equal_var=False).pvalue < alpha)
+        return float(_stats.ttest_ind(a, b, equal_var=False).pvalue)
+
+
+def welch_differ(a, b, alpha: float = 0.05) -> bool:
+    """Whether Welch's t-test rejects equal means of ``a`` and ``b`` at level ``alpha`` (False where welch_p is
+    nan: fewer than two values on either side, or no spread at all)."""
+    return welch_p(a, b) < alpha
 
 
 def welch_p_from_intervals(a: dict, b: dict, confidence: float = 0.95) -> float:
@@ -104,7 +110,7 @@ def seed_test_p(a: dict, b: dict) -> float:
     x, y = [a[k] for k in sorted(a)], [b[k] for k in sorted(b)]
     if min(len(x), len(y)) < 2 or (len(set(x)) == 1 and len(set(y)) == 1):
         return math.nan
-    return paired_p(x, y) if set(a) == set(b) else float(_stats.ttest_ind(x, y, equal_var=False).pvalue)
+    return paired_p(x, y) if set(a) == set(b) else welch_p(x, y)
 
 
 class Difference(NamedTuple):

@@ -40,4 +40,3 @@ def conclusion_backbone(v: dict, word) -> str:
 def _behind(v: dict) -> bool:
     """Whether the conv VampPrior's FD is above the conv VAE-GAN's (False without either)."""
     return "cvamp_fd" in v and v.get("conv_gan_fd", float("inf")) < v["cvamp_fd"]
-

@@ -15,7 +15,7 @@ from .answer import p_value
 from .compare import METRICS, difference, ranked_metrics
 from .review_table import CONV_ORIGINAL, ORIGINAL, at, backbone_fds, backbone_judges_agree
 from ..evaluation.review import JUDGES
-from ..evaluation.stats import holm_adjusted, welch_p_from_intervals
+from ..evaluation.stats import holm_adjusted, welch_p, welch_p_from_intervals
 from ..modelling.losses import continuous_bernoulli_log_norm, log_likelihood
 from ..modelling.models import count_parameters, device_of, one_hot
 
@@ -335,10 +335,9 @@ def judge_caveat(table: dict, word, curves: dict = None) -> str:
     intervals); "" when they agree. With ``curves`` (methods' curves) both originals are
     compared at tau = 1, Table 1's temperature, whatever their operating points, Welch's test on the seeds' FDs."""
     if curves is not None and ORIGINAL in curves and CONV_ORIGINAL in curves:
-        from scipy import stats
         values = {j: [at(curves[m], 1.0, "test", j, "fd") for m in (ORIGINAL, CONV_ORIGINAL)] for j in JUDGES}
         fds = {j: tuple(sum(v) / len(v) for v in values[j]) for j in JUDGES}
-        p = float(stats.ttest_ind(*values["judge"], equal_var=False).pvalue)
+        p = welch_p(*values["judge"])
     else:
         fds = backbone_fds(table)
         p = (welch_p_from_intervals(*[table["methods"][m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)])

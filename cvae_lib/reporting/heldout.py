@@ -17,7 +17,7 @@ import numpy as np
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
 from ..evaluation.review import JUDGES
-from ..evaluation.stats import kendall_tau, welch_differ
+from ..evaluation.stats import kendall_tau, welch_p, welch_p_from_intervals
 from .answer import by_criterion, family, fd_p, p_pair, p_value
 from .names import listed
 from .review_table import CONV_ORIGINAL, ORIGINAL, at, backbone_fds, backbone_judges_agree, backbone_original
@@ -246,10 +246,10 @@ def free_pixel_side(free: dict, table: dict, labels: dict) -> tuple:
     if own not in scored or base not in scored or own not in labels or base not in labels:
         return "", {}
     a, b = scored[own]["pixels"], scored[base]["pixels"]
-    side = "same" if not welch_differ(a, b) else "lower" if np.mean(a) < np.mean(b) else "higher"
-    from scipy import stats
+    p = welch_p(a, b)  # welch_differ's test, computed once for the verdict and the words
+    side = "same" if not p < 0.05 else "lower" if np.mean(a) < np.mean(b) else "higher"
     return side, {"name": labels[own], "base": labels[base], "fd": float(np.mean(a)), "fd_base": float(np.mean(b)),
-                  "p": p_value(float(stats.ttest_ind(a, b, equal_var=False).pvalue))}
+                  "p": p_value(p)}
 
 
 def _answer_pair(table: dict, labels: dict) -> tuple:
@@ -299,7 +299,6 @@ def original_order(review: dict, word) -> dict:
     fds = backbone_fds(review) if review else {}
     if not fds:
         return {"verdict_op": "", "claim_op": "", "sig_op": ""}
-    from ..evaluation.stats import welch_p_from_intervals
     p = welch_p_from_intervals(*(review["methods"][m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)))
     kind = "ns" if not p < 0.05 else "agree" if backbone_judges_agree(fds) else ""
     if not kind:
