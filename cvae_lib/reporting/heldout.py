@@ -137,11 +137,12 @@ def temperature_clause(main: dict, held, labels: dict, word, held_curves: dict =
     return word("abstract_temperature_heldout", items=listed([item(m) for m in moved], word))
 
 
-def validation_temperature(main: dict, labels: dict, word, curves: dict, short: bool = False) -> str:
+def validation_temperature(main: dict, labels: dict, word, curves: dict) -> str:
     """The temperature's verdict where validation itself moved an original CVAE off tau = 1 (``main``: the review's
     table; ``curves``: review_table.methods's curves of the main review): each moved original with its test FD and
-    accuracy (judge A) at its tau* and at 1, and the originals that kept 1 (``short``: the abstract's words, the
-    moved ones' FD only); "" where every original kept tau = 1 (temperature_clause speaks then)."""
+    accuracy (judge A) at its tau* and at 1, and the originals that kept 1 (the conclusion's; the abstract names the
+    baseline's tau* itself, answer.review_answer); "" where every original kept tau = 1 (temperature_clause speaks
+    then)."""
     originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
     moved = [m for m in originals if main["methods"][m]["tau"] != 1.0]
     if not moved:
@@ -151,11 +152,10 @@ def validation_temperature(main: dict, labels: dict, word, curves: dict, short: 
         tau = main["methods"][m]["tau"]
         fd, acc = ([float(np.mean(at(curves[m], t, "test", "classifier", q))) for t in (tau, 1.0)]
                    for q in ("fd", "accuracy"))
-        return word("temperature_moved_short_item" if short else "temperature_moved_item", name=labels[m], tau=tau,
-                    fd=fd[0], fd_one=fd[1], acc=acc[0], acc_one=acc[1])
+        return word("temperature_moved_item", name=labels[m], tau=tau, fd=fd[0], fd_one=fd[1], acc=acc[0],
+                    acc_one=acc[1])
     kept = [labels[m] for m in originals if m not in moved]
-    return word("temperature_moved_short" if short else "temperature_moved",
-                items=listed([item(m) for m in moved], word),
+    return word("temperature_moved", items=listed([item(m) for m in moved], word),
                 kept=word("temperature_kept", names=listed(kept, word)) if kept else "")
 
 

@@ -13,7 +13,6 @@ from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ, welch_p_from_intervals
 from .answer import by_criterion, fd_p, lowest_fd, p_pair, p_value
 from .leaderboard import METHOD_ORDER
-from .names import merged
 from .targets import target_detail, target_sentence
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -263,11 +262,6 @@ def text_values(table: dict, labels: dict, word) -> dict:
     with_cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
     ranks = table["kendall_tau"].get("methods_at_operating_points_test_fd")
     out = {"n_methods": len(entries), "taus_chosen": word("list_sep").join(f"{t:g}" for t in taus),
-           "tau_clause": word("review_tau_one" if taus == [1.0] else "review_tau_same" if len(taus) == 1
-                              else "review_tau_several", tau=taus[0], n_methods=len(entries),
-                              n_tau_one=sum(e["tau"] == 1.0 for e in entries.values()),
-                              lower=word("list_sep").join(merged(word("tau_star_named", name=labels[m], tau=e["tau"]))
-                                                          for m, e in entries.items() if e["tau"] < 1.0)),
            "kendall_methods": ranks[0] if ranks else float("nan"), "kendall_methods_p": p_value(ranks[1] if ranks else 1.0),
            "rank_methods_clause": word(agreement(*ranks) if ranks else "review_rank_none"),
            "best_fd_classifier": labels[fd["classifier"]], "best_fd_judge": labels[fd["judge"]],
