@@ -297,6 +297,12 @@ def test_the_backbone_sentence_says_whether_the_judges_agree_on_mlp_against_conv
     labels = {"mlp · prior": "original", "conv · prior": "conv"}
     assert review_table.text_values(table_with(0.0), labels, word)["backbone_clause"] == "review_backbone_agree"
     assert review_table.text_values(table_with(5.0), labels, word)["backbone_clause"] == "review_backbone_differ"
+    spread = table_with(0.0)  # judge B's FDs now spread over seeds, 0.5 apart: its Welch test cannot tell them apart
+    for m in ("mlp · prior", "conv · prior"):
+        spread["methods"][m]["test"]["judge"]["fd"]["half_width"] = 20.0
+    from cvae_lib.evaluation.stats import welch_p_from_intervals
+    assert welch_p_from_intervals(*(spread["methods"][m]["test"]["judge"]["fd"] for m in labels)) >= 0.05
+    assert review_table.text_values(spread, labels, word)["backbone_clause"] == "review_backbone_ns"
 
 
 def test_the_tradeoff_figure_draws_the_originals_and_the_first_by_the_criterion():

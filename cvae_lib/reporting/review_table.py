@@ -308,13 +308,12 @@ def text_values(table: dict, labels: dict, word) -> dict:
                                    cas_base=with_cas.get(own, float("nan")))
     out["backbone_clause"] = ""  # do both judges rank the two original models (MLP, conv) alike on FD?
     fds = backbone_fds({**table, "methods": entries})
-    if fds:
-        out["backbone_clause"] = word("review_backbone_agree" if backbone_judges_agree(fds)
-                                      else "review_backbone_differ",
+    if fds:  # "alike" only where judge B's Welch test does not leave the two untold apart (p >= 0.05: "_ns")
+        p = welch_p_from_intervals(*(entries[m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)))
+        out["backbone_clause"] = word("review_backbone_ns" if p >= 0.05 else "review_backbone_agree"
+                                      if backbone_judges_agree(fds) else "review_backbone_differ",
                                       mlp_classifier=fds["classifier"][0], conv_classifier=fds["classifier"][1],
-                                      mlp_judge=fds["judge"][0], conv_judge=fds["judge"][1],
-                                      p_judge=p_value(welch_p_from_intervals(
-                                          *(entries[m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)))))
+                                      mlp_judge=fds["judge"][0], conv_judge=fds["judge"][1], p_judge=p_value(p))
     out["conclusion_caveat"] = ""  # the answer's method: is its CAS told apart from its backbone's original's?
     winner = by_criterion(table, labels)[0]  # the answer's (answer.review_answer)
     own = backbone_original(winner)
