@@ -5,7 +5,8 @@
     python scripts/free_features.py [--per-class 1000] [--device auto]
 
 Reads the review's table (report/review/summary.json: each method's runs and tau*) and writes
-report/review/free_features.json: per method, tau and the per-seed FDs in each space. About 10 s per run on a
+report/review/free_features.json: per method, tau and the per-seed FDs in each space, and where tau* is not 1 the
+same at tau = 1 ("tau_one"), since the temperature alone moves these FDs. About 10 s per run and temperature on a
 2-core CPU.
 """
 import argparse
@@ -46,6 +47,10 @@ def main() -> int:
         scores = [ff.free_fds(ff.prior_samples(Path(args.runs) / r, entry["tau"], args.per_class, args.seed, device),
                               reference, network) for r in entry["runs"]]
         out["methods"][method] = {"tau": entry["tau"], **{s: [x[s] for x in scores] for s in ff.SPACES}}
+        if entry["tau"] != 1:  # the same samples' draws at the trained prior: compare methods at one temperature
+            ones = [ff.free_fds(ff.prior_samples(Path(args.runs) / r, 1.0, args.per_class, args.seed, device),
+                                reference, network) for r in entry["runs"]]
+            out["methods"][method]["tau_one"] = {s: [x[s] for x in ones] for s in ff.SPACES}
     write_json(REVIEW / "free_features.json", out)
     print(f"wrote {REVIEW / 'free_features.json'}: {len(out['methods'])} methods")
     return 0

@@ -145,7 +145,11 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
                                   "generates best in the features of trained classifiers (its two samplers share first place): "
                                   "against the CONV · PRIOR, the Fréchet distance (FD, lower is better) falls from 160 "
                                   "to 40 (per-class GMM) or 31 (prior, τ = 0.8) and conditional accuracy rises from "
-                                  "0.82 to 0.93")
+                                  "0.820 to 0.930")
+    # both samplers' accuracy (0.93) above the judge's on real test images: read as more typical, not better
+    typical = answer.review_answer(_table(), labels, word, 5, real_accuracy=0.916)["best_clause"]
+    assert typical.endswith("rises from 0.820 to 0.930 (above real images' 0.916: more typical, not better)")
+    assert answer.review_answer(_table(), labels, word, 5, real_accuracy=0.935)["best_clause"] == out["best_clause"]
     assert out["best_short"].startswith(
         "of the extension models, the CONV GAN · PRIOR generates best, its two samplers sharing first place (FD")
     # the highest CAS (0.83, the conv GAN's prior samples) against its own backbone's original's (conv: 0.78)
@@ -395,6 +399,10 @@ def test_an_original_that_validation_moves_off_tau_one_is_said_with_its_fd_at_bo
     said = heldout.validation_temperature(main, labels, word, curves)
     assert "the CONV · PRIOR (τ* = 1.1; test FD 148.0 against 159.0 at τ = 1, accuracy 0.825 against 0.820)" in said
     assert said.startswith(" Under the accuracy condition") and said.endswith("; the MLP · PRIOR kept τ = 1.")
+    # the abstract's verdict on the temperature, from the same choices and curves
+    short = heldout.validation_temperature(main, labels, word, curves, "abstract_temperature")
+    assert short == (" A prior temperature alone, the sixth extension, brings little (CONV · PRIOR: τ* = 1.1, "
+                     "test FD 159 → 148; MLP · PRIOR: τ* = 1).")
 
 
 def test_choosing_by_fd_alone_is_said_beside_the_protocol_and_the_wide_table_must_agree_with_the_review():
@@ -511,7 +519,7 @@ def test_cas_against_fd_gives_kendalls_tau_and_counts_the_lower_fds_with_a_worse
     table["methods"]["conv gan · gmm"]["cas"]["mean"] = 0.70  # FD 40 < 160, CAS 0.70 < 0.78
     said = heldout.cas_against_fd(table, labels, word)
     assert said == word("cas_fd_sentence", n=4, n_lower=1, n_fd=2, **taus([0.79, 0.78, 0.83, 0.70]))
-    assert "1 of the 2 methods with a lower FD than their original train a worse classifier" in said
+    assert "1 of the 2 methods with a lower FD than their original (in judge A's features) train a worse classifier" in said
     assert heldout.cas_against_fd({"methods": {}}, labels, word) == ""
 
 

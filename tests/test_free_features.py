@@ -76,7 +76,7 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
                         net_ratio=1.25e-3 / 2e-4, net_best="CONV VAEGAN · PRIOR",
                         pix_clause=word("free_pix_same", name="CONV VAEGAN · PRIOR", pix=0.5, pix_base=0.5),
                         pix_best="MLP VAMPPRIOR · PRIOR", pix_best_fd=0.35, pix_real=0.026)
-    assert "6.2 times below" in said and "the CONV VAEGAN · PRIOR and its original do not differ significantly by Welch's test: 0.50 against 0.50 (real images" in said
+    assert "6.2 times below" in said and "(real images 0.026), the MLP VAMPPRIOR · PRIOR is lowest (0.35) and the CONV VAEGAN · PRIOR and its original do not differ significantly by Welch's test: 0.50 against 0.50." in said
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.30, 0.31]  # Welch's test now tells them apart
     assert "the CONV VAEGAN · PRIOR's FD is lower by Welch's test: 0.30 against 0.50" in heldout.free_feature_sentence(
         free, table, labels, word)
@@ -85,6 +85,11 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
 
 def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_original():
     from cvae_lib.reporting import heldout
+    from cvae_lib.reporting.document import fill, texts
+    words = texts("en")["words"]
+
+    def word(key, **v):
+        return fill(words[key], v)
 
     def entry(fd_c, fd_j):
         q = {"mean": 0.0, "half_width": 0.0, "n": 3}
@@ -93,9 +98,11 @@ def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_orig
     table = {"methods": {"conv · prior": entry(160, 19), "conv vaegan · prior": entry(31, 4.4)},
              "real": {"validation": {"classifier": {"fd": 0.7}, "judge": {"fd": 0.04}}}}
     labels = {m: m.upper() for m in table["methods"]}
-    free = {"methods": {"conv · prior": {"pixels": [0.50, 0.49, 0.51]}, "conv vaegan · prior": {"pixels": [0.53, 0.50, 0.44]}}}
+    free = {"methods": {"conv · prior": {"tau": 1.0, "pixels": [0.50, 0.49, 0.51]},
+                        "conv vaegan · prior": {"tau": 1.0, "pixels": [0.53, 0.50, 0.44]}}}
     side, pair = heldout.free_pixel_side(free, table, labels)
     assert side == "same" and pair["name"] == "CONV VAEGAN · PRIOR" and pair["base"] == "CONV · PRIOR"
+    assert "one_side" not in pair and pair["one"] == ""  # both at tau = 1 already: nothing more to say
     assert pair["fd"] == pytest.approx(0.49) and pair["fd_base"] == pytest.approx(0.50)  # the seeds' means
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.70, 0.71, 0.72]
     side, pair = heldout.free_pixel_side(free, table, labels)
@@ -103,4 +110,16 @@ def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_orig
     from scipy import stats  # the p said beside it: Welch's, as scipy computes it on the seeds' values
     welch = stats.ttest_ind([0.70, 0.71, 0.72], [0.50, 0.49, 0.51], equal_var=False).pvalue
     assert pair["p"] == heldout.p_value(welch) and pair["p"].startswith("p")
+    # scored away from tau = 1: the same comparison at tau = 1 for both, from the script's "tau_one" draws
+    free["methods"]["conv vaegan · prior"].update(tau=0.8, tau_one={"pixels": [0.40, 0.42, 0.41]})
+    side, pair = heldout.free_pixel_side(free, table, labels, word)
+    welch_one = stats.ttest_ind([0.40, 0.42, 0.41], [0.50, 0.49, 0.51], equal_var=False).pvalue
+    assert side == "higher" and pair["one_side"] == "lower" and pair["fd_one"] == pytest.approx(0.41)
+    assert pair["fd_base_one"] == pytest.approx(0.50) and pair["p_one"] == heldout.p_value(welch_one)
+    assert pair["one"] == word("free_one_lower", **pair) and "follows the temperature" in pair["one"]
+    assert pair["one_abstract"] == " and lower at τ = 1 for both (0.41 against 0.50, " + pair["p_one"] + ")"
+    free["methods"]["conv vaegan · prior"]["tau_one"]["pixels"] = [0.45, 0.55, 0.50]  # within the seeds' noise
+    assert heldout.free_pixel_side(free, table, labels, word)[1]["one_side"] == "same"
+    del free["methods"]["conv vaegan · prior"]["tau_one"]  # not scored at tau = 1: no clause
+    assert heldout.free_pixel_side(free, table, labels, word)[1]["one"] == ""
     assert heldout.free_pixel_side({}, table, labels) == ("", {})

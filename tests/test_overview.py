@@ -132,9 +132,9 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
     for r, cas in zip(paid, ((0.77, 0.78, 0.76), (0.74, 0.75, 0.73), (0.70, 0.71, 0.72))):
         r["values"]["cas"] = (dict(zip(r["values"]["fd"][0], cas)), {"a": 0.79, "b": 0.80, "c": 0.78})
     assert overview.lowered_sentence(paid, word) == (
-        "MLP GAN and GMM also lowered FD significantly (GMM at a lower recall and CAS, untested)")  # the GAN's recall rose
+        "MLP GAN and GMM also lowered FD significantly (GMM with a lower recall and CAS, not tested)")  # the GAN's recall rose
     paid[1]["values"]["recall"] = ({"a": 0.2, "b": 0.2, "c": 0.2}, paid[1]["values"]["recall"][1])
-    assert overview.lowered_sentence(paid, word).endswith("(MLP GMM at a lower recall and CAS, untested)")
+    assert overview.lowered_sentence(paid, word).endswith("(MLP GMM with a lower recall and CAS, not tested)")
     from cvae_lib.reporting.names import bare
     assert bare("MLP VAE-GAN（γ = 0.1，τ* = 0.7）") == "MLP VAE-GAN" and bare("MLP CVAE + 逐类 GMM") == "MLP CVAE + 逐类 GMM"
     assert bare("MLP VAE-GAN（γ = 0.1）+ GMM") == "MLP VAE-GAN + GMM" == bare("MLP VAE-GAN (γ = 0.1) + GMM")

@@ -178,14 +178,16 @@ def p_pair(p: dict, word) -> str:
     return word("p_pair_same", p=a) if a == b else word("p_pair", a=a, b=b)
 
 
-def review_answer(table: dict, labels: dict, word, section: int) -> dict:
+def review_answer(table: dict, labels: dict, word, section: int, real_accuracy: float | None = None) -> dict:
     """The answer under the stricter protocol (the review's summary ``table``; ``labels``: method -> name): the
     methods ranked by the criterion the protocol declared before scoring, FD over the real images' reference level
     averaged over both judges, on the validation reference at each method's chosen temperature; the first reported
     with its test scores in both judges against its own backbone's original CVAE, and the runner-up named as its
     equal when Welch's test (from the seeds' intervals) tells them apart in neither judge's test FD. Returns
     best_clause (the abstract's), best_short (the conclusion's) and abstract_review (the highest Classification
-    Accuracy Score, against its original's and real images'); {} without reviewed methods."""
+    Accuracy Score, against its original's and real images'); {} without reviewed methods. Where both samplers'
+    conditional accuracy exceeds ``real_accuracy`` (judge A's on real test images), the abstract says that a higher
+    accuracy there means more typical samples, not better ones."""
     entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
     if not entries:
         return {}
@@ -227,8 +229,10 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
                  "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"],
                  **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
                     for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)))}}
-        a, b = model["acc_a"], model["acc_b"]  # "0.93 or 0.93" says one number twice
-        model["acc_both"] = f"{a:.2f}" if f"{a:.2f}" == f"{b:.2f}" else word("either_value", a=a, b=b)
+        a, b = model["acc_a"], model["acc_b"]  # "0.930 or 0.930" says one number twice
+        model["acc_both"] = f"{a:.3f}" if f"{a:.3f}" == f"{b:.3f}" else word("either_value", a=a, b=b)
+        model["acc_note"] = (word("acc_typical_note", real=real_accuracy)
+                             if real_accuracy is not None and min(a, b) > real_accuracy else "")
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
     real = table.get("real", {}).get("cas")

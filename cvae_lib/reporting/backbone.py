@@ -14,16 +14,12 @@ def conv_vamp_values(conv, cp, direction) -> dict:
 
 
 def conv_vamp_sentences(v: dict, word) -> dict:
-    """conv_vamp_clause (Section 5's) and abstract_backbone ("not the optimizer, nor the backbone"), both "" without a
-    conv VampPrior in ``v``; the second only after an abstract that has said the first (not where conv's optimizer did
-    part of the gain) and with the VampPrior behind the conv VAE-GAN."""
-    out = {"conv_vamp_clause": "", "abstract_backbone": ""}
+    """conv_vamp_clause (Section 5's), "" without a conv VampPrior in ``v``."""
+    out = {"conv_vamp_clause": ""}
     if "cvamp_fd" not in v:
         return out
     out["conv_vamp_clause"] = (word("conv_vamp_behind" if _behind(v) else "conv_vamp_ahead", **v) if "conv_gan_fd" in v
                                else word("conv_vamp_alone", **v))
-    if _behind(v) and v.get("abstract_reason") and v.get("optimizer_not_reason", True):
-        out["abstract_backbone"] = word("abstract_backbone", **v)
     return out
 
 

@@ -137,12 +137,13 @@ def temperature_clause(main: dict, held, labels: dict, word, held_curves: dict =
     return word("abstract_temperature_heldout", items=listed([item(m) for m in moved], word))
 
 
-def validation_temperature(main: dict, labels: dict, word, curves: dict) -> str:
+def validation_temperature(main: dict, labels: dict, word, curves: dict, words: str = "temperature") -> str:
     """The temperature's verdict where validation itself moved an original CVAE off tau = 1 (``main``: the review's
     table; ``curves``: review_table.methods's curves of the main review): each moved original with its test FD and
     accuracy (judge A) at its tau* and at 1, and the originals that kept 1 (the conclusion's; the abstract names the
     baseline's tau* itself, answer.review_answer); "" where every original kept tau = 1 (temperature_clause speaks
-    then)."""
+    then). ``words``: the words' prefix, "temperature" (the conclusion's) or "abstract_temperature" (the abstract's,
+    the sixth extension's verdict)."""
     originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
     moved = [m for m in originals if main["methods"][m]["tau"] != 1.0]
     if not moved:
@@ -152,11 +153,11 @@ def validation_temperature(main: dict, labels: dict, word, curves: dict) -> str:
         tau = main["methods"][m]["tau"]
         fd, acc = ([float(np.mean(at(curves[m], t, "test", "classifier", q))) for t in (tau, 1.0)]
                    for q in ("fd", "accuracy"))
-        return word("temperature_moved_item", name=labels[m], tau=tau, fd=fd[0], fd_one=fd[1], acc=acc[0],
+        return word(f"{words}_moved_item", name=labels[m], tau=tau, fd=fd[0], fd_one=fd[1], acc=acc[0],
                     acc_one=acc[1])
     kept = [labels[m] for m in originals if m not in moved]
-    return word("temperature_moved", items=listed([item(m) for m in moved], word),
-                kept=word("temperature_kept", names=listed(kept, word)) if kept else "")
+    return word(f"{words}_moved", items=listed([item(m) for m in moved], word),
+                kept=word(f"{words}_kept", names=listed(kept, word)) if kept else "")
 
 
 def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE, fig: int = 0) -> str:
@@ -229,27 +230,41 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     mean = {s: {m: float(np.mean(e[s])) for m, e in scored.items()} for s in ("random_network", "pixels")}
     best = {s: min(mean[s], key=mean[s].get) for s in mean}
     pix = {"pix": mean["pixels"][own], "pix_base": mean["pixels"][base]}
-    side = free_pixel_side(free, table, labels)[0]
+    side, pair = free_pixel_side(free, table, labels, word)
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
                 net_ratio=mean["random_network"][base] / mean["random_network"][own],
-                net_best=labels[best["random_network"]], pix_clause=word(f"free_pix_{side}", name=labels[own], **pix),
+                net_best=labels[best["random_network"]],
+                pix_clause=word(f"free_pix_{side}", name=labels[own], **pix) + pair["one"],
                 pix_best=labels[best["pixels"]], pix_best_fd=mean["pixels"][best["pixels"]],
                 pix_real=free["real"]["pixels"])
 
 
-def free_pixel_side(free: dict, table: dict, labels: dict) -> tuple:
+def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     """(side, names): how the answer's prior-sampled model compares with its backbone's original CVAE in 2 x 2
-    pixel-block means by Welch's test over seeds ("same", "lower" or "higher"), their labels (name, base), their
-    seed-mean FDs there (fd, fd_base) and the test's p said in words (p); ("", {}) unless both were scored."""
+    pixel-block means by Welch's test over seeds ("same", "lower" or "higher"), at their operating points, their
+    labels (name, base), their seed-mean FDs there (fd, fd_base) and the test's p said in words (p); ("", {}) unless
+    both were scored. Where either was scored away from tau = 1 and scripts/free_features.py scored it at 1 as
+    well ("tau_one"), the same comparison at tau = 1 for both (one_side, fd_one, fd_base_one, p_one) and, given
+    ``word``, its clauses (one: "free_one_<side>", one_abstract: "abstract_one_<side>"; "" otherwise), since a
+    temperature alone moves this FD."""
     own, base = _answer_pair(table, labels)
     scored = free.get("methods", {})
     if own not in scored or base not in scored or own not in labels or base not in labels:
         return "", {}
+
+    def side_of(a, b):
+        p = welch_p(a, b)  # welch_differ's test, computed once for the verdict and the words
+        return ("same" if not p < 0.05 else "lower" if np.mean(a) < np.mean(b) else "higher"), p_value(p)
     a, b = scored[own]["pixels"], scored[base]["pixels"]
-    p = welch_p(a, b)  # welch_differ's test, computed once for the verdict and the words
-    side = "same" if not p < 0.05 else "lower" if np.mean(a) < np.mean(b) else "higher"
-    return side, {"name": labels[own], "base": labels[base], "fd": float(np.mean(a)), "fd_base": float(np.mean(b)),
-                  "p": p_value(p)}
+    side, p = side_of(a, b)
+    out = {"name": labels[own], "base": labels[base], "fd": float(np.mean(a)), "fd_base": float(np.mean(b)), "p": p}
+    one = [e["pixels"] if e["tau"] == 1 else e.get("tau_one", {}).get("pixels") for e in (scored[own], scored[base])]
+    if (scored[own]["tau"] != 1 or scored[base]["tau"] != 1) and all(one):
+        one_side, p_one = side_of(*one)
+        out.update(one_side=one_side, fd_one=float(np.mean(one[0])), fd_base_one=float(np.mean(one[1])), p_one=p_one)
+    for key, prefix in (("one", "free_one"), ("one_abstract", "abstract_one")):  # the text's clause, the abstract's
+        out[key] = word(f"{prefix}_{out['one_side']}", **out) if word and "one_side" in out else ""
+    return side, out
 
 
 def _answer_pair(table: dict, labels: dict) -> tuple:

@@ -36,13 +36,16 @@ ENGLISH = {"total": TERM_TITLES["total"], "reconstruction": TERM_TITLES["reconst
            "train": "train", "test": "test", "epoch": "epoch", "nats": "nats per image", "curve_label": "{model} {split}"}
 
 
-def _seed_band(ax, x, series: list, style: str, color, label=None) -> tuple:
+MARKERS = ("o", "s", "^", "D")  # one per model, so that curves differ in greyscale print as well as in colour
+
+
+def _seed_band(ax, x, series: list, style: str, color, label=None, marker=None) -> tuple:
     """One curve per seed in ``series``, drawn as their mean with a band of ± one standard deviation where there are
-    several; returns (mean, std), the std zero for one seed."""
+    several (``marker``: a sparse marker along the mean); returns (mean, std), the std zero for one seed."""
     values = np.stack([np.asarray(s, dtype=float) for s in series])
     mean = values.mean(0)
     std = values.std(0, ddof=1) if len(values) > 1 else np.zeros_like(mean)
-    ax.plot(x, mean, style, color=color, label=label)
+    ax.plot(x, mean, style, color=color, label=label, marker=marker, markevery=max(1, len(x) // 6), markersize=3)
     if len(values) > 1:
         ax.fill_between(x, mean - std, mean + std, color=color, alpha=0.2, lw=0)
     return mean, std
@@ -60,14 +63,14 @@ def loss_curves(histories: dict, title: str = "", words: dict = None, width: flo
     fig, axes = plt.subplots(1, 3, figsize=(width * A4_TEXT_WIDTH_IN, 2.3 + 0.3 * bool(title)))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     late = {term: [] for term in TERM_TITLES}
-    for (label, runs), color in zip(histories.items(), colors):
+    for (label, runs), color, marker in zip(histories.items(), colors, MARKERS):
         runs = runs if isinstance(runs, list) else [runs]
         epochs = runs[0]["epoch"].to_numpy()
         second_half = epochs >= epochs[len(epochs) // 2] if len(epochs) > 3 else epochs >= epochs[0]
         for ax, term in zip(axes, TERM_TITLES):
             for split, style in (("train", "-"), ("test", "--")):
                 mean, std = _seed_band(ax, epochs, [r[f"{split}_{term}"] for r in runs], style, color,
-                                       w["curve_label"].format(model=label, split=w[split]))
+                                       w["curve_label"].format(model=label, split=w[split]), marker)
                 late[term] += [(mean - std)[second_half], (mean + std)[second_half]]
     for ax, term in zip(axes, TERM_TITLES):
         low, high = np.min(np.concatenate(late[term])), np.max(np.concatenate(late[term]))
@@ -289,12 +292,13 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     the decoder's 2 ln 2, the discriminator's 3 ln 2) dotted and named by whose it is."""
     w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", "decoder": "decoder",
          "discriminator": "discriminator", **(words or {})}
-    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.95))
+    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.75))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for (model, histories), color in zip(runs.items(), colors):
+    for (model, histories), color, marker in zip(runs.items(), colors, MARKERS):
         epochs = histories[0]["epoch"].to_numpy()
         for column, style in (("train_generator_gan", "-"), ("train_discriminator", "--")):
-            _seed_band(ax, epochs, [h[column] for h in histories], style, color, model if style == "-" else None)
+            _seed_band(ax, epochs, [h[column] for h in histories], style, color, model if style == "-" else None,
+                       marker)
     low = min(ax.get_ylim()[0], 2 * np.log(2)) - 0.35  # room below the lower line for its name
     for who, n, level, side in (("decoder", 2, 2 * np.log(2), -1), ("discriminator", 3, 3 * np.log(2), 1)):
         ax.axhline(level, color="0.4", ls=":", lw=0.8)  # named on the side away from the curves, with whose it is
