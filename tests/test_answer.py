@@ -151,7 +151,7 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     assert typical.endswith("rises from 0.820 to 0.930 (above real images' 0.916: more typical, not better)")
     assert answer.review_answer(_table(), labels, word, 5, real_accuracy=0.935)["best_clause"] == out["best_clause"]
     assert out["best_short"].startswith(
-        "of the extension models, the CONV GAN · PRIOR generates best, its two samplers sharing first place (FD")
+        "of the extension models, the CONV GAN · PRIOR generates best in the judges' features, its two samplers sharing first place (FD")
     # the highest CAS (0.83, the conv GAN's prior samples) against its own backbone's original's (conv: 0.78)
     # the answer is one model under two samplers: both samplers' CAS, each against the original's by Welch's test
     assert stats.ttest_ind([0.82, 0.83, 0.84], [0.77, 0.78, 0.79], equal_var=False).pvalue < 0.05
@@ -290,6 +290,8 @@ def test_the_answer_is_checked_against_averaged_ranks():
 def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_from(tmp_path):
     import json
 
+    from cvae_lib.reporting import gmm_control
+
     def run(name, fd_samples):
         d = tmp_path / name
         d.mkdir()
@@ -299,18 +301,27 @@ def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_
         return d
     # the original 180, the GMM on means 124: a gain of 56
     same = [run("a", 120.0), run("b", 126.0)]  # mean 123: within a quarter of the gain
-    assert answer.gmm_control_sentence(same, 180.0, 124.0, word) == word(
+    assert gmm_control.gmm_control_sentence(same, 180.0, 124.0, word) == word(
         "gmm_control", fd=123.0, acc=0.8, recall=0.1, std_samples=0.7, std_means=0.5, n=2, components="1",
         verdict=word("control_same"))
-    assert answer.gmm_control_sentence([run("c", 170.0)], 180.0, 124.0, word).endswith(word("control_lost") + ".")
-    assert answer.gmm_control_sentence([run("d", 150.0)], 180.0, 124.0, word).endswith(word("control_part") + ".")
-    assert answer.gmm_control_sentence([tmp_path / "none"], 180.0, 124.0, word) == ""  # no control run
+    assert gmm_control.gmm_control_sentence([run("c", 170.0)], 180.0, 124.0, word).endswith(word("control_lost") + ".")
+    assert gmm_control.gmm_control_sentence([run("d", 150.0)], 180.0, 124.0, word).endswith(word("control_part") + ".")
+    assert gmm_control.gmm_control_sentence([tmp_path / "none"], 180.0, 124.0, word) == ""  # no control run
     resized = run("e", 150.0)  # BIC gave the means 8 components and the samples 1: the control says it changed both
     control = json.loads((resized / "gmm_control.json").read_text())
     control["means"]["components"] = [8] * 10
     (resized / "gmm_control.json").write_text(json.dumps(control))
-    assert answer.gmm_control_sentence([resized], 180.0, 124.0, word).endswith(
+    assert gmm_control.gmm_control_sentence([resized], 180.0, 124.0, word).endswith(
         word("control_part") + word("control_resized") + ".")
+    # with the fit at the means' size as well, that fit answers for the samples alone: 128 keeps most of the gain
+    control["samples_sized"] = {"conditional_accuracy": 0.85, "recall": 0.05, "fd": 128.0, "components": [8] * 10}
+    (resized / "gmm_control.json").write_text(json.dumps(control))
+    said = gmm_control.gmm_control_sentence([resized], 180.0, 124.0, word)
+    assert said == word("gmm_control", fd=150.0, acc=0.8, recall=0.1, std_samples=0.7, std_means=0.5, n=1,
+                        components="1", verdict="") + word(
+        "gmm_control_sized", k="8", fd=128.0, acc=0.85, recall=0.05, verdict=word("sized_control_same"))
+    assert said.endswith("not the wider codes, lost the gain above; fitting the narrower means is not what helps.")
+    assert "Fixed at the largest size BIC chose for the means (8 components per class)" in said
 
 
 def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_other():
@@ -417,7 +428,7 @@ def test_choosing_by_fd_alone_is_said_beside_the_protocol_and_the_wide_table_mus
     labels = {m: m.upper() for m in main["methods"]}
     grid = ReviewConfig(temperatures=(0.5, 1.0, 1.5, 2.0))
     said = heldout.wide_sentence(wide, main, labels, word, grid, fig=5)
-    assert said.startswith("**Choosing by FD alone.** Without the accuracy condition, 2 of the 4 methods would choose "
+    assert said.startswith("**Choosing by FD alone.** Without the accuracy condition and on the grid continued to τ = 2, 2 of the 4 methods would choose "
                            "a temperature above 1 (τ = 1.5, 2; Figure 5's diamonds), each at a lower "
                            "conditional accuracy than at τ = 1. Of these, 1 sit at 2, the end of the grid.")
     # the first two by the criterion (59.25 and 66.7), with Welch's p as heldout_result computes it

@@ -348,6 +348,7 @@ def test_method_names_are_short_and_one_per_method():
 
 
 def test_the_gmm_control_repeats_the_samplers_gmm_and_fits_wider_samples(tmp_path, fashion):
+    from cvae_lib.base.fileio import write_json
     from cvae_lib.evaluation.controls import CONTROL, gmm_control, sampler_config_of
     run_dir = train(TrainConfig(**TINY), tmp_path / "seed", data=fashion, progress=False)
     config = SamplerConfig.quick(temperatures=(0.5,), temperature=0.5, samples_per_class=20, test_subset=200)
@@ -361,6 +362,15 @@ def test_the_gmm_control_repeats_the_samplers_gmm_and_fits_wider_samples(tmp_pat
         assert out["means"][metric] == pytest.approx(samplers["samplers"]["gmm"][metric], abs=1e-6)
     # one posterior sample per image spreads wider than the means: sigma adds its variance to each code
     assert out["samples"]["code_std"] > out["means"]["code_std"]
+    # the sized fit: the same samples, every class at the largest size BIC chose for the means
+    assert out["samples_sized"]["components"] == [max(out["means"]["components"])] * 10
+    assert out["samples_sized"]["code_std"] == out["samples"]["code_std"]
+    # a file without the sized fit (an older one) keeps its fits and gains only the missing one
+    older = {k: v for k, v in out.items() if k != "samples_sized"}
+    write_json(run_dir / CONTROL, {**older, "means": {**older["means"], "fd": -1.0}})  # marked: kept, not redone
+    again = gmm_control(run_dir, runs.COMMITTED_CLASSIFIER, config, data=fashion)
+    assert again["means"]["fd"] == -1.0 and again["samples_sized"]["fd"] == pytest.approx(out["samples_sized"]["fd"])
+    write_json(run_dir / CONTROL, out)
     stamp = (run_dir / CONTROL).stat().st_mtime_ns
     assert gmm_control(run_dir, runs.COMMITTED_CLASSIFIER, config, data=fashion) == out  # cached
     assert (run_dir / CONTROL).stat().st_mtime_ns == stamp

@@ -349,6 +349,16 @@ def test_the_gmm_cas_pairs_and_their_sign_test():
     assert sign_test(5, 5) == pytest.approx(2 / 2 ** 5)  # all five one way: twice the one-sided 1/32
     assert sign_test(6, 7) == pytest.approx(2 * (7 + 1) / 2 ** 7)  # P(6 or 7 of 7), both tails
     assert sign_test(2, 4) == pytest.approx(1.0)
+    from cvae_lib.reporting.document import fill, texts
+    from cvae_lib.reporting.review_table import gmm_cas_pairs_clause
+    words = texts("en")["words"]
+
+    def word(key, **v):
+        return fill(words[key], v)
+    seven = {f"m{i} · prior": (0.80, 0.78 if i < 6 else 0.82) for i in range(7)}  # 6 of 7 lower: p = 0.125
+    assert gmm_cas_pairs_clause(seven, word).endswith("(sign test, p = 0.12: a tendency, not significant)")
+    eight = {f"m{i} · prior": (0.80, 0.78) for i in range(8)}  # 8 of 8: p = 2 / 256, a finding
+    assert gmm_cas_pairs_clause(eight, word).endswith("for 8 of the 8 models that have both (sign test, p = 0.0078)")
 
 
 def test_the_operating_point_keeps_the_accuracy_of_the_trained_prior_unless_fd_alone_is_asked():

@@ -3,7 +3,6 @@ is best (one name when one method wins on both measures), the two-by-two of adve
 prior, and which VAE-GAN settings the tables show. ``word`` fills a sentence of the document's language."""
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import welch_differ
-from .settings import span
 
 
 def best_sentences(v: dict, acc_name: str, fd_name: str, same: bool, prior, word, real_accuracy=None) -> dict:
@@ -332,28 +331,3 @@ def rank_check(table: dict, labels: dict, word) -> str:
     first = by_criterion(table, labels)[0]
     key = ("rank_same" if level == [first] else "rank_tie") if first in level else "rank_other"
     return word(key, names=word("list_sep").join(labels[m] for m in level), mean_rank=low)
-
-
-def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
-    """What fitting the per-class mixtures to posterior samples instead of means does (evaluation.controls'
-    gmm_control.json in the MLP's main runs, means over seeds): the same gain (not from the narrower fit), most of
-    it lost (from the narrower fit), or part, and whether BIC sized the two fits differently; "" where no run has
-    the control."""
-    import json
-    from pathlib import Path
-    found = [json.loads(p.read_text()) for p in (Path(d) / "gmm_control.json" for d in run_dirs) if p.exists()]
-    if not found:
-        return ""
-
-    def mean(source, quantity):
-        return sum(f[source][quantity] for f in found) / len(found)
-    fd, gain = mean("samples", "fd"), prior_fd - gmm_fd
-    kind = ("control_same" if abs(fd - gmm_fd) < 0.25 * abs(gain) else
-            "control_lost" if fd - gmm_fd > 0.75 * gain else "control_part")
-    sizes = [k for f in found for k in f["samples"]["components"]]  # what BIC chose for the samples
-    # where BIC sized the two fits differently, the control changes the mixtures' size as well as what they fit
-    resized = any(f["samples"]["components"] != f["means"].get("components", f["samples"]["components"]) for f in found)
-    return word("gmm_control", fd=fd, acc=mean("samples", "conditional_accuracy"), recall=mean("samples", "recall"),
-                std_samples=mean("samples", "draw_std"), std_means=mean("means", "draw_std"), n=len(found),
-                components=span(sizes), verdict=word(kind) + (word("control_resized") if resized else ""))
-

@@ -173,7 +173,7 @@ def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewCon
     top = max(config.temperatures)
     at_top = [m for m in above if r["tau"][m] >= top]  # at the end of this grid too
     first, second = r["first"], r["second"]
-    return word("wide_check", n=len(main_ranked), fig_tradeoff=fig, tau_end=main_end,
+    return word("wide_check", n=len(main_ranked), fig_tradeoff=fig, tau_end=main_end, tau_top=top,
                 n_above=len(above), taus=word("list_sep").join(f"{t:g}" for t in sorted({r["tau"][m] for m in above})),
                 edge=word("wide_edge", n=len(at_top), tau_high=top) if at_top else "",
                 first=labels[first], tau=r["tau"][first], fd=e[first]["test"]["classifier"]["fd"]["mean"],
