@@ -47,7 +47,7 @@ def main() -> int:
         scores = [ff.free_fds(ff.prior_samples(Path(args.runs) / r, entry["tau"], args.per_class, args.seed, device),
                               reference, network) for r in entry["runs"]]
         out["methods"][method] = {"tau": entry["tau"], **{s: [x[s] for x in scores] for s in ff.SPACES}}
-        if entry["tau"] != 1:  # the same samples' draws at the trained prior: compare methods at one temperature
+        if entry["tau"] != 1:  # the same seeded draws at the trained prior: the methods compared at one temperature
             ones = [ff.free_fds(ff.prior_samples(Path(args.runs) / r, 1.0, args.per_class, args.seed, device),
                                 reference, network) for r in entry["runs"]]
             out["methods"][method]["tau_one"] = {s: [x[s] for x in ones] for s in ff.SPACES}

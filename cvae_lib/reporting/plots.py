@@ -1,6 +1,7 @@
 """Figures for the report (curves, scatter plots and bars; image grids are in grids.py). Each function returns a
 matplotlib Figure built at the size it is printed: ``width`` is its share of the A4 text width (Document.figure
 prints it so), and its text is FONT_PT points there. ``save`` writes a figure as PNG."""
+import itertools
 from functools import wraps
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def loss_curves(histories: dict, title: str = "", words: dict = None, width: flo
     fig, axes = plt.subplots(1, 3, figsize=(width * A4_TEXT_WIDTH_IN, 2.3 + 0.3 * bool(title)))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     late = {term: [] for term in TERM_TITLES}
-    for (label, runs), color, marker in zip(histories.items(), colors, MARKERS):
+    for (label, runs), color, marker in zip(histories.items(), colors, itertools.cycle(MARKERS)):
         runs = runs if isinstance(runs, list) else [runs]
         epochs = runs[0]["epoch"].to_numpy()
         second_half = epochs >= epochs[len(epochs) // 2] if len(epochs) > 3 else epochs >= epochs[0]
@@ -294,7 +295,7 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
          "discriminator": "discriminator", **(words or {})}
     fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.75))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for (model, histories), color, marker in zip(runs.items(), colors, MARKERS):
+    for (model, histories), color, marker in zip(runs.items(), colors, itertools.cycle(MARKERS)):
         epochs = histories[0]["epoch"].to_numpy()
         for column, style in (("train_generator_gan", "-"), ("train_discriminator", "--")):
             _seed_band(ax, epochs, [h[column] for h in histories], style, color, model if style == "-" else None,
