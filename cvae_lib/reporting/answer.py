@@ -228,7 +228,8 @@ def review_answer(table: dict, labels: dict, word, section: int, real_accuracy: 
                  "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"],
                  **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
                     for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)))}}
-        a, b = model["acc_a"], model["acc_b"]  # "0.930 or 0.930" says one number twice
+        a, b = (entries[m]["test"]["classifier"]["accuracy"]["mean"] for m in (best, runner))  # the FDs' order
+        # "0.930 or 0.930" says one number twice
         model["acc_both"] = f"{a:.3f}" if f"{a:.3f}" == f"{b:.3f}" else word("either_value", a=a, b=b)
         model["acc_note"] = (word("acc_typical_note", real=real_accuracy)
                              if real_accuracy is not None and min(a, b) > real_accuracy else "")

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..base.review_config import HELDOUT, WIDE, ReviewConfig
 from ..evaluation.review import JUDGES
-from ..evaluation.stats import kendall_tau, welch_p, welch_p_from_intervals
+from ..evaluation.stats import holm_adjusted, kendall_tau, welch_p, welch_p_from_intervals
 from .answer import by_criterion, family, fd_p, p_pair, p_value
 from .names import listed
 from .review_table import CONV_ORIGINAL, ORIGINAL, at, backbone_fds, backbone_judges_agree, backbone_original
@@ -244,24 +244,32 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     pixel-block means by Welch's test over seeds ("same", "lower" or "higher"), at their operating points, their
     labels (name, base), their seed-mean FDs there (fd, fd_base) and the test's p said in words (p); ("", {}) unless
     both were scored. Where either was scored away from tau = 1 and scripts/free_features.py scored it at 1 as
-    well ("tau_one"), the same comparison at tau = 1 for both (one_side, fd_one, fd_base_one, p_one) and, given
-    ``word``, its clauses (one: "free_one_<side>", one_abstract: "abstract_one_<side>"; "" otherwise), since a
-    temperature alone moves this FD."""
+    well ("tau_one"), the same comparison at tau = 1 for both (one_side, fd_one, fd_base_one, p_one), the two
+    tests' p Holm-adjusted as one question asked twice, and, given ``word``, its clauses (one: "free_one_<side>",
+    one_abstract: "abstract_one_<side>"; "" otherwise) and what the p are (p_note), since a temperature alone
+    moves this FD."""
     own, base = _answer_pair(table, labels)
     scored = free.get("methods", {})
     if own not in scored or base not in scored or own not in labels or base not in labels:
         return "", {}
 
-    def side_of(a, b):
-        p = welch_p(a, b)  # welch_differ's test, computed once for the verdict and the words
-        return ("same" if not p < 0.05 else "lower" if np.mean(a) < np.mean(b) else "higher"), p_value(p)
-    a, b = scored[own]["pixels"], scored[base]["pixels"]
-    side, p = side_of(a, b)
-    out = {"name": labels[own], "base": labels[base], "fd": float(np.mean(a)), "fd_base": float(np.mean(b)), "p": p}
+    def side_of(a, b, p):
+        return "same" if not p < 0.05 else "lower" if np.mean(a) < np.mean(b) else "higher"
+    pairs = {"op": (scored[own]["pixels"], scored[base]["pixels"])}
     one = [e["pixels"] if e["tau"] == 1 else e.get("tau_one", {}).get("pixels") for e in (scored[own], scored[base])]
     if (scored[own]["tau"] != 1 or scored[base]["tau"] != 1) and all(one):
-        one_side, p_one = side_of(*one)
-        out.update(one_side=one_side, fd_one=float(np.mean(one[0])), fd_base_one=float(np.mean(one[1])), p_one=p_one)
+        pairs["one"] = tuple(one)
+    # Welch's test per temperature; one question asked at two temperatures: Holm-adjusted over the two
+    p = holm_adjusted({k: welch_p(*ab) for k, ab in pairs.items()})
+    a, b = pairs["op"]
+    side = side_of(a, b, p["op"])
+    out = {"name": labels[own], "base": labels[base], "fd": float(np.mean(a)), "fd_base": float(np.mean(b)),
+           "p": p_value(p["op"])}
+    if "one" in pairs:
+        a, b = pairs["one"]
+        out.update(one_side=side_of(a, b, p["one"]), fd_one=float(np.mean(a)), fd_base_one=float(np.mean(b)),
+                   p_one=p_value(p["one"]))
+    out["p_note"] = word("free_p_holm" if "one" in pairs else "free_p_single") if word else ""
     for key, prefix in (("one", "free_one"), ("one_abstract", "abstract_one")):  # the text's clause, the abstract's
         out[key] = word(f"{prefix}_{out['one_side']}", **out) if word and "one_side" in out else ""
     return side, out
