@@ -246,8 +246,8 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     both were scored. Where either was scored away from tau = 1 and scripts/free_features.py scored it at 1 as
     well ("tau_one"), the same comparison at tau = 1 for both (one_side, fd_one, fd_base_one, p_one), the two
     tests' p Holm-adjusted as one question asked twice, and, given ``word``, its clauses (one: "free_one_<side>",
-    one_abstract: "abstract_one_<side>"; "" otherwise) and what the p are (p_note), since a temperature alone
-    moves this FD."""
+    one_abstract: "abstract_one_<side>", one_p: its p alone; "" otherwise) and what the p are (p_note), since a
+    temperature alone moves this FD."""
     own, base = _answer_pair(table, labels)
     scored = free.get("methods", {})
     if own not in scored or base not in scored or own not in labels or base not in labels:
@@ -272,6 +272,7 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     out["p_note"] = word("free_p_holm" if "one" in pairs else "free_p_single") if word else ""
     for key, prefix in (("one", "free_one"), ("one_abstract", "abstract_one")):  # the text's clause, the abstract's
         out[key] = word(f"{prefix}_{out['one_side']}", **out) if word and "one_side" in out else ""
+    out["one_p"] = word("free_one_p", **out) if word and "one_side" in out else ""  # Section 4's: the p alone
     return side, out
 
 
