@@ -417,7 +417,7 @@ def test_an_original_that_validation_moves_off_tau_one_is_said_with_its_fd_at_bo
     assert said.startswith(" Under the accuracy condition") and said.endswith("; the MLP · PRIOR kept τ = 1.")
     # the abstract's verdict on the temperature, from the same choices and curves
     short = heldout.validation_temperature(main, labels, word, curves, "abstract_temperature")
-    assert short == (" At no loss of accuracy, a prior temperature alone, the sixth extension, brings little "
+    assert short == (" At no loss of accuracy on validation, a prior temperature alone, the sixth extension, brings little "
                      "(CONV · PRIOR: τ* = 1.1, "
                      "test FD 159 → 148; MLP · PRIOR: τ* = 1).")
 
