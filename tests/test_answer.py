@@ -325,8 +325,8 @@ def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_
     assert said == word("gmm_control", fd=150.0, acc=0.8, recall=0.1, std_samples=0.7, std_means=0.5, n=1,
                         components="1", verdict="") + word(
         "gmm_control_sized", k="8", fd=128.0, acc=0.85, recall=0.05, verdict=word("sized_control_same"))
-    assert said.endswith("not from the wider codes, so fitting the narrower means is not what helps (not tested over seeds).")
-    assert "Fixed at the largest size BIC chose for the means (8 components per class)" in said
+    assert said.endswith("the gain appears to come from the mixtures' size, not from fitting the narrower means (not tested over seeds).")
+    assert "At 8 components per class (the largest BIC chose for the means), FD is 128.0" in said
 
 
 def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_other():

@@ -72,13 +72,18 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
                         "conv vaegan · prior": {"tau": 0.8, "random_network": [1.5e-4, 2.5e-4], "pixels": [0.45, 0.55]},
                         "mlp vampprior · prior": {"tau": 1.0, "random_network": [8e-4, 9e-4], "pixels": [0.3, 0.4]}}}
     said = heldout.free_feature_sentence(free, table, labels, word)
+    from scipy import stats  # one test (no tau = 1 draws), uncorrected: Welch's p as scipy computes it
+    p = heldout.p_value(stats.ttest_ind([0.45, 0.55], [0.5, 0.5], equal_var=False).pvalue)
     assert said == word("free_features", n=3, name="CONV VAEGAN · PRIOR", base="CONV · PRIOR", tau=0.8,
                         net_ratio=1.25e-3 / 2e-4, net_best="CONV VAEGAN · PRIOR",
-                        pix_clause=word("free_pix_same", name="CONV VAEGAN · PRIOR", pix=0.5, pix_base=0.5),
+                        pix_clause=word("free_pix_same", name="CONV VAEGAN · PRIOR", pix=0.5, pix_base=0.5, p=p,
+                                        p_note=word("free_p_single")),
                         pix_best="MLP VAMPPRIOR · PRIOR", pix_best_fd=0.35, pix_real=0.026)
-    assert "6.2 times below" in said and "(real images 0.026), the MLP VAMPPRIOR · PRIOR is lowest (0.35) and the CONV VAEGAN · PRIOR and its original do not differ significantly by Welch's test: 0.50 against 0.50." in said
+    assert "6.2 times below" in said and ("(real images 0.026), the MLP VAMPPRIOR · PRIOR is lowest (0.35) and the CONV "
+                                          f"VAEGAN · PRIOR and its original do not differ significantly: 0.50 against 0.50 "
+                                          f"({p}; Welch's test, uncorrected).") in said
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.30, 0.31]  # Welch's test now tells them apart
-    assert "the CONV VAEGAN · PRIOR's FD is lower by Welch's test: 0.30 against 0.50" in heldout.free_feature_sentence(
+    assert "the CONV VAEGAN · PRIOR's FD is significantly lower: 0.30 against 0.50 (p = " in heldout.free_feature_sentence(
         free, table, labels, word)
     assert heldout.free_feature_sentence({}, table, labels, word) == ""  # not scored
 

@@ -233,7 +233,8 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
                 net_ratio=mean["random_network"][base] / mean["random_network"][own],
                 net_best=labels[best["random_network"]],
-                pix_clause=word(f"free_pix_{side}", name=labels[own], pix=pair["fd"], pix_base=pair["fd_base"]) + pair["one"],
+                pix_clause=word(f"free_pix_{side}", name=labels[own], pix=pair["fd"], pix_base=pair["fd_base"],
+                                p=pair["p"], p_note=pair["p_note"]) + pair["one"],
                 pix_best=labels[best["pixels"]], pix_best_fd=mean["pixels"][best["pixels"]],
                 pix_real=free["real"]["pixels"])
 
