@@ -3,7 +3,7 @@ when the two ingredients together beat each alone."""
 import pandas as pd
 import pytest
 
-from cvae_lib.reporting import answer, heldout, targets
+from cvae_lib.reporting import answer, heldout
 from cvae_lib.reporting.document import fill, texts
 
 
@@ -184,31 +184,6 @@ def test_the_abstracts_reason_is_said_only_as_far_as_the_runs_show_it():
     assert answer.study_sentences(helped, _mlp([0.1]), summary, word)["abstract_reason"] == word(
         "abstract_reason_sharp", **helped)
     assert answer.study_sentences({**v, "gan_sharp": 0.40}, _mlp([0.1]), summary, word)["abstract_reason"] == ""
-
-
-def test_the_stricter_target_names_the_closest_method_and_what_it_misses():
-    def entry(fd_ratio, recall, cas_gap):
-        parts = {"classifier_fd_ratio": fd_ratio, "judge_fd_ratio": 0.2, "cas_gap": cas_gap, "cas_met": cas_gap <= 0.03}
-        for j in ("classifier", "judge"):
-            parts.update({f"{j}_fd_met": parts[f"{j}_fd_ratio"] <= 0.25, f"{j}_recall_met": recall >= 0.5,
-                          f"{j}_precision_met": True})
-        parts["met"] = all(v for k, v in parts.items() if k.endswith("_met"))
-        test = {j: {"recall": {"mean": recall}, "precision": {"mean": 0.9}} for j in ("classifier", "judge")}
-        return {"targets": parts, "test": test}
-    labels = {"a": "A", "b": "B"}
-    near = {"a": entry(0.5, 0.2, 0.1), "b": entry(0.2, 0.55, 0.085)}  # B misses the CAS only
-    said, detail = targets.target_sentence(near, labels, word), targets.target_detail(near, labels, word)
-    assert said.startswith("No method meets the target") and "the closest, B, meets 6 of its 7 parts" in said
-    assert "misses CAS (0.085 below real images', target at most 0.03)." in detail and "recall" not in detail
-    assert detail.startswith(" The B misses")  # the appendix says what the main text's sentence only counts
-    level = targets.target_sentence({**near, "c": entry(0.2, 0.55, 0.09)}, {**labels, "c": "C"}, word)
-    assert "the closest, B, meets 6 of its 7 parts (as many as C)." in level  # a tie is named
-    a_only = targets.target_detail({"a": near["a"]}, labels, word)  # A misses the classifier's FD and both recalls
-    assert "FD in judge A's features (0.50 of the original MLP's" in a_only
-    assert a_only.count("recall in") == 2 and "meets 3 of its 7 parts" in targets.target_sentence({"a": near["a"]}, labels, word)
-    met = {"b": entry(0.2, 0.55, 0.01)}
-    assert targets.target_sentence(met, labels, word) == word("review_target_met", names="B")
-    assert targets.target_detail(met, labels, word) == ""
 
 
 def test_the_holm_family_counts_two_tests_for_every_row_with_an_original_of_its_backbone():

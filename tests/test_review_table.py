@@ -29,12 +29,6 @@ def test_the_operating_point_comes_from_validation_and_the_test_is_read_there():
     assert entry["test"]["classifier"]["fd"]["mean"] == pytest.approx(expected.mean)
     assert entry["test"]["classifier"]["fd"]["half_width"] == pytest.approx(expected.half_width)
     assert entry["cas"]["mean"] == pytest.approx(0.81)
-    # the original's FD is the mlp prior's at tau = 1 (test): 10, 11, 12; 23 is more than a quarter of it
-    assert table["original_fd_test"]["classifier"] == pytest.approx(11.0)
-    goals = review_table.targets(entry, table["original_fd_test"], real_cas=0.83)
-    assert goals["classifier_fd_ratio"] == pytest.approx(23 / 11) and not goals["classifier_fd_met"]
-    assert goals["classifier_recall_met"] and not goals["classifier_precision_met"]
-    assert goals["cas_gap"] == pytest.approx(0.02) and goals["cas_met"] and not goals["met"]
 
 
 def test_methods_are_named_by_run_kind_and_judges_rank_agreement_is_reported():
@@ -117,8 +111,6 @@ def test_the_document_rows_and_the_sentences_follow_the_numbers():
     assert "base_name=original," in values["cas_sentence"]  # compared with its own backbone's original CVAE
     assert review_table.backbone_original("conv vaegan γ=0.1 lr=0.0003 · gmm") == "conv · prior"
     assert review_table.backbone_original("mlp vampprior · prior") == review_table.ORIGINAL
-    assert values["target_sentence"].startswith("review_target_closest(")  # missed: how close the closest comes
-    assert "target_fd(" in values["target_sentence"] and "target_recall(" not in values["target_sentence"]
     del table["methods"]["mlp · prior"]["cas"], table["methods"]["mlp · gmm"]["cas"]  # no CAS: no sentence on it
     values = review_table.text_values(table, labels, word)
     assert values["cas_sentence"] == values["gmm_cas_clause"] == "" and "best_cas" not in values

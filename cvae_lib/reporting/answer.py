@@ -313,7 +313,7 @@ def other_model(table: dict, labels: dict, word) -> str:
     return word("other_model", best=labels[best], other=labels[other], fd=fd["classifier"][0]["mean"],
                 o_fd=fd["classifier"][1]["mean"], fd_j=fd["judge"][0]["mean"], o_fd_j=fd["judge"][1]["mean"],
                 p_c=p_value(p["classifier"]), p_j=p_value(p["judge"]),
-                verdict=word(verdict, judge=word(f"target_in_{apart[0]}") if apart else ""))
+                verdict=word(verdict, judge=word(f"judge_in_{apart[0]}") if apart else ""))
 
 
 def rank_check(table: dict, labels: dict, word) -> str:

@@ -13,7 +13,6 @@ from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ, welch_p_from_intervals
 from .answer import by_criterion, fd_p, lowest_fd, p_pair, p_value
 from .leaderboard import METHOD_ORDER
-from .targets import target_detail, target_sentence
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
 """the scores read in each judge's feature space, one vote each"""
@@ -130,13 +129,7 @@ def summarize(reviews: dict, configs: dict, real: dict, cas: dict = None, keep_a
                  for curve in curves.values() for p in curve] for j in JUDGES}
     agreement = {"methods_at_operating_points_test_fd": kendall_tau(*fd.values()) if len(names) > 1 else None,
                  "every_curve_point_validation_fd": kendall_tau(*every.values())}
-    out = {"methods": table, "real": real, "kendall_tau": agreement}
-    original = grouped.get(ORIGINAL)
-    if original and any(p["tau"] == 1.0 for p in next(iter(original.values()))):
-        out["original_fd_test"] = {j: t_interval(at(original, 1.0, "test", j, "fd")).mean for j in JUDGES}
-        for entry in table.values():
-            entry["targets"] = targets(entry, out["original_fd_test"], real_cas=None)
-    return out
+    return {"methods": table, "real": real, "kendall_tau": agreement}
 
 
 ORIGINAL = "mlp · prior"
@@ -176,24 +169,6 @@ def gmm_cas_pairs_clause(pairs: dict, word) -> str:
 def backbone_original(method: str) -> str:
     """The original CVAE sampled from N(0, I) on ``method``'s backbone (ORIGINAL for an MLP method)."""
     return f"{method.split()[0]} · prior"
-
-
-def targets(entry: dict, original_fd: dict, real_cas: float = None) -> dict:
-    """The review's moonshot at a method's operating point, on the test set, in both judges: FD at most a quarter
-    of the original MLP's, recall at least 0.5 with precision at least 0.85; CAS within 0.03 of real images'
-    (when both are known). Each value is the mean over seeds; "met" only when every part is."""
-    test = entry["test"]
-    parts = {}
-    for j in JUDGES:
-        parts[f"{j}_fd_ratio"] = test[j]["fd"]["mean"] / original_fd[j]
-        parts[f"{j}_fd_met"] = parts[f"{j}_fd_ratio"] <= 0.25
-        parts[f"{j}_recall_met"] = test[j]["recall"]["mean"] >= 0.5
-        parts[f"{j}_precision_met"] = test[j]["precision"]["mean"] >= 0.85
-    if real_cas is not None and "cas" in entry:
-        parts["cas_gap"] = real_cas - entry["cas"]["mean"]
-        parts["cas_met"] = parts["cas_gap"] <= 0.03
-    parts["met"] = all(v for k, v in parts.items() if k.endswith("_met")) and "cas_met" in parts
-    return parts
 
 
 COLUMNS = (("accuracy", "{:.3f}"), ("fd", None), ("precision", "{:.2f}"), ("recall", "{:.2f}"))
@@ -340,6 +315,4 @@ def text_values(table: dict, labels: dict, word) -> dict:
     out["gamma_sentence"] = word("review_gamma", chosen=gammas["chosen"], scores=word("list_sep").join(
         word("gamma_score", g=g, v=v) for g, v in sorted(gammas["scores"].items())),
         edge_clause=word("review_gamma_edge", n=len(gammas["scores"])) if edge else "") if gammas else ""
-    out["target_sentence"] = target_sentence(entries, labels, word)  # met, or how close the closest comes
-    out["target_detail"] = target_detail(entries, labels, word)  # what the closest misses (Appendix D)
     return out

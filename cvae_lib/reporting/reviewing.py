@@ -95,9 +95,6 @@ def review_all(run_dirs, classifier_dir, judge_dir, out_dir, *, cas_seeds: int =
             cas.setdefault(method, []).append(cached[key]["accuracy"])
     table = review_table.summarize(reviews, configs, judges.real_scores, cas)
     table["real"]["cas"] = runs.read_json(Path(classifier_dir) / runs.METRICS)["test_accuracy"]
-    if "original_fd_test" in table:
-        for entry in table["methods"].values():
-            entry["targets"] = review_table.targets(entry, table["original_fd_test"], table["real"]["cas"])
     table["skipped_without_weights"] = missing
     table["cas_seeds"], table["cas_per_class"] = cas_seeds, cas_per_class
     if copy_check:
