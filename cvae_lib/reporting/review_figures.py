@@ -15,6 +15,8 @@ DISTINCT_COLORS = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c56
 """the other methods' colours, one each in the figure's order (tab10's, distinct in print); the backbone is told by
 the line (MLP solid, conv dashed), and by the marker where a figure does not give each method its own"""
 BACKBONE_STYLE = {"mlp": ("-", "o"), "conv": ("--", "s")}
+CONV_DASHES = ("--", (0, (7, 2, 1.5, 2)), (0, (3, 1.5)))
+"""the conv methods' dashes in a trade-off figure, one per method (cycled): dashed all, apart in greyscale print"""
 METHOD_MARKERS = ("o", "s", "^", "v", "P", "X", "h", "<", ">")
 """one marker per method of a figure (cycled), so that its curves stay apart in greyscale print too"""
 LOW_TAU_MARKER = "x"
@@ -97,6 +99,9 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                 curves = methods[method]
                 kind = review_table.describe_method(method)
                 linestyle = BACKBONE_STYLE.get(kind["architecture"], ("-", "o"))[0]
+                if kind["architecture"] == "conv":  # dashed, each conv method its own dash
+                    conv = [m for m in shown if review_table.describe_method(m)["architecture"] == "conv"]
+                    linestyle = CONV_DASHES[conv.index(method) % len(CONV_DASHES)]
                 marker = METHOD_MARKERS[shown.index(method) % len(METHOD_MARKERS)]  # the method's, not the backbone's
                 style = {"color": colors[method], "linestyle": linestyle}
                 xs = review_table.curve(curves, reference, judge, x_q)
@@ -104,7 +109,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
                 reach = max([reach] + [x[1] + (x[2] if x[2] == x[2] else 0.0) for x in xs])  # one seed: no bar
                 lowest = min([lowest] + [x[1] for x in xs if x[1] > 0])  # bars further left are cut at the axis
                 line = ax.errorbar([x[1] for x in xs], [y[1] for y in ys], xerr=[x[2] for x in xs],
-                                   yerr=[y[2] for y in ys], marker=marker, markersize=3, linewidth=1.2, capsize=0,
+                                   yerr=[y[2] for y in ys], marker=marker, markersize=4, linewidth=1.2, capsize=0,
                                    elinewidth=0.6, label=labels[method], **style)
                 for bars in line[2]:  # the intervals drawn light: the curves stay readable where they cross
                     bars.set_alpha(0.35)
