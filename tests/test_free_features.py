@@ -145,6 +145,22 @@ def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_orig
     assert ", nor at τ = 1 for both (0.40 against 0.50, p = " in said
     assert word("review_free", **pair).endswith(f"(at their τ*, {pair['p']}; at τ = 1 for both, {pair['p_one']}; "
                                                 "Welch's tests, Holm-adjusted over the two temperatures).")
+    assert pair["gmm_clause"] == "" and "gmm_side" not in pair  # the GMM sampler not scored: two tests
+    # the same model's GMM sampler scored too: a third test of the family, Holm over three (scipy's Welch p)
+    free["methods"]["conv vaegan · gmm"] = {"tau": 1.0, "pixels": [0.30, 0.31, 0.29]}
+    raw.append(stats.ttest_ind([0.30, 0.31, 0.29], [0.4279, 0.3787, 0.3856], equal_var=False).pvalue)
+    order = sorted(range(3), key=lambda i: raw[i])  # Holm: the k-th smallest times (3 - k), kept non-decreasing
+    adjusted, running = [0.0] * 3, 0.0
+    for k, i in enumerate(order):
+        running = max(running, min(1.0, (3 - k) * raw[i]))
+        adjusted[i] = running
+    side, pair = heldout.free_pixel_side(free, table, labels, word)
+    assert [pair["p"], pair["p_one"], pair["p_gmm"]] == [heldout.p_value(a) for a in adjusted]
+    assert pair["fd_gmm"] == pytest.approx(0.30) and pair["p_note"] == "Welch's tests, Holm-adjusted over the 3 comparisons"
+    assert pair["gmm_side"] == ("lower" if adjusted[2] < 0.05 else "same")
+    assert pair["gmm_clause"] == word(f"free_gmm_{pair['gmm_side']}", **pair)
+    assert word("abstract_free_same", **pair).endswith(pair["gmm_clause"] + ". ")
+    del free["methods"]["conv vaegan · gmm"]
     del free["methods"]["conv vaegan · prior"]["tau_one"], free["methods"]["conv · prior"]["tau_one"]
     single = heldout.free_pixel_side(free, table, labels, word)[1]  # not scored at tau = 1: no clause, one test
     assert single["one"] == "" and single["p_note"] == word("free_p_single")

@@ -35,5 +35,6 @@ def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
         s_fd = mean("samples_sized", "fd")
         said += word("gmm_control_sized", k=span([k for f in found for k in f["samples_sized"]["components"]]),
                      fd=s_fd, acc=mean("samples_sized", "conditional_accuracy"),
-                     recall=mean("samples_sized", "recall"), verdict=word("sized_" + kind(s_fd)))
+                     recall=mean("samples_sized", "recall"),
+                     verdict=word("sized_" + kind(s_fd), share=(prior_fd - fd) / gain))  # BIC's fit's share of it
     return said

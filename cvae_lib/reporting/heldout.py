@@ -234,7 +234,7 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
                 net_ratio=mean["random_network"][base] / mean["random_network"][own],
                 net_best=labels[best["random_network"]],
                 pix_clause=word(f"free_pix_{side}", name=labels[own], pix=pair["fd"], pix_base=pair["fd_base"],
-                                p=pair["p"], p_note=pair["p_note"]) + pair["one"],
+                                p=pair["p"], p_note=pair["p_note"]) + pair["one"] + pair.get("gmm_clause", ""),
                 pix_best=labels[best["pixels"]], pix_best_fd=mean["pixels"][best["pixels"]],
                 pix_real=free["real"]["pixels"])
 
@@ -247,8 +247,11 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     well ("tau_one"), the same comparison at tau = 1 for both (one_side, fd_one, fd_base_one, p_one), the two
     tests' p Holm-adjusted as one question asked twice, and, given ``word``, its clauses (one: "free_one_<side>",
     one_abstract: "abstract_one_<side>", one_p: its p alone; "" otherwise) and what the p are (p_note), since a
-    temperature alone moves this FD."""
+    temperature alone moves this FD. Where the same model's GMM sampler was scored too (scripts/free_features.py
+    --gmm), it against the original at their operating points as a third test of the family (gmm_side, fd_gmm,
+    p_gmm; gmm_clause: "free_gmm_<side>", "" otherwise)."""
     own, base = _answer_pair(table, labels)
+    mixture = own.replace(" · prior", " · gmm")  # the same trained model's other sampler
     scored = free.get("methods", {})
     if own not in scored or base not in scored or own not in labels or base not in labels:
         return "", {}
@@ -259,7 +262,9 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     one = [e["pixels"] if e["tau"] == 1 else e.get("tau_one", {}).get("pixels") for e in (scored[own], scored[base])]
     if (scored[own]["tau"] != 1 or scored[base]["tau"] != 1) and all(one):
         pairs["one"] = tuple(one)
-    # Welch's test per temperature; one question asked at two temperatures: Holm-adjusted over the two
+    if mixture in scored:
+        pairs["gmm"] = (scored[mixture]["pixels"], scored[base]["pixels"])
+    # Welch's test per comparison; one question asked two or three ways: Holm-adjusted over them
     p = holm_adjusted({k: welch_p(*ab) for k, ab in pairs.items()})
     a, b = pairs["op"]
     side = side_of(a, b, p["op"])
@@ -269,7 +274,12 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
         a, b = pairs["one"]
         out.update(one_side=side_of(a, b, p["one"]), fd_one=float(np.mean(a)), fd_base_one=float(np.mean(b)),
                    p_one=p_value(p["one"]))
-    out["p_note"] = word("free_p_holm" if "one" in pairs else "free_p_single") if word else ""
+    if "gmm" in pairs:
+        a, b = pairs["gmm"]
+        out.update(gmm_side=side_of(a, b, p["gmm"]), fd_gmm=float(np.mean(a)), p_gmm=p_value(p["gmm"]))
+    out["p_note"] = (word("free_p_holm_n", n=len(pairs)) if len(pairs) > 2 and word else
+                     word("free_p_holm" if "one" in pairs else "free_p_single") if word else "")
+    out["gmm_clause"] = word(f"free_gmm_{out['gmm_side']}", **out) if word and "gmm_side" in out else ""
     for key, prefix in (("one", "free_one"), ("one_abstract", "abstract_one")):  # the text's clause, the abstract's
         out[key] = word(f"{prefix}_{out['one_side']}", **out) if word and "one_side" in out else ""
     out["one_p"] = word("free_one_p", **out) if word and "one_side" in out else ""  # Section 4's: the p alone
