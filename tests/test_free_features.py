@@ -85,6 +85,13 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.30, 0.31]  # Welch's test now tells them apart
     assert "the CONV VAEGAN · PRIOR's FD is significantly lower: 0.30 against 0.50 (p = " in heldout.free_feature_sentence(
         free, table, labels, word)
+    # the answer's GMM sampler scored too: said against the original only, not counted among the prior-sampled
+    free["methods"]["conv vaegan · gmm"] = {"tau": 1.0, "random_network": [1e-5, 1e-5], "pixels": [0.20, 0.21]}
+    with_gmm = heldout.free_feature_sentence(free, table, {**labels, "conv vaegan · gmm": "CONV VAEGAN · GMM"}, word)
+    assert "lowest of the 3 methods sampled from their own prior" in with_gmm and "its GMM sampler's FD is " in with_gmm
+    assert "the CONV VAEGAN · PRIOR is lowest (0.30)" in with_gmm  # the mixture's 0.205 is not among them
+    assert "Welch's tests, Holm-adjusted over the 2 comparisons" in with_gmm  # the prior's and the mixture's
+    del free["methods"]["conv vaegan · gmm"]
     assert heldout.free_feature_sentence({}, table, labels, word) == ""  # not scored
 
 

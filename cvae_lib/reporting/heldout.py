@@ -222,9 +222,10 @@ def judge_overlap(table: dict, labels: dict, word) -> str:
 def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     """The answer's model sampled from its prior against its backbone's original CVAE in the two spaces no training
     shaped (scripts/free_features.py's ``free``: method -> per-seed FDs), with the lowest prior-sampled method in
-    each and, in pixels, Welch's verdict over seeds; "" unless the answer is a VAE-GAN and both were scored."""
+    each (a GMM sampler scored as well is said only against the original, in pair's clause) and, in pixels, Welch's
+    verdict over seeds; "" unless the answer is a VAE-GAN and both were scored."""
     own, base = _answer_pair(table, labels)
-    scored = {m: e for m, e in free.get("methods", {}).items() if m in labels}
+    scored = {m: e for m, e in free.get("methods", {}).items() if m in labels and m.endswith(" · prior")}
     if "vaegan" not in own or own not in scored or base not in scored:
         return ""
     mean = {s: {m: float(np.mean(e[s])) for m, e in scored.items()} for s in ("random_network", "pixels")}
@@ -277,7 +278,7 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     if "gmm" in pairs:
         a, b = pairs["gmm"]
         out.update(gmm_side=side_of(a, b, p["gmm"]), fd_gmm=float(np.mean(a)), p_gmm=p_value(p["gmm"]))
-    out["p_note"] = (word("free_p_holm_n", n=len(pairs)) if len(pairs) > 2 and word else
+    out["p_note"] = (word("free_p_holm_n", n=len(pairs)) if "gmm" in pairs and word else
                      word("free_p_holm" if "one" in pairs else "free_p_single") if word else "")
     out["gmm_clause"] = word(f"free_gmm_{out['gmm_side']}", **out) if word and "gmm_side" in out else ""
     for key, prefix in (("one", "free_one"), ("one_abstract", "abstract_one")):  # the text's clause, the abstract's
