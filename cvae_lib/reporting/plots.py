@@ -291,7 +291,7 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     per backbone (``runs``: label -> history DataFrames): the decoder's (solid) and the discriminator's (dashed), the
     legend naming both styles, with each loss's value where the discriminator cannot tell images apart (output 1/2:
     the decoder's 2 ln 2, the discriminator's 3 ln 2) drawn thin and grey in that loss's own line style and named
-    below the line, by whose it is (the decoder's curves lie above both lines, the discriminator's between them)."""
+    by whose it is on the side of the line away from the curves."""
     w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", "decoder": "decoder",
          "discriminator": "discriminator", **(words or {})}
     fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.75))
@@ -302,10 +302,12 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
             _seed_band(ax, epochs, [h[column] for h in histories], style, color, model if style == "-" else None,
                        marker)
     low = min(ax.get_ylim()[0], 2 * np.log(2)) - 0.35  # room below the lower line for its name
-    for who, n, level, style in (("decoder", 2, 2 * np.log(2), "-"), ("discriminator", 3, 3 * np.log(2), "--")):
-        ax.axhline(level, color="0.55", ls=style, lw=0.7)  # the loss's own line style, its name below the line
-        ax.annotate(f"{w[who]} {n} ln 2", (1, level), xycoords=("axes fraction", "data"), xytext=(-2, -1),
-                    textcoords="offset points", ha="right", va="top", fontsize=FONT_PT - 0.5, color="0.35")
+    for who, n, level, style, side in (("decoder", 2, 2 * np.log(2), "-", -1),
+                                       ("discriminator", 3, 3 * np.log(2), "--", 1)):
+        ax.axhline(level, color="0.55", ls=style, lw=0.7)  # the loss's own line style, named off the curves
+        ax.annotate(f"{w[who]} {n} ln 2", (1, level), xycoords=("axes fraction", "data"), xytext=(-2, side),
+                    textcoords="offset points", ha="right", va="bottom" if side > 0 else "top",
+                    fontsize=FONT_PT - 0.5, color="0.35")
     ax.set_ylim(bottom=low)
     ax.set_ylabel(wrap_text(w["adversarial"], 1.6, FONT_PT))
     ax.set_xlabel(w["epoch"])
