@@ -303,10 +303,28 @@ def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_
     assert said == word("gmm_control", fd=150.0, acc=0.8, recall=0.1, std_samples=0.7, std_means=0.5, n=1,
                         components="1", verdict="") + word(
         "gmm_control_sized", k="8", fd=128.0, acc=0.85, recall=0.05,
-        verdict=word("sized_control_same", share=(180.0 - 150.0) / (180.0 - 124.0)))  # BIC's fit to the samples: 54 %
+        verdict=word("sized_control_same", share=(180.0 - 150.0) / (180.0 - 124.0),  # BIC's fit's share: 54 %
+                     test=word("control_untested")))  # one seed: no test
     assert said.endswith(": 54% of the gain over N(0, I) comes already with BIC's fit to the samples, the rest with the "
                          "mixtures' size, none from fitting the narrower means (not tested over seeds).")
     assert "At 8 components per class (the largest BIC chose for the means), FD is 128.0" in said
+    # three seeds: each fit to the samples against the means' fit of the same model, paired t-tests Holm-adjusted
+    from scipy import stats
+    seeds = []
+    for i, (bic, sized, means) in enumerate(((141.6, 123.5, 125.0), (142.2, 120.0, 122.8), (137.0, 119.8, 124.1))):
+        d = run(f"s{i}", bic)
+        c = json.loads((d / "gmm_control.json").read_text())
+        c["means"].update(fd=means, components=[8] * 10)
+        c["samples_sized"] = {"conditional_accuracy": 0.85, "recall": 0.05, "fd": sized, "components": [8] * 10}
+        (d / "gmm_control.json").write_text(json.dumps(c))
+        seeds.append(d)
+    raw = [stats.ttest_rel([141.6, 142.2, 137.0], [125.0, 122.8, 124.1]).pvalue,
+           stats.ttest_rel([123.5, 120.0, 119.8], [125.0, 122.8, 124.1]).pvalue]
+    low, high = sorted(raw)
+    adjusted = [2 * low if p == low else max(high, 2 * low) for p in raw]
+    said = gmm_control.gmm_control_sentence(seeds, 180.0, 124.0, word)
+    assert said.endswith(f"(paired t-tests over 3 seeds against the means' fit, Holm-adjusted: "
+                         f"{answer.p_value(adjusted[0])} at BIC's size, {answer.p_value(adjusted[1])} at the means' size).")
 
 
 def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_other():

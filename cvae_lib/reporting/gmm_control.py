@@ -3,6 +3,8 @@ instead of posterior means, and to those samples at a fixed size), as Section 5'
 import json
 from pathlib import Path
 
+from ..evaluation.stats import holm_adjusted, paired_p
+from .answer import p_value
 from .settings import span
 
 
@@ -36,5 +38,16 @@ def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
         said += word("gmm_control_sized", k=span([k for f in found for k in f["samples_sized"]["components"]]),
                      fd=s_fd, acc=mean("samples_sized", "conditional_accuracy"),
                      recall=mean("samples_sized", "recall"),
-                     verdict=word("sized_" + kind(s_fd), share=(prior_fd - fd) / gain))  # BIC's fit's share of it
+                     verdict=word("sized_" + kind(s_fd), share=(prior_fd - fd) / gain,  # BIC's fit's share of it
+                                  test=_paired_test(found, word)))
     return said
+
+
+def _paired_test(found: list, word) -> str:
+    """Both fits to the samples against the means' fit, seed by seed (the same trained model each time): paired
+    t-tests, Holm-adjusted over the two, as "control_paired"; "control_untested" with fewer than three seeds."""
+    if len(found) < 3:
+        return word("control_untested")
+    means = [f["means"]["fd"] for f in found]
+    p = holm_adjusted({s: paired_p([f[s]["fd"] for f in found], means) for s in ("samples", "samples_sized")})
+    return word("control_paired", p_bic=p_value(p["samples"]), p_sized=p_value(p["samples_sized"]), n=len(found))
