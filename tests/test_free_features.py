@@ -79,7 +79,7 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
                         pix_clause=word("free_pix_same", name="CONV VAEGAN · PRIOR", pix=0.5, pix_base=0.5, p=p,
                                         p_note=word("free_p_single")),
                         pix_best="MLP VAMPPRIOR · PRIOR", pix_best_fd=0.35, pix_real=0.026)
-    assert "6.2 times below" in said and ("(real images 0.026), the MLP VAMPPRIOR · PRIOR is lowest (0.35) and the CONV "
+    assert "6.2 times below" in said and ("(real images 0.026), the MLP VAMPPRIOR · PRIOR is lowest of them (0.35) and the CONV "
                                           f"VAEGAN · PRIOR and its original do not differ significantly: 0.50 against 0.50 "
                                           f"({p}; Welch's test, uncorrected).") in said
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.30, 0.31]  # Welch's test now tells them apart
@@ -89,7 +89,7 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
     free["methods"]["conv vaegan · gmm"] = {"tau": 1.0, "random_network": [1e-5, 1e-5], "pixels": [0.20, 0.21]}
     with_gmm = heldout.free_feature_sentence(free, table, {**labels, "conv vaegan · gmm": "CONV VAEGAN · GMM"}, word)
     assert "lowest of the 3 methods sampled from their own prior" in with_gmm and "its GMM sampler's FD is " in with_gmm
-    assert "the CONV VAEGAN · PRIOR is lowest (0.30)" in with_gmm  # the mixture's 0.205 is not among them
+    assert "the CONV VAEGAN · PRIOR is lowest of them (0.30)" in with_gmm  # the mixture's 0.205 is not among them
     assert "Welch's tests, Holm-adjusted over the 2 comparisons" in with_gmm  # the prior's and the mixture's
     del free["methods"]["conv vaegan · gmm"]
     assert heldout.free_feature_sentence({}, table, labels, word) == ""  # not scored
@@ -150,7 +150,7 @@ def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_orig
     assert said.startswith("but in 2 × 2 pixel-block means (Welch's tests, Holm-adjusted over the two temperatures) "
                            "the CONV VAEGAN · PRIOR does not differ significantly from its original: its FD 0.49 against 0.40")
     assert ", nor at τ = 1 for both (0.40 against 0.50, p = " in said
-    assert word("review_free", **pair).endswith(f"(at their τ*, {pair['p']}; at τ = 1 for both, {pair['p_one']}; "
+    assert word("review_free", **pair).endswith(f"(at their τ\\*, {pair['p']}; at τ = 1 for both, {pair['p_one']}; "
                                                 "Welch's tests, Holm-adjusted over the two temperatures).")
     assert pair["gmm_clause"] == "" and "gmm_side" not in pair  # the GMM sampler not scored: two tests
     # the same model's GMM sampler scored too: a third test of the family, Holm over three (scipy's Welch p)

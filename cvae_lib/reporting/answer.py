@@ -227,9 +227,7 @@ def review_answer(table: dict, labels: dict, word, section: int, real_accuracy: 
                  "acc_a": entries[own]["test"]["classifier"]["accuracy"]["mean"],
                  "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"],
                  **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
-                    for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)))},
-                 "first": word(f"sampler_name_{best.split(' · ')[1]}"),  # the samplers' names in rank order
-                 "second": word(f"sampler_name_{runner.split(' · ')[1]}")}
+                    for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)))}}
         a, b = (entries[m]["test"]["classifier"]["accuracy"]["mean"] for m in (best, runner))  # the FDs' order
         # "0.930 or 0.930" says one number twice
         model["acc_both"] = f"{a:.3f}" if f"{a:.3f}" == f"{b:.3f}" else word("either_value", a=a, b=b)
