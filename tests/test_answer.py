@@ -323,7 +323,7 @@ def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_
     adjusted = [2 * low if p == low else max(high, 2 * low) for p in raw]
     said = gmm_control.gmm_control_sentence(seeds, 180.0, 124.0, word)
     assert said.endswith(f"(paired t-tests over 3 seeds against the means' fit, Holm-adjusted: "
-                         f"{answer.p_value(adjusted[0])} at BIC's size, {answer.p_value(adjusted[1])} at the means' size).")
+                         f"{answer.p_value(adjusted[0])} at BIC's size, {answer.p_value(adjusted[1])} at the fixed size).")
 
 
 def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_other():

@@ -150,7 +150,7 @@ def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_orig
     assert said.startswith("but in 2 × 2 pixel-block means (Welch's tests, Holm-adjusted over the two temperatures) "
                            "the CONV VAEGAN · PRIOR does not differ significantly from its original: its FD 0.49 against 0.40")
     assert ", nor at τ = 1 for both (0.40 against 0.50, p = " in said
-    assert word("review_free", **pair).endswith(f"(at their τ\\*, {pair['p']}; at τ = 1 for both, {pair['p_one']}; "
+    assert word("review_free", **pair).endswith(f"(FD 0.49 against 0.40 at their τ\\*, {pair['p']}; at τ = 1 for both, {pair['p_one']}; "
                                                 "Welch's tests, Holm-adjusted over the two temperatures).")
     assert pair["gmm_clause"] == "" and "gmm_side" not in pair  # the GMM sampler not scored: two tests
     # the same model's GMM sampler scored too: a third test of the family, Holm over three (scipy's Welch p)

@@ -260,7 +260,8 @@ def test_the_gan_curves_show_both_losses_of_each_backbone_and_where_the_discrimi
     styles = [h.get_linestyle() for h in fig.legends[0].legend_handles[2:]]
     assert styles == ["-", "--"]  # the decoder's loss solid, the discriminator's dashed, as drawn
     names = {round(float(a.xy[1]), 3): a.get_text() for a in ax.texts}  # each reference line named by whose it is
-    assert names == {round(2 * np.log(2), 3): "2 ln 2", round(3 * np.log(2), 3): "3 ln 2"}  # whose: the caption
+    assert names == {round(2 * np.log(2), 3): "decoder: 2 ln 2",  # whose, said outright
+                     round(3 * np.log(2), 3): "discriminator: 3 ln 2"}
     assert len(ax.collections) == 4  # a ± std band per curve: two losses of two backbones
     assert legibility_problems(fig, 0.35) == []
     plt.close(fig)

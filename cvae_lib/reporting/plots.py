@@ -290,10 +290,11 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     """The VAE-GAN's adversarial losses on the training set per epoch (mean over seeds, band ± one std), one colour
     per backbone (``runs``: label -> history DataFrames): the decoder's (solid) and the discriminator's (dashed), the
     legend naming both styles, with each loss's value where the discriminator cannot tell images apart (output 1/2:
-    the decoder's 2 ln 2, the discriminator's 3 ln 2) dotted and labelled by value only ("2 ln 2", "3 ln 2") on the
-    side of the line away from the curves: the caption says whose each is, so no label sits beside the wrong curve."""
+    the decoder's 2 ln 2, the discriminator's 3 ln 2) dotted and labelled with whose loss it is ("decoder: 2 ln 2"),
+    on the side of the line away from the curves: said outright, so that a label's neighbouring curve cannot be
+    taken for its own."""
     w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", "decoder": "decoder",
-         "discriminator": "discriminator", **(words or {})}
+         "discriminator": "discriminator", "reference": "{who}: {n} ln 2", **(words or {})}
     fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.75))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for (model, histories), color, marker in zip(runs.items(), colors, itertools.cycle(MARKERS)):
@@ -302,9 +303,9 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
             _seed_band(ax, epochs, [h[column] for h in histories], style, color, model if style == "-" else None,
                        marker)
     low = min(ax.get_ylim()[0], 2 * np.log(2)) - 0.35  # room below the lower line for its name
-    for n, level, side in ((2, 2 * np.log(2), -1), (3, 3 * np.log(2), 1)):  # the decoder's, the discriminator's
+    for who, n, level, side in (("decoder", 2, 2 * np.log(2), -1), ("discriminator", 3, 3 * np.log(2), 1)):
         ax.axhline(level, color="0.4", ls=":", lw=0.8)
-        ax.annotate(f"{n} ln 2", (1, level), xycoords=("axes fraction", "data"), xytext=(-2, side),
+        ax.annotate(w["reference"].format(who=w[who], n=n), (1, level), xycoords=("axes fraction", "data"), xytext=(-2, side),
                     textcoords="offset points", ha="right", va="bottom" if side > 0 else "top",
                     fontsize=FONT_PT - 0.5, color="0.35")
     ax.set_ylim(bottom=low)
