@@ -103,9 +103,9 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
             row("GAN + GMM", "combined", [60.0, 58.0, 61.0], [0.90, 0.91, 0.905], same_runs=False),
             row("conv GMM", "sampler", [118.0, 116.0, 121.0], [0.86, 0.88, 0.85], architecture="conv")]
     text = overview.lowered_sentence(rows, word)  # every backbone's rows, by name; the combination with the GMM too
-    assert text == "VampPrior, conv GMM and GAN + GMM also lowered FD significantly; two-stage did not lower FD"
+    assert text == "VampPrior, conv GMM and GAN + GMM also lowered judge A's FD significantly; two-stage did not lower FD"
     every = overview.lowered_sentence(rows, word, exclude=("GAN + GMM",))  # the answer's own row, said elsewhere
-    assert every == "VampPrior and conv GMM also lowered FD significantly; two-stage did not lower FD"
+    assert every == "VampPrior and conv GMM also lowered judge A's FD significantly; two-stage did not lower FD"
     assert overview.lowered_sentence([], word) == ""
     # every backbone: a name said the same on both backbones loses its backbone word and is said once; a name of one
     # backbone keeps it, and so does a name whose other backbone is said elsewhere (excluded) or in another group
@@ -117,13 +117,13 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
             row("MLP two-stage", "sampler", [181.0, 186.0, 184.0], [0.80, 0.82, 0.83]),
             row("conv two-stage", "sampler", [185.0, 186.0, 187.0], [0.82, 0.82, 0.81], architecture="conv")]
     folded = overview.lowered_sentence(both, word, exclude=("conv GAN",))
-    assert folded == ("MLP VampPrior and GMM also lowered FD significantly; MLP GAN and two-stage did not lower FD")
+    assert folded == ("MLP VampPrior and GMM also lowered judge A's FD significantly; MLP GAN and two-stage did not lower FD")
     assert "MLP GAN" in overview.lowered_sentence(both, word)  # conv GAN: another group
     tuned = [row("VAE-GAN (γ = 0.1)", "retrained", [110.0, 114.0, 113.0], [0.84, 0.85, 0.85], same_runs=False),
              row("β-VAE (β = 2, 4)", "retrained", [181.0, 186.0, 184.0], [0.80, 0.82, 0.83])]
     tuned[0]["tau"] = 0.7
     assert overview.lowered_sentence(tuned, word) == (  # names only, without their settings: Table 2 gives them
-        "VAE-GAN also lowered FD significantly; β-VAE did not lower FD")
+        "VAE-GAN also lowered judge A's FD significantly; β-VAE did not lower FD")
     # a row that lowered FD at a lower mean recall and CAS says so; on both backbones, once, without the backbone
     paid = [row("MLP GMM", "sampler", [120.0, 122.0, 121.0], [0.86, 0.87, 0.85], recall=(0.04, 0.05, 0.04)),
             row("conv GMM", "sampler", [118.0, 116.0, 121.0], [0.86, 0.88, 0.85], recall=(0.05, 0.05, 0.06),
@@ -132,7 +132,7 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
     for r, cas in zip(paid, ((0.77, 0.78, 0.76), (0.74, 0.75, 0.73), (0.70, 0.71, 0.72))):
         r["values"]["cas"] = (dict(zip(r["values"]["fd"][0], cas)), {"a": 0.79, "b": 0.80, "c": 0.78})
     assert overview.lowered_sentence(paid, word) == (
-        "MLP GAN and GMM also lowered FD significantly (GMM with a lower recall and CAS, not tested)")  # the GAN's recall rose
+        "MLP GAN and GMM also lowered judge A's FD significantly (GMM with a lower recall and CAS, not tested)")  # the GAN's recall rose
     paid[1]["values"]["recall"] = ({"a": 0.2, "b": 0.2, "c": 0.2}, paid[1]["values"]["recall"][1])
     assert overview.lowered_sentence(paid, word).endswith("(MLP GMM with a lower recall and CAS, not tested)")
     from cvae_lib.reporting.names import bare
