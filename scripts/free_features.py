@@ -26,8 +26,8 @@ from tqdm import tqdm  # noqa: E402
 from cvae_lib.base.config import resolve_device  # noqa: E402
 from cvae_lib.base.data import load_fashion_mnist  # noqa: E402
 from cvae_lib.base.fileio import write_json  # noqa: E402
-from cvae_lib.evaluation import free_features as ff  # noqa: E402
 from cvae_lib.base.review_config import ReviewConfig  # noqa: E402
+from cvae_lib.evaluation import free_features as ff  # noqa: E402
 from cvae_lib.evaluation.evaluate import frechet_distance  # noqa: E402
 from cvae_lib.evaluation.review import sampler_draws  # noqa: E402
 from cvae_lib.training import runs  # noqa: E402
@@ -46,6 +46,11 @@ def main() -> int:
     args = parser.parse_args()
     device = resolve_device(args.device)
     table = runs.read_json(REVIEW / "summary.json")
+    gmm = {m: e for m, e in table["methods"].items() if e["sampler"] == "gmm"}
+    wanted = sorted(gmm) if args.gmm == [] else sorted(args.gmm or [])  # --gmm alone: every one; no --gmm: none
+    unknown = sorted(set(wanted) - set(gmm))
+    if unknown:  # before minutes of scoring
+        parser.error(f"not a GMM-sampled method of the review: {', '.join(unknown)} (known: {', '.join(sorted(gmm))})")
     data = load_fashion_mnist()
     network = ff.untrained_network(args.seed)
     reference = ff.features(network, data.test_images)
@@ -62,15 +67,9 @@ def main() -> int:
                                 reference, network) for r in entry["runs"]]
             out["methods"][method]["tau_one"] = {s: [x[s] for x in ones] for s in ff.SPACES}
     previous = runs.read_json(REVIEW / "free_features.json") if (REVIEW / "free_features.json").exists() else {}
-    gmm = {m: e for m, e in table["methods"].items() if e["sampler"] == "gmm"}
-    unknown = sorted(set(args.gmm or []) - set(gmm))
-    if unknown:
-        parser.error(f"not a GMM-sampled method of the review: {', '.join(unknown)} (known: {', '.join(sorted(gmm))})")
-    for method, entry in previous.get("methods", {}).items():  # scored before, with the same draws' settings
-        if method in gmm and method not in (args.gmm or []) and args.gmm != [] and \
-                (previous["per_class"], previous["seed"]) == (args.per_class, args.seed):
-            out["methods"][method] = entry
-    for method in tqdm(sorted(gmm) if args.gmm == [] else sorted(args.gmm or []), desc="GMM methods", unit="method"):
+    if (previous.get("per_class"), previous.get("seed")) == (args.per_class, args.seed):  # the same draws' settings
+        out["methods"].update({m: e for m, e in previous["methods"].items() if m in gmm and m not in wanted})
+    for method in tqdm(wanted, desc="GMM methods", unit="method"):
         entry = gmm[method]  # the review's mixture (seeded by its config), refitted: minutes per run
         scores = [ff.free_fds(sampler_draws(Path(args.runs) / r, "gmm", entry["tau"], args.per_class, args.seed,
                                             ReviewConfig(), device, data)[0], reference, network) for r in entry["runs"]]

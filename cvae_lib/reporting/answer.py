@@ -221,11 +221,7 @@ def review_answer(table: dict, labels: dict, word, section: int, real_accuracy: 
 
         def sampler(m):
             return word(f"sampler_{m.split(' · ')[1]}", tau=entries[m]["tau"])
-        model = {**values, "model": labels[own], "sampler_b": sampler(other), "tau_a": entries[own]["tau"],
-                 "fd_a": entries[own]["test"]["classifier"]["fd"]["mean"],
-                 "fd_b": entries[other]["test"]["classifier"]["fd"]["mean"],
-                 "acc_a": entries[own]["test"]["classifier"]["accuracy"]["mean"],
-                 "acc_b": entries[other]["test"]["classifier"]["accuracy"]["mean"], "seeds": runner_values["seeds"],
+        model = {**values, "model": labels[own], "sampler_b": sampler(other), "seeds": runner_values["seeds"],
                  **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
                     for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)))}}
         a, b = (entries[m]["test"]["classifier"]["accuracy"]["mean"] for m in (best, runner))  # the FDs' order

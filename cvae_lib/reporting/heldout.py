@@ -278,8 +278,8 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     if "gmm" in pairs:
         a, b = pairs["gmm"]
         out.update(gmm_side=side_of(a, b, p["gmm"]), fd_gmm=float(np.mean(a)), p_gmm=p_value(p["gmm"]))
-    out["p_note"] = (word("free_p_holm_n", n=len(pairs)) if "gmm" in pairs and word else
-                     word("free_p_holm" if "one" in pairs else "free_p_single") if word else "")
+    note = "free_p_holm_n" if "gmm" in pairs else "free_p_holm" if "one" in pairs else "free_p_single"
+    out["p_note"] = word(note, n=len(pairs)) if word else ""
     out["gmm_clause"] = word(f"free_gmm_{out['gmm_side']}", **out) if word and "gmm_side" in out else ""
     for key, prefix in (("one", "free_one"), ("one_abstract", "abstract_one")):  # the text's clause, the abstract's
         out[key] = word(f"{prefix}_{out['one_side']}", **out) if word and "one_side" in out else ""
