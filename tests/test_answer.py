@@ -305,8 +305,7 @@ def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_
         verdict=word("sized_control_same", share=(180.0 - 150.0) / (180.0 - 124.0),  # BIC's fit's share: 54 %
                      test=word("control_untested")))  # one seed: no test
     assert said.endswith(": 54% of the gain over N(0, I) comes already with BIC's fit to the samples, the rest with the "
-                         "mixtures' size: at the means' size the fit to the samples does not differ detectably from the fit to "
-                         "the means (not tested over seeds).")
+                         "mixtures' size; at equal size the two fits do not differ detectably (not tested over seeds).")
     assert "At 8 components per class (the largest BIC chose for the means), FD is 128.0" in said
     # three seeds: each fit to the samples against the means' fit of the same model, paired t-tests Holm-adjusted
     from scipy import stats
