@@ -63,7 +63,7 @@ def test_verdict_words_follow_the_numbers_in_both_languages(language):
     assert wins["verdict_words"] == words("verdict_beats", better=better) and (wins["n_better"], wins["n_worse"]) == (2, 0)
     assert loses["verdict_words"] == words("verdict_all_worse") and (loses["n_better"], loses["n_worse"]) == (0, 2)
     assert wins["size_relation"] == words("fewer") and math.isclose(wins["pct_size"], 100 * (1 - 708_545 / 913_296))
-    assert words("compute_remark", ratio=1.0, source="", flops="")[:8] in wins["compute_remark"]  # smaller and slower: the remark
+    assert words("compute_remark", ratio=1.0, source="", flops="", on="")[:8] in wins["compute_remark"]  # smaller and slower: the remark
     faster = _table(True).assign(seconds_per_epoch=lambda t: t.seconds_per_epoch.where(t.architecture == "mlp", 1.0))
     assert findings.verdict_values(faster, words)["compute_remark"] == ""
     larger = _table(True).assign(parameters=lambda t: t.parameters.where(t.architecture == "mlp", 1_000_000))
@@ -78,6 +78,8 @@ def test_verdict_words_follow_the_numbers_in_both_languages(language):
     flops = findings.verdict_values(faster, words, time_ratio=3.8, seed_loop_ratio=2.66, flop_ratio=6.03)
     assert words("flops_clause", flop_ratio=6.03) in flops["compute_remark"] and "6.0" in flops["compute_remark"]
     assert flops["flop_ratio"] == 6.03 and "2.7" not in flops["compute_remark"]
+    on = words("bench_on", threads=2)  # the hardware the ratio was measured on, said beside it
+    assert on in findings.verdict_values(faster, words, time_ratio=3.8, on=on)["compute_remark"]
 
 
 def test_benchmark_time_ratio_reads_the_project_trainers_rows(tmp_path):

@@ -27,6 +27,7 @@ def _run(root, name, samplers=None, review=None, **config):
 def test_the_settings_table_is_read_from_what_was_run(tmp_path):
     mains = [_run(tmp_path, f"mlp-s{s}", samplers=[8] * 10, review=[4, 8] * 5, seed=s, epochs=3) for s in (0, 1)]
     gan = _run(tmp_path, "mlp-s0-vaegan", extension="vaegan", gan_gamma=0.1, learning_rate=3e-4, epochs=3)
+    conv_gan = _run(tmp_path, "conv-s0-vaegan", extension="vaegan", architecture="conv", gan_gamma=1.0, epochs=3)
     control = _run(tmp_path, "mlp-s0-rmsprop", optimizer="rmsprop", learning_rate=3e-4, epochs=3)
     vamp = _run(tmp_path, "mlp-s1-vampprior", extension="vampprior", vamp_pseudo_inputs=5, seed=1, epochs=3)
     clf, judge = tmp_path / "classifier", tmp_path / "judge"
@@ -36,6 +37,8 @@ def test_the_settings_table_is_read_from_what_was_run(tmp_path):
                                             "weight_decay": 5e-4, "shift": 2, "width": 32})
     review = {"methods": {"a": {"tau": 1.0}, "b": {"tau": 0.8}}, "cas_per_class": 6000, "cas_seeds": 3}
     rows = dict(settings.hyperparameter_rows(mains, [gan, control, vamp], clf, judge, review, 0.7, word))
+    both = dict(settings.hyperparameter_rows(mains, [conv_gan, gan], clf, judge, review, 0.7, word))
+    assert "γ by backbone: MLP {0.1}; convolutional {1};" in both[word("hp_vaegan")]  # each backbone's own weights
     assert rows[word("hp_original")] == word("hp_training", optimizer="Adam", lr="10⁻³", batch=128, epochs=3,
                                              seeds="0, 1") + word("hp_latent", latent=64)
     assert rows[word("hp_temperature")].endswith("τ ∈ {0.5, 1}, chosen on validation (chosen: 0.8, 1)")
@@ -51,7 +54,7 @@ def test_the_settings_table_is_read_from_what_was_run(tmp_path):
     assert word("hp_gmm_same") not in rows[word("hp_gmm")]  # the two sections chose differently here
     assert "7 epochs" in rows[word("hp_two_stage")]
     # the VAE-GAN trains with RMSprop whatever its config's optimizer field says (the default, Adam)
-    assert rows[word("hp_vaegan")].startswith("RMSprop, step size 3×10⁻⁴") and "γ ∈ {0.1}" in rows[word("hp_vaegan")]
+    assert rows[word("hp_vaegan")].startswith("RMSprop, step size 3×10⁻⁴") and "γ by backbone: MLP {0.1};" in rows[word("hp_vaegan")]
     assert rows[word("hp_rmsprop")].startswith("RMSprop, step size 3×10⁻⁴")
     assert rows[word("hp_vampprior")].endswith("seeds 1; 5 pseudo-inputs per class")
     assert "weight decay 5×10⁻⁴" in rows[word("hp_judge")] and "6,000 samples per class, 3 seeds" in rows[word("hp_cas")]

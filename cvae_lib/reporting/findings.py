@@ -225,13 +225,14 @@ def benchmark_flop_ratio(throughput_csv) -> float | None:
 
 
 def verdict_values(table: pd.DataFrame, words, time_ratio: float = None, seed_loop_ratio: float = None,
-                   flop_ratio: float = None) -> dict:
+                   flop_ratio: float = None, on: str = "") -> dict:
     """The verdict, sized by the numbers: ``verdict_key`` words with the metrics where conv is worse named, the
     direction of the size difference, and whether the smaller model is the slower one (the compute remark).
     ``time_ratio``: conv's training time over the MLP's from the controlled benchmark (benchmark_time_ratio); without
     it, the ratio of the runs' median epoch times, which machines doing other work at the same time distort;
     ``seed_loop_ratio``: the same benchmark's ratio with the original's training loop, quoted beside it;
-    ``flop_ratio``: conv's arithmetic per image over the MLP's (benchmark_flop_ratio), quoted first where known."""
+    ``flop_ratio``: conv's arithmetic per image over the MLP's (benchmark_flop_ratio), quoted first where known;
+    ``on``: the benchmark's hardware in words ("on 2 CPU threads"), said beside the time ratio."""
     from .compare import rank_metrics, verdict_key
     groups = rank_metrics(table)
     params = table.groupby("architecture")["parameters"].first()
@@ -249,7 +250,7 @@ def verdict_values(table: pd.DataFrame, words, time_ratio: float = None, seed_lo
             "pct_size": abs(100 * (1 - params["conv"] / params["mlp"])),
             "time_ratio": ratio, "time_ratio_source": source,
             "flop_ratio": flop_ratio or float("nan"),
-            "compute_remark": words("compute_remark", ratio=ratio, source=source,
+            "compute_remark": words("compute_remark", ratio=ratio, source=source, on=on,
                                     flops=words("flops_clause", flop_ratio=flop_ratio) if flop_ratio else "")
             if params["conv"] != params["mlp"] and (ratio > 1) == (smaller == "conv") else "",
             "n_ranked": sum(len(groups[k]) for k in ("better", "worse", "tied")), "n_better": len(groups["better"]),

@@ -10,7 +10,7 @@ FD is not bought with class fidelity. The test scores there are the method's ent
 import re
 
 from ..evaluation.review import JUDGES
-from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ, welch_p_from_intervals
+from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ
 from .answer import by_criterion, fd_p, lowest_fd, p_pair, p_value
 from .leaderboard import METHOD_ORDER
 
@@ -288,14 +288,6 @@ def text_values(table: dict, labels: dict, word) -> dict:
                                    gmm_cas_clause=out["gmm_cas_clause"], best_cas_text=out["best_cas_text"],
                                    cas_low=out["cas_low"], cas_high=out["cas_high"], base_name=labels.get(own, ""),
                                    cas_base=with_cas.get(own, float("nan")))
-    out["backbone_clause"] = ""  # do both judges rank the two original models (MLP, conv) alike on FD?
-    fds = backbone_fds({**table, "methods": entries})
-    if fds:  # "alike" only where judge B's Welch test does not leave the two untold apart (p >= 0.05: "_ns")
-        p = welch_p_from_intervals(*(entries[m]["test"]["judge"]["fd"] for m in (ORIGINAL, CONV_ORIGINAL)))
-        out["backbone_clause"] = word("review_backbone_ns" if p >= 0.05 else "review_backbone_agree"
-                                      if backbone_judges_agree(fds) else "review_backbone_differ",
-                                      mlp_classifier=fds["classifier"][0], conv_classifier=fds["classifier"][1],
-                                      mlp_judge=fds["judge"][0], conv_judge=fds["judge"][1], p_judge=p_value(p))
     out["conclusion_caveat"] = ""  # the answer's method: is its CAS told apart from its backbone's original's?
     winner = by_criterion(table, labels)[0]  # the answer's (answer.review_answer)
     own = backbone_original(winner)

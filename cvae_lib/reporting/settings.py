@@ -97,8 +97,10 @@ def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, rev
     gans = [c for c in extensions if c.extension == "vaegan"]
     if gans:  # the VAE-GAN always trains with RMSprop (vaegan.vaegan_optimizers), whatever config.optimizer says
         rows.append([word("hp_vaegan"), _training(gans, word, "rmsprop")
-                     + word("hp_gamma", gammas=word("list_sep").join(f"{g:g}" for g in sorted({c.gan_gamma for c in gans})),
-                            backbones=word("list_sep").join(sorted({word(f"backbone_{c.architecture}").strip() for c in gans})))])
+                     + word("hp_gamma", gammas=word("list_sep_strong").join(  # each backbone's weights: not every γ on both
+                         word("hp_gamma_item", backbone=word(f"backbone_{a}").strip(), gammas=word("list_sep").join(
+                             f"{g:g}" for g in sorted({c.gan_gamma for c in gans if c.architecture == a})))
+                         for a in ("mlp", "conv") if any(c.architecture == a for c in gans)))])
     controls = [c for c in extensions if c.extension == "none" and c.optimizer == "rmsprop"]
     if controls:
         rows.append([word("hp_rmsprop"), _training(controls, word)])
