@@ -170,6 +170,9 @@ def test_document_shows_html_and_latex_for_each_figure_and_table(tmp_path, capsy
     assert "tabcolsep" not in shown[-1][1]  # LaTeX's own space between columns unless asked
     doc.table([["a", "1"]], ["x", "y"], "tight", colsep=3)
     assert shown[-1][1].index("\\setlength{\\tabcolsep}{3pt}") < shown[-1][1].index("\\begin{tabularx}")
+    assert "rowcolor" not in shown[-1][1]  # no bands unless asked
+    doc.table([["a", "1"], ["b", "2"], ["c", "3"]], ["x", "y"], "banded", banded=True)  # wrapped text: every second row
+    assert shown[-1][1].count("\\rowcolor{black!7}") == 1 and "\\rowcolor{black!7}b" in shown[-1][1]
     with pytest.raises(ValueError, match="widths must be 3 positive numbers"):
         doc.table([["a", "1", "2"]], ["x", "y", "z"], "widths", widths=[1, 1])
 

@@ -210,11 +210,13 @@ class Document:
             f"keepaspectratio]{{{rel}}}\\caption{{{latex_escape(caption)}}}\\end{{figure}}")
 
     def table(self, rows: list, header: list, caption: str, align: str = None, note: str = "",
-              size: str = "small", widths: list = None, colsep: float = None) -> None:
+              size: str = "small", widths: list = None, colsep: float = None, banded: bool = False) -> None:
         """A numbered table: HTML, and a LaTeX tabularx as wide as the text whose columns all wrap (the first
         ragged right, the others right-aligned), set in the LaTeX font size ``size`` ("small", "footnotesize",
         "scriptsize"). ``widths``: the columns' relative widths (default: the first 1.8 times the others);
-        ``colsep``: the space on each side of a cell in points (default LaTeX's 6), less for a table of many columns.
+        ``colsep``: the space on each side of a cell in points (default LaTeX's 6), less for a table of many columns;
+        ``banded``: every second row on a light grey band, for tables of wrapped text whose rows would otherwise run
+        together (a band costs no height, unlike space between rows).
         A cell may be (text, href): a link in HTML, text in the PDF."""
         self._number("table")
         align = align or "X" + "r" * (len(header) - 1)
@@ -242,7 +244,9 @@ class Document:
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
         body = "".join("<tr>" + "".join(f"<td>{cell_html(c)}</td>" for c in row) + "</tr>" for row in rows)
         note_html = f"<p><small>{html.escape(note)}</small></p>" if note else ""
-        latex_rows = "\n".join(" & ".join(cell_tex(c) for c in row) + r" \\" for row in rows)
+        band = r"\rowcolor{black!7}"
+        latex_rows = "\n".join((band if banded and i % 2 else "") + " & ".join(cell_tex(c) for c in row) + r" \\"
+                                for i, row in enumerate(rows))
         # justified, its last line flush left (the table's centring would centre the note's last line)
         note_tex = (f"\\par\\smallskip{{\\footnotesize\\leftskip=0pt\\rightskip=0pt\\parfillskip=0pt plus 1fil "
                     f"{latex_escape(note)}\\par}}") if note else ""
