@@ -233,6 +233,11 @@ def test_the_copy_verdict_and_the_showcase_columns():
     assert reviewing.copy_verdict({"ratio": 1.02, "share_closer": 0.01, "quantile": 0.01}) == "none"
     assert reviewing.copy_verdict({"ratio": 0.85, "share_closer": 0.007, "quantile": 0.01}) == "none"  # smooth means
     assert reviewing.copy_verdict({"ratio": 1.0, "share_closer": 0.2, "quantile": 0.01}) == "close"  # near-copies
+    # the share's exact binomial interval, from the beta quantiles (Clopper-Pearson): 24 of 1,000 samples
+    from scipy.stats import beta
+    low, high = reviewing.share_interval({"share_closer": 0.024000000208616257, "n_samples": 1000})
+    assert low == pytest.approx(100 * beta.ppf(0.025, 24, 977)) and high == pytest.approx(100 * beta.ppf(0.975, 25, 976))
+    assert low > 1.0  # above the 1 % that samples as far from the training set as test images would give
     images = {k: torch.full((10, 3, 1, 28, 28), float(i), dtype=torch.float16)
               for i, k in enumerate(("mlp · prior", "best", "nearest", "real"))}
     blocks, names = review_figures.showcase_columns({"images": images}, {"mlp · prior": "original", "best": "winner"},

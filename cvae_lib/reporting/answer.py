@@ -199,9 +199,8 @@ def review_answer(table: dict, labels: dict, word, section: int, real_accuracy: 
         return {f"{prefix}fd": test["classifier"]["fd"]["mean"], f"{prefix}fd_j": test["judge"]["fd"]["mean"],
                 f"{prefix}accuracy": test["classifier"]["accuracy"]["mean"], f"{prefix}recall": test["classifier"]["recall"]["mean"]}
     values = {"name": labels[best], "tau": entries[best]["tau"], "section": section, **scores(best)}
-    if base in entries and base != best:  # the baseline at its own operating point, said where it is not tau = 1
-        values.update(base_name=labels[base], **scores(base, "base_"), base_tau=(
-            word("base_tau_clause", tau=entries[base]["tau"]) if entries[base]["tau"] != 1.0 else ""))
+    if base in entries and base != best:  # the baseline at its own operating point (the abstract's temperature
+        values.update(base_name=labels[base], **scores(base, "base_"))  # sentence names its tau*)
     tie, tied = "", False
     if len(ranked) > 1:
         runner = ranked[1]
@@ -222,8 +221,10 @@ def review_answer(table: dict, labels: dict, word, section: int, real_accuracy: 
         def sampler(m):
             return word(f"sampler_{m.split(' · ')[1]}", tau=entries[m]["tau"])
         model = {**values, "model": labels[own], "sampler_b": sampler(other), "seeds": runner_values["seeds"],
+                 "real_recall": table.get("real", {}).get("test", {}).get("classifier", {}).get("recall", float("nan")),
                  **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
-                    for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)))}}
+                    for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)),
+                                 ("recall", entries[m]["test"]["classifier"]["recall"]["mean"]))}}
         a, b = (entries[m]["test"]["classifier"]["accuracy"]["mean"] for m in (best, runner))  # the FDs' order
         # "0.930 or 0.930" says one number twice
         model["acc_both"] = f"{a:.3f}" if f"{a:.3f}" == f"{b:.3f}" else word("either_value", a=a, b=b)

@@ -181,6 +181,15 @@ def copy_verdict(check: dict) -> str:
     return "none" if check["share_closer"] <= 2 * check["quantile"] else "close"
 
 
+def share_interval(check: dict) -> tuple:
+    """The 95 % Clopper-Pearson interval of a copy check's share of samples closer than the test quantile, in
+    percent: the share is a count out of check["n_samples"] (the threshold's own noise, from the test images, aside)."""
+    from scipy.stats import binomtest
+    n = int(check["n_samples"])
+    ci = binomtest(round(check["share_closer"] * n), n).proportion_ci(0.95)
+    return 100 * ci.low, 100 * ci.high
+
+
 def load_reviews(run_dirs, file: str = None) -> tuple:
     """(run name -> review, run name -> config) of the reviewed runs among ``run_dirs`` that have the review file
     ``file`` (evaluation.review's REVIEW by default; WIDE_REVIEW for the wide check's curves)."""
