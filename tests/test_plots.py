@@ -259,9 +259,11 @@ def test_the_gan_curves_show_both_losses_of_each_backbone_and_where_the_discrimi
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["MLP", "conv", "decoder", "discriminator"]
     styles = [h.get_linestyle() for h in fig.legends[0].legend_handles[2:]]
     assert styles == ["-", "--"]  # the decoder's loss solid, the discriminator's dashed, as drawn
-    names = {round(float(a.xy[1]), 3): a.get_text() for a in ax.texts}  # each reference line named by whose it is
+    right = fig.axes[1]  # each reference line named by whose it is, as a tick outside the plot at its level
+    names = {round(float(y), 3): t.get_text() for y, t in zip(right.get_yticks(), right.get_yticklabels())}
     assert names == {round(2 * np.log(2), 3): "decoder: 2 ln 2",  # whose, said outright
                      round(3 * np.log(2), 3): "discriminator: 3 ln 2"}
+    assert right.get_ylim() == pytest.approx(ax.get_ylim()) and not ax.texts  # on the lines' own heights
     assert len(ax.collections) == 4  # a ± std band per curve: two losses of two backbones
     assert legibility_problems(fig, 0.35) == []
     plt.close(fig)

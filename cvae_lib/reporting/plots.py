@@ -291,8 +291,8 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     per backbone (``runs``: label -> history DataFrames): the decoder's (solid) and the discriminator's (dashed), the
     legend naming both styles, with each loss's value where the discriminator cannot tell images apart (output 1/2:
     the decoder's 2 ln 2, the discriminator's 3 ln 2) dotted and labelled with whose loss it is ("decoder: 2 ln 2"),
-    on the side of the line away from the curves: said outright, so that a label's neighbouring curve cannot be
-    taken for its own."""
+    as tick labels on the right, outside the plot: said outright and away from every curve, so that a label's
+    neighbouring curve cannot be taken for its own."""
     w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", "decoder": "decoder",
          "discriminator": "discriminator", "reference": "{who}: {n} ln 2", **(words or {})}
     fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.75))
@@ -302,13 +302,16 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
         for column, style in (("train_generator_gan", "-"), ("train_discriminator", "--")):
             _seed_band(ax, epochs, [h[column] for h in histories], style, color, model if style == "-" else None,
                        marker)
-    low = min(ax.get_ylim()[0], 2 * np.log(2)) - 0.35  # room below the lower line for its name
-    for who, n, level, side in (("decoder", 2, 2 * np.log(2), -1), ("discriminator", 3, 3 * np.log(2), 1)):
+    levels = {"decoder": 2 * np.log(2), "discriminator": 3 * np.log(2)}
+    for level in levels.values():
         ax.axhline(level, color="0.4", ls=":", lw=0.8)
-        ax.annotate(w["reference"].format(who=w[who], n=n), (1, level), xycoords=("axes fraction", "data"), xytext=(-2, side),
-                    textcoords="offset points", ha="right", va="bottom" if side > 0 else "top",
-                    fontsize=FONT_PT - 0.5, color="0.35")
-    ax.set_ylim(bottom=low)
+    ax.set_ylim(bottom=min(ax.get_ylim()[0], levels["decoder"]) - 0.15)
+    right = ax.twinx()  # the lines' names as ticks outside the plot, where no curve runs beside them
+    right.set_ylim(ax.get_ylim())
+    right.set_yticks(list(levels.values()))
+    right.set_yticklabels([w["reference"].format(who=w[who], n=n) for who, n in (("decoder", 2), ("discriminator", 3))],
+                          fontsize=FONT_PT - 0.5, color="0.35")
+    right.tick_params(length=0)
     ax.set_ylabel(wrap_text(w["adversarial"], 1.6, FONT_PT))
     ax.set_xlabel(w["epoch"])
     ax.grid(alpha=0.3)

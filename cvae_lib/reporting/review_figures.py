@@ -143,8 +143,8 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     extra = [axes[0, 0].plot([], [], color="black", linestyle=":", linewidth=1, label=w["real_accuracy"])[0],
              axes[0, 0].plot([], [], marker="*", markersize=11, color="gold", markeredgecolor="black",
                              linestyle="none", label=w["real"])[0],
-             axes[0, 0].plot([], [], marker="o", markersize=7, color="0.6", markeredgecolor="black",
-                             linestyle="none", label=w["chosen"])[0],  # filled in each method's colour
+             axes[0, 0].plot([], [], marker="o", markersize=8, color="white", markeredgecolor="black",
+                             markeredgewidth=1.2, linestyle="none", label=w["chosen"])[0],  # hollow: no method's own
              axes[0, 0].plot([], [], marker=LOW_TAU_MARKER, markersize=6, color="black", markeredgewidth=1.0,
                              linestyle="none", label=w["low_tau"])[0]]
     if wide:

@@ -225,7 +225,8 @@ def judges_differ(entries: dict, fd: dict, labels: dict, word) -> str:
     intervals) separates them in either judge's FD: "tied" when in neither."""
     p = fd_p(entries[fd["classifier"]], entries[fd["judge"]])
     return word("review_judges_differ_tied" if not any(v < 0.05 for v in p.values()) else "review_judges_differ",
-                classifier=labels[fd["classifier"]], judge=labels[fd["judge"]], p_pair=p_pair(p, word))
+                classifier=labels[fd["classifier"]], judge=labels[fd["judge"]], p_pair=p_pair(p, word),
+                seeds=entries[fd["classifier"]]["test"]["classifier"]["fd"]["n"])
 
 
 def agreement(tau: float, p: float) -> str:
