@@ -137,6 +137,10 @@ def test_table_one_verdicts_end_with_the_holm_adjusted_p_of_welchs_test():
     assert accuracy.startswith("verdict_tie (p = ")  # significant alone, not after the correction
     assert float(accuracy.split("= ")[1].rstrip(")")) == pytest.approx(adjusted["conditional_accuracy"], rel=0.01)
     assert adjusted["conditional_accuracy"] > 0.05 > raw["conditional_accuracy"]
+    elbo = {"test_neg_elbo": [236.9, 236.8, 237.0]}  # a bound: described, not ranked
+    labels = {"metric_fd": "FD ↓", "metric_test_neg_elbo": "−ELBO ↓"}
+    arrows = [r[0] for r in comparison_rows(_table({**mlp, **elbo}, {**conv, **elbo}), lambda key, **_: labels.get(key, key))]
+    assert "FD ↓" in arrows and "−ELBO" in arrows  # a ranked row keeps its arrow, a described one loses it
 
 
 def test_normalizer_split_matches_torchs_continuous_bernoulli():

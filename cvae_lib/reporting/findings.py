@@ -90,7 +90,8 @@ def comparison_rows(table: pd.DataFrame, words) -> list:
             verdict = words("verdict_conv_better" if (d["diff"] < 0) == lower else "verdict_mlp_better")
         if column in adjusted and not math.isnan(d["se"]):
             verdict = f"{verdict} ({p_value(adjusted[column])})"
-        rows.append([words(f"metric_{column}"), pm(by_arch(table, column, "mlp"), digits),
+        label = words(f"metric_{column}")  # a described row has no arrow: it ranks neither model
+        rows.append([label.rstrip(" ↓↑") if lower is None else label, pm(by_arch(table, column, "mlp"), digits),
                      pm(by_arch(table, column, "conv"), digits), diff, verdict])
     return rows
 
