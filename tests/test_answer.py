@@ -161,7 +161,7 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     assert out["abstract_review"] == word("abstract_cas_family", model="CONV GAN · PRIOR", cas_a=0.83, cas_b=0.79,
                                           tau_a=0.8, sampler_b=word("sampler_gmm"), base_cas=0.78, real=0.916,
                                           sig=word("abstract_cas_sig_first"))
-    assert out["abstract_review"] == ("Classifiers trained on its samples score 0.830 (prior) and 0.790 "
+    assert out["abstract_review"] == ("Classifiers trained on the CONV GAN · PRIOR's samples score 0.830 (prior) and 0.790 "
                                       "(per-class GMM) on real test images (CAS; original 0.780; only the former "
                                       "significantly higher, uncorrected).")
     apart_cas = answer.review_answer(_table(gan_hw=0.5), labels, word, 5)["abstract_review"]  # one method answers

@@ -248,7 +248,7 @@ def _gan_history(epochs: int, seed: int, generator: float, discriminator: float,
 def test_the_gan_curves_show_both_losses_of_each_backbone_and_where_the_discriminator_would_be_lost():
     runs = {name: [_gan_history(50, s, g, d, 248.0) for s in range(3)] for name, g, d in (("MLP", 2.7, 1.7),
                                                                                          ("conv", 2.5, 1.8))}
-    fig = plots.gan_curves(runs, width=0.35)
+    fig = plots.gan_curves(runs, width=0.55)
     ax = fig.axes[0]
     flat = [line for line in ax.lines if line.get_linestyle() == ":"]  # the reference lines, dotted
     levels = sorted(line.get_ydata()[0] for line in flat)
@@ -265,7 +265,7 @@ def test_the_gan_curves_show_both_losses_of_each_backbone_and_where_the_discrimi
                      round(3 * np.log(2), 3): "discriminator: 3 ln 2"}
     assert right.get_ylim() == pytest.approx(ax.get_ylim()) and not ax.texts  # on the lines' own heights
     assert len(ax.collections) == 4  # a ± std band per curve: two losses of two backbones
-    assert legibility_problems(fig, 0.35) == []
+    assert legibility_problems(fig, 0.55) == []
     plt.close(fig)
 
 

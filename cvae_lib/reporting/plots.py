@@ -286,7 +286,7 @@ def confusion(matrix, classes=CLASSES, words: dict = None, width: float = 0.7):
 
 
 @printed
-def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
+def gan_curves(runs: dict, words: dict = None, width: float = 0.55):
     """The VAE-GAN's adversarial losses on the training set per epoch (mean over seeds, band ± one std), one colour
     per backbone (``runs``: label -> history DataFrames): the decoder's (solid) and the discriminator's (dashed), the
     legend naming both styles, with each loss's value where the discriminator cannot tell images apart (output 1/2:
@@ -312,13 +312,13 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.36):
     right.set_yticklabels([w["reference"].format(who=w[who], n=n) for who, n in (("decoder", 2), ("discriminator", 3))],
                           fontsize=FONT_PT - 0.5, color="0.35")
     right.tick_params(length=0)
-    ax.set_ylabel(wrap_text(w["adversarial"], 1.6, FONT_PT))
+    ax.set_ylabel(wrap_text(w["adversarial"], 1.0, FONT_PT))  # within the axes: the legend row sits above
     ax.set_xlabel(w["epoch"])
     ax.grid(alpha=0.3)
     handles, labels = ax.get_legend_handles_labels()
     handles += [plt.Line2D([], [], color="0.2", ls=style, lw=1.0) for style in ("-", "--")]  # which loss is which
     labels += [w["decoder"], w["discriminator"]]
-    top = 1 - (2 * LINE_IN + 0.12) / fig.get_figheight()
-    fig.legend(handles, labels, loc="upper center", ncol=2, frameon=False, columnspacing=1.0, handlelength=1.6)
+    top = 1 - (LINE_IN + 0.12) / fig.get_figheight()  # one row: colours, then line styles (no pair reads as "MLP = decoder")
+    fig.legend(handles, labels, loc="upper center", ncol=len(handles), frameon=False, columnspacing=1.0, handlelength=1.6)
     fig.tight_layout(rect=(0, 0, 1, top))
     return fig
