@@ -66,6 +66,13 @@ def headline(table: pd.DataFrame, reference: dict) -> dict:
     return v
 
 
+def metric_label(words, column: str, arrow: bool = True) -> str:
+    """A metric's name in the text's words, with its arrow (lower or higher is better) or, in prose and for a row
+    that ranks neither model, without it."""
+    label = words(f"metric_{column}")
+    return label if arrow else label.rstrip(" ↓↑")
+
+
 def comparison_rows(table: pd.DataFrame, words) -> list:
     """[metric, MLP, conv, conv − MLP ± SE, verdict] per metric of TABLE_METRICS present; ``words(key)`` localizes.
     A ranked metric's verdict ends with its Holm-adjusted p-value (Welch's test, adjusted over the ranked metrics),
@@ -90,8 +97,7 @@ def comparison_rows(table: pd.DataFrame, words) -> list:
             verdict = words("verdict_conv_better" if (d["diff"] < 0) == lower else "verdict_mlp_better")
         if column in adjusted and not math.isnan(d["se"]):
             verdict = f"{verdict} ({p_value(adjusted[column])})"
-        label = words(f"metric_{column}")  # a described row has no arrow: it ranks neither model
-        rows.append([label.rstrip(" ↓↑") if lower is None else label, pm(by_arch(table, column, "mlp"), digits),
+        rows.append([metric_label(words, column, arrow=lower is not None), pm(by_arch(table, column, "mlp"), digits),
                      pm(by_arch(table, column, "conv"), digits), diff, verdict])
     return rows
 
@@ -242,7 +248,7 @@ def verdict_values(table: pd.DataFrame, words, time_ratio: float = None, seed_lo
     ratio = time_ratio or float(epoch["conv"] / epoch["mlp"])
     source = (words("ratio_benchmark", seed_ratio=seed_loop_ratio) if time_ratio and seed_loop_ratio
               else words("ratio_benchmark_one") if time_ratio else words("ratio_epochs"))
-    worse, better = (words("list_sep").join(words(f"metric_{c}").rstrip(" ↓↑") for c in groups[k])
+    worse, better = (words("list_sep").join(metric_label(words, c, arrow=False) for c in groups[k])
                      for k in ("worse", "better"))
     one_seed = table.groupby("architecture").size().min() < 2
     key = "one_seed" if one_seed else verdict_key(groups)
