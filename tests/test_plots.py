@@ -302,3 +302,20 @@ def test_each_dashed_line_of_constant_elbo_is_named_with_its_value():
     assert len(dashed) == len(names) == 2  # the best and the worst β's −ELBO, no unnamed line between them
     assert sorted(names) == sorted(f"−ELBO = {x:.0f}" for x in (totals.min(), totals.max()))
     plt.close(fig)
+
+
+def test_method_columns_shows_the_first_per_class_images_larger():
+    """per_class keeps the first n of each class and block: fewer columns, each image larger at the same width."""
+    blocks = [torch.rand(10, 4, 1, 28, 28) for _ in range(3)]
+    full = grids.method_columns(blocks, ["a", "b", "c"])
+    three = grids.method_columns(blocks, ["a", "b", "c"], per_class=2)
+    try:
+        extents = [ax.images[0].get_extent() for ax in three.axes]
+        assert [e[1] for e in extents] == [2, 2, 2]  # two columns per block
+        shown = three.axes[1].images[0].get_array()  # block b's mosaic: its first two images of class 0, a 2-pixel gutter apart
+        assert np.allclose(shown[:28, :28], blocks[1][0, 0, 0].numpy()) and np.allclose(shown[:28, 30:58], blocks[1][0, 1, 0].numpy())
+        cell = [ax.get_position().width * fig.get_figwidth() / ax.images[0].get_extent()[1] for fig in (full, three)
+                for ax in fig.axes[:1]]
+        assert cell[1] > 1.5 * cell[0]  # at the same printed width, half the columns: images about twice as large
+    finally:
+        plt.close(full), plt.close(three)

@@ -128,10 +128,11 @@ def interpolations_by_model(paths: dict, row_labels: list, width: float = 1.0):
     return image_panels(paths, rows=len(row_labels), row_labels=row_labels, width=width)
 
 
-def method_columns(blocks: list, labels: list, classes=CLASSES, width: float = 0.95):
+def method_columns(blocks: list, labels: list, classes=CLASSES, width: float = 0.95, per_class: int = None):
     """Samples of several methods side by side: ``blocks`` are (10, n, 1, 28, 28) tensors (class c in row c),
-    each titled by its label (wrapped to its columns)."""
-    per = min(b.shape[1] for b in blocks)
+    each titled by its label (wrapped to its columns); the first ``per_class`` of each (all the blocks share,
+    where None): fewer columns, larger images."""
+    per = min(b.shape[1] for b in blocks) if per_class is None else min(per_class, *(b.shape[1] for b in blocks))
     panels = {label: b[:, :per].flatten(0, 1) for label, b in zip(labels, blocks)}
     return image_panels(panels, rows=10, row_labels=classes, width=width, gap=0.06,
                         title_style={"fontsize": FONT_PT, "fontweight": "normal"})

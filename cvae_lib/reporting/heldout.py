@@ -116,9 +116,8 @@ def conclusion_clause(table: dict, main_first: str, labels: dict, word, config: 
 
 
 def temperature_clause(main: dict, held, labels: dict, word, held_curves: dict = None) -> str:
-    """The conclusion's word on the prior temperature, the one extension without a row of its own: no gain where
-    validation chose tau = 1 for every original CVAE of ``main`` (the review's table) ("abstract_temperature", the
-    abstract's too), and which original the held-out check (``held``: its table, or None), on its finer grid, moved
+    """The abstract's word on the prior temperature, the one extension without a row of its own: no gain where
+    validation chose tau = 1 for every original CVAE of ``main`` (the review's table) ("abstract_temperature"), and which original the held-out check (``held``: its table, or None), on its finer grid, moved
     to another temperature, where it did, with its FD on the scoring half there and at tau = 1 (``held_curves``:
     review_table.methods's curves of the check, where given); "" where validation itself chose another (the tables
     say which)."""
@@ -137,13 +136,11 @@ def temperature_clause(main: dict, held, labels: dict, word, held_curves: dict =
     return word("abstract_temperature_heldout", items=listed([item(m) for m in moved], word))
 
 
-def validation_temperature(main: dict, labels: dict, word, curves: dict, words: str = "temperature") -> str:
-    """The temperature's verdict where validation itself moved an original CVAE off tau = 1 (``main``: the review's
-    table; ``curves``: review_table.methods's curves of the main review): each moved original with its test FD and
-    accuracy (judge A) at its tau* and at 1, and the originals that kept 1 (the conclusion's; the abstract names the
-    baseline's tau* itself, answer.review_answer); "" where every original kept tau = 1 (temperature_clause speaks
-    then). ``words``: the words' prefix, "temperature" (the conclusion's) or "abstract_temperature" (the abstract's,
-    the sixth extension's verdict)."""
+def validation_temperature(main: dict, labels: dict, word, curves: dict) -> str:
+    """The abstract's verdict on the temperature (the sixth extension) where validation itself moved an original CVAE
+    off tau = 1 (``main``: the review's table; ``curves``: review_table.methods's curves of the main review): each
+    moved original with its test FD at 1 and at its tau*, and the originals that kept 1; "" where every original
+    kept tau = 1 (temperature_clause speaks then)."""
     originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
     moved = [m for m in originals if main["methods"][m]["tau"] != 1.0]
     if not moved:
@@ -153,11 +150,11 @@ def validation_temperature(main: dict, labels: dict, word, curves: dict, words: 
         tau = main["methods"][m]["tau"]
         fd, acc = ([float(np.mean(at(curves[m], t, "test", "classifier", q))) for t in (tau, 1.0)]
                    for q in ("fd", "accuracy"))
-        return word(f"{words}_moved_item", name=labels[m], tau=tau, fd=fd[0], fd_one=fd[1], acc=acc[0],
+        return word("abstract_temperature_moved_item", name=labels[m], tau=tau, fd=fd[0], fd_one=fd[1], acc=acc[0],
                     acc_one=acc[1])
     kept = [labels[m] for m in originals if m not in moved]
-    return word(f"{words}_moved", items=listed([item(m) for m in moved], word),
-                kept=word(f"{words}_kept", names=listed(kept, word)) if kept else "")
+    return word("abstract_temperature_moved", items=listed([item(m) for m in moved], word),
+                kept=word("abstract_temperature_kept", names=listed(kept, word)) if kept else "")
 
 
 def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE, fig: int = 0) -> str:

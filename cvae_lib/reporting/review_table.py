@@ -11,7 +11,7 @@ import re
 
 from ..evaluation.review import JUDGES
 from ..evaluation.stats import kendall_tau, sign_test, t_interval, welch_differ
-from .answer import by_criterion, fd_p, lowest_fd, p_pair, p_value
+from .answer import fd_p, lowest_fd, p_pair, p_value
 from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
@@ -289,20 +289,6 @@ def text_values(table: dict, labels: dict, word) -> dict:
                                    gmm_cas_clause=out["gmm_cas_clause"], best_cas_text=out["best_cas_text"],
                                    cas_low=out["cas_low"], cas_high=out["cas_high"], base_name=labels.get(own, ""),
                                    cas_base=with_cas.get(own, float("nan")))
-    out["conclusion_caveat"] = ""  # the answer's method: is its CAS told apart from its backbone's original's?
-    winner = by_criterion(table, labels)[0]  # the answer's (answer.review_answer)
-    own = backbone_original(winner)
-    if winner in with_cas and own in with_cas and winner != own and not welch_differ(
-            entries[winner]["cas"].get("values", []), entries[own]["cas"].get("values", [])):
-        def both(values):  # "evaluation classifier / second judge", one judge's values never mixed with the other's
-            return " / ".join(f"{values[j]:.2f}" for j in JUDGES)
-        test, real = entries[winner]["test"], table["real"]["test"]
-        out["conclusion_caveat"] = word("conclusion_caveat_tied", winner=labels[winner], winner_cas=with_cas[winner],
-                                        cas_base=with_cas[own], base_name=labels[own], real_cas=table["real"]["cas"],
-                                        winner_coverage=both({j: test[j]["coverage"]["mean"] for j in JUDGES}),
-                                        real_coverage_both=both({j: real[j]["coverage"] for j in JUDGES}),
-                                        winner_recall=both({j: test[j]["recall"]["mean"] for j in JUDGES}),
-                                        real_recall_both=both({j: real[j]["recall"] for j in JUDGES}))
     gammas = gamma_choice({**table, "methods": entries})
     edge = gammas and len(gammas["scores"]) > 1 and gammas["chosen"] in (min(gammas["scores"]), max(gammas["scores"]))
     out["gamma_sentence"] = word("review_gamma", chosen=gammas["chosen"], scores=word("list_sep").join(
