@@ -131,7 +131,9 @@ def test_table_one_verdicts_end_with_the_holm_adjusted_p_of_welchs_test():
     for i, k in enumerate(ordered):
         running = max(running, min(1.0, (4 - i) * raw[k]))
         adjusted[k] = running
-    rows = {r[0]: r[-1] for r in comparison_rows(_table(mlp, conv), lambda key, **_: key)}
+    def words(key, **v):  # the verdict with its p as the language file's "verdict_p" puts them
+        return f"{v['verdict']} ({v['p']})" if key == "verdict_p" else key
+    rows = {r[0]: r[-1] for r in comparison_rows(_table(mlp, conv), words)}
     assert rows["metric_fd"].startswith("verdict_conv_better (p ")
     accuracy = rows["metric_conditional_accuracy"]
     assert accuracy.startswith("verdict_tie (p = ")  # significant alone, not after the correction

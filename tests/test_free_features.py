@@ -150,8 +150,12 @@ def test_the_pixel_side_is_welchs_verdict_for_the_answers_model_against_its_orig
     assert said.startswith("but in 2 × 2 pixel-block means (Welch's tests, Holm-adjusted over the two temperatures) "
                            "the CONV VAEGAN · PRIOR does not differ significantly from its original: its FD 0.49 against 0.40")
     assert ", nor at τ = 1 for both (0.40 against 0.50, p = " in said
-    assert word("review_free", **pair).endswith(f"(FD 0.49 against 0.40 at their τ\\*, {pair['p']}; at τ = 1 for both, {pair['p_one']}; "
-                                                "Welch's tests, Holm-adjusted over the two temperatures).")
+    assert word("review_free", **pair).endswith(f"(FD 0.49 against 0.40 at their τ\\*, {pair['p']}; 0.40 against 0.50 at τ = 1 "
+                                                f"for both, {pair['p_one']}; Welch's tests, Holm-adjusted over the two temperatures).")
+    # the abstract, where neither temperature tells them apart: not ahead, with both temperatures' numbers
+    assert word("abstract_free_same_both", **pair).startswith(
+        "but in 2 × 2 pixel-block means, which no network shapes, its prior sampler is not ahead of the original: FD 0.49 "
+        "against 0.40 at their τ\\*, 0.40 against 0.50 at τ = 1, neither difference significant")
     assert pair["gmm_clause"] == "" and "gmm_side" not in pair  # the GMM sampler not scored: two tests
     # the same model's GMM sampler scored too: a third test of the family, Holm over three (scipy's Welch p)
     free["methods"]["conv vaegan · gmm"] = {"tau": 1.0, "pixels": [0.30, 0.31, 0.29]}

@@ -107,10 +107,10 @@ REPORT_FIGURES = {
         {n: i.images(8) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
          + i.methods()[0][11:12] + i.methods()[0][15:16]},
         (i.W("views_recon"), i.W("views_path", a=i.classes[5], b=i.classes[9])), i.W("views_inputs"), width=0.95)),
-    "gan_curves": (0.5, lambda i: plots.gan_curves(
+    "gan_curves": (0.8, lambda i: plots.gan_curves(
         {i.W("mlp"): [_gan_history(50, 0, 2.7, 1.7, 248.0)], i.W("conv"): [_gan_history(50, 1, 2.5, 1.8, 249.0)]},
         {"adversarial": i.W("gan_adversarial"), "epoch": i.W("epoch"), "decoder": i.W("gan_decoder"),
-         "discriminator": i.W("gan_discriminator")}, width=0.5)),
+         "discriminator": i.W("gan_discriminator")}, width=0.8)),
     "fidelity_coverage": (0.95, fidelity),
     "fidelity_coverage, every method at one point": (0.95, lambda i: fidelity(i, np.tile(FIDELITY[:1], (18, 1)))),
 }
@@ -245,27 +245,23 @@ def _gan_history(epochs: int, seed: int, generator: float, discriminator: float,
                          "train_generator_gan": generator + 1 / epoch, "train_discriminator": discriminator - 0.3 / epoch})
 
 
-def test_the_gan_curves_show_both_losses_of_each_backbone_and_where_the_discriminator_would_be_lost():
+def test_the_gan_curves_show_each_loss_in_its_own_panel_with_where_the_discriminator_would_be_lost():
     runs = {name: [_gan_history(50, s, g, d, 248.0) for s in range(3)] for name, g, d in (("MLP", 2.7, 1.7),
                                                                                          ("conv", 2.5, 1.8))}
-    fig = plots.gan_curves(runs, width=0.55)
-    ax = fig.axes[0]
-    flat = [line for line in ax.lines if line.get_linestyle() == ":"]  # the reference lines, dotted
-    levels = sorted(line.get_ydata()[0] for line in flat)
-    assert levels == pytest.approx([2 * np.log(2), 3 * np.log(2)])  # where D cannot tell images apart
-    curves = [line for line in ax.lines if line not in flat]
-    finals = sorted(round(float(line.get_ydata()[-1]), 2) for line in curves)  # seed means at the last epoch
-    assert finals == sorted(round(v, 2) for v in (2.7 + 1 / 50, 1.7 - 0.3 / 50, 2.5 + 1 / 50, 1.8 - 0.3 / 50))
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["MLP", "conv", "decoder", "discriminator"]
-    styles = [h.get_linestyle() for h in fig.legends[0].legend_handles[2:]]
-    assert styles == ["-", "--"]  # the decoder's loss solid, the discriminator's dashed, as drawn
-    right = fig.axes[1]  # each reference line named by whose it is, as a tick outside the plot at its level
-    names = {round(float(y), 3): t.get_text() for y, t in zip(right.get_yticks(), right.get_yticklabels())}
-    assert names == {round(2 * np.log(2), 3): "decoder: 2 ln 2",  # whose, said outright
-                     round(3 * np.log(2), 3): "discriminator: 3 ln 2"}
-    assert right.get_ylim() == pytest.approx(ax.get_ylim()) and not ax.texts  # on the lines' own heights
-    assert len(ax.collections) == 4  # a ± std band per curve: two losses of two backbones
-    assert legibility_problems(fig, 0.55) == []
+    fig = plots.gan_curves(runs, width=0.8)
+    panels = [ax for ax in fig.axes if ax.get_title()]  # the two losses' panels, titled; the others: their right axes
+    assert [ax.get_title() for ax in panels] == ["decoder", "discriminator"]
+    for ax, final, n in zip(panels, ((2.7 + 1 / 50, 2.5 + 1 / 50), (1.7 - 0.3 / 50, 1.8 - 0.3 / 50)), (2, 3)):
+        flat = [line for line in ax.lines if line.get_linestyle() == ":"]  # the panel's one reference line
+        assert [line.get_ydata()[0] for line in flat] == pytest.approx([n * np.log(2)])  # where D cannot tell apart
+        curves = [line for line in ax.lines if line not in flat]  # one per backbone: the seed means
+        assert [round(float(line.get_ydata()[-1]), 2) for line in curves] == [round(v, 2) for v in final]
+        assert len(ax.collections) == 2  # a ± std band per curve
+        right = next(r for r in fig.axes if r not in panels and r.get_position().x0 == pytest.approx(ax.get_position().x0))
+        assert [t.get_text() for t in right.get_yticklabels()] == [f"{n} ln 2"]  # named outside the plot, at its level
+        assert right.get_yticks() == pytest.approx([n * np.log(2)]) and right.get_ylim() == pytest.approx(ax.get_ylim())
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["MLP", "conv"]  # colours: the backbones, once
+    assert legibility_problems(fig, 0.8) == []
     plt.close(fig)
 
 

@@ -222,9 +222,6 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
         model = {**values, "model": labels[own], "sampler_b": sampler(other), "seeds": runner_values["seeds"],
                  **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
                     for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)))}}
-        a, b = (entries[m]["test"]["classifier"]["accuracy"]["mean"] for m in (best, runner))  # the FDs' order
-        # "0.930 or 0.930" says one number twice
-        model["acc_both"] = f"{a:.3f}" if f"{a:.3f}" == f"{b:.3f}" else word("either_value", a=a, b=b)
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
     real = table.get("real", {}).get("cas")

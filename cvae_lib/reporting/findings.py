@@ -96,7 +96,7 @@ def comparison_rows(table: pd.DataFrame, words) -> list:
         else:
             verdict = words("verdict_conv_better" if (d["diff"] < 0) == lower else "verdict_mlp_better")
         if column in adjusted and not math.isnan(d["se"]):
-            verdict = f"{verdict} ({p_value(adjusted[column])})"
+            verdict = words("verdict_p", verdict=verdict, p=p_value(adjusted[column]))
         rows.append([metric_label(words, column, arrow=lower is not None), pm(by_arch(table, column, "mlp"), digits),
                      pm(by_arch(table, column, "conv"), digits), diff, verdict])
     return rows

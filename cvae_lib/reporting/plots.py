@@ -286,39 +286,35 @@ def confusion(matrix, classes=CLASSES, words: dict = None, width: float = 0.7):
 
 
 @printed
-def gan_curves(runs: dict, words: dict = None, width: float = 0.55):
-    """The VAE-GAN's adversarial losses on the training set per epoch (mean over seeds, band ± one std), one colour
-    per backbone (``runs``: label -> history DataFrames): the decoder's (solid) and the discriminator's (dashed), the
-    legend naming both styles, with each loss's value where the discriminator cannot tell images apart (output 1/2:
-    the decoder's 2 ln 2, the discriminator's 3 ln 2) dotted and labelled with whose loss it is ("decoder: 2 ln 2"),
-    as tick labels on the right, outside the plot: said outright and away from every curve, so that a label's
-    neighbouring curve cannot be taken for its own."""
+def gan_curves(runs: dict, words: dict = None, width: float = 0.8):
+    """The VAE-GAN's adversarial losses on the training set per epoch, one panel per loss: the decoder's (left) and
+    the discriminator's (right), one colour per backbone (``runs``: label -> history DataFrames; mean over seeds,
+    band ± one std). Each panel has its loss's value where the discriminator cannot tell images apart (output 1/2:
+    the decoder's 2 ln 2, the discriminator's 3 ln 2) dotted and named as a tick on its right, outside the plot: one
+    loss and one reference line per panel, so that no line can be paired with another loss's curve."""
     w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", "decoder": "decoder",
-         "discriminator": "discriminator", "reference": "{who}: {n} ln 2", **(words or {})}
-    fig, ax = plt.subplots(figsize=(width * A4_TEXT_WIDTH_IN, 1.75))
+         "discriminator": "discriminator", "reference": "{n} ln 2", **(words or {})}
+    fig, axes = plt.subplots(1, 2, figsize=(width * A4_TEXT_WIDTH_IN, 1.6))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for (model, histories), color, marker in zip(runs.items(), colors, itertools.cycle(MARKERS)):
-        epochs = histories[0]["epoch"].to_numpy()
-        for column, style in (("train_generator_gan", "-"), ("train_discriminator", "--")):
-            _seed_band(ax, epochs, [h[column] for h in histories], style, color, model if style == "-" else None,
-                       marker)
-    levels = {"decoder": 2 * np.log(2), "discriminator": 3 * np.log(2)}
-    for level in levels.values():
+    for ax, (who, column, n) in zip(axes, (("decoder", "train_generator_gan", 2), ("discriminator", "train_discriminator", 3))):
+        for (model, histories), color, marker in zip(runs.items(), colors, itertools.cycle(MARKERS)):
+            _seed_band(ax, histories[0]["epoch"].to_numpy(), [h[column] for h in histories], "-", color,
+                       model if who == "decoder" else None, marker)
+        level = n * np.log(2)
         ax.axhline(level, color="0.4", ls=":", lw=0.8)
-    ax.set_ylim(bottom=min(ax.get_ylim()[0], levels["decoder"]) - 0.15)
-    right = ax.twinx()  # the lines' names as ticks outside the plot, where no curve runs beside them
-    right.set_ylim(ax.get_ylim())
-    right.set_yticks(list(levels.values()))
-    right.set_yticklabels([w["reference"].format(who=w[who], n=n) for who, n in (("decoder", 2), ("discriminator", 3))],
-                          fontsize=FONT_PT - 0.5, color="0.35")
-    right.tick_params(length=0)
-    ax.set_ylabel(wrap_text(w["adversarial"], 1.0, FONT_PT))  # within the axes: the legend row sits above
-    ax.set_xlabel(w["epoch"])
-    ax.grid(alpha=0.3)
-    handles, labels = ax.get_legend_handles_labels()
-    handles += [plt.Line2D([], [], color="0.2", ls=style, lw=1.0) for style in ("-", "--")]  # which loss is which
-    labels += [w["decoder"], w["discriminator"]]
-    top = 1 - (LINE_IN + 0.12) / fig.get_figheight()  # one row: colours, then line styles (no pair reads as "MLP = decoder")
+        low, high = ax.get_ylim()
+        ax.set_ylim(min(low, level - 0.1), max(high, level + 0.1))
+        right = ax.twinx()  # the line's value as a tick outside the plot, where no curve runs beside it
+        right.set_ylim(ax.get_ylim())
+        right.set_yticks([level])
+        right.set_yticklabels([w["reference"].format(n=n)], fontsize=FONT_PT - 0.5, color="0.35")
+        right.tick_params(length=0)
+        ax.set_title(w[who], fontsize=FONT_PT)
+        ax.set_xlabel(w["epoch"])
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(wrap_text(w["adversarial"], 1.0, FONT_PT))
+    handles, labels = axes[0].get_legend_handles_labels()
+    top = 1 - (LINE_IN + 0.12) / fig.get_figheight()  # the backbones' colours in one row above both panels
     fig.legend(handles, labels, loc="upper center", ncol=len(handles), frameon=False, columnspacing=1.0, handlelength=1.6)
     fig.tight_layout(rect=(0, 0, 1, top))
     return fig
