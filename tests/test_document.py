@@ -253,3 +253,13 @@ def test_the_monte_carlo_kl_has_the_closed_form_mean_and_a_standard_error_scalin
     # the quoted error is the estimator's: the spread of many ten-draw estimates matches it
     repeats = [demos.kl_monte_carlo(mu, log_var, [10], seed=s, reference=1_000).monte_carlo.iloc[0] for s in range(300)]
     assert np.std(repeats) == pytest.approx(kl.std_error.iloc[0], rel=0.15)
+
+
+def test_the_fitted_gaussian_kl_floor_is_the_small_sample_bias_of_a_perfect_match():
+    """A Gaussian fitted to n draws of N(0, I) sits about d (d + 3) / (4 n) nats from it (the covariance's d (d + 1) / (4 n),
+    the second-order bias of the sample log-determinant, plus the mean's d / (2 n)); the floor the report reads
+    q(z | y)'s fit against."""
+    from cvae_lib.reporting import demos
+    for n, d in ((6000, 64), (2000, 16)):
+        assert demos.fitted_gaussian_kl_floor(n, d, reps=8) == pytest.approx(d * (d + 3) / (4 * n), rel=0.05)
+    assert demos.fitted_gaussian_kl_floor(60000, 8) < demos.fitted_gaussian_kl_floor(600, 8)  # vanishes with n

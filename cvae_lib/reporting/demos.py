@@ -73,3 +73,17 @@ def decoder_sample(model, z, labels, seed: int = 0):
     device = device_of(model)
     probs = model.decode(z.to(device), one_hot(labels).to(device)).cpu()
     return torch.bernoulli(probs, generator=torch.Generator().manual_seed(seed))
+
+
+def fitted_gaussian_kl_floor(n: int, d: int, reps: int = 5, seed: int = 0) -> float:
+    """The KL to N(0, I) of a Gaussian fitted (mean and covariance, as findings.prior_gap fits a class's codes) to
+    ``n`` draws from N(0, I) itself in ``d`` dimensions, averaged over ``reps`` draws: what a finite sample gives
+    where the codes match the prior exactly (about d (d + 3) / (4 n) nats for large n), the floor to read a fitted
+    q(z | y)'s distance from the prior against."""
+    g = torch.Generator().manual_seed(seed)
+    kls = []
+    for _ in range(reps):
+        z = torch.randn(n, d, generator=g, dtype=torch.float64)
+        mean, cov = z.mean(0), torch.cov(z.T)
+        kls.append(0.5 * float(torch.trace(cov) + mean @ mean - d - torch.logdet(cov)))
+    return sum(kls) / len(kls)
