@@ -155,18 +155,18 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     # the answer is one model under two samplers: both samplers' CAS, each against the original's by Welch's test
     assert stats.ttest_ind([0.82, 0.83, 0.84], [0.77, 0.78, 0.79], equal_var=False).pvalue < 0.05
     assert stats.ttest_ind([0.78, 0.79, 0.80], [0.77, 0.78, 0.79], equal_var=False).pvalue > 0.05
-    assert out["abstract_review"] == word("abstract_cas_family", model="CONV GAN · PRIOR", cas_a=0.83, cas_b=0.79,
+    assert out["cas_verdict"] == word("cas_verdict_family", model="CONV GAN · PRIOR", cas_a=0.83, cas_b=0.79,
                                           tau_a=0.8, sampler_b=word("sampler_gmm"), base_cas=0.78, real=0.916,
-                                          sig=word("abstract_cas_sig_first"))
-    assert out["abstract_review"] == ("Classifiers trained on the CONV GAN · PRIOR's samples score 0.830 (prior) and 0.790 "
+                                          sig=word("cas_verdict_sig_first"))
+    assert out["cas_verdict"] == (" Classifiers trained on the CONV GAN · PRIOR's samples score 0.830 (prior) and 0.790 "
                                       "(per-class GMM) on real test images (CAS; original 0.780; only the former "
                                       "significantly higher, uncorrected).")
-    apart_cas = answer.review_answer(_table(gan_hw=0.5), labels, word, 5)["abstract_review"]  # one method answers
-    assert apart_cas == word("abstract_cas_below", high=0.83, high_name="CONV GAN · PRIOR", base_cas=0.78, real=0.916)
+    apart_cas = answer.review_answer(_table(gan_hw=0.5), labels, word, 5)["cas_verdict"]  # one method answers
+    assert apart_cas == word("cas_verdict_below", high=0.83, high_name="CONV GAN · PRIOR", base_cas=0.78, real=0.916)
     assert "scores 0.830 on real test images (CAS; its original 0.780, real training images 0.916)" in apart_cas
     flipped = answer.review_answer(_table(gan_hw=0.5, gmm_valid=(60.0, 5.0), real_cas=0.80), labels, word, 5)
     assert "CONV GAN · PRIOR comes first" in flipped["best_clause"] and "as well as one trained on real" in \
-        flipped["abstract_review"]
+        flipped["cas_verdict"]
     assert answer.review_answer({"methods": {}}, labels, word, 5) == {}
 
 

@@ -183,7 +183,7 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     averaged over both judges, on the validation reference at each method's chosen temperature; the first reported
     with its test scores in both judges against its own backbone's original CVAE, and the runner-up named as its
     equal when Welch's test (from the seeds' intervals) tells them apart in neither judge's test FD. Returns
-    best_clause (the abstract's), best_short (the conclusion's) and abstract_review (the highest Classification
+    best_clause (the abstract's), best_short (the conclusion's) and cas_verdict (the highest Classification
     Accuracy Score, against its original's and real images'); {} without reviewed methods. The abstract's answer
     gives FD alone: accuracy above real images' is read as more typical, not better (Section 4 says so)."""
     entries = {m: table["methods"][m] for m in labels if m in table.get("methods", {})}
@@ -225,11 +225,11 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
     real = table.get("real", {}).get("cas")
-    out["abstract_review"] = ""
+    out["cas_verdict"] = ""
     if cas and real is not None:  # the judge-free check: the highest CAS, against its own backbone's original's
         high = max(cas, key=cas.get)
         original = cas.get(f"{high.split()[0]} · prior", float("nan"))  # review_table.backbone_original's name
-        out["abstract_review"] = word("abstract_cas_below" if cas[high] < real else "abstract_cas_reaches",
+        out["cas_verdict"] = word("cas_verdict_below" if cas[high] < real else "cas_verdict_reaches",
                                       high=cas[high], high_name=labels[high], base_cas=original, real=real)
         if model and family(high) == family(best) and own in cas and other in cas:
             # the answer is one model under two samplers: both samplers' CAS, each tested against the original's
@@ -237,9 +237,9 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
             above = [m for m in (own, other) if base in seeds and cas[m] > cas[base]
                      and welch_differ(seeds[m], seeds[base])]
             which = ("both" if len(above) == 2 else "none" if not above else "first" if above == [own] else "second")
-            out["abstract_review"] = word("abstract_cas_family", model=labels[own], cas_a=cas[own], cas_b=cas[other],
+            out["cas_verdict"] = word("cas_verdict_family", model=labels[own], cas_a=cas[own], cas_b=cas[other],
                                           tau_a=entries[own]["tau"], sampler_b=model["sampler_b"], base_cas=original,
-                                          real=real, sig=word(f"abstract_cas_sig_{which}"))
+                                          real=real, sig=word(f"cas_verdict_sig_{which}"))
     return out
 
 
