@@ -1,6 +1,8 @@
 """FD of every reviewed prior-sampled method at its operating point in two feature spaces no training shaped
 (cvae_lib.evaluation.free_features): a randomly initialized residual network of the second judge's design, and
-2 x 2 pixel-block means; the real images' own value beside them (10,000 other training images).
+2 x 2 pixel-block means; and in a third learned without labels (cvae_lib.evaluation.label_free: the codes of an MLP
+autoencoder trained here on the training images, seeded, 20 epochs, about 1 min); the real images' own value beside them
+(10,000 other training images).
 
     python scripts/free_features.py [--per-class 1000] [--device auto]
 
@@ -28,6 +30,7 @@ from cvae_lib.base.data import load_fashion_mnist  # noqa: E402
 from cvae_lib.base.fileio import write_json  # noqa: E402
 from cvae_lib.base.review_config import ReviewConfig  # noqa: E402
 from cvae_lib.evaluation import free_features as ff  # noqa: E402
+from cvae_lib.evaluation import label_free  # noqa: E402
 from cvae_lib.evaluation.evaluate import frechet_distance  # noqa: E402
 from cvae_lib.evaluation.review import sampler_draws  # noqa: E402
 from cvae_lib.training import runs  # noqa: E402
@@ -39,7 +42,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", default=str(runs.PROJECT / "report" / "runs"))
     parser.add_argument("--per-class", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=0, help="the untrained network's and the draws' seed")
+    parser.add_argument("--seed", type=int, default=0, help="the untrained network's, the autoencoder's and the draws' seed")
+    parser.add_argument("--autoencoder-epochs", type=int, default=20)
     parser.add_argument("--device", default="auto")
     parser.add_argument("--gmm", nargs="*", default=None, metavar="METHOD",
                         help="also score these GMM-sampled methods of the review (none named: every one)")
@@ -53,27 +57,33 @@ def main() -> int:
         parser.error(f"not a GMM-sampled method of the review: {', '.join(unknown)} (known: {', '.join(sorted(gmm))})")
     data = load_fashion_mnist()
     network = ff.untrained_network(args.seed)
-    reference = ff.features(network, data.test_images)
-    real = ff.features(network, data.train_images[:10_000])
+    autoencoder, losses = label_free.train_autoencoder(data.train_images, args.autoencoder_epochs, seed=args.seed,
+                                                       device=device)
+    reference = ff.features(network, data.test_images, autoencoder)
+    real = ff.features(network, data.train_images[:10_000], autoencoder)
     out = {"per_class": args.per_class, "seed": args.seed,
-           "real": {space: frechet_distance(real[space], reference[space]) for space in ff.SPACES}, "methods": {}}
+           "autoencoder": {"epochs": args.autoencoder_epochs, "train_loss": losses,
+                           "test_loss": label_free.reconstruction_loss(autoencoder, data.test_images)},
+           "real": {space: frechet_distance(real[space], reference[space]) for space in reference}, "methods": {}}
     chosen = {m: e for m, e in table["methods"].items() if e["sampler"] == "prior"}
     for method, entry in tqdm(sorted(chosen.items()), desc="methods", unit="method"):
         scores = [ff.free_fds(ff.prior_samples(Path(args.runs) / r, entry["tau"], args.per_class, args.seed, device),
-                              reference, network) for r in entry["runs"]]
-        out["methods"][method] = {"tau": entry["tau"], **{s: [x[s] for x in scores] for s in ff.SPACES}}
+                              reference, network, autoencoder) for r in entry["runs"]]
+        out["methods"][method] = {"tau": entry["tau"], **{s: [x[s] for x in scores] for s in reference}}
         if entry["tau"] != 1:  # the same seeded draws at the trained prior: the methods compared at one temperature
             ones = [ff.free_fds(ff.prior_samples(Path(args.runs) / r, 1.0, args.per_class, args.seed, device),
-                                reference, network) for r in entry["runs"]]
-            out["methods"][method]["tau_one"] = {s: [x[s] for x in ones] for s in ff.SPACES}
+                                reference, network, autoencoder) for r in entry["runs"]]
+            out["methods"][method]["tau_one"] = {s: [x[s] for x in ones] for s in reference}
     previous = runs.read_json(REVIEW / "free_features.json") if (REVIEW / "free_features.json").exists() else {}
-    if (previous.get("per_class"), previous.get("seed")) == (args.per_class, args.seed):  # the same draws' settings
+    if ((previous.get("per_class"), previous.get("seed"), previous.get("autoencoder", {}).get("epochs"))
+            == (args.per_class, args.seed, args.autoencoder_epochs)):  # the same draws' and spaces' settings
         out["methods"].update({m: e for m, e in previous["methods"].items() if m in gmm and m not in wanted})
     for method in tqdm(wanted, desc="GMM methods", unit="method"):
         entry = gmm[method]  # the review's mixture (seeded by its config), refitted: minutes per run
         scores = [ff.free_fds(sampler_draws(Path(args.runs) / r, "gmm", entry["tau"], args.per_class, args.seed,
-                                            ReviewConfig(), device, data)[0], reference, network) for r in entry["runs"]]
-        out["methods"][method] = {"tau": entry["tau"], **{s: [x[s] for x in scores] for s in ff.SPACES}}
+                                            ReviewConfig(), device, data)[0], reference, network, autoencoder)
+                  for r in entry["runs"]]
+        out["methods"][method] = {"tau": entry["tau"], **{s: [x[s] for x in scores] for s in reference}}
     write_json(REVIEW / "free_features.json", out)
     print(f"wrote {REVIEW / 'free_features.json'}: {len(out['methods'])} methods")
     return 0

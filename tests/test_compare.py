@@ -147,28 +147,17 @@ def test_table_one_verdicts_end_with_the_holm_adjusted_p_of_welchs_test():
 
 def test_normalizer_split_matches_torchs_continuous_bernoulli():
     import torch
-    from torch.distributions import ContinuousBernoulli, Normal, kl_divergence
+    from torch.distributions import ContinuousBernoulli
     from cvae_lib.modelling.models import build_model, one_hot
     from cvae_lib.reporting.findings import normalizer_split
     torch.manual_seed(0)
     model = build_model("mlp").eval()
     x = torch.rand(6, 1, 28, 28) * (torch.rand(6, 1, 28, 28) > 0.5)  # grey levels and exact zeros
     y = torch.arange(6) % 10
-    out = normalizer_split(model, x, y, batch_size=4, samples=3, seed=5)
+    out = normalizer_split(model, x, y, batch_size=4)
     with torch.no_grad():
-        mu, log_var = model.encode(x, one_hot(y))
+        mu, _ = model.encode(x, one_hot(y))
         logits = model.decode_logits(mu, one_hot(y)).flatten(1)
         at_mu = ContinuousBernoulli(logits=logits).log_prob(x.flatten(1)).sum(1)
         assert out["bernoulli"] + out["normalizer"] == pytest.approx(float(at_mu.mean()), abs=1e-3)  # torch: a Taylor series near 1/2
         assert out["mean_log_abs_logit"] == pytest.approx(float(logits.abs().log().mean()), abs=1e-3)  # a mean near 0
-        g, draws = torch.Generator().manual_seed(5), []  # the same draws, batch by batch as the function takes them
-        for s in range(0, 6, 4):
-            m, lv = mu[s:s + 4], log_var[s:s + 4]
-            total = 0.0
-            for _ in range(3):
-                z = m + torch.exp(0.5 * lv) * torch.randn(m.shape, generator=g)
-                total = total + ContinuousBernoulli(logits=model.decode_logits(z, one_hot(y[s:s + 4])).flatten(1)
-                                                    ).log_prob(x[s:s + 4].flatten(1)).sum(1)
-            kl = kl_divergence(Normal(m, torch.exp(0.5 * lv)), Normal(0.0, 1.0)).sum(1)
-            draws.append(total / 3 - kl)
-        assert out["cb_elbo"] == pytest.approx(float(torch.cat(draws).mean()), rel=1e-4)

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from ..modelling.models import NUM_CLASSES, device_of
 from ..modelling.priors import sample_latents_temperature, sample_prior
 from ..training import runs
+from . import label_free
 from .classifier import predict
 from .evaluate import frechet_distance
 from .generate import decode_means
@@ -29,9 +30,13 @@ def untrained_network(seed: int = 0) -> ResidualJudge:
         return ResidualJudge().eval()
 
 
-def features(network, images) -> dict:
-    """space -> the features of ``images`` (double precision, for FD)."""
-    return {"random_network": predict(network, images)[1].double(), "pixels": pooled_pixels(images).double()}
+def features(network, images, autoencoder=None) -> dict:
+    """space -> the features of ``images`` (double precision, for FD); with ``autoencoder`` (label_free's, trained
+    without labels) its codes as a third space, "autoencoder"."""
+    out = {"random_network": predict(network, images)[1].double(), "pixels": pooled_pixels(images).double()}
+    if autoencoder is not None:
+        out["autoencoder"] = label_free.codes(autoencoder, images)
+    return out
 
 
 def prior_samples(run_dir, tau: float, per_class: int = 1000, seed: int = 0, device="cpu"):
@@ -50,7 +55,8 @@ def prior_samples(run_dir, tau: float, per_class: int = 1000, seed: int = 0, dev
         return decode_means(model, z, labels, config.likelihood).cpu()
 
 
-def free_fds(images, reference: dict, network) -> dict:
-    """space -> FD of ``images`` against ``reference`` (features(network, test images))."""
-    mine = features(network, images)
-    return {space: frechet_distance(mine[space], reference[space]) for space in SPACES}
+def free_fds(images, reference: dict, network, autoencoder=None) -> dict:
+    """space -> FD of ``images`` against ``reference`` (features(network, test images, autoencoder)), in every space
+    ``reference`` holds."""
+    mine = features(network, images, autoencoder)
+    return {space: frechet_distance(mine[space], reference[space]) for space in reference}

@@ -217,24 +217,20 @@ def judge_overlap(table: dict, labels: dict, word) -> str:
 
 
 def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
-    """The answer's model sampled from its prior against its backbone's original CVAE in the two spaces no training
-    shaped (scripts/free_features.py's ``free``: method -> per-seed FDs), with the lowest prior-sampled method in
-    each (a GMM sampler scored as well is said only against the original, in pair's clause) and, in pixels, Welch's
-    verdict over seeds; "" unless the answer is a VAE-GAN and both were scored."""
-    own, base = _answer_pair(table, labels)
+    """Appendix D's sentence on the two spaces no training shaped (scripts/free_features.py's ``free``: method ->
+    per-seed FDs): the lowest prior-sampled method in each, and in the random network the answer's model sampled
+    from its prior against its backbone's original CVAE (in pixels Section 4 says that, free_pixel_side's); "" unless
+    the answer is a VAE-GAN and both were scored."""
+    own, base = answer_pair(table, labels)
     scored = {m: e for m, e in free.get("methods", {}).items() if m in labels and m.endswith(" · prior")}
     if "vaegan" not in own or own not in scored or base not in scored:
         return ""
     mean = {s: {m: float(np.mean(e[s])) for m, e in scored.items()} for s in ("random_network", "pixels")}
     best = {s: min(mean[s], key=mean[s].get) for s in mean}
-    side, pair = free_pixel_side(free, table, labels, word)
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
                 net_ratio=mean["random_network"][base] / mean["random_network"][own],
-                net_best=labels[best["random_network"]],
-                pix_clause=word(f"free_pix_{side}", name=labels[own], pix=pair["fd"], pix_base=pair["fd_base"],
-                                p=pair["p"], p_note=pair["p_note"]) + pair["one"] + pair.get("gmm_clause", ""),
-                pix_best=labels[best["pixels"]], pix_best_fd=mean["pixels"][best["pixels"]],
-                pix_real=free["real"]["pixels"])
+                net_best=labels[best["random_network"]], pix_best=labels[best["pixels"]],
+                pix_best_fd=mean["pixels"][best["pixels"]], pix_real=free["real"]["pixels"])
 
 
 def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
@@ -248,7 +244,7 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     temperature alone moves this FD. Where the same model's GMM sampler was scored too (scripts/free_features.py
     --gmm), it against the original at their operating points as a third test of the family (gmm_side, fd_gmm,
     p_gmm; gmm_clause: "free_gmm_<side>", "" otherwise)."""
-    own, base = _answer_pair(table, labels)
+    own, base = answer_pair(table, labels)
     mixture = own.replace(" · prior", " · gmm")  # the same trained model's other sampler
     scored = free.get("methods", {})
     if own not in scored or base not in scored or own not in labels or base not in labels:
@@ -284,7 +280,7 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     return side, out
 
 
-def _answer_pair(table: dict, labels: dict) -> tuple:
+def answer_pair(table: dict, labels: dict) -> tuple:
     """(the answer's trained model sampled from its own prior, its backbone's original CVAE), as method names."""
     first = by_criterion(table, labels)[0]
     return f"{family(first)} · prior", backbone_original(first)
