@@ -60,15 +60,19 @@ def _review(taus=None):
                         "conv vaegan · gmm": entry(40, 3.2), "mlp vampprior · prior": entry(110, 11)}}
 
 
+def _labels():
+    return {m: m.upper() for m in _review()["methods"]}
+
+
+def _word(key, **values):
+    """The English words, filled."""
+    from cvae_lib.reporting.document import fill, texts
+    return fill(texts("en")["words"][key], values)
+
+
 def test_the_answer_in_the_autoencoders_codes_is_welchs_verdict_holm_adjusted_over_its_two_samplers():
     from cvae_lib.reporting import learned_space
-    from cvae_lib.reporting.document import fill, texts
-    words = texts("en")["words"]
-
-    def word(key, **v):
-        return fill(words[key], v)
-    table = _review()
-    labels = {m: m.upper() for m in table["methods"]}
+    table, labels, word = _review(), _labels(), _word
     own, base, gmm = [20.0, 21.0, 19.5], [30.0, 31.5, 29.0], [24.0, 26.0, 25.0]
     free = {"real": {"autoencoder": 0.5}, "autoencoder": {"epochs": 20, "test_loss": 70.0},
             "methods": {"conv · prior": {"tau": 1.1, "autoencoder": base},
@@ -100,13 +104,7 @@ def test_the_answer_in_the_autoencoders_codes_is_welchs_verdict_holm_adjusted_ov
 
 def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_both_spaces_to_agree():
     from cvae_lib.reporting import heldout, learned_space
-    from cvae_lib.reporting.document import fill, texts
-    words = texts("en")["words"]
-
-    def word(key, **v):
-        return fill(words[key], v)
-    table = _review()
-    labels = {m: m.upper() for m in table["methods"]}
+    table, labels, word = _review(), _labels(), _word
     own, base, gmm = [4.0, 4.6, 4.2], [4.7, 4.9, 4.7], [1.7, 1.9, 1.8]
     own_one, base_one = [2.7, 2.9, 2.8], [6.0, 6.1, 5.9]
     free = {"real": {"autoencoder": 0.2, "pixels": 0.03, "random_network": 1e-6},
