@@ -130,8 +130,46 @@ def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_b
     assert said.endswith("(Welch's tests, Holm-adjusted over the 3 comparisons).")
     side, pixel = heldout.free_pixel_side(free, table, labels, word)
     assert (side, pixel["gmm_side"]) == ("same", "lower")  # the pixels agree: one sentence for both spaces
-    both = learned_space.spaces_sentence(values, side, pixel, word)
-    assert "its prior sampler (each at its τ*) does not differ significantly from the original in either, while its " \
-           "GMM sampler is significantly below it in both (autoencoder: prior 4.3, GMM 1.8, original 4.8;" in both
-    assert learned_space.spaces_sentence(values, "lower", pixel, word) == ""  # the spaces disagree: each says its own
-    assert learned_space.spaces_sentence({}, side, pixel, word) == ""
+    both = learned_space.spaces_sentence(values, side, pixel, free, labels, word)
+    assert both.endswith("the CONV VAEGAN · PRIOR with its per-class GMM is still significantly better than the original, but "
+                         "sampled from its prior it does not differ significantly from the original.")  # no other method
+    free["methods"]["mlp vampprior · prior"] = {"tau": 1.0, "autoencoder": [2.2, 2.3, 2.4], "pixels": [0.29, 0.3, 0.28]}
+    assert learned_space.lowest_prior(free, labels, "pixels") == "mlp vampprior · prior"
+    assert learned_space.spaces_sentence(values, side, pixel, free, labels, word).endswith(
+        "; among the methods sampled from their own prior, the MLP VAMPPRIOR · PRIOR is then lowest.")  # both spaces
+    free["methods"]["mlp vampprior · prior"]["pixels"] = [0.9, 0.9, 0.9]  # the spaces name different ones: not said
+    assert learned_space.spaces_sentence(values, side, pixel, free, labels, word).endswith("from the original.")
+    assert learned_space.spaces_sentence(values, "lower", pixel, free, labels, word) == ""  # disagree: each its own
+    assert learned_space.spaces_sentence({}, side, pixel, free, labels, word) == ""
+
+
+def test_the_mixture_is_checked_against_the_originals_own_mixture_in_both_spaces():
+    from cvae_lib.reporting import heldout, learned_space
+    table, word = _review(), _word
+    table["methods"]["conv · gmm"] = table["methods"]["conv · prior"]
+    labels = {m: m.upper() for m in table["methods"]}
+    mine = {"autoencoder": [1.7, 1.9, 1.8], "pixels": [0.28, 0.27, 0.29]}
+    theirs = {"autoencoder": [3.0, 3.2, 3.1], "pixels": [0.38, 0.40, 0.39]}
+    free = {"real": {"autoencoder": 0.2, "pixels": 0.03}, "autoencoder": {"epochs": 20, "test_loss": 207.0},
+            "methods": {"conv · prior": {"tau": 1.0, "autoencoder": [4.7, 4.9, 4.7], "pixels": [0.43, 0.38, 0.39]},
+                        "conv vaegan · prior": {"tau": 1.0, "autoencoder": [4.0, 4.6, 4.2], "pixels": [0.43, 0.40, 0.41]},
+                        "conv vaegan · gmm": {"tau": 1.0, **mine}, "conv · gmm": {"tau": 1.0, **theirs}}}
+    control = learned_space.mixture_control(free, table, labels)
+    raw = {s: stats.ttest_ind(mine[s], theirs[s], equal_var=False).pvalue for s in mine}
+    low, high = sorted(raw.values())
+    assert control["base"] == "conv · gmm"
+    assert sorted(c["p"] for c in control["spaces"].values()) == pytest.approx([2 * low, max(2 * low, high)])
+    assert control["spaces"]["autoencoder"]["side"] == "lower"
+    said = learned_space.mixture_control_sentence(control, labels, word)
+    assert said.startswith(" Against the CONV · GMM, its per-class GMM sampler scores 1.80 against 3.10 in the "
+                           "autoencoder's codes, significantly lower")
+    values = learned_space.autoencoder_values(free, table, labels)
+    side, pixel = heldout.free_pixel_side(free, table, labels, word)
+    assert {c["side"] for c in control["spaces"].values()} == {"lower"}  # lower in both spaces: said
+    with_table = learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table)
+    assert "with its per-class GMM is still significantly better than the original (and than the original with its " \
+           "own per-class GMM)" in with_table
+    assert "own per-class GMM" not in learned_space.spaces_sentence(values, side, pixel, free, labels, word)
+    del free["methods"]["conv · gmm"]  # the original's mixture not scored: no control, no clause
+    assert learned_space.mixture_control(free, table, labels) == {}
+    assert learned_space.mixture_control_sentence({}, labels, word) == ""

@@ -63,15 +63,54 @@ def autoencoder_sentence(values: dict, word) -> str:
                 + one + gmm, tests=word("ae_tests_holm", n=values["tests"]) if values["tests"] > 1 else word("ae_tests_one"))
 
 
-def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, word, key: str = "abstract_spaces") -> str:
+def lowest_prior(free: dict, labels: dict, space: str) -> str:
+    """The method sampled from its own prior with the lowest seed-mean FD in ``space`` of free_features.json ("" if
+    none was scored there)."""
+    mean = {m: float(np.mean(e[space])) for m, e in free.get("methods", {}).items()
+            if m in labels and m.endswith(" · prior") and space in e}
+    return min(mean, key=mean.get) if mean else ""
+
+
+def mixture_control(free: dict, table: dict, labels: dict) -> dict:
+    """The answer's model sampled by its per-class GMM against its backbone's original CVAE sampled by its own GMM
+    (the right control for the mixture's share of the gain), in the autoencoder's codes and in pixel blocks:
+    {"base": the original's GMM-sampled method, "spaces": space -> {fd, fd_base, p, side}}, Welch's tests over seeds
+    Holm-adjusted over the spaces; {} unless both mixtures were scored (scripts/free_features.py --gmm)."""
+    own, base = (m.replace(" · prior", " · gmm") for m in answer_pair(table, labels))
+    mine, theirs = (free.get("methods", {}).get(m, {}) for m in (own, base))
+    spaces = [s for s in (SPACE, "pixels") if s in mine and s in theirs]
+    if not spaces or base not in labels:
+        return {}
+    p = holm_adjusted({s: welch_p(mine[s], theirs[s]) for s in spaces})
+    return {"base": base, "spaces": {s: {"fd": float(np.mean(mine[s])), "fd_base": float(np.mean(theirs[s])),
+                                         "p": p[s], "side": _side(mine[s], theirs[s], p[s])} for s in spaces}}
+
+
+def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: dict, word,
+                    key: str = "abstract_spaces", table: dict = None) -> str:
     """The abstract's (``key``) verdict on the answer's model in the two spaces not learned from labels, the
     autoencoder's codes (``ae``: autoencoder_values) and 2 x 2 pixel-block means (``pixel_side``, ``pixel``:
-    heldout.free_pixel_side), at the operating points: said in one sentence where both spaces agree for each
-    sampler (its prior, its GMM), "" otherwise (the caller says each space's own)."""
+    heldout.free_pixel_side), at the operating points, in one sentence where both spaces agree for each sampler (its
+    prior, its GMM), with the lowest prior-sampled method where both spaces name the same one and it is not the
+    answer's (``free``: free_features.json, ``labels``: method -> name), and, given the review's ``table``, that its
+    mixture beats the original's own mixture in both (mixture_control) where it does; "" where the spaces disagree
+    (the caller then says each space's own)."""
     if not ae or not pixel_side or "gmm_side" not in ae or "gmm_side" not in pixel:
         return ""
     if ae["side"] != pixel_side or ae["gmm_side"] != pixel["gmm_side"]:
         return ""
-    return word(key, prior=word(f"spaces_prior_{pixel_side}"), gmm=word(f"spaces_gmm_{ae['gmm_side']}"),
-                ae_fd=ae["fd"], ae_gmm=ae["fd_gmm"], ae_base=ae["fd_base"], pix_fd=pixel["fd"],
-                pix_gmm=pixel["fd_gmm"], pix_base=pixel["fd_base"])
+    lowest = {lowest_prior(free, labels, s) for s in (SPACE, "pixels")}
+    best = next(iter(lowest)) if len(lowest) == 1 else ""
+    control = {c["side"] for c in mixture_control(free, table, labels).get("spaces", {}).values()} if table else set()
+    gmm = word(f"spaces_gmm_{ae['gmm_side']}") + (word("spaces_gmm_control_lower") if control == {"lower"} else "")
+    return word(key, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm,
+                best=word("spaces_best", name=labels[best]) if best and labels[best] != ae["name"] else "")
+
+
+def mixture_control_sentence(control: dict, labels: dict, word) -> str:
+    """Appendix D's sentence from mixture_control ("" without it)."""
+    if not control:
+        return ""
+    items = word("list_sep").join(word(f"mixture_item_{c['side']}", space=word(f"space_{s}"), fd=c["fd"],
+                                       fd_base=c["fd_base"], p=p_value(c["p"])) for s, c in control["spaces"].items())
+    return word("mixture_control", base=labels[control["base"]], items=items, n=len(control["spaces"]))
