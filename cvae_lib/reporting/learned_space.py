@@ -101,8 +101,13 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
         return ""
     lowest = {lowest_prior(free, labels, s) for s in (SPACE, "pixels")}
     best = next(iter(lowest)) if len(lowest) == 1 else ""
-    control = {c["side"] for c in mixture_control(free, table, labels).get("spaces", {}).values()} if table else set()
-    gmm = word(f"spaces_gmm_{ae['gmm_side']}") + (word("spaces_gmm_control_lower") if control == {"lower"} else "")
+    control = mixture_control(free, table, labels).get("spaces", {}) if table else {}
+    sides = {s: c["side"] for s, c in control.items()}
+    tied = [word(f"space_{s}") for s, side in sides.items() if side == "same"]
+    gmm = word(f"spaces_gmm_{ae['gmm_side']}") + (
+        word("spaces_gmm_control_lower") if sides and set(sides.values()) == {"lower"} else
+        word("spaces_gmm_control_tied", spaces=word("list_sep").join(tied)) if tied and "higher" not in sides.values()
+        else "")  # against the original's own mixture: better in both, or not told apart in some
     return word(key, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm,
                 best=word("spaces_best", name=labels[best]) if best and labels[best] != ae["name"] else "")
 
