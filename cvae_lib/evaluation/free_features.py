@@ -1,7 +1,8 @@
 """FD in two feature spaces that no training shaped, a check on the judges' possible bias (the evaluation
 classifier is laid out like the VAE-GAN's discriminator): a residual network of the second judge's design at its
 seeded initialization, never trained, and the means of 2 x 2 pixel blocks. Prior samples only (no sampler to fit),
-at a method's operating temperature, against the test images."""
+at a method's operating temperature, against the test images; features() adds a third space where given
+label_free's autoencoder, one learned without labels."""
 import torch
 import torch.nn.functional as F
 
@@ -13,9 +14,6 @@ from .classifier import predict
 from .evaluate import frechet_distance
 from .generate import decode_means
 from .judge import ResidualJudge
-
-SPACES = ("random_network", "pixels")
-
 
 def pooled_pixels(images, pool: int = 2):
     """Images (N, 1, 28, 28) as the flattened means of their ``pool`` x ``pool`` pixel blocks (N, (28 / pool)^2)."""

@@ -92,9 +92,9 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
     autoencoder's codes (``ae``: autoencoder_values) and 2 x 2 pixel-block means (``pixel_side``, ``pixel``:
     heldout.free_pixel_side), at the operating points, in one sentence where both spaces agree for each sampler (its
     prior, its GMM), with the lowest prior-sampled method where both spaces name the same one and it is not the
-    answer's (``free``: free_features.json, ``labels``: method -> name), and, given the review's ``table``, that its
-    mixture beats the original's own mixture in both (mixture_control) where it does; "" where the spaces disagree
-    (the caller then says each space's own)."""
+    answer's (``free``: free_features.json, ``labels``: method -> name), and, given the review's ``table``, how its
+    mixture stands against the original's own mixture (mixture_control): better in both spaces, or not told apart
+    in the spaces named; "" where the two spaces disagree (the caller then says each space's own)."""
     if not ae or not pixel_side or "gmm_side" not in ae or "gmm_side" not in pixel:
         return ""
     if ae["side"] != pixel_side or ae["gmm_side"] != pixel["gmm_side"]:
