@@ -298,7 +298,7 @@ def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_
                      test=word("control_untested")))  # one seed: no test
     assert said.endswith(", close to the means' fit (not tested over seeds). So 54% of the GMM's gain over N(0, I) comes already "
                          "with BIC's smaller fit to the samples; with more components the samples' fit comes close to the "
-                         "means', so nothing here says the rest needs the narrower means.")
+                         "means', so the rest need not come from the narrower means.")
     assert "with 8 components per class (the most BIC chose for the means), FD is 128.0" in said
     # three seeds: each fit to the samples against the means' fit of the same model, paired t-tests Holm-adjusted
     from scipy import stats
