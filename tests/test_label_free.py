@@ -134,7 +134,7 @@ def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_b
     assert both.endswith("the CONV VAEGAN · PRIOR with its per-class GMM is still significantly better than the original, but "
                          "sampled from its prior (at its τ*) it does not differ significantly from the original.")  # no other method
     free["methods"]["mlp vampprior · prior"] = {"tau": 1.0, "autoencoder": [2.2, 2.3, 2.4], "pixels": [0.29, 0.3, 0.28]}
-    assert learned_space.lowest_prior(free, labels, "pixels") == "mlp vampprior · prior"
+    assert heldout.lowest_prior(free, labels, "pixels") == "mlp vampprior · prior"
     assert learned_space.spaces_sentence(values, side, pixel, free, labels, word).endswith(
         "; among the methods sampled from their own prior, the MLP VAMPPRIOR · PRIOR is then lowest.")  # both spaces
     free["methods"]["mlp vampprior · prior"]["pixels"] = [0.9, 0.9, 0.9]  # the spaces name different ones: not said

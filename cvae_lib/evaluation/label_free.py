@@ -58,7 +58,8 @@ def codes(model: MLPAutoencoder, images, batch_size: int = 2000) -> torch.Tensor
 def reconstruction_loss(model: MLPAutoencoder, images, batch_size: int = 2000) -> float:
     """Mean pixel BCE (summed over pixels) of ``images``' reconstructions: how well the codes keep the images."""
     device = next(model.parameters()).device
-    total = sum(float(F.binary_cross_entropy_with_logits(model(images[s:s + batch_size].to(device).float()),
-                                                         images[s:s + batch_size].to(device).float(), reduction="sum"))
-                for s in range(0, len(images), batch_size))
+    total = 0.0
+    for start in range(0, len(images), batch_size):
+        batch = images[start:start + batch_size].to(device).float()
+        total += float(F.binary_cross_entropy_with_logits(model(batch), batch, reduction="sum"))
     return total / len(images)

@@ -225,12 +225,46 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     scored = {m: e for m, e in free.get("methods", {}).items() if m in labels and m.endswith(" · prior")}
     if "vaegan" not in own or own not in scored or base not in scored:
         return ""
-    mean = {s: {m: float(np.mean(e[s])) for m, e in scored.items()} for s in ("random_network", "pixels")}
-    best = {s: min(mean[s], key=mean[s].get) for s in mean}
+    net, pix = (lowest_prior(free, labels, s) for s in ("random_network", "pixels"))
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
-                net_ratio=mean["random_network"][base] / mean["random_network"][own],
-                net_best=labels[best["random_network"]], pix_best=labels[best["pixels"]],
-                pix_best_fd=mean["pixels"][best["pixels"]], pix_real=free["real"]["pixels"])
+                net_ratio=float(np.mean(scored[base]["random_network"]) / np.mean(scored[own]["random_network"])),
+                net_best=labels[net], pix_best=labels[pix], pix_best_fd=float(np.mean(scored[pix]["pixels"])),
+                pix_real=free["real"]["pixels"])
+
+
+def lowest_prior(free: dict, labels: dict, space: str) -> str:
+    """The method sampled from its own prior with the lowest seed-mean FD in ``space`` of free_features.json ("" if
+    none was scored there)."""
+    mean = {m: float(np.mean(e[space])) for m, e in free.get("methods", {}).items()
+            if m in labels and m.endswith(" · prior") and space in e}
+    return min(mean, key=mean.get) if mean else ""
+
+
+def welch_side(a, b, p: float) -> str:
+    """"lower" or "higher" where ``p`` (a test of seeds ``a`` against ``b``) is below 5 %, by their means; "same"
+    otherwise."""
+    return "same" if not p < 0.05 else "lower" if np.mean(a) < np.mean(b) else "higher"
+
+
+def answer_comparisons(free: dict, table: dict, labels: dict, space: str) -> dict:
+    """The answer's trained model against its backbone's original CVAE in ``space`` of free_features.json: key ->
+    (its per-seed FDs, the original's, Welch's p Holm-adjusted over the keys present, one question asked two or
+    three ways) for "op" (both sampled from their prior at their operating points), "one" (both at tau = 1, where
+    either was scored away from it and at 1 as well, "tau_one": a temperature alone moves these FDs) and "gmm" (its
+    GMM sampler against the original, where scored); {} unless both prior samplers were scored in ``space``."""
+    own, base = answer_pair(table, labels)
+    scored = free.get("methods", {})
+    if own not in labels or base not in labels or space not in scored.get(own, {}) or space not in scored.get(base, {}):
+        return {}
+    pairs = {"op": (scored[own][space], scored[base][space])}
+    one = [e[space] if e["tau"] == 1 else e.get("tau_one", {}).get(space) for e in (scored[own], scored[base])]
+    if (scored[own]["tau"] != 1 or scored[base]["tau"] != 1) and all(one):
+        pairs["one"] = tuple(one)
+    mixture = own.replace(" · prior", " · gmm")  # the same trained model's other sampler
+    if space in scored.get(mixture, {}):
+        pairs["gmm"] = (scored[mixture][space], scored[base][space])
+    p = holm_adjusted({k: welch_p(*ab) for k, ab in pairs.items()})
+    return {k: (a, b, p[k]) for k, (a, b) in pairs.items()}
 
 
 def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
@@ -244,35 +278,23 @@ def free_pixel_side(free: dict, table: dict, labels: dict, word=None) -> tuple:
     temperature alone moves this FD. Where the same model's GMM sampler was scored too (scripts/free_features.py
     --gmm), it against the original at their operating points as a third test of the family (gmm_side, fd_gmm,
     p_gmm; gmm_clause: "free_gmm_<side>", "" otherwise)."""
-    own, base = answer_pair(table, labels)
-    mixture = own.replace(" · prior", " · gmm")  # the same trained model's other sampler
-    scored = free.get("methods", {})
-    if own not in scored or base not in scored or own not in labels or base not in labels:
+    comparisons = answer_comparisons(free, table, labels, "pixels")
+    if not comparisons:
         return "", {}
-
-    def side_of(a, b, p):
-        return "same" if not p < 0.05 else "lower" if np.mean(a) < np.mean(b) else "higher"
-    pairs = {"op": (scored[own]["pixels"], scored[base]["pixels"])}
-    one = [e["pixels"] if e["tau"] == 1 else e.get("tau_one", {}).get("pixels") for e in (scored[own], scored[base])]
-    if (scored[own]["tau"] != 1 or scored[base]["tau"] != 1) and all(one):
-        pairs["one"] = tuple(one)
-    if mixture in scored:
-        pairs["gmm"] = (scored[mixture]["pixels"], scored[base]["pixels"])
-    # Welch's test per comparison; one question asked two or three ways: Holm-adjusted over them
-    p = holm_adjusted({k: welch_p(*ab) for k, ab in pairs.items()})
-    a, b = pairs["op"]
-    side = side_of(a, b, p["op"])
+    own, base = answer_pair(table, labels)
+    a, b, p = comparisons["op"]
+    side = welch_side(a, b, p)
     out = {"name": labels[own], "base": labels[base], "fd": float(np.mean(a)), "fd_base": float(np.mean(b)),
-           "p": p_value(p["op"])}
-    if "one" in pairs:
-        a, b = pairs["one"]
-        out.update(one_side=side_of(a, b, p["one"]), fd_one=float(np.mean(a)), fd_base_one=float(np.mean(b)),
-                   p_one=p_value(p["one"]))
-    if "gmm" in pairs:
-        a, b = pairs["gmm"]
-        out.update(gmm_side=side_of(a, b, p["gmm"]), fd_gmm=float(np.mean(a)), p_gmm=p_value(p["gmm"]))
-    note = "free_p_holm_n" if "gmm" in pairs else "free_p_holm" if "one" in pairs else "free_p_single"
-    out["p_note"] = word(note, n=len(pairs)) if word else ""
+           "p": p_value(p)}
+    if "one" in comparisons:
+        a, b, p = comparisons["one"]
+        out.update(one_side=welch_side(a, b, p), fd_one=float(np.mean(a)), fd_base_one=float(np.mean(b)),
+                   p_one=p_value(p))
+    if "gmm" in comparisons:
+        a, b, p = comparisons["gmm"]
+        out.update(gmm_side=welch_side(a, b, p), fd_gmm=float(np.mean(a)), p_gmm=p_value(p))
+    note = "free_p_holm_n" if "gmm" in comparisons else "free_p_holm" if "one" in comparisons else "free_p_single"
+    out["p_note"] = word(note, n=len(comparisons)) if word else ""
     out["gmm_clause"] = word(f"free_gmm_{out['gmm_side']}", **out) if word and "gmm_side" in out else ""
     for key, prefix in (("one", "free_one"), ("one_abstract", "abstract_one")):  # the text's clause, the abstract's
         out[key] = word(f"{prefix}_{out['one_side']}", **out) if word and "one_side" in out else ""

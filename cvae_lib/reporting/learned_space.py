@@ -6,13 +6,9 @@ import numpy as np
 
 from ..evaluation.stats import holm_adjusted, welch_p
 from .answer import p_value
-from .heldout import answer_pair
+from .heldout import answer_comparisons, answer_pair, lowest_prior, welch_side
 
 SPACE = "autoencoder"
-
-
-def _side(a, b, p) -> str:
-    return "same" if not p < 0.05 else "lower" if np.mean(a) < np.mean(b) else "higher"
 
 
 def autoencoder_values(free: dict, table: dict, labels: dict) -> dict:
@@ -22,30 +18,24 @@ def autoencoder_values(free: dict, table: dict, labels: dict) -> dict:
     both where either was scored away from it (a temperature alone moves FD); fd_gmm, p_gmm, gmm_side where the GMM
     sampler was scored; the p Holm-adjusted over these comparisons; the lowest prior-sampled method (best, best_fd, of
     n) and the real images' FD (real); {} unless both the answer's prior sampler and its original were scored."""
-    own, base = answer_pair(table, labels)
-    methods = free.get("methods", {})
-    if SPACE not in methods.get(own, {}) or SPACE not in methods.get(base, {}):
+    comparisons = answer_comparisons(free, table, labels, SPACE)
+    if not comparisons:
         return {}
-    pairs = {"prior": (methods[own][SPACE], methods[base][SPACE])}
-    one = [e[SPACE] if e["tau"] == 1 else e.get("tau_one", {}).get(SPACE) for e in (methods[own], methods[base])]
-    if (methods[own]["tau"] != 1 or methods[base]["tau"] != 1) and all(one):
-        pairs["one"] = tuple(one)
-    mixture = own.replace(" · prior", " · gmm")
-    if SPACE in methods.get(mixture, {}):
-        pairs["gmm"] = (methods[mixture][SPACE], methods[base][SPACE])
-    p = holm_adjusted({k: welch_p(*ab) for k, ab in pairs.items()})
-    mean = {m: float(np.mean(e[SPACE])) for m, e in methods.items() if m in labels and SPACE in e}
-    priors = {m: v for m, v in mean.items() if m.endswith(" · prior")}
-    best = min(priors, key=priors.get)
-    out = {"name": labels[own], "base": labels[base], "tau": methods[own]["tau"], "fd": mean[own],
-           "fd_base": mean[base], "p": p["prior"], "side": _side(*pairs["prior"], p["prior"]), "tests": len(pairs),
-           "best": labels[best], "best_fd": priors[best], "n": len(priors), "real": free["real"][SPACE],
+    own, base = answer_pair(table, labels)
+    methods = free["methods"]
+    best = lowest_prior(free, labels, SPACE)
+    (a, b, p), n = comparisons["op"], sum(m in labels and m.endswith(" · prior") and SPACE in e
+                                          for m, e in methods.items())
+    out = {"name": labels[own], "base": labels[base], "tau": methods[own]["tau"], "fd": float(np.mean(a)),
+           "fd_base": float(np.mean(b)), "p": p, "side": welch_side(a, b, p), "tests": len(comparisons),
+           "best": labels[best], "best_fd": float(np.mean(methods[best][SPACE])), "n": n, "real": free["real"][SPACE],
            "epochs": free.get(SPACE, {}).get("epochs"), "test_loss": free.get(SPACE, {}).get("test_loss")}
-    if "one" in pairs:
-        out.update(fd_one=float(np.mean(pairs["one"][0])), fd_base_one=float(np.mean(pairs["one"][1])), p_one=p["one"],
-                   one_side=_side(*pairs["one"], p["one"]))
-    if "gmm" in pairs:
-        out.update(fd_gmm=mean[mixture], p_gmm=p["gmm"], gmm_side=_side(*pairs["gmm"], p["gmm"]))
+    if "one" in comparisons:
+        a, b, p = comparisons["one"]
+        out.update(fd_one=float(np.mean(a)), fd_base_one=float(np.mean(b)), p_one=p, one_side=welch_side(a, b, p))
+    if "gmm" in comparisons:
+        a, b, p = comparisons["gmm"]
+        out.update(fd_gmm=float(np.mean(a)), p_gmm=p, gmm_side=welch_side(a, b, p))
     return out
 
 
@@ -63,14 +53,6 @@ def autoencoder_sentence(values: dict, word) -> str:
                 + one + gmm, tests=word("ae_tests_holm", n=values["tests"]) if values["tests"] > 1 else word("ae_tests_one"))
 
 
-def lowest_prior(free: dict, labels: dict, space: str) -> str:
-    """The method sampled from its own prior with the lowest seed-mean FD in ``space`` of free_features.json ("" if
-    none was scored there)."""
-    mean = {m: float(np.mean(e[space])) for m, e in free.get("methods", {}).items()
-            if m in labels and m.endswith(" · prior") and space in e}
-    return min(mean, key=mean.get) if mean else ""
-
-
 def mixture_control(free: dict, table: dict, labels: dict) -> dict:
     """The answer's model sampled by its per-class GMM against its backbone's original CVAE sampled by its own GMM
     (the right control for the mixture's share of the gain), in the autoencoder's codes and in pixel blocks:
@@ -83,7 +65,7 @@ def mixture_control(free: dict, table: dict, labels: dict) -> dict:
         return {}
     p = holm_adjusted({s: welch_p(mine[s], theirs[s]) for s in spaces})
     return {"base": base, "spaces": {s: {"fd": float(np.mean(mine[s])), "fd_base": float(np.mean(theirs[s])),
-                                         "p": p[s], "side": _side(mine[s], theirs[s], p[s])} for s in spaces}}
+                                         "p": p[s], "side": welch_side(mine[s], theirs[s], p[s])} for s in spaces}}
 
 
 def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: dict, word,
