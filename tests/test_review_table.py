@@ -293,6 +293,16 @@ def test_every_curve_of_the_tradeoff_figure_has_its_own_colour():
     assert colors["mlp · prior"] == review_figures.ORIGINAL_COLORS["mlp"]
 
 
+def test_the_tradeoff_figures_dashed_curves_differ_in_greyscale():
+    from matplotlib.colors import to_rgb
+    # the figure's usual four curves: both originals and the two best methods, both conv (dashed like conv's original)
+    methods = ["mlp · prior", "conv · prior", "conv vaegan γ=0.1 lr=0.0003 · gmm", "conv vaegan γ=0.1 lr=0.0003 · prior"]
+    colors = review_figures.method_colors(methods)
+    grey = {m: 255 * sum(w * c for w, c in zip((0.299, 0.587, 0.114), to_rgb(colors[m]))) for m in methods[1:]}
+    levels = sorted(grey.values())
+    assert min(b - a for a, b in zip(levels, levels[1:])) > 40, grey  # a printer's grey tells the dashed curves apart
+
+
 def test_the_judges_disagreement_says_whether_welch_separates_their_choices():
     def entry(fd_c, fd_j, hw):
         return {"test": {"classifier": {"fd": {"mean": fd_c, "half_width": hw, "n": 3}},

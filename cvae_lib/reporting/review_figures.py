@@ -10,10 +10,11 @@ from . import review_table
 
 ORIGINAL_COLORS = {"mlp": "#333333", "conv": "#999999"}
 """the two original CVAEs, in greys: the baselines every other curve is read against"""
-DISTINCT_COLORS = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+DISTINCT_COLORS = ("#7f0000", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
                    "#7f7f7f", "#aec7e8")
-"""the other methods' colours, one each in the figure's order (tab10's, distinct in print); the backbone is told by
-the line (MLP solid, conv dashed), and by the marker where a figure does not give each method its own"""
+"""the other methods' colours, one each in the figure's order (tab10's, the first a dark red): the first two and the
+conv original's grey lie apart in greyscale print too (luminance about 38, 100 and 153 of 255); the backbone is told
+by the line (MLP solid, conv dashed), and by the marker where a figure does not give each method its own"""
 BACKBONE_STYLE = {"mlp": ("-", "o"), "conv": ("--", "s")}
 CONV_DASHES = ("--", (0, (7, 2, 1.5, 2)), (0, (3, 1.5)))
 """the conv methods' dashes in a trade-off figure, one per method (cycled): dashed all, apart in greyscale print"""
