@@ -34,6 +34,21 @@ def test_both_editions_have_the_same_keys_and_placeholders():
     assert re.search(r"[\u4e00-\u9fff]", texts("zh")["prose"]["abstract"])  # written in Chinese
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_no_key_of_an_edition_is_written_twice(language):
+    import yaml
+    from cvae_lib.reporting import document
+
+    class Strict(yaml.SafeLoader):  # PyYAML keeps the last of two equal keys silently: here it is an error
+        def construct_mapping(self, node, deep=False):
+            keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+            twice = {k for k in keys if keys.count(k) > 1}
+            assert not twice, f"{language}.yaml writes {sorted(twice)} twice"
+            return super().construct_mapping(node, deep)
+    path = Path(document.__file__).parent / "text" / f"{language}.yaml"
+    yaml.load(path.read_text(encoding="utf-8"), Loader=Strict)
+
+
 def test_fill_formats_values_and_refuses_a_value_that_was_not_computed():
     assert fill("{{n:,}} images, {{p:.1f}}%", {"n": 60000, "p": 22.41}) == "60,000 images, 22.4%"
     assert fill("{{{betas}}}", {"betas": "0.5, 1"}) == "{0.5, 1}"

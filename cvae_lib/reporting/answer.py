@@ -217,11 +217,12 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
         # model (named by its prior sampler's label); the abstract gives both samplers' FD in their rank order
         own, other = (best, runner) if best.endswith(" · prior") else (runner, best)
 
-        def sampler(m):
-            return word(f"sampler_{m.split(' · ')[1]}", tau=entries[m]["tau"])
+        def sampler(m, kind="sampler"):  # the sampler's name; "lead": how a clause opens with it ("with its GMM")
+            return word(f"{kind}_{m.split(' · ')[1]}", tau=entries[m]["tau"])
         model = {**values, "model": labels[own], "sampler_b": sampler(other), "seeds": runner_values["seeds"],
                  **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
-                    for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)))}}
+                    for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)),
+                                 ("lead", sampler(m, "lead")))}}
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
     real = table.get("real", {}).get("cas")

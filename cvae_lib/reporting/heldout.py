@@ -219,8 +219,8 @@ def judge_overlap(table: dict, labels: dict, word) -> str:
 def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     """Appendix D's sentence on the two spaces no training shaped (scripts/free_features.py's ``free``: method ->
     per-seed FDs): the lowest prior-sampled method in each, and in the random network the answer's model sampled
-    from its prior against its backbone's original CVAE (in pixels Section 4 says that, free_pixel_side's); "" unless
-    the answer is a VAE-GAN and both were scored."""
+    from its prior against its backbone's original CVAE, their FDs' ratio and Welch's p (one test, uncorrected; in
+    pixels Section 4 says that, free_pixel_side's); "" unless the answer is a VAE-GAN and both were scored."""
     own, base = answer_pair(table, labels)
     scored = {m: e for m, e in free.get("methods", {}).items() if m in labels and m.endswith(" · prior")}
     if "vaegan" not in own or own not in scored or base not in scored:
@@ -228,6 +228,7 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     net, pix = (lowest_prior(free, labels, s) for s in ("random_network", "pixels"))
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
                 net_ratio=float(np.mean(scored[base]["random_network"]) / np.mean(scored[own]["random_network"])),
+                net_p=p_value(welch_p(scored[own]["random_network"], scored[base]["random_network"])),
                 net_best=labels[net], pix_best=labels[pix], pix_best_fd=float(np.mean(scored[pix]["pixels"])),
                 pix_real=free["real"]["pixels"])
 

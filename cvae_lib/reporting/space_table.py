@@ -1,0 +1,53 @@
+"""One table of the answer's evidence across feature spaces: every reviewed method's test FD in the two judges'
+features (Section 4's review) and in the three spaces no label trained (scripts/free_features.py: an untrained
+network of judge B's design, the codes of an autoencoder trained without labels, 2 x 2 pixel-block means), at its
+operating point, with the answer's pair again at tau = 1 where free_features.json holds those draws.
+"""
+import numpy as np
+
+FREE_SPACES = ("random_network", "autoencoder", "pixels")
+"""the label-free spaces of free_features.json, in the table's column order"""
+RANDOM_SCALE = 1e3
+"""the untrained network's FDs are about 1e-3: printed times 1,000"""
+
+
+def number(x: float) -> str:
+    """Three significant digits at most, never in exponent form: 180, 31.0, 4.43, 0.397, 0.0435."""
+    if not np.isfinite(x):
+        return "–"
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    digits = max(3, 2 - int(np.floor(np.log10(abs(x)))) if x else 3)
+    return f"{x:.{digits}f}"
+
+
+def _free(entry: dict) -> list:
+    """A method's seed-mean FD in each label-free space, the untrained network's scaled."""
+    return [number(float(np.mean(entry[s])) * (RANDOM_SCALE if s == "random_network" else 1)) for s in FREE_SPACES]
+
+
+def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label: str) -> list:
+    """The table's rows in ``labels``' order (the review table's): method, tau*, judge A's and judge B's test FD,
+    then the label-free spaces' FDs; for a method whose tau = 1 draws were scored too (free_features.json's
+    "tau_one"), a second row "{name} (tau = 1)" (``tau_one_label`` formats it) with the label-free spaces only
+    (the judges' FDs at tau = 1: Appendix B); the real images last. Only methods scored in every space."""
+    scored = free.get("methods", {})
+    out = []
+    for m, name in labels.items():
+        if m not in review["methods"] or m not in scored or not all(s in scored[m] for s in FREE_SPACES):
+            continue
+        entry, test = review["methods"][m], review["methods"][m]["test"]
+        out.append([name, f"{entry['tau']:g}", number(test["classifier"]["fd"]["mean"]),
+                    number(test["judge"]["fd"]["mean"]), *_free(scored[m])])
+        one = scored[m].get("tau_one", {})
+        if entry["tau"] != 1 and all(s in one for s in FREE_SPACES):
+            out.append([tau_one_label.format(name=name), "1", "–", "–", *_free(one)])
+    real, judged = free.get("real", {}), review["real"]["test"]
+    out.append([real_label, "–", number(judged["classifier"]["fd"]), number(judged["judge"]["fd"]),
+                *[number(real[s] * (RANDOM_SCALE if s == "random_network" else 1)) if s in real else "–"
+                  for s in FREE_SPACES]])
+    return out
