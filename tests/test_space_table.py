@@ -30,6 +30,20 @@ def test_rows_give_each_method_at_its_operating_point_and_the_answers_pair_again
     assert rows[3] == ["real", "–", "0.711", "0.0435", "0.00220", "0.194", "0.0264"]
 
 
+def test_a_reversal_needs_both_judges_ahead_and_both_label_free_spaces_behind():
+    review = {"methods": {"mlp · prior": _entry(1.0, 180, 17.1), "mlp gan · prior": _entry(0.7, 93.4, 10.0),
+                          "mlp vamp · prior": _entry(1.0, 113, 11.6), "mlp rms · prior": _entry(1.0, 243, 20.2),
+                          "mlp gan · gmm": _entry(1.0, 59.8, 4.47)}}
+    free = {"methods": {"mlp · prior": {"autoencoder": [6.6, 6.7], "pixels": [0.65]},
+                        "mlp gan · prior": {"autoencoder": [13.5], "pixels": [2.1]},  # judges ahead, both spaces behind
+                        "mlp vamp · prior": {"autoencoder": [2.75], "pixels": [0.35]},  # ahead everywhere
+                        "mlp rms · prior": {"autoencoder": [12.3], "pixels": [1.5]},  # behind everywhere: no reversal
+                        "mlp gan · gmm": {"autoencoder": [20.0], "pixels": [3.0]}}}  # a mixture: not prior-sampled
+    assert space_table.reversed_methods(review, free) == ["mlp gan · prior"]
+    free["methods"]["mlp gan · prior"]["pixels"] = [0.6]  # behind in one space only
+    assert space_table.reversed_methods(review, free) == []
+
+
 def test_numbers_keep_three_significant_digits_without_exponents():
     assert [space_table.number(x) for x in (180.4, 31.04, 4.428, 0.3974, 0.04347, 0.0022094)] == \
         ["180", "31.0", "4.43", "0.397", "0.0435", "0.00221"]

@@ -229,8 +229,7 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
                 net_ratio=float(np.mean(scored[base]["random_network"]) / np.mean(scored[own]["random_network"])),
                 net_p=p_value(welch_p(scored[own]["random_network"], scored[base]["random_network"])),
-                net_best=labels[net], pix_best=labels[pix], pix_best_fd=float(np.mean(scored[pix]["pixels"])),
-                pix_real=free["real"]["pixels"])
+                net_best=labels[net], pix_best=labels[pix], pix_best_fd=float(np.mean(scored[pix]["pixels"])))
 
 
 def lowest_prior(free: dict, labels: dict, space: str) -> str:

@@ -294,7 +294,7 @@ def gan_curves(runs: dict, words: dict = None, width: float = 0.8):
     loss and one reference line per panel, so that no line can be paired with another loss's curve."""
     w = {"adversarial": "adversarial loss (training)", "epoch": "epoch", "decoder": "decoder",
          "discriminator": "discriminator", "reference": "{n} ln 2", **(words or {})}
-    fig, axes = plt.subplots(1, 2, figsize=(width * A4_TEXT_WIDTH_IN, 1.35))
+    fig, axes = plt.subplots(1, 2, figsize=(width * A4_TEXT_WIDTH_IN, 1.5))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, (who, column, n) in zip(axes, (("decoder", "train_generator_gan", 2), ("discriminator", "train_discriminator", 3))):
         for (model, histories), color, marker in zip(runs.items(), colors, itertools.cycle(MARKERS)):

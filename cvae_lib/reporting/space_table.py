@@ -51,3 +51,21 @@ def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label:
                 *[number(real[s] * (RANDOM_SCALE if s == "random_network" else 1)) if s in real else "–"
                   for s in FREE_SPACES]])
     return out
+
+
+def reversed_methods(review: dict, free: dict) -> list:
+    """The methods sampled from their own prior that both judges put ahead of their backbone's original CVAE
+    (lower test FD, seed means) but that score worse than it in both the autoencoder's codes and the pixel blocks:
+    where the label-free spaces reverse the judges' verdict. Both at their operating points."""
+    scored, out = free.get("methods", {}), []
+    for m, entry in review["methods"].items():
+        base = f"{m.split()[0]} · prior"
+        if not m.endswith(" · prior") or m == base or m not in scored or base not in scored or base not in review["methods"]:
+            continue
+        ahead = all(entry["test"][j]["fd"]["mean"] < review["methods"][base]["test"][j]["fd"]["mean"]
+                    for j in ("classifier", "judge"))
+        behind = all(s in scored[m] and s in scored[base] and np.mean(scored[m][s]) > np.mean(scored[base][s])
+                     for s in ("autoencoder", "pixels"))
+        if ahead and behind:
+            out.append(m)
+    return out
