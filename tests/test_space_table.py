@@ -1,5 +1,7 @@
 """The table of every method's FD in five feature spaces (cvae_lib.reporting.space_table), checked against numbers
 worked out by hand."""
+import pytest
+
 from cvae_lib.reporting import space_table
 
 
@@ -48,3 +50,14 @@ def test_numbers_keep_three_significant_digits_without_exponents():
     assert [space_table.number(x) for x in (180.4, 31.04, 4.428, 0.3974, 0.04347, 0.0022094)] == \
         ["180", "31.0", "4.43", "0.397", "0.0435", "0.00221"]
     assert space_table.number(float("nan")) == "–"
+
+
+def test_the_random_network_comparison_is_welchs_test_and_the_means_ratio():
+    from scipy import stats
+    free = {"methods": {"conv gan · prior": {"random_network": [1.5e-4, 2.5e-4, 2.0e-4]},
+                        "conv · prior": {"random_network": [1.2e-3, 1.3e-3, 1.1e-3]}}}
+    said = space_table.random_network(free, "conv gan · prior", "conv · prior")
+    assert said["ratio"] == pytest.approx(1.2e-3 / 2.0e-4)
+    assert said["p"] == pytest.approx(stats.ttest_ind([1.5e-4, 2.5e-4, 2.0e-4], [1.2e-3, 1.3e-3, 1.1e-3],
+                                                      equal_var=False).pvalue)
+    assert space_table.random_network(free, "conv gan · gmm", "conv · prior") == {}  # not scored there

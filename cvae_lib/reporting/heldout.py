@@ -21,6 +21,7 @@ from ..evaluation.stats import holm_adjusted, kendall_tau, welch_p, welch_p_from
 from .answer import by_criterion, family, fd_p, p_pair, p_value
 from .names import listed
 from .review_table import CONV_ORIGINAL, ORIGINAL, at, backbone_fds, backbone_judges_agree, backbone_original
+from .space_table import random_network
 
 HELDOUT_DIR = Path("review") / "heldout"
 """where, under the report folder, scripts/review.py --heldout writes its table (summary.json)"""
@@ -225,10 +226,10 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     scored = {m: e for m, e in free.get("methods", {}).items() if m in labels and m.endswith(" · prior")}
     if "vaegan" not in own or own not in scored or base not in scored:
         return ""
-    net, pix = (lowest_prior(free, labels, s) for s in ("random_network", "pixels"))
+    net, pix, against = (*(lowest_prior(free, labels, s) for s in ("random_network", "pixels")),
+                         random_network(free, own, base))
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
-                net_ratio=float(np.mean(scored[base]["random_network"]) / np.mean(scored[own]["random_network"])),
-                net_p=p_value(welch_p(scored[own]["random_network"], scored[base]["random_network"])),
+                net_ratio=against["ratio"], net_p=p_value(against["p"]),
                 net_best=labels[net], pix_best=labels[pix], pix_best_fd=float(np.mean(scored[pix]["pixels"])))
 
 

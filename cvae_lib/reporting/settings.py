@@ -56,6 +56,13 @@ def same_mixtures(run_dirs) -> bool:
     return bool(pairs) and all(a == b for a, b in pairs)
 
 
+def judge_settings(judge_dir, word) -> str:
+    """The second judge's training, as the hyperparameter table and Section 1 state it, from its config.json."""
+    judge = runs.read_json(Path(judge_dir) / "config.json")
+    return word("hp_judge_set", epochs=judge["epochs"], lr=rate(judge['learning_rate']), batch=judge["batch_size"],
+                wd=rate(judge['weight_decay']), shift=judge["shift"], width=judge["width"], seed=judge["seed"])
+
+
 def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, review: dict, temperature: float,
                         word) -> list:
     """[what, settings] rows: the original CVAEs, each extension found among ``extension_dirs``, the two judges and
@@ -108,10 +115,7 @@ def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, rev
     rows.append([word("hp_classifier"), word("hp_classifier_set", epochs=clf["epochs"], lr=rate(clf['learning_rate']),
                                              batch=clf["batch_size"], seed=clf["seed"])])
     if review and (Path(judge_dir) / "config.json").exists():
-        judge = runs.read_json(Path(judge_dir) / "config.json")
-        rows.append([word("hp_judge"), word("hp_judge_set", epochs=judge["epochs"], lr=rate(judge['learning_rate']),
-                                            batch=judge["batch_size"], wd=rate(judge['weight_decay']),
-                                            shift=judge["shift"], width=judge["width"], seed=judge["seed"])])
+        rows.append([word("hp_judge"), judge_settings(judge_dir, word)])
         rows.append([word("hp_cas"), word("hp_cas_set", per_class=f"{review['cas_per_class']:,}",
                                           seeds=review["cas_seeds"], epochs=clf["epochs"])])
     return rows

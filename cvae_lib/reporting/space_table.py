@@ -5,6 +5,8 @@ operating point, with the answer's pair again at tau = 1 where free_features.jso
 """
 import numpy as np
 
+from ..evaluation.stats import welch_p
+
 FREE_SPACES = ("random_network", "autoencoder", "pixels")
 """the label-free spaces of free_features.json, in the table's column order"""
 RANDOM_SCALE = 1e3
@@ -51,6 +53,17 @@ def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label:
                 *[number(real[s] * (RANDOM_SCALE if s == "random_network" else 1)) if s in real else "–"
                   for s in FREE_SPACES]])
     return out
+
+
+def random_network(free: dict, own: str, base: str) -> dict:
+    """The answer's prior sampler (``own``) against its original (``base``) in the untrained network's features:
+    {"ratio": the original's seed-mean FD over its, "p": Welch's p over seeds (one test, uncorrected)}; {} unless
+    both were scored there."""
+    scored = free.get("methods", {})
+    if not all(m in scored and "random_network" in scored[m] for m in (own, base)):
+        return {}
+    mine, theirs = scored[own]["random_network"], scored[base]["random_network"]
+    return {"ratio": float(np.mean(theirs) / np.mean(mine)), "p": welch_p(mine, theirs)}
 
 
 def reversed_methods(review: dict, free: dict) -> list:
