@@ -30,6 +30,8 @@ def test_rows_give_each_method_at_its_operating_point_and_the_answers_pair_again
     assert rows[1] == ["CONV at 1", "1", "–", "–", "1.00", "6.00", "0.500"]  # judges' tau = 1 FD: Appendix B
     assert rows[2] == ["GAN", "0.8", "31.0", "4.43", "0.200", "4.28", "0.490"]  # no tau_one: no second row
     assert rows[3] == ["real", "–", "0.711", "0.0435", "0.00220", "0.194", "0.0264"]
+    only = space_table.rows(review, free, labels, "real", "{name} at 1", tau_one_for={"conv gan · prior"})
+    assert [r[0] for r in only] == ["CONV", "GAN", "real"]  # the tau = 1 rows of the named methods only
 
 
 def test_a_reversal_needs_both_judges_ahead_and_both_label_free_spaces_behind():

@@ -32,11 +32,12 @@ def _free(entry: dict) -> list:
     return [number(float(np.mean(entry[s])) * (RANDOM_SCALE if s == "random_network" else 1)) for s in FREE_SPACES]
 
 
-def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label: str) -> list:
+def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label: str, tau_one_for=None) -> list:
     """The table's rows in ``labels``' order (the review table's): method, tau*, judge A's and judge B's test FD,
     then the label-free spaces' FDs; for a method whose tau = 1 draws were scored too (free_features.json's
     "tau_one"), a second row "{name} (tau = 1)" (``tau_one_label`` formats it) with the label-free spaces only
-    (the judges' FDs at tau = 1: Appendix B); the real images last. Only methods scored in every space."""
+    (the judges' FDs at tau = 1: Appendix B), for the methods in ``tau_one_for`` only where given; the real images
+    last. Only methods scored in every space."""
     scored = free.get("methods", {})
     out = []
     for m, name in labels.items():
@@ -46,7 +47,7 @@ def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label:
         out.append([name, f"{entry['tau']:g}", number(test["classifier"]["fd"]["mean"]),
                     number(test["judge"]["fd"]["mean"]), *_free(scored[m])])
         one = scored[m].get("tau_one", {})
-        if entry["tau"] != 1 and all(s in one for s in FREE_SPACES):
+        if entry["tau"] != 1 and all(s in one for s in FREE_SPACES) and (tau_one_for is None or m in tau_one_for):
             out.append([tau_one_label.format(name=name), "1", "–", "–", *_free(one)])
     real, judged = free.get("real", {}), review["real"]["test"]
     out.append([real_label, "–", number(judged["classifier"]["fd"]), number(judged["judge"]["fd"]),
