@@ -6,6 +6,7 @@ operating point, with the answer's pair again at tau = 1 where free_features.jso
 import numpy as np
 
 from ..evaluation.stats import welch_p
+from .review_table import backbone_original
 
 FREE_SPACES = ("random_network", "autoencoder", "pixels")
 """the label-free spaces of free_features.json, in the table's column order"""
@@ -73,7 +74,7 @@ def reversed_methods(review: dict, free: dict) -> list:
     where the label-free spaces reverse the judges' verdict. Both at their operating points."""
     scored, out = free.get("methods", {}), []
     for m, entry in review["methods"].items():
-        base = f"{m.split()[0]} · prior"
+        base = backbone_original(m)
         if not m.endswith(" · prior") or m == base or m not in scored or base not in scored or base not in review["methods"]:
             continue
         ahead = all(entry["test"][j]["fd"]["mean"] < review["methods"][base]["test"][j]["fd"]["mean"]
