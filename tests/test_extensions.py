@@ -178,6 +178,13 @@ def test_vamp_prior_over_standard_normal_posteriors_is_the_standard_normal():
         torch.testing.assert_close(vamp_log_prior(ZeroEncoder(3), VampPrior(k), z, labels), expected)
 
 
+def test_vamp_pseudo_inputs_start_as_near_uniform_grey_images_in_the_unit_interval():
+    # the report's settings paragraph says so (hp_pseudo): sigmoid of small logits, every pixel near 0.5
+    images = VampPrior(pseudo_per_class=50, generator=seeded(0)).pseudo_inputs()
+    assert images.shape == (10, 50, 1, 28, 28)
+    assert float((images - 0.5).abs().max()) < 0.02 and float(images.std()) > 0  # grey, not constant
+
+
 def test_vamp_log_prior_equals_a_loop_over_components():
     torch.manual_seed(0)
     model, prior = CVAE(latent_size=3), VampPrior(pseudo_per_class=4, generator=seeded(1))

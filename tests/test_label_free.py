@@ -135,8 +135,10 @@ def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_b
                          "sampled from its prior (at its τ*) it does not differ significantly from the original.")  # no other method
     free["methods"]["mlp vampprior · prior"] = {"tau": 1.0, "autoencoder": [2.2, 2.3, 2.4], "pixels": [0.29, 0.3, 0.28]}
     assert heldout.lowest_prior(free, labels, "pixels") == "mlp vampprior · prior"
+    assert learned_space.spaces_sentence(values, side, pixel, free, labels, word, "conclusion_spaces").endswith(
+        "; among the methods sampled from their own prior, the MLP VAMPPRIOR · PRIOR is then lowest (Appendix D).")  # both
     assert learned_space.spaces_sentence(values, side, pixel, free, labels, word).endswith(
-        "; among the methods sampled from their own prior, the MLP VAMPPRIOR · PRIOR is then lowest.")  # both spaces
+        "from the original.")  # the abstract leaves the lowest other method to the conclusion
     free["methods"]["mlp vampprior · prior"]["pixels"] = [0.9, 0.9, 0.9]  # the spaces name different ones: not said
     assert learned_space.spaces_sentence(values, side, pixel, free, labels, word).endswith("from the original.")
     assert learned_space.spaces_sentence(values, "lower", pixel, free, labels, word) == ""  # disagree: each its own

@@ -56,7 +56,7 @@ def test_the_settings_table_is_read_from_what_was_run(tmp_path):
     # the VAE-GAN trains with RMSprop whatever its config's optimizer field says (the default, Adam)
     assert rows[word("hp_vaegan")].startswith("RMSprop, step size 3×10⁻⁴") and "γ by backbone: MLP {0.1};" in rows[word("hp_vaegan")]
     assert rows[word("hp_rmsprop")].startswith("RMSprop, step size 3×10⁻⁴")
-    assert rows[word("hp_vampprior")].endswith("seeds 1; 5 pseudo-inputs per class")
+    assert rows[word("hp_vampprior")].endswith("seeds 1; 5 pseudo-inputs per class (learned images, initialised to a near-uniform grey of 0.5)")
     assert "weight decay 5×10⁻⁴" in rows[word("hp_judge")] and "6,000 samples per class, 3 seeds" in rows[word("hp_cas")]
     # without the review: no Section 4 settings, no judge, no CAS
     plain = dict(settings.hyperparameter_rows(mains, [], clf, judge, None, 0.7, word))

@@ -39,15 +39,17 @@ def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
                      fd=s_fd, acc=mean("samples_sized", "conditional_accuracy"),
                      recall=mean("samples_sized", "recall"),
                      verdict=word("sized_" + kind(s_fd), share=(prior_fd - fd) / gain,  # BIC's fit's share of it
-                                  test=_paired_test(found, word)))
+                                  means_fd=mean("means", "fd"), test=_paired_test(found, word, fd)))
     return said
 
 
-def _paired_test(found: list, word) -> str:
+def _paired_test(found: list, word, fd_bic: float) -> str:
     """Both fits to the samples against the means' fit, seed by seed (the same trained model each time): paired
-    t-tests, Holm-adjusted over the two, as "control_paired"; "control_untested" with fewer than three seeds."""
+    t-tests, Holm-adjusted over the two, as "control_paired" (with BIC's fit's seed-mean FD, ``fd_bic``);
+    "control_untested" with fewer than three seeds."""
     if len(found) < 3:
         return word("control_untested")
     means = [f["means"]["fd"] for f in found]
     p = holm_adjusted({s: paired_p([f[s]["fd"] for f in found], means) for s in ("samples", "samples_sized")})
-    return word("control_paired", p_bic=p_value(p["samples"]), p_sized=p_value(p["samples_sized"]), n=len(found))
+    return word("control_paired", p_bic=p_value(p["samples"]), p_sized=p_value(p["samples_sized"]), n=len(found),
+                fd_bic=fd_bic)
