@@ -236,6 +236,12 @@ def test_the_copy_verdict_and_the_showcase_columns():
     low, high = reviewing.share_interval({"share_closer": 0.024000000208616257, "n_samples": 1000})
     assert low == pytest.approx(100 * beta.ppf(0.025, 24, 977)) and high == pytest.approx(100 * beta.ppf(0.975, 25, 976))
     assert low > 1.0  # above the 1 % that samples as far from the training set as test images would give
+    # and its one-sided test against that 1 %: P(X >= 24) for X ~ Binomial(1,000, 0.01), summed term by term
+    from math import comb
+    tail = sum(comb(1000, k) * 0.01 ** k * 0.99 ** (1000 - k) for k in range(24, 1001))
+    assert reviewing.share_p({"share_closer": 0.024000000208616257, "n_samples": 1000, "quantile": 0.01}) == \
+        pytest.approx(tail) and tail < 0.001
+    assert reviewing.share_p({"share_closer": 0.01, "n_samples": 1000, "quantile": 0.01}) > 0.4  # at the quantile
     images = {k: torch.full((10, 3, 1, 28, 28), float(i), dtype=torch.float16)
               for i, k in enumerate(("mlp · prior", "best", "nearest", "real"))}
     blocks, names = review_figures.showcase_columns({"images": images}, {"mlp · prior": "original", "best": "winner"},

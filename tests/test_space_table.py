@@ -63,3 +63,33 @@ def test_the_random_network_comparison_is_welchs_test_and_the_means_ratio():
     assert said["p"] == pytest.approx(stats.ttest_ind([1.5e-4, 2.5e-4, 2.0e-4], [1.2e-3, 1.3e-3, 1.1e-3],
                                                       equal_var=False).pvalue)
     assert space_table.random_network(free, "conv gan · gmm", "conv · prior") == {}  # not scored there
+
+
+def test_the_two_originals_are_compared_in_every_label_free_space_by_welch_tests_holm_adjusted():
+    from scipy import stats
+    mlp = {"tau": 1.0, "random_network": [1.81e-3, 1.85e-3, 1.79e-3], "autoencoder": [6.62, 6.62, 6.72],
+           "pixels": [0.655, 0.648, 0.651]}
+    conv = {"tau": 1.1, "random_network": [1.31e-3, 1.11e-3, 1.22e-3], "autoencoder": [4.91, 4.74, 4.62],
+            "pixels": [0.428, 0.379, 0.386],
+            "tau_one": {"random_network": [1.4e-3, 1.3e-3, 1.35e-3], "autoencoder": [5.0, 5.1, 4.9],
+                        "pixels": [0.45, 0.44, 0.46]}}
+    free = {"methods": {"mlp · prior": mlp, "conv · prior": conv}}
+    out = space_table.backbones(free, "mlp · prior", "conv · prior")
+    raw = {s: stats.ttest_ind(conv[s], mlp[s], equal_var=False).pvalue for s in space_table.FREE_SPACES}
+    order = sorted(raw, key=raw.get)  # Holm by hand: the i-th smallest of 3 times 3 - i, running maximum
+    adjusted, running = {}, 0.0
+    for i, s in enumerate(order):
+        running = max(running, min(1.0, (3 - i) * raw[s]))
+        adjusted[s] = running
+    assert out["p"] == pytest.approx(adjusted) and max(adjusted.values()) < 0.05
+    assert out["side"] == "lower"  # conv below the MLP in all three, each significant after the correction
+    assert out["spaces"]["pixels"] == pytest.approx({"mlp": (0.655 + 0.648 + 0.651) / 3, "conv": (0.428 + 0.379 + 0.386) / 3})
+    assert out["same_at_one"] is True  # conv's tau = 1 draws (the MLP's operating point is 1 already) agree
+    conv["tau_one"]["pixels"] = [0.65, 0.66, 0.64]  # at tau = 1 conv no longer beats the MLP in pixels
+    assert space_table.backbones(free, "mlp · prior", "conv · prior")["same_at_one"] is False
+    del conv["tau_one"]
+    assert space_table.backbones(free, "mlp · prior", "conv · prior")["same_at_one"] is None
+    conv["pixels"] = [0.66, 0.64, 0.65]  # one space without a difference: no side
+    assert space_table.backbones(free, "mlp · prior", "conv · prior")["side"] == ""
+    del mlp["random_network"]
+    assert space_table.backbones(free, "mlp · prior", "conv · prior") == {}

@@ -91,7 +91,6 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
         word("spaces_gmm_control_tied", spaces=word("list_sep").join(tied)) if tied and "higher" not in sides.values()
         else "")  # against the original's own mixture: better in both, or not told apart in some
     return word(key, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm,
-                weaker=word("spaces_weaker") if pixel_side != "lower" else "",  # the prior sampler's lead is lost
                 best=word("spaces_best", name=labels[best]) if best and labels[best] != ae["name"] else "")
 
 

@@ -190,6 +190,14 @@ def share_interval(check: dict) -> tuple:
     return 100 * ci.low, 100 * ci.high
 
 
+def share_p(check: dict) -> float:
+    """The exact one-sided binomial p that a copy check's share of samples closer than the test quantile is no more
+    than that quantile (check["quantile"]: what samples as far from the training set as test images would give)."""
+    from scipy.stats import binomtest
+    n = int(check["n_samples"])
+    return float(binomtest(round(check["share_closer"] * n), n, check["quantile"], alternative="greater").pvalue)
+
+
 def load_reviews(run_dirs, file: str = None) -> tuple:
     """(run name -> review, run name -> config) of the reviewed runs among ``run_dirs`` that have the review file
     ``file`` (evaluation.review's REVIEW by default; WIDE_REVIEW for the wide check's curves)."""

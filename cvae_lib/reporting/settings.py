@@ -63,10 +63,18 @@ def judge_settings(judge_dir, word) -> str:
                 wd=rate(judge['weight_decay']), shift=judge["shift"], width=judge["width"], seed=judge["seed"])
 
 
+def _own(training: str, own: str) -> str:
+    """A retrained extension's settings: its training (may be "") then its own, which open with a separator that
+    only follows something."""
+    return training + own if training else own.lstrip("；;").strip()
+
+
 def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, review: dict, temperature: float,
-                        word) -> list:
+                        word, training: bool = True) -> list:
     """[what, settings] rows: the original CVAEs, each extension found among ``extension_dirs``, the two judges and
-    CAS (``review``: the review's summary, or None without one)."""
+    CAS (``review``: the review's summary, or None without one). ``training`` False leaves out of the retrained
+    extensions' rows the optimizer, step size, batch, epochs and seeds they share with the original CVAEs' (the
+    PDF's short account says those once)."""
     from ..modelling.priors import train_second_stage
     configs = [runs.read_config(d) for d in list(run_dirs) + list(extension_dirs)]
     mains = configs[:len(run_dirs)]
@@ -100,14 +108,16 @@ def hyperparameter_rows(run_dirs, extension_dirs, classifier_dir, judge_dir, rev
                                                  lr=rate(defaults['learning_rate'].default))])
     vamp = [c for c in extensions if c.extension == "vampprior"]
     if vamp:
-        rows.append([word("hp_vampprior"), _training(vamp, word) + word("hp_pseudo", n=vamp[0].vamp_pseudo_inputs)])
+        rows.append([word("hp_vampprior"), _own(_training(vamp, word) if training else "",
+                                                word("hp_pseudo", n=vamp[0].vamp_pseudo_inputs))])
     gans = [c for c in extensions if c.extension == "vaegan"]
     if gans:  # the VAE-GAN always trains with RMSprop (vaegan.vaegan_optimizers), whatever config.optimizer says
-        rows.append([word("hp_vaegan"), _training(gans, word, "rmsprop")
-                     + word("hp_gamma", gammas=word("list_sep_strong").join(  # each backbone's weights: not every γ on both
-                         word("hp_gamma_item", backbone=word(f"backbone_{a}").strip(), gammas=word("list_sep").join(
-                             f"{g:g}" for g in sorted({c.gan_gamma for c in gans if c.architecture == a})))
-                         for a in ("mlp", "conv") if any(c.architecture == a for c in gans)))])
+        gammas = word("list_sep_strong").join(  # each backbone's weights: not every γ on both
+            word("hp_gamma_item", backbone=word(f"backbone_{a}").strip(), gammas=word("list_sep").join(
+                f"{g:g}" for g in sorted({c.gan_gamma for c in gans if c.architecture == a})))
+            for a in ("mlp", "conv") if any(c.architecture == a for c in gans))
+        rows.append([word("hp_vaegan"), _own(_training(gans, word, "rmsprop") if training else "",
+                                             word("hp_gamma", gammas=gammas))])
     controls = [c for c in extensions if c.extension == "none" and c.optimizer == "rmsprop"]
     if controls:
         rows.append([word("hp_rmsprop"), _training(controls, word)])

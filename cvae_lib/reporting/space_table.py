@@ -5,7 +5,7 @@ operating point, with the answer's pair again at tau = 1 where free_features.jso
 """
 import numpy as np
 
-from ..evaluation.stats import welch_p
+from ..evaluation.stats import holm_adjusted, welch_p
 from .review_table import backbone_original
 
 FREE_SPACES = ("random_network", "autoencoder", "pixels")
@@ -84,3 +84,28 @@ def reversed_methods(review: dict, free: dict) -> list:
         if ahead and behind:
             out.append(m)
     return out
+
+
+def backbones(free: dict, mlp: str, conv: str) -> dict:
+    """The two original CVAEs (``mlp``, ``conv``: their methods) in the label-free spaces, each at its operating
+    point: per space the seed means ("mlp", "conv") and Welch's p over seeds, Holm-adjusted over the spaces ("p");
+    "side": "lower" where conv's FD is significantly below the MLP's in every space, "higher" where above in every
+    one, "" otherwise; "same_at_one": whether the same side holds with both at tau = 1 (free_features.json's
+    "tau_one" draws stand in for an operating point that is not 1; None where those were not scored). {} unless
+    both were scored in every space."""
+    scored = free.get("methods", {})
+    if not all(m in scored and all(s in scored[m] for s in FREE_SPACES) for m in (mlp, conv)):
+        return {}
+
+    def side(a: dict, b: dict) -> tuple:
+        p = holm_adjusted({s: welch_p(b[s], a[s]) for s in FREE_SPACES})
+        below = [np.mean(b[s]) < np.mean(a[s]) for s in FREE_SPACES]
+        significant = all(p[s] < 0.05 for s in FREE_SPACES)
+        return ("lower" if significant and all(below) else "higher" if significant and not any(below) else ""), p
+
+    kind, p = side(scored[mlp], scored[conv])
+    at_one = [scored[m] if scored[m].get("tau", 1.0) == 1.0 else scored[m].get("tau_one") for m in (mlp, conv)]
+    same = (side(*at_one)[0] == kind) if all(e and all(s in e for s in FREE_SPACES) for e in at_one) else None
+    return {"side": kind, "p": p, "same_at_one": same,
+            "spaces": {s: {"mlp": float(np.mean(scored[mlp][s])), "conv": float(np.mean(scored[conv][s]))}
+                       for s in FREE_SPACES}}
