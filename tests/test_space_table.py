@@ -93,3 +93,15 @@ def test_the_two_originals_are_compared_in_every_label_free_space_by_welch_tests
     assert space_table.backbones(free, "mlp · prior", "conv · prior")["side"] == ""
     del mlp["random_network"]
     assert space_table.backbones(free, "mlp · prior", "conv · prior") == {}
+
+
+def test_the_answers_two_samplers_are_split_space_by_space():
+    review = {"methods": {"gan · gmm": _entry(1.0, 40.4, 3.17), "gan · prior": _entry(0.8, 31.0, 4.43)}}
+    free = {"methods": {"gan · gmm": {"random_network": [4.6e-4, 4.8e-4], "autoencoder": [1.8, 1.84], "pixels": [0.27, 0.29]},
+                        "gan · prior": {"random_network": [1.7e-4, 1.8e-4], "autoencoder": [4.2, 4.36], "pixels": [0.48, 0.5]}}}
+    # judge A 40.4 > 31.0 and the random network 4.7e-4 > 1.75e-4: the prior's; judge B 3.17 < 4.43, the autoencoder
+    # 1.82 < 4.28, pixels 0.28 < 0.49: the mixture's
+    assert space_table.sampler_split(review, free, "gan · gmm", "gan · prior") == {
+        "gmm": ["judge_b", "autoencoder", "pixels"], "prior": ["judge_a", "random_network"]}
+    del free["methods"]["gan · gmm"]["pixels"]
+    assert space_table.sampler_split(review, free, "gan · gmm", "gan · prior") == {}

@@ -109,3 +109,22 @@ def backbones(free: dict, mlp: str, conv: str) -> dict:
     return {"side": kind, "p": p, "same_at_one": same,
             "spaces": {s: {"mlp": float(np.mean(scored[mlp][s])), "conv": float(np.mean(scored[conv][s]))}
                        for s in FREE_SPACES}}
+
+
+SPACES = ("judge_a", "judge_b", *FREE_SPACES)
+"""the five feature spaces: both judges' (the review's test FD), then the label-free ones"""
+
+
+def sampler_split(review: dict, free: dict, gmm: str, prior: str) -> dict:
+    """Which of one trained model's two samplers (``gmm``, ``prior``: their methods, each at its operating point)
+    has the lower seed-mean test FD in each of the five spaces: {"gmm": [spaces], "prior": [spaces]} in SPACES'
+    order; {} unless both were scored in all five."""
+    scored, methods = free.get("methods", {}), review.get("methods", {})
+    if not all(m in methods and m in scored and all(s in scored[m] for s in FREE_SPACES) for m in (gmm, prior)):
+        return {}
+    fd = {m: {"judge_a": methods[m]["test"]["classifier"]["fd"]["mean"], "judge_b": methods[m]["test"]["judge"]["fd"]["mean"],
+              **{s: float(np.mean(scored[m][s])) for s in FREE_SPACES}} for m in (gmm, prior)}
+    out = {"gmm": [], "prior": []}
+    for s in SPACES:
+        out["gmm" if fd[gmm][s] < fd[prior][s] else "prior"].append(s)
+    return out
