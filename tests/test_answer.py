@@ -151,7 +151,7 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
                                   "tells its samplers apart with 3 seeds")
     # the conclusion gives FD alone: accuracy above real images' is more typical, not better (Section 4)
     assert out["best_short"].startswith(
-        "of the extension models, the CONV GAN · PRIOR generates best in the judges' features (FD from 160 for the "
+        "of the extension models, the CONV GAN · PRIOR generates best in judge A's features (FD from 160 for the "
         "CONV · PRIOR to 40 (per-class GMM) and 31 (prior, τ = 0.8)); which sampler is better is unresolved with "
         "3 seeds")
     assert "accuracy" not in out["best_short"]

@@ -255,11 +255,28 @@ def test_the_conclusion_adds_not_the_backbone_only_after_its_reason_and_with_the
     # the conclusion's sentence: after its reason only, with the VampPrior behind, and "together" where the same
     # losses do better on conv than on the MLP
     from cvae_lib.reporting import backbone
-    v = {"conclusion_reason": "R.", "cvamp_fd": 104.0, "cvamp_acc": 0.85, "conv_gan_fd": 30.0, "gan_fd": 98.0}
+    v = {"conclusion_reason": "R.", "cvamp_fd": 104.0, "cvamp_acc": 0.85, "conv_gan_fd": 30.0, "gan_fd": 98.0,
+         "backbone_p": "p = 0.01"}
     assert backbone.conclusion_backbone(v, word) == word("conclusion_backbone_both", **v)
+    assert "Welch's test, p = 0.01" in backbone.conclusion_backbone(v, word)
     assert backbone.conclusion_backbone({**v, "gan_fd": 20.0}, word) == word("conclusion_backbone", **v)
     assert backbone.conclusion_backbone({**v, "conclusion_reason": ""}, word) == ""
     assert backbone.conclusion_backbone({**v, "cvamp_fd": 25.0}, word) == ""
+
+
+def test_the_same_vaegan_losses_on_both_backbones_are_compared_by_welchs_test_over_seeds():
+    import pandas as pd
+    from scipy import stats
+
+    from cvae_lib.reporting import backbone
+    seeds = pd.DataFrame({"architecture": ["mlp"] * 3 + ["conv"] * 3 + ["mlp"] * 3, "method": ["vaegan"] * 6 + ["prior"] * 3,
+                          "gamma": [0.1] * 6 + [float("nan")] * 3, "fd": [84.0, 98.0, 112.0, 27.0, 30.0, 33.0, 180, 181, 179]})
+    grouped = seeds[seeds.method == "vaegan"].groupby(["architecture", "method", "gamma"]).fd  # the leaderboard's summary
+    ext = pd.concat([grouped.mean(), grouped.std(ddof=1).rename("fd_std"), grouped.size().rename("n_seeds")],
+                    axis=1).reset_index()
+    raw = stats.ttest_ind([84.0, 98.0, 112.0], [27.0, 30.0, 33.0], equal_var=False).pvalue  # Welch on the seeds
+    assert backbone.backbone_gap_p(ext, 0.1, 0.1) == pytest.approx(raw) and raw < 0.05
+    assert backbone.backbone_gap_p(ext, 1.0, 0.1) != backbone.backbone_gap_p(ext, 1.0, 0.1)  # no MLP row at 1: NaN
 
 
 def test_the_extension_cost_measures_the_sweep_files_own_configs():

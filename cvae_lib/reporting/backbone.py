@@ -33,6 +33,18 @@ def conclusion_backbone(v: dict, word) -> str:
     return word("conclusion_backbone_both" if together else "conclusion_backbone", **v)
 
 
+def backbone_gap_p(ext, mlp_gamma: float, conv_gamma: float) -> float:
+    """Welch's p over seeds between the MLP's and conv's VAE-GAN test FD at their gammas (tau = 1), from the
+    leaderboard summary ``ext`` (per method: fd, fd_std, n_seeds); NaN unless each backbone has that one row."""
+    from scipy.stats import ttest_ind_from_stats
+    rows = [ext[(ext.architecture == a) & (ext.method == "vaegan") & (ext.gamma == g)]
+            for a, g in (("mlp", mlp_gamma), ("conv", conv_gamma))]
+    if any(len(r) != 1 for r in rows):
+        return float("nan")
+    m, c = (r.iloc[0] for r in rows)
+    return float(ttest_ind_from_stats(m.fd, m.fd_std, m.n_seeds, c.fd, c.fd_std, c.n_seeds, equal_var=False).pvalue)
+
+
 def _behind(v: dict) -> bool:
     """Whether the conv VampPrior's FD is above the conv VAE-GAN's (False without either)."""
     return "cvamp_fd" in v and v.get("conv_gan_fd", float("inf")) < v["cvamp_fd"]
