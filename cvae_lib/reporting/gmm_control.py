@@ -29,17 +29,14 @@ def gmm_control_sentence(run_dirs, prior_fd: float, gmm_fd: float, word) -> str:
     sizes = [k for f in found for k in f["samples"]["components"]]  # what BIC chose for the samples
     resized = any(f["samples"]["components"] != f["means"].get("components", f["samples"]["components"]) for f in found)
     sized = resized and all("samples_sized" in f for f in found)  # the control at the means' size, where measured
-    said = word("gmm_control", fd=fd, acc=mean("samples", "conditional_accuracy"), recall=mean("samples", "recall"),
-                std_samples=mean("samples", "draw_std"), std_means=mean("means", "draw_std"), n=len(found),
+    said = word("gmm_control", fd=fd, std_samples=mean("samples", "draw_std"), std_means=mean("means", "draw_std"),
                 components=span(sizes),
                 verdict="" if sized else word(kind(fd)) + (word("control_resized") if resized else ""))
     if sized:
         s_fd = mean("samples_sized", "fd")
         said += word("gmm_control_sized", k=span([k for f in found for k in f["samples_sized"]["components"]]),
-                     fd=s_fd, acc=mean("samples_sized", "conditional_accuracy"),
-                     recall=mean("samples_sized", "recall"),
-                     verdict=word("sized_" + kind(s_fd), share=(prior_fd - fd) / gain,  # BIC's fit's share of it
-                                  means_fd=mean("means", "fd"), test=_paired_test(found, word, fd)))
+                     fd=s_fd, verdict=word("sized_" + kind(s_fd), means_fd=mean("means", "fd"),
+                                           test=_paired_test(found, word, fd)))
     return said
 
 
@@ -51,5 +48,4 @@ def _paired_test(found: list, word, fd_bic: float) -> str:
         return word("control_untested")
     means = [f["means"]["fd"] for f in found]
     p = holm_adjusted({s: paired_p([f[s]["fd"] for f in found], means) for s in ("samples", "samples_sized")})
-    return word("control_paired", p_bic=p_value(p["samples"]), p_sized=p_value(p["samples_sized"]), n=len(found),
-                fd_bic=fd_bic)
+    return word("control_paired", p_bic=p_value(p["samples"]), p_sized=p_value(p["samples_sized"]), fd_bic=fd_bic)

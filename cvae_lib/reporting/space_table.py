@@ -28,9 +28,14 @@ def number(x: float) -> str:
     return f"{x:.{digits}f}"
 
 
+def _means(entry: dict) -> dict:
+    """A method's seed-mean FD in each label-free space (free_features.json's per-seed lists), FREE_SPACES' order."""
+    return {s: float(np.mean(entry[s])) for s in FREE_SPACES}
+
+
 def _free(entry: dict) -> list:
     """A method's seed-mean FD in each label-free space, the untrained network's scaled."""
-    return [number(float(np.mean(entry[s])) * (RANDOM_SCALE if s == "random_network" else 1)) for s in FREE_SPACES]
+    return [number(fd * (RANDOM_SCALE if s == "random_network" else 1)) for s, fd in _means(entry).items()]
 
 
 def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label: str, tau_one_for=None) -> list:
@@ -99,16 +104,15 @@ def backbones(free: dict, mlp: str, conv: str) -> dict:
 
     def side(a: dict, b: dict) -> tuple:
         p = holm_adjusted({s: welch_p(b[s], a[s]) for s in FREE_SPACES})
-        below = [np.mean(b[s]) < np.mean(a[s]) for s in FREE_SPACES]
+        below = [x < y for x, y in zip(_means(b).values(), _means(a).values())]
         significant = all(p[s] < 0.05 for s in FREE_SPACES)
         return ("lower" if significant and all(below) else "higher" if significant and not any(below) else ""), p
 
     kind, p = side(scored[mlp], scored[conv])
     at_one = [scored[m] if scored[m].get("tau", 1.0) == 1.0 else scored[m].get("tau_one") for m in (mlp, conv)]
     same = (side(*at_one)[0] == kind) if all(e and all(s in e for s in FREE_SPACES) for e in at_one) else None
-    return {"side": kind, "p": p, "same_at_one": same,
-            "spaces": {s: {"mlp": float(np.mean(scored[mlp][s])), "conv": float(np.mean(scored[conv][s]))}
-                       for s in FREE_SPACES}}
+    means = {k: _means(scored[m]) for k, m in (("mlp", mlp), ("conv", conv))}
+    return {"side": kind, "p": p, "same_at_one": same, "spaces": {s: {k: means[k][s] for k in means} for s in FREE_SPACES}}
 
 
 SPACES = ("judge_a", "judge_b", *FREE_SPACES)
@@ -123,7 +127,7 @@ def sampler_split(review: dict, free: dict, gmm: str, prior: str) -> dict:
     if not all(m in methods and m in scored and all(s in scored[m] for s in FREE_SPACES) for m in (gmm, prior)):
         return {}
     fd = {m: {"judge_a": methods[m]["test"]["classifier"]["fd"]["mean"], "judge_b": methods[m]["test"]["judge"]["fd"]["mean"],
-              **{s: float(np.mean(scored[m][s])) for s in FREE_SPACES}} for m in (gmm, prior)}
+              **_means(scored[m])} for m in (gmm, prior)}
     out = {"gmm": [], "prior": []}
     for s in SPACES:
         out["gmm" if fd[gmm][s] < fd[prior][s] else "prior"].append(s)
