@@ -257,11 +257,30 @@ def test_vaegan_losses_equal_a_hand_computation():
                       (losses.feature_reconstruction, feature), (losses.kl, kl), (losses.pixel_reconstruction, pixel),
                       (losses.encoder, kl + pixel + feature), (losses.decoder, 0.1 * (pixel + feature) + generator_gan)):
         assert math.isclose(got.item(), want, rel_tol=1e-6)
+    no_feature = vaegan_losses(real, recon, prior, real_features, recon_features, mu, log_var, gamma=0.1,
+                               pixel_nll=torch.tensor([7.0, 3.0]), ablation="no_feature")
+    assert math.isclose(no_feature.encoder.item(), kl + pixel, rel_tol=1e-6)
+    assert math.isclose(no_feature.decoder.item(), 0.1 * pixel + generator_gan, rel_tol=1e-6)
+    assert math.isclose(no_feature.feature_reconstruction.item(), feature, rel_tol=1e-6)  # still reported
+    no_prior = vaegan_losses(real, recon, None, real_features, recon_features, mu, log_var, gamma=0.1,
+                             pixel_nll=torch.tensor([7.0, 3.0]), ablation="no_prior")
+    assert math.isclose(no_prior.discriminator.item(), (sum(map(says_real, [2.0, -1.0]))
+                                                        + sum(map(says_fake, [0.5, 0.0]))) / 2, rel_tol=1e-6)
+    assert math.isclose(no_prior.generator_gan.item(), sum(map(says_real, [0.5, 0.0])) / 2, rel_tol=1e-6)
+    assert math.isclose(no_prior.encoder.item(), kl + pixel + feature, rel_tol=1e-6)
+    with pytest.raises(ValueError, match="prior_logit must be None"):
+        vaegan_losses(real, recon, prior, real_features, recon_features, mu, log_var, gamma=0.1,
+                      pixel_nll=torch.tensor([7.0, 3.0]), ablation="no_prior")
+    with pytest.raises(ValueError, match="ablation must be one of"):
+        vaegan_losses(real, recon, prior, real_features, recon_features, mu, log_var, gamma=0.1,
+                      pixel_nll=torch.tensor([7.0, 3.0]), ablation="no_gan")
 
 
-def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed):
+def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed, ablation="none"):
     """Each network's SGD update recomputed separately: its own loss, its own forward pass, plain backward, and
-    the discriminator as Larsen et al. write it (on the concatenated input, one batch per call)."""
+    the discriminator as Larsen et al. write it (on the concatenated input, one batch per call); ``ablation``
+    leaves the feature term ("no_feature") or every prior-sample term ("no_prior") out of the written losses."""
+    use_feature, use_prior = ablation != "no_feature", ablation != "no_prior"
     y = one_hot(labels)
     judge_of = discriminator.forward_concatenated
     g = seeded(seed)
@@ -285,30 +304,32 @@ def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed):
     mu, log_var, recon, prior = forward()
     feature = 0.5 * (judge_of(x, y)[1] - judge_of(recon, y)[1]).pow(2).sum(1).mean()
     kl = kl_divergence(Normal(mu, torch.exp(0.5 * log_var)), Normal(0.0, 1.0)).sum(1).mean()
-    grads["encoder"] = torch.autograd.grad(kl + pixel(recon) + feature, encoder)
+    grads["encoder"] = torch.autograd.grad(kl + pixel(recon) + use_feature * feature, encoder)
     _, _, recon, prior = forward()
     feature = 0.5 * (judge_of(x, y)[1] - judge_of(recon, y)[1]).pow(2).sum(1).mean()
-    fool = bce(judge_of(recon, y)[0], 1.0) + bce(judge_of(prior, y)[0], 1.0)
-    grads["decoder"] = torch.autograd.grad(gamma * (pixel(recon) + feature) + fool, decoder)
+    fool = bce(judge_of(recon, y)[0], 1.0) + use_prior * bce(judge_of(prior, y)[0], 1.0)
+    grads["decoder"] = torch.autograd.grad(gamma * (pixel(recon) + use_feature * feature) + fool, decoder)
     _, _, recon, prior = forward()
     judge = (bce(judge_of(x, y)[0], 1.0) + bce(judge_of(recon.detach(), y)[0], 0.0)
-             + bce(judge_of(prior.detach(), y)[0], 0.0))
+             + use_prior * bce(judge_of(prior.detach(), y)[0], 0.0))
     grads["discriminator"] = torch.autograd.grad(judge, list(discriminator.parameters()))
     params = {"encoder": encoder, "decoder": decoder, "discriminator": list(discriminator.parameters())}
     return {part: [(p - lr * g).detach() for p, g in zip(params[part], grads[part])] for part in params}
 
 
-@pytest.mark.parametrize("architecture", ["mlp", "conv"])
-def test_vaegan_step_updates_each_network_with_its_own_loss_only(architecture):
+@pytest.mark.parametrize("architecture,ablation", [("mlp", "none"), ("conv", "none"), ("mlp", "no_feature"),
+                                                   ("conv", "no_prior")])
+def test_vaegan_step_updates_each_network_with_its_own_loss_only(architecture, ablation):
     torch.manual_seed(0)
     model, discriminator = build_model(architecture, latent_size=4), Discriminator()
     x, labels = torch.rand(6, 1, 28, 28), torch.tensor([0, 1, 2, 2, 5, 9])
     lr, gamma = 0.05, 0.3
-    expected = _expected_sgd_updates(copy.deepcopy(model), copy.deepcopy(discriminator), x, labels, gamma, lr, seed=4)
+    expected = _expected_sgd_updates(copy.deepcopy(model), copy.deepcopy(discriminator), x, labels, gamma, lr, seed=4,
+                                     ablation=ablation)
     before = {"model": copy.deepcopy(model.state_dict()), "discriminator": copy.deepcopy(discriminator.state_dict())}
     encoder, decoder = split_parameters(model)
     optimizers = tuple(torch.optim.SGD(p, lr=lr) for p in (encoder, decoder, list(discriminator.parameters())))
-    losses = vaegan_step(model, discriminator, optimizers, x, labels, gamma, seeded(4))
+    losses = vaegan_step(model, discriminator, optimizers, x, labels, gamma, seeded(4), ablation)
     assert all(torch.isfinite(loss) and not loss.requires_grad for loss in losses)
     actual = {"encoder": encoder, "decoder": decoder, "discriminator": list(discriminator.parameters())}
     for part, params in actual.items():

@@ -19,6 +19,8 @@ LIKELIHOODS = ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learne
 EXTENSIONS = ("none", "vampprior", "vaegan")
 """extensions trained with the model (the ones applied to a trained model are in cvae_lib.evaluation.extensions)"""
 OPTIMIZERS = ("adam", "rmsprop")
+GAN_ABLATIONS = ("none", "no_feature", "no_prior")
+"""what a VAE-GAN run leaves out (modelling.vaegan.ABLATIONS; tests check they agree)"""
 DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
 TRAIN_IMAGES = 60_000
 MAX_LATENT_SIZE = 4096  # a documented limit: the seed uses 64; a much larger code only slows every run down
@@ -66,6 +68,8 @@ class TrainConfig:
     """VAE-GAN: weight of the feature-space reconstruction in the decoder's loss, against the GAN term"""
     optimizer: str = "adam"
     """"adam" (the seed's) or "rmsprop" (the VAE-GAN's, which always uses it: a CVAE baseline with its optimizer)"""
+    gan_ablation: str = "none"
+    """VAE-GAN: "none" (all of Larsen et al.'s terms), "no_feature" (no feature reconstruction) or "no_prior" (no GAN term on prior samples)"""
 
     def __post_init__(self):
         validate(self)
@@ -132,6 +136,10 @@ def validate(config: TrainConfig) -> None:
     _positive_int("vamp_pseudo_inputs", config.vamp_pseudo_inputs)
     if not _is_number(config.gan_gamma) or config.gan_gamma < 0:
         raise ConfigError(f"gan_gamma must be a non-negative number, got {config.gan_gamma!r}")
+    if config.gan_ablation not in GAN_ABLATIONS:
+        raise ConfigError(f"gan_ablation must be one of {list(GAN_ABLATIONS)}, got {config.gan_ablation!r}")
+    if config.gan_ablation != "none" and config.extension != "vaegan":
+        raise ConfigError(f"gan_ablation {config.gan_ablation!r} needs extension 'vaegan', got {config.extension!r}")
     if config.extension == "vaegan" and (config.likelihood != "bernoulli" or config.kl_warmup_epochs or config.beta != 1):
         raise ConfigError("extension 'vaegan' replaces the pixel likelihood by the discriminator's features and has "
                           "no beta or KL warm-up: leave likelihood, beta and kl_warmup_epochs at their defaults")
@@ -257,7 +265,8 @@ class RunSpec:
 
 
 NAME_PARTS = {"extension": None, "vamp_pseudo_inputs": "K", "gan_gamma": "gamma", "beta": "beta", "likelihood": None, "kl_warmup_epochs": "warmup", "latent_size": "z",
-              "optimizer": None, "learning_rate": "lr", "batch_size": "batch", "gaussian_sigma": "sigma"}
+              "optimizer": None, "learning_rate": "lr", "batch_size": "batch", "gaussian_sigma": "sigma",
+              "gan_ablation": None}
 
 
 def parameters() -> dict:

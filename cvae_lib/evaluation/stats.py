@@ -56,6 +56,21 @@ def welch_p(a, b) -> float:
         return float(_stats.ttest_ind(a, b, equal_var=False).pvalue)
 
 
+def prediction_p(x: float, values) -> float:
+    """Two-sided p-value of one new run's value ``x`` against the seeds' ``values`` of the same recipe: is ``x``
+    outside what another seed would give? t = (x - mean) / (s * sqrt(1 + 1/n)) with n - 1 degrees of freedom (the
+    prediction interval's test; the pooled two-sample t-test with one value on one side). nan with fewer than two
+    values or no spread among them."""
+    values = [float(v) for v in values]
+    n = len(values)
+    if n < 2 or len(set(values)) == 1:
+        return math.nan
+    mean = sum(values) / n
+    s = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    t = (float(x) - mean) / (s * math.sqrt(1 + 1 / n))
+    return float(2 * _stats.t.sf(abs(t), n - 1))
+
+
 def welch_differ(a, b, alpha: float = 0.05) -> bool:
     """Whether Welch's t-test rejects equal means of ``a`` and ``b`` at level ``alpha`` (False where welch_p is
     nan: fewer than two values on either side, or no spread at all)."""

@@ -15,6 +15,13 @@ reconstruction. With the feature term alone, the discriminator's features start 
 wins and the posterior collapses (measured here: KL 72 -> 0.1 nats within two short epochs, reconstructions
 independent of the input), and the decoder then learns nothing about the image it should reconstruct.
 
+Two ablations take one of the added parts away (``ablation``; the report's "why" test):
+
+    "no_feature"  no reconstruction in the discriminator's features: the encoder minimizes KL + L_pixel, the
+                  decoder gamma * L_pixel + L_gen; the adversarial term is all that is added to the CVAE
+    "no_prior"    no decoded prior samples x_p: the discriminator and L_gen see reconstructions only, so the
+                  decoder is never trained where N(0, I) reaches beyond the posterior's codes
+
 L_gen = BCE(D(x_tilde), 1) + BCE(D(x_p), 1) is the non-saturating form of -L_GAN (Goodfellow et al. 2014):
 the same fixed point, but a gradient that does not vanish while the discriminator wins, which is when the
 decoder most needs one. The encoder and decoder are the seed's layers, unchanged, so sizes stay comparable.
@@ -28,6 +35,9 @@ import torch.nn.functional as F
 from .losses import gaussian_kl, reconstruction_nll
 from .models import NUM_CLASSES, one_hot
 from .priors import standard_normal
+
+ABLATIONS = ("none", "no_feature", "no_prior")
+"""what a VAE-GAN run leaves out: nothing (Larsen et al.'s losses), the feature reconstruction, or the prior samples"""
 
 ENCODER_LAYERS = ("fc1", "fc2", "fc3", "encoder_conv", "fc_mu", "fc_logvar")
 DECODER_LAYERS = ("fc4", "fc5", "fc_decode", "decoder_deconv")
@@ -83,18 +93,33 @@ class VAEGANLosses(NamedTuple):
 
 
 def vaegan_losses(real_logit, recon_logit, prior_logit, real_features, recon_features, mu, log_var,
-                  gamma: float, pixel_nll) -> VAEGANLosses:
+                  gamma: float, pixel_nll, ablation: str = "none") -> VAEGANLosses:
     """The three losses from the discriminator's outputs on x, x_tilde, x_p, the posterior (mu, log_var) and
-    the reconstruction's pixel negative log-likelihood per image (the seed's BCE summed over pixels)."""
+    the reconstruction's pixel negative log-likelihood per image (the seed's BCE summed over pixels).
+
+    ``ablation`` (ABLATIONS): "no_feature" leaves the feature distance out of the encoder's and decoder's losses
+    (it is still reported); "no_prior" takes prior_logit None and leaves the x_p terms out."""
+    if ablation not in ABLATIONS:
+        raise ValueError(f"ablation must be one of {list(ABLATIONS)}, got {ablation!r}")
+    if (prior_logit is None) != (ablation == "no_prior"):
+        raise ValueError("prior_logit must be None exactly when ablation is 'no_prior'")
+
     def bce(logits, target):
         return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, target))
 
     kl = gaussian_kl(mu, log_var).mean()
     feature = 0.5 * (real_features - recon_features).pow(2).sum(1).mean()
     pixel = pixel_nll.mean()
-    discriminator = bce(real_logit, 1.0) + bce(recon_logit, 0.0) + bce(prior_logit, 0.0)
-    generator_gan = bce(recon_logit, 1.0) + bce(prior_logit, 1.0)
-    return VAEGANLosses(kl + pixel + feature, gamma * (pixel + feature) + generator_gan, discriminator, kl, feature,
+    discriminator = bce(real_logit, 1.0) + bce(recon_logit, 0.0)
+    generator_gan = bce(recon_logit, 1.0)
+    if prior_logit is not None:
+        discriminator = discriminator + bce(prior_logit, 0.0)
+        generator_gan = generator_gan + bce(prior_logit, 1.0)
+    if ablation == "no_feature":
+        encoder, reconstruction = kl + pixel, pixel
+    else:  # the sum in this order, as before the ablations: the full model's weights stay bit for bit
+        encoder, reconstruction = kl + pixel + feature, pixel + feature
+    return VAEGANLosses(encoder, gamma * reconstruction + generator_gan, discriminator, kl, feature,
                         generator_gan, pixel)
 
 
@@ -117,13 +142,15 @@ def vaegan_optimizers(model, discriminator, learning_rate: float = 3e-4):
                  for params in (encoder, decoder, list(discriminator.parameters())))
 
 
-def vaegan_step(model, discriminator, optimizers, x, labels, gamma: float, generator=None) -> VAEGANLosses:
+def vaegan_step(model, discriminator, optimizers, x, labels, gamma: float, generator=None,
+                ablation: str = "none") -> VAEGANLosses:
     """One update of encoder, decoder and discriminator from one batch (``optimizers`` as vaegan_optimizers
     makes them); returns the losses (detached).
 
     All three gradients are taken from the same forward pass, each with respect to its own parameters
     only, before any optimizer steps: so the decoder's loss puts no gradient into the discriminator
-    and the discriminator's loss none into the decoder.
+    and the discriminator's loss none into the decoder. With ``ablation`` "no_prior" the prior codes are still
+    drawn (the noise stream stays the full model's) but not decoded.
     """
     labels = labels.to(x.device)
     y = one_hot(labels)
@@ -132,15 +159,17 @@ def vaegan_step(model, discriminator, optimizers, x, labels, gamma: float, gener
     z_prior = standard_normal(mu.shape, generator, x.device)
     recon_logits = model.decode_logits(z, y)
     recon = torch.sigmoid(recon_logits)
-    prior_images = torch.sigmoid(model.decode_logits(z_prior, y))
+    batches = [x, recon]
+    if ablation != "no_prior":
+        batches.append(torch.sigmoid(model.decode_logits(z_prior, y)))
     # One discriminator call on the three batches: each image's score depends on that image alone (no batch
     # norm), so this is the three calls' math in larger, faster matrix products.
-    logits, features = discriminator(torch.cat([x, recon, prior_images]), torch.cat([y, y, y]))
-    real_logit, recon_logit, prior_logit = logits.split(len(x))
-    real_features, recon_features, _ = features.split(len(x))
+    logits, features = discriminator(torch.cat(batches), torch.cat([y] * len(batches)))
+    real_logit, recon_logit, *prior_logit = logits.split(len(x))
+    real_features, recon_features = features.split(len(x))[:2]
     pixel_nll = reconstruction_nll(recon_logits, x)
-    losses = vaegan_losses(real_logit, recon_logit, prior_logit, real_features, recon_features, mu, log_var,
-                           gamma, pixel_nll)
+    losses = vaegan_losses(real_logit, recon_logit, prior_logit[0] if prior_logit else None, real_features,
+                           recon_features, mu, log_var, gamma, pixel_nll, ablation)
     # Each optimizer holds exactly its part's parameters (vaegan_optimizers), so they are not split again here.
     updates = [(loss, optimizer.param_groups[0]["params"], optimizer)
                for loss, optimizer in zip(losses[:3], optimizers)]
@@ -157,10 +186,11 @@ class VAEGANTraining:
     """What a VAE-GAN run trains beside the seed's model: the discriminator and the three optimizers, with
     state_dict / load_state_dict like an optimizer's, so the trainer checkpoints and resumes it the same way."""
 
-    def __init__(self, model, learning_rate: float, gamma: float, device):
+    def __init__(self, model, learning_rate: float, gamma: float, device, ablation: str = "none"):
         self.discriminator = Discriminator().to(device)
         self.optimizers = vaegan_optimizers(model, self.discriminator, learning_rate)
         self.gamma = gamma
+        self.ablation = ablation
 
     def state_dict(self) -> dict:
         return {"discriminator": self.discriminator.state_dict(),
@@ -173,4 +203,5 @@ class VAEGANTraining:
 
     def step(self, model, x, labels, generator=None) -> VAEGANLosses:
         self.discriminator.train()
-        return vaegan_step(model, self.discriminator, self.optimizers, x, labels, self.gamma, generator)
+        return vaegan_step(model, self.discriminator, self.optimizers, x, labels, self.gamma, generator,
+                           self.ablation)

@@ -32,9 +32,10 @@ RUN_RESULT_FILES = ("config.json", "model.pt", "history.csv", "metrics.json", "s
                     "summary.json", "reference.json")
 """the files of a run folder that pages show (state.pt, a checkpoint in progress, and figures/, which the pages
 write, are not inputs)"""
-REVIEWED_RUN_FILES = RUN_RESULT_FILES + ("review.json",)
-"""the same and the review step's review.json, for the documents that show the review: only steps after the
-review may read it (the review writes it into the run folders the extensions step reads, which would otherwise
+REVIEWED_RUN_FILES = RUN_RESULT_FILES + ("review.json", "review_heldout.json", "review_wide.json", "operating_point.json")
+"""the same and the review's files (review.json of the review step; the held-out and wide checks' and the operating
+point's of scripts/review.py and scripts/operating_point.py), for the documents that show the review: only steps after the
+review may read them (the review writes it into the run folders the extensions step reads, which would otherwise
 be stale after every build)"""
 
 _digests: dict = {}

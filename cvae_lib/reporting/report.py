@@ -67,7 +67,10 @@ def plan(out: Path, scale: Scale, byline: dict = None) -> list:
                       "Appendix: training and evaluation speed (benchmarks/)", files=bench_files))
     pages = [[s.name, os.path.relpath(s.outputs_hint(out), out), s.parameters.get("run_dir", "")] for s in steps]
     for language in LANGUAGES:
-        review = [out / "review" / "summary.json", out / "review" / "showcase.pt"] if scale.extensions else []
+        # the review's tables the documents read: its summary and showcase, the checks' scripts/*.py write the rest
+        review = ([out / "review" / name for name in ("summary.json", "showcase.pt", "free_features.json",
+                                                       "operating_point.json", "heldout/summary.json", "ablations.json")]
+                  if scale.extensions else [])
         steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages,
                                    bench_files + [bench / "extension_cost.json"] + review, byline or {}, extension_dirs))
     return steps

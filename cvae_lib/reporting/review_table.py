@@ -16,8 +16,9 @@ from .leaderboard import METHOD_ORDER
 
 QUANTITIES = ("accuracy", "fd", "precision", "recall", "density", "coverage")
 """the scores read in each judge's feature space, one vote each"""
-MAIN_RUN = re.compile(r"^(mlp|conv)-s\d+(-vampprior|-vaegan.*|-rmsprop.*)?$")
-"""the run folders of the comparison: seed runs of the original models and of the extensions (not the sweeps)"""
+MAIN_RUN = re.compile(r"^(mlp|conv)-s\d+(-vampprior|-vaegan(?!.*-no_(?:prior|feature)$).*|-rmsprop.*)?$")
+"""the run folders of the comparison: seed runs of the original models and of the extensions (not the sweeps, not
+the VAE-GAN's ablations, which reporting.ablation compares with their full model)"""
 
 
 def method_of(config, sampler: str) -> str:
@@ -27,6 +28,8 @@ def method_of(config, sampler: str) -> str:
         name += " vampprior"
     elif config.extension == "vaegan":
         name += f" vaegan γ={config.gan_gamma:g} lr={config.learning_rate:g}"
+        if config.gan_ablation != "none":  # never merged with the full model's seeds
+            name += f" {config.gan_ablation}"
     elif config.optimizer == "rmsprop":  # the CVAE baseline with the VAE-GAN's optimizer
         name += f" rmsprop lr={config.learning_rate:g}"
     return f"{name} · {sampler}"

@@ -69,7 +69,7 @@ def _vamp_step(model, optimizer, x, labels, config, beta, noise_gen, log_sigma):
 
 
 def _vaegan_optimizer(model, config, device, log_sigma):
-    return VAEGANTraining(model, config.learning_rate, config.gan_gamma, device)
+    return VAEGANTraining(model, config.learning_rate, config.gan_gamma, device, config.gan_ablation)
 
 
 def _vaegan_step(model, optimizer, x, labels, config, beta, noise_gen, log_sigma):
