@@ -30,12 +30,14 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(runs.PROJECT / "report" / "review" / ablation.FILE))
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--no-train", action="store_true",
+                        help="leave out the runs that are not finished (e.g. one training in another process)")
     args = parser.parse_args(argv)
     import torch
     from cvae_lib.evaluation.judge import ensure_judge
     from cvae_lib.evaluation.metrics import evaluate_run
     from cvae_lib.evaluation.review import Judges, review_run
-    from cvae_lib.training.train import train
+    from cvae_lib.training.train import train, training_needed
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -47,6 +49,10 @@ def main(argv=None) -> int:
     dirs = {}
     for spec in specs:
         run_dir = root / spec.name
+        reason = training_needed(spec.train, run_dir)
+        if reason and args.no_train:
+            print(f"{spec.name}: left out ({reason})")
+            continue
         train(spec.train, run_dir, data=data)
         evaluate_run(run_dir, root / "classifier", spec.evaluation, data=data, device=device)
         review_run(run_dir, judges, config, device=device)
@@ -55,8 +61,10 @@ def main(argv=None) -> int:
     architecture, gamma, lr = full["architecture"], full["gan_gamma"], full["learning_rate"]
     pick = lambda pattern: sorted(d for d in root.glob(pattern) if (d / "review.json").is_file())  # noqa: E731
     full_dirs = pick(f"{architecture}-s*-vaegan-gamma{gamma:g}-lr{lr:g}")
-    control_dirs = pick(f"{architecture}-s*-rmsprop-lr{lr:g}")
-    table = ablation.summarize(full_dirs, dirs, control_dirs)
+    baselines = {"control": pick(f"{architecture}-s*-rmsprop-lr{lr:g}"), "original": pick(f"{architecture}-s[0-9]")}
+    if not dirs:
+        parser.error("no ablation run is finished: run without --no-train to train them")
+    table = ablation.summarize(full_dirs, dirs, baselines)
     write_json(Path(args.out), table)
     for name, entry in table["ablations"].items():
         print(name, {s: {j: f"FD {entry[s][j]['fd']:.1f} (p {entry[s][j]['p_holm']:.3g})" for j in ablation.JUDGES}

@@ -19,7 +19,7 @@ def test_the_config_names_validates_and_keys_the_ablation():
     assert RunSpec.from_params({**spec.params(), "gan_ablation": "none"}).name == "conv-s0-vaegan-gamma0.1-lr0.0003"
     with pytest.raises(ConfigError, match="gan_ablation must be one of"):
         TrainConfig(extension="vaegan", gan_ablation="no_gan")
-    with pytest.raises(ConfigError, match="needs extension 'vaegan'"):
+    with pytest.raises(ConfigError, match="needs extension 'vaegan' unless 'none'; got 'no_feature' with extension 'none'"):
         TrainConfig(gan_ablation="no_feature")
     # a committed run's config.json has no gan_ablation: it reads back as the full model
     saved = {k: v for k, v in TrainConfig(extension="vaegan").to_dict().items() if k != "gan_ablation"}
@@ -79,6 +79,86 @@ def test_the_study_tests_each_ablation_against_the_full_models_seeds(tmp_path):
     ordered = sorted(raw, key=raw.get)  # Holm over the 4 tests: the smallest p times 4
     assert math.isclose(entry[ordered[0][0]][ordered[0][1]]["p_holm"], min(1.0, 4 * raw[ordered[0]]))
     assert entry["prior"]["classifier"]["p_holm"] < 0.05 < entry["gmm"]["classifier"]["p_holm"]
-    assert table["tests"] == 4 and table["control"]["runs"] == []
+    assert table["tests"] == 4 and table["control"]["runs"] == [] and "prior" not in table["original"]
+    original = [_run(tmp_path, f"conv-s{i}", {s: {"classifier": 150.0 + i, "judge": 17.0} for s in ablation.SAMPLERS},
+                     0.82, sharp=0.45) for i in range(2)]
+    table = ablation.summarize(full, {"no_prior": cut}, {"original": original})
+    assert table["original"]["prior"]["classifier"]["fd"] == [150.0, 151.0] and table["original"]["sharpness"] == [0.45] * 2
+    assert table["ablations"]["no_prior"] == entry  # the baselines are for scale: they change no test
+    labels = {"full": "full", "full_seed": "seed 0", "no_prior": "no prior", "original": "original"}
+    body = ablation.rows(table, labels)
+    assert [r[0] for r in body] == ["full", "seed 0", "no prior", "original"]
+    sd = stats.tstd(full_fd)
+    assert body[0][1] == f"{sum(full_fd) / 3:.1f} ± {sd:.1f}" and body[1][1] == "28.9" and body[1][6] == "25.0"
+    assert body[2][1] == "90.0*" and body[2][3] == "31.0" and body[2][5] == "0.70"  # * only where Holm rejects
+    assert body[3][1] == "150.5 ± 0.7"
+    assert ablation.verdict(entry, "prior", table["full"]) == "higher"
+    assert ablation.verdict(entry, "gmm", table["full"]) == "same"
+    split = {**entry, "gmm": {"classifier": {**entry["gmm"]["classifier"], "p_holm": 0.01},
+                              "judge": entry["gmm"]["judge"]}}
+    assert ablation.verdict(split, "gmm", table["full"]) == "split"
+    with pytest.raises(ValueError, match="unknown baseline"):
+        ablation.summarize(full, {"no_prior": cut}, {"others": original})
     with pytest.raises(ValueError, match="need at least 2"):
         ablation.summarize(full[:1], {"no_prior": cut})
+
+
+def _word(language):
+    from cvae_lib.reporting.document import fill, texts
+    words = texts(language)["words"]
+    return lambda key, **v: fill(words[key], v)
+
+
+def _table(prior_cut, gmm_cut, feature_cut=None):
+    """A summarize()-shaped table: the full model's three seeds, ablations with the given judge A / judge B FDs of
+    each sampler; p-values from the prediction-interval test, Holm over all of them (as summarize computes)."""
+    from cvae_lib.evaluation.stats import holm_adjusted
+    full_a, full_b = [28.9, 34.2, 27.0], [4.9, 7.2, 5.7]
+    full = {s: {"classifier": {"fd": full_a}, "judge": {"fd": full_b}} for s in ablation.SAMPLERS}
+    full.update(runs=["a", "b", "c"], sharpness=[1.06, 1.08, 1.10], rate=[24.8, 25.8, 25.9])
+    cuts = {"no_prior": {"prior": prior_cut, "gmm": gmm_cut}}
+    if feature_cut:
+        cuts["no_feature"] = {"prior": feature_cut, "gmm": feature_cut}
+    table = {"full": full, "ablations": {}, "tests": 4 * len(cuts)}
+    raw = {}
+    for name, fds in cuts.items():
+        table["ablations"][name] = {"sharpness": 0.9, "rate": 20.0}
+        for s, (a, b) in fds.items():
+            table["ablations"][name][s] = {"classifier": {"fd": a}, "judge": {"fd": b}}
+            for j, x in (("classifier", a), ("judge", b)):
+                raw[(name, s, j)] = prediction_p(x, full[s][j]["fd"])
+    for (name, s, j), p in holm_adjusted(raw).items():
+        table["ablations"][name][s][j]["p_holm"] = p
+    return table
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_text_says_what_the_verdicts_support(language):
+    word = _word(language)
+    # without the prior-sample term only the prior sampler gets worse: the term trains the decoder where the prior
+    # reaches beyond the codes
+    only_prior = ablation.values(_table((150.0, 40.0), (31.0, 6.0)), word)
+    untested = word("abl_feature_untested")  # the feature term was not ablated here: the text says its share is open
+    assert only_prior["abl_mechanism"] == word("abl_mech_prior") + " " + untested
+    assert only_prior["abl_no_feature_sentence"] == "" and only_prior["abl_intro"] == word("abl_intro_one")
+    assert "150.0" in only_prior["abl_no_prior_sentence"] and "30.0" in only_prior["abl_no_prior_sentence"]
+    assert only_prior["abl_n"] == 3 and only_prior["abl_df"] == 2 and only_prior["abl_tests"] == 4
+    both = ablation.values(_table((150.0, 40.0), (150.0, 40.0)), word)
+    assert both["abl_mechanism"] == word("abl_mech_prior_gmm") + " " + untested
+    sharp = _table((150.0, 40.0), (31.0, 6.0))
+    sharp["ablations"]["no_prior"]["sharpness"] = 1.04  # as sharp as the full model (mean 1.08): said
+    assert ablation.values(sharp, word)["abl_mechanism"] == " ".join(
+        [word("abl_mech_prior"), word("abl_sharp_kept", sharp=1.04, full=1.08), untested])
+    neither = ablation.values(_table((31.0, 6.0), (30.0, 5.0), feature_cut=(200.0, 50.0)), word)
+    assert neither["abl_mechanism"] == word("abl_mech_prior_none") + " " + word("abl_mech_feature")
+    assert neither["abl_intro"] == word("abl_intro_many")
+    split = ablation.values(_table((150.0, 6.0), (31.0, 6.0)), word)  # judge A alone: no mechanism is claimed
+    assert split["abl_mechanism"] == untested and word("abl_split", fd=150.0, full=30.03, fd_b=6.0, full_b=5.93,
+                                                p="p = 0.001")[:12] in split["abl_no_prior_sentence"]
+    reason = ablation.abstract_reason(_table((150.0, 40.0), (31.0, 6.0), feature_cut=(31.0, 6.0)), word)
+    assert word("abl_short_higher") in reason and word("abl_short_same") in reason
+    assert word("abs_mech_prior") in reason and word("abl_runs_many") in reason
+    assert ablation.abstract_reason(_table((31.0, 6.0), (150.0, 40.0)), word) == word(  # no reading: no mechanism
+        "abstract_abl_bare", runs=word("abl_runs_one"), parts=word(
+            "abstract_abl_no_prior", verdict=word("abl_short_same"), gmm=word("abl_short_higher"), fd=31.0,
+            full=sum([28.9, 34.2, 27.0]) / 3))

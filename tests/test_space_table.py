@@ -32,6 +32,13 @@ def test_rows_give_each_method_at_its_operating_point_and_the_answers_pair_again
     assert rows[3] == ["real", "–", "0.711", "0.0435", "0.00220", "0.194", "0.0264"]
     only = space_table.rows(review, free, labels, "real", "{name} at 1", tau_one_for={"conv gan · prior"})
     assert [r[0] for r in only] == ["CONV", "GAN", "real"]  # the tau = 1 rows of the named methods only
+    # with the review's curves the tau = 1 row gets the judges' test FDs too: seed means of the points at tau = 1
+    point = lambda tau, a, b: {"tau": tau, "test": {"classifier": {"fd": a}, "judge": {"fd": b}}}  # noqa: E731
+    curves = {"conv · prior": {"s0": [point(1.0, 158.0, 19.0), point(1.1, 1.0, 1.0)],
+                               "s1": [point(1.0, 162.0, 20.0), point(1.1, 1.0, 1.0)]}}
+    with_curves = space_table.rows(review, free, labels, "real", "{name} at 1", curves=curves)
+    assert with_curves[1] == ["CONV at 1", "1", "160", "19.5", "1.00", "6.00", "0.500"]
+    assert with_curves[0] == rows[0] and with_curves[2:] == rows[2:]
 
 
 def test_a_reversal_needs_both_judges_ahead_and_both_label_free_spaces_behind():

@@ -1,8 +1,7 @@
-"""Every parameter of the project, declared once and validated here, before any work is done: TrainConfig (one
-training run, saved as its config.json), EvalConfig (how a finished run is evaluated; part of metrics.json's key),
-ClassifierConfig (the evaluation classifier), RunSpec (a run's flat parameters as entry points see them), Scale
-(how much work the report pipeline does), SamplerConfig (the latent samplers). Precedence, the same in every
-entry point: the defaults here < a file (a sweep's YAML, a notebook's parameters cell) < the command line.
+"""Every parameter of the project, declared once and validated before any work is done: TrainConfig (one run, saved
+as its config.json), EvalConfig (how a finished run is evaluated; part of metrics.json's key), ClassifierConfig (the
+evaluation classifier), RunSpec (a run's flat parameters), Scale (how much work the report pipeline does),
+SamplerConfig (the latent samplers). Precedence everywhere: defaults here < a file (sweep YAML, notebook) < command line.
 """
 import ast
 import dataclasses
@@ -12,17 +11,13 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-ARCHITECTURES = ("conv", "mlp")
-"""the names of models.MODELS (the registry is below this layer's imports: tests check they agree)"""
-LIKELIHOODS = ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned")
-"""the decoder likelihoods losses.py implements (losses.LIKELIHOODS is this tuple)"""
-EXTENSIONS = ("none", "vampprior", "vaegan")
-"""extensions trained with the model (the ones applied to a trained model are in cvae_lib.evaluation.extensions)"""
+# Names the layers above implement; this layer imports none of them, and tests check that they agree:
+ARCHITECTURES = ("conv", "mlp")  # models.MODELS
+LIKELIHOODS = ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned")  # losses.LIKELIHOODS
+EXTENSIONS = ("none", "vampprior", "vaegan")  # trained with the model (samplers: cvae_lib.evaluation.extensions)
 OPTIMIZERS = ("adam", "rmsprop")
-GAN_ABLATIONS = ("none", "no_feature", "no_prior")
-"""what a VAE-GAN run leaves out (modelling.vaegan.ABLATIONS; tests check they agree)"""
-DEVICES = ("auto", "cpu", "cuda", "cuda:N", "mps")
-TRAIN_IMAGES = 60_000
+GAN_ABLATIONS = ("none", "no_feature", "no_prior")  # what a VAE-GAN run leaves out: modelling.vaegan.ABLATIONS
+DEVICES, TRAIN_IMAGES = ("auto", "cpu", "cuda", "cuda:N", "mps"), 60_000
 MAX_LATENT_SIZE = 4096  # a documented limit: the seed uses 64; a much larger code only slows every run down
 
 
@@ -136,10 +131,9 @@ def validate(config: TrainConfig) -> None:
     _positive_int("vamp_pseudo_inputs", config.vamp_pseudo_inputs)
     if not _is_number(config.gan_gamma) or config.gan_gamma < 0:
         raise ConfigError(f"gan_gamma must be a non-negative number, got {config.gan_gamma!r}")
-    if config.gan_ablation not in GAN_ABLATIONS:
-        raise ConfigError(f"gan_ablation must be one of {list(GAN_ABLATIONS)}, got {config.gan_ablation!r}")
-    if config.gan_ablation != "none" and config.extension != "vaegan":
-        raise ConfigError(f"gan_ablation {config.gan_ablation!r} needs extension 'vaegan', got {config.extension!r}")
+    if config.gan_ablation not in GAN_ABLATIONS or (config.gan_ablation != "none" and config.extension != "vaegan"):
+        raise ConfigError(f"gan_ablation must be one of {list(GAN_ABLATIONS)}, and needs extension 'vaegan' unless "
+                          f"'none'; got {config.gan_ablation!r} with extension {config.extension!r}")
     if config.extension == "vaegan" and (config.likelihood != "bernoulli" or config.kl_warmup_epochs or config.beta != 1):
         raise ConfigError("extension 'vaegan' replaces the pixel likelihood by the discriminator's features and has "
                           "no beta or KL warm-up: leave likelihood, beta and kl_warmup_epochs at their defaults")
@@ -150,9 +144,8 @@ def validate(config: TrainConfig) -> None:
 
 
 def check_device(device) -> None:
-    ok = isinstance(device, str) and (
-        device in ("auto", "cpu", "cuda", "mps")
-        or (device.startswith("cuda:") and device[5:].isdigit()))
+    ok = isinstance(device, str) and (device in ("auto", "cpu", "cuda", "mps")
+                                      or (device.startswith("cuda:") and device[5:].isdigit()))
     if not ok:
         raise ConfigError(f"device must be one of {list(DEVICES)}, got {device!r}")
 
@@ -216,8 +209,7 @@ class ClassifierConfig:
             raise ConfigError(f"learning_rate must be a positive number, got {self.learning_rate!r}")
 
 
-EVAL_PARAMETERS = ("iwae_k", "samples_per_class", "interpolation_pairs")
-"""EvalConfig's fields that are run parameters; its seed is fixed and its test_subset is the run's"""
+EVAL_PARAMETERS = ("iwae_k", "samples_per_class", "interpolation_pairs")  # EvalConfig's run parameters (not seed, test_subset)
 
 
 @dataclass(frozen=True)
@@ -265,8 +257,7 @@ class RunSpec:
 
 
 NAME_PARTS = {"extension": None, "vamp_pseudo_inputs": "K", "gan_gamma": "gamma", "beta": "beta", "likelihood": None, "kl_warmup_epochs": "warmup", "latent_size": "z",
-              "optimizer": None, "learning_rate": "lr", "batch_size": "batch", "gaussian_sigma": "sigma",
-              "gan_ablation": None}
+              "optimizer": None, "learning_rate": "lr", "batch_size": "batch", "gaussian_sigma": "sigma", "gan_ablation": None}
 
 
 def parameters() -> dict:
@@ -359,8 +350,8 @@ class SamplerConfig:
             raise ConfigError(f"gmm_components must be positive integers, got {list(self.gmm_components)}")
         for name in ("two_stage_epochs", "samples_per_class"):
             _positive_int(name, getattr(self, name))
-        _nonnegative_int("test_subset", self.test_subset, "0 uses all 10,000 images")
-        _nonnegative_int("train_subset", self.train_subset, "0 uses all 60,000 images")
+        for name, n in (("test_subset", "10,000"), ("train_subset", "60,000")):
+            _nonnegative_int(name, getattr(self, name), f"0 uses all {n} images")
 
     @classmethod
     def quick(cls, **changes) -> "SamplerConfig":

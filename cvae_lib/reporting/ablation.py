@@ -40,14 +40,22 @@ def scores(run_dir) -> dict:
     return out
 
 
-def summarize(full_dirs, ablation_dirs: dict, control_dirs=()) -> dict:
+BASELINES = ("control", "original")
+"""the runs shown beside the ablations for scale: the CVAE trained with the VAE-GAN's optimizer (the optimizer
+alone) and the original CVAE, both on the same backbone"""
+
+
+def summarize(full_dirs, ablation_dirs: dict, baselines: dict = None) -> dict:
     """The study: the full model's per-seed scores, each ablation's (ablation name -> its run folder) with its
     prediction-interval p against those seeds and the Holm-adjusted p over all of them, and, for scale, the
-    control's per-seed scores (control_dirs: the CVAE with the VAE-GAN's optimizer, the optimizer alone)."""
+    baselines' per-seed scores (BASELINES name -> run folders)."""
     full = [scores(d) for d in full_dirs]
     if len(full) < 2:
         raise ValueError(f"the ablations are tested against the full model's seeds: need at least 2, got {len(full)}")
-    control = [scores(d) for d in control_dirs]
+    baselines = baselines or {}
+    unknown = sorted(set(baselines) - set(BASELINES))
+    if unknown:
+        raise ValueError(f"unknown baseline(s) {unknown}; known: {list(BASELINES)}")
 
     def seeds(rows, *path):
         out = []
@@ -57,9 +65,10 @@ def summarize(full_dirs, ablation_dirs: dict, control_dirs=()) -> dict:
             out.append(float(row))
         return out
 
-    table = {"tau": TAU, "full": {"runs": [Path(d).name for d in full_dirs]},
-             "control": {"runs": [Path(d).name for d in control_dirs]}, "ablations": {}}
-    for name, rows in (("full", full), ("control", control)):
+    table = {"tau": TAU, "full": {"runs": [Path(d).name for d in full_dirs]}, "ablations": {},
+             **{name: {"runs": [Path(d).name for d in baselines.get(name, ())]} for name in BASELINES}}
+    groups = [("full", full)] + [(name, [scores(d) for d in baselines.get(name, ())]) for name in BASELINES]
+    for name, rows in groups:
         if rows:
             table[name].update({s: {j: {q: seeds(rows, s, j, q) for q in ("fd", "accuracy")} for j in JUDGES}
                                 for s in SAMPLERS})
@@ -94,3 +103,166 @@ def find_runs(runs_root, architecture: str = "conv", gamma: float = 0.1) -> dict
                 and config.gan_gamma == gamma):
             found.setdefault(config.gan_ablation, d)
     return found
+
+
+COLUMNS = (("prior", "classifier", "{:.1f}"), ("prior", "judge", "{:.2f}"), ("gmm", "classifier", "{:.1f}"),
+           ("gmm", "judge", "{:.2f}"), ("sharpness", None, "{:.2f}"), ("rate", None, "{:.1f}"))
+"""the table's columns after the label: test FD of each sampler in each judge, then the prior samples' sharpness
+and the rate"""
+SIGNIFICANT = 0.05
+
+
+def _mean_sd(values, fmt: str) -> str:
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return fmt.format(mean)
+    sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+    return f"{fmt.format(mean)} ± {fmt.format(sd)}"
+
+
+def _group_cells(group: dict) -> list:
+    return [_mean_sd(group[s] if j is None else group[s][j]["fd"], fmt) for s, j, fmt in COLUMNS]
+
+
+def rows(table: dict, labels: dict) -> list:
+    """The table's rows: the full model over its seeds (mean ± std), its seed 0 (the ablations' seed), each ablation
+    (a * where its Holm-adjusted p is below 0.05), then the baselines that were measured. ``labels``: "full",
+    "full_seed", each ablation and each baseline -> its row label."""
+    full = table["full"]
+    out = [[labels["full"], *_group_cells(full)]]
+    first = {s: {j: {"fd": [full[s][j]["fd"][0]]} for j in JUDGES} for s in SAMPLERS}
+    out.append([labels["full_seed"], *_group_cells({**first, "sharpness": full["sharpness"][:1],
+                                                     "rate": full["rate"][:1]})])
+    for name, entry in table["ablations"].items():
+        cells = []
+        for s, j, fmt in COLUMNS:
+            if j is None:
+                cells.append(fmt.format(entry[s]))
+            else:
+                star = "*" if entry[s][j]["p_holm"] < SIGNIFICANT else ""
+                cells.append(fmt.format(entry[s][j]["fd"]) + star)
+        out.append([labels[name], *cells])
+    for name in BASELINES:
+        if "prior" in table[name]:
+            out.append([labels[name], *_group_cells(table[name])])
+    return out
+
+
+def verdict(entry: dict, sampler: str, full: dict) -> str:
+    """How one ablation's FD of one sampler stands against the full model's seeds in the two judges: "higher" or
+    "lower" (both judges, both significant after Holm), "split" (only one judge significant, or the two
+    significant in opposite directions), "same" (neither)."""
+    sides = set()
+    for j in JUDGES:
+        if entry[sampler][j]["p_holm"] < SIGNIFICANT:
+            mean = sum(full[sampler][j]["fd"]) / len(full[sampler][j]["fd"])
+            sides.add("higher" if entry[sampler][j]["fd"] > mean else "lower")
+        else:
+            sides.add("same")
+    return sides.pop() if len(sides) == 1 else "split"
+
+
+LABELS = ("full", "full_seed", "no_prior", "no_feature", "control", "original")
+"""the row labels' keys (the text files' abl_<key>)"""
+HEADERS = ("prior_a", "prior_b", "gmm_a", "gmm_b", "sharpness", "rate")
+"""the columns' headers' keys (the text files' h_abl_<key>), COLUMNS' order"""
+
+
+def _mean(values) -> float:
+    return sum(values) / len(values)
+
+
+def values(table: dict, word) -> dict:
+    """The text's values: the test's settings (seeds, degrees of freedom, tests), per ablation its sentence (what it
+    leaves out, then each sampler's verdict with both judges' FDs against the full model's means and the smaller of
+    the two judges' adjusted p), the conclusion's short verdicts of both samplers ("abl_parts") and the mechanism the
+    verdicts support ("" where they fit no simple reading)."""
+    full, n = table["full"], len(table["full"]["runs"])
+    out = {"abl_n": n, "abl_df": n - 1, "abl_tests": table["tests"],
+           "abl_intro": word("abl_intro_one" if len(table["ablations"]) == 1 else "abl_intro_many")}
+    verdicts, parts = {}, []
+    for name, entry in table["ablations"].items():
+        clauses = {}
+        for s in SAMPLERS:
+            v = verdicts[(name, s)] = verdict(entry, s, full)
+            p = max(entry[s][j]["p_holm"] for j in JUDGES)  # both judges must reject: the larger one says it
+            clauses[s] = word(f"abl_{v}", fd=entry[s]["classifier"]["fd"], full=_mean(full[s]["classifier"]["fd"]),
+                              fd_b=entry[s]["judge"]["fd"], full_b=_mean(full[s]["judge"]["fd"]), p=_p(p))
+        out[f"abl_{name}_sentence"] = word("abl_sentence", what=word(f"abl_what_{name}"), prior=clauses["prior"],
+                                           gmm=clauses["gmm"])
+        parts.append(word(f"abl_part_{name}", prior=word("abl_short_" + verdicts[(name, "prior")]),
+                          gmm=word("abl_short_" + verdicts[(name, "gmm")])))
+    for name in ("no_prior", "no_feature"):
+        out.setdefault(f"abl_{name}_sentence", "")
+    out["abl_mechanism"] = mechanism(verdicts, word, _sharpness(table))
+    out["abl_parts"] = word("list_sep_strong").join(parts)  # the conclusion's: each ablation, both samplers
+    short = abstract_mechanism(verdicts, word, _sharpness(table))  # and the mechanism in one clause
+    out["abl_short"] = word("abl_short_join", mechanism=short) if short else ""
+    out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
+    return out
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+
+
+SHARPNESS_KEPT = 0.1
+"""|log| of the ablation's sharpness over the full model's mean below which its draws count as just as sharp"""
+
+
+def mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
+    """What the verdicts ((ablation, sampler) -> verdict) say about the two mechanisms: the GAN term on prior samples
+    trains the decoder where the prior reaches beyond the codes (then leaving it out hurts the prior sampler, not the
+    GMM's), and the feature reconstruction sharpens (then leaving it out hurts both samplers). ``sharpness``: the
+    prior draws' sharpness without the prior-sample term and the full model's mean; where the draws got worse but
+    stayed as sharp, the text says that sharpness alone does not make them good."""
+    import math
+    parts = []
+    prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
+    if prior == "higher":
+        parts.append(word("abl_mech_prior_gmm" if gmm == "higher" else "abl_mech_prior"))
+        if sharpness and abs(math.log(sharpness[0] / sharpness[1])) < SHARPNESS_KEPT:
+            parts.append(word("abl_sharp_kept", sharp=sharpness[0], full=sharpness[1]))
+    elif prior == "same" and gmm == "same":
+        parts.append(word("abl_mech_prior_none"))
+    feature = {verdicts.get(("no_feature", s)) for s in SAMPLERS}
+    if feature == {None}:  # not trained: its share stays open, and the text says so
+        parts.append(word("abl_feature_untested"))
+    elif feature == {"higher"}:
+        parts.append(word("abl_mech_feature"))
+    elif feature == {"same"}:
+        parts.append(word("abl_mech_feature_none"))
+    return " ".join(parts)
+
+
+def abstract_reason(table: dict, word) -> str:
+    """The abstract's reason, short: each ablation's effect on the prior sampler in judge A (the headline's) and on
+    the GMM sampler, then the mechanism in one clause where the verdicts support one (``abstract_mechanism``)."""
+    full = table["full"]
+    parts = [word(f"abstract_abl_{name}", verdict=word("abl_short_" + verdict(entry, "prior", full)),
+                  gmm=word("abl_short_" + verdict(entry, "gmm", full)),
+                  fd=entry["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
+             for name, entry in table["ablations"].items()]
+    verdicts = {(name, s): verdict(entry, s, full) for name, entry in table["ablations"].items() for s in SAMPLERS}
+    short = abstract_mechanism(verdicts, word, _sharpness(table))
+    runs_said = word("abl_runs_one" if len(parts) == 1 else "abl_runs_many")
+    return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,
+                parts=word("list_sep_strong").join(parts), mechanism=short)
+
+
+def abstract_mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
+    """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none)."""
+    import math
+    prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
+    if prior == "higher":
+        sharp = bool(sharpness) and abs(math.log(sharpness[0] / sharpness[1])) < SHARPNESS_KEPT
+        return word("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior_sharp" if sharp else "abs_mech_prior")
+    if prior == "same" and gmm == "same":
+        return word("abs_mech_prior_none")
+    return ""
+
+
+def _sharpness(table: dict):
+    """(the prior-sample ablation's sharpness, the full model's mean), or None where that ablation was not run."""
+    entry = table["ablations"].get("no_prior")
+    return (entry["sharpness"], _mean(table["full"]["sharpness"])) if entry else None

@@ -6,7 +6,7 @@ operating point, with the answer's pair again at tau = 1 where free_features.jso
 import numpy as np
 
 from ..evaluation.stats import holm_adjusted, welch_p
-from .review_table import backbone_original
+from .review_table import at, backbone_original
 
 FREE_SPACES = ("random_network", "autoencoder", "pixels")
 """the label-free spaces of free_features.json, in the table's column order"""
@@ -38,12 +38,13 @@ def _free(entry: dict) -> list:
     return [number(fd * (RANDOM_SCALE if s == "random_network" else 1)) for s, fd in _means(entry).items()]
 
 
-def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label: str, tau_one_for=None) -> list:
+def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label: str, tau_one_for=None,
+         curves: dict = None) -> list:
     """The table's rows in ``labels``' order (the review table's): method, tau*, judge A's and judge B's test FD,
     then the label-free spaces' FDs; for a method whose tau = 1 draws were scored too (free_features.json's
     "tau_one"), a second row "{name} (tau = 1)" (``tau_one_label`` formats it) with the label-free spaces only
-    (the judges' FDs at tau = 1: Appendix B), for the methods in ``tau_one_for`` only where given; the real images
-    last. Only methods scored in every space."""
+    and the judges' test FDs at tau = 1 where ``curves`` (review_table.methods: method -> run -> curve) holds them,
+    for the methods in ``tau_one_for`` only where given; the real images last. Only methods scored in every space."""
     scored = free.get("methods", {})
     out = []
     for m, name in labels.items():
@@ -54,7 +55,9 @@ def rows(review: dict, free: dict, labels: dict, real_label: str, tau_one_label:
                     number(test["judge"]["fd"]["mean"]), *_free(scored[m])])
         one = scored[m].get("tau_one", {})
         if entry["tau"] != 1 and all(s in one for s in FREE_SPACES) and (tau_one_for is None or m in tau_one_for):
-            out.append([tau_one_label.format(name=name), "1", "–", "–", *_free(one)])
+            judged = ([number(float(np.mean(at(curves[m], 1.0, "test", j, "fd")))) for j in ("classifier", "judge")]
+                      if curves and m in curves else ["–", "–"])
+            out.append([tau_one_label.format(name=name), "1", *judged, *_free(one)])
     real, judged = free.get("real", {}), review["real"]["test"]
     out.append([real_label, "–", number(judged["classifier"]["fd"]), number(judged["judge"]["fd"]),
                 *[number(real[s] * (RANDOM_SCALE if s == "random_network" else 1)) if s in real else "–"
