@@ -9,6 +9,7 @@ outside what another seed of the full recipe would give?), Holm-corrected over e
 
     python scripts/ablations.py      trains what is missing, reviews, writes report/review/ablations.json
 """
+import math
 from pathlib import Path
 
 from ..evaluation.stats import holm_adjusted, prediction_p
@@ -216,12 +217,11 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
     GMM's), and the feature reconstruction sharpens (then leaving it out hurts both samplers). ``sharpness``: the
     prior draws' sharpness without the prior-sample term and the full model's mean; where the draws got worse but
     stayed as sharp, the text says that sharpness alone does not make them good."""
-    import math
     parts = []
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
     if prior == "higher":
         parts.append(word("abl_mech_prior_gmm" if gmm == "higher" else "abl_mech_prior"))
-        if sharpness and abs(math.log(sharpness[0] / sharpness[1])) < SHARPNESS_KEPT:
+        if _sharp_kept(sharpness):
             parts.append(word("abl_sharp_kept", sharp=sharpness[0], full=sharpness[1]))
     elif prior == "same" and gmm == "same":
         parts.append(word("abl_mech_prior_none"))
@@ -252,14 +252,18 @@ def abstract_reason(table: dict, word) -> str:
 
 def abstract_mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
     """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none)."""
-    import math
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
     if prior == "higher":
-        sharp = bool(sharpness) and abs(math.log(sharpness[0] / sharpness[1])) < SHARPNESS_KEPT
-        return word("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior_sharp" if sharp else "abs_mech_prior")
+        return word("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior_sharp" if _sharp_kept(sharpness)
+                    else "abs_mech_prior")
     if prior == "same" and gmm == "same":
         return word("abs_mech_prior_none")
     return ""
+
+
+def _sharp_kept(sharpness) -> bool:
+    """Whether the ablation's prior draws are as sharp as the full model's (``sharpness``: _sharpness's pair)."""
+    return bool(sharpness) and abs(math.log(sharpness[0] / sharpness[1])) < SHARPNESS_KEPT
 
 
 def _sharpness(table: dict):
