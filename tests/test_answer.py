@@ -424,7 +424,7 @@ def test_choosing_by_fd_alone_is_said_beside_the_protocol_and_the_wide_table_mus
     grid = ReviewConfig(temperatures=(0.5, 1.0, 1.5, 2.0))
     said = heldout.wide_sentence(wide, main, labels, word, grid, fig=5)
     assert said.startswith("**Choosing by FD alone.** Without the accuracy condition and on the grid continued to τ = 2, 2 of the 4 methods would choose "
-                           "a temperature above 1 (τ = 1.5, 2; Figure 5's diamonds), each at a lower "
+                           "a temperature above 1 (τ = 1.5, 2), each at a lower "
                            "conditional accuracy than at τ = 1. Of these, 1 sit at 2, the end of the grid.")
     # the first two by the criterion (59.25 and 66.7), with Welch's p as heldout_result computes it
     p = heldout.heldout_result(wide, labels)["p"]

@@ -357,7 +357,7 @@ def test_method_names_are_short_and_one_per_method():
     labels = names.method_labels(keys, word, 0.7)
     # every name says its backbone first; the MLP study trains two weights, so its names say γ; the conv one
     # trains one, so its names do not
-    assert labels[keys[0]] == "MLP VAE-GAN（γ = 0.1）+ GMM" and labels[keys[2]] == "原始卷积 CVAE"
+    assert labels[keys[0]] == "MLP VAE-GAN（γ = 0.1）+ GMM" and labels[keys[2]] == "原始卷积模型"
     assert labels[keys[3]] == "卷积 VAE-GAN + GMM"
     assert names.method_labels(keys + [("conv", "vaegan_gmm", 1.0)], word, 0.7)[keys[3]] == "卷积 VAE-GAN（γ = 0.1） + GMM"
     with pytest.raises(ValueError, match="share the name"):

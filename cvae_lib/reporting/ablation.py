@@ -176,8 +176,9 @@ def _mean(values) -> float:
 def values(table: dict, word) -> dict:
     """The text's values: the test's settings (seeds, degrees of freedom, tests), per ablation its sentence (what it
     leaves out, then each sampler's verdict with both judges' FDs against the full model's means and the smaller of
-    the two judges' adjusted p), the conclusion's short verdicts of both samplers ("abl_parts") and the mechanism the
-    verdicts support ("" where they fit no simple reading)."""
+    the two judges' adjusted p), the conclusion's short verdicts of both samplers ("abl_parts"), the mechanism the
+    verdicts support ("" where they fit no simple reading) and the theory section's link to it ("abl_theory": only
+    where leaving the prior-sample term out hurts the prior sampler and not the GMM's)."""
     full, n = table["full"], len(table["full"]["runs"])
     out = {"abl_n": n, "abl_df": n - 1, "abl_tests": table["tests"],
            "abl_intro": word("abl_intro_one" if len(table["ablations"]) == 1 else "abl_intro_many")}
@@ -200,6 +201,9 @@ def values(table: dict, word) -> dict:
     short = abstract_mechanism(verdicts, word, _sharpness(table))  # and the mechanism in one clause
     out["abl_short"] = word("abl_short_join", mechanism=short) if short else ""
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
+    # the theory's VAE-GAN paragraph ties the prior-sample mechanism to the aggregate posterior's gap, where found
+    prior_only = verdicts.get(("no_prior", "prior")) == "higher" and verdicts.get(("no_prior", "gmm")) != "higher"
+    out["abl_theory"] = word("abl_theory") if prior_only else ""
     return out
 
 

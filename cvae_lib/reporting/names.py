@@ -45,5 +45,5 @@ def listed(items: list, word) -> str:
 
 def without_backbone(labels: dict, prefix: str = "MLP ") -> dict:
     """``labels`` with the leading backbone word removed ("MLP VampPrior" -> "VampPrior"), for a table whose caption
-    names the backbone already; a name that does not start with it is kept ("原始 MLP CVAE")."""
+    names the backbone already; a name that does not start with it is kept ("原始 MLP 模型")."""
     return {k: v[len(prefix):] if v.startswith(prefix) else v for k, v in labels.items()}

@@ -84,10 +84,10 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     differs."""
     w = {**ENGLISH, **(words or {})}
     shown = [m for m in methods if m in labels]
-    texts = [labels[m] for m in shown] + [w[k] for k in ("real_accuracy", "real", "chosen", "low_tau", "mlp_line")]
+    texts = [labels[m] for m in shown] + [w[k] for k in ("real_accuracy", "real", "chosen", "low_tau")]
     width = max(sum(2 if ord(c) > 0x2E80 else 1 for c in t) for t in texts)  # a CJK character is two wide
     ncol = 3 if width <= 34 else 2  # three columns of legend entries where they fit the figure's width
-    legend_rows = -(-(len(shown) + 6 + bool(wide)) // ncol)
+    legend_rows = -(-(len(shown) + 4 + bool(wide)) // ncol)
     height = 3.9 + 0.22 * legend_rows
     fig, axes = plt.subplots(2, 2, figsize=(7.4, height))
     colors = method_colors(shown)
@@ -151,9 +151,6 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     if wide:
         extra.append(axes[0, 0].plot([], [], marker="D", markersize=6, color="white", markeredgecolor="black",
                                      markeredgewidth=1.4, linestyle="none", label=w["wide_chosen"])[0])
-    if any(review_table.describe_method(m)["architecture"] == "conv" for m in shown):  # the line styles' key
-        extra += [axes[0, 0].plot([], [], color="black", linestyle=style, linewidth=1.2, label=w[key])[0]
-                  for style, key in (("-", "tradeoff_mlp_line"), ("--", "tradeoff_conv_line"))]
     fig.legend(handles=handles + extra, loc="lower center", ncol=ncol, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, (0.19 * legend_rows + 0.12) / height, 1, 1))
     return fig
