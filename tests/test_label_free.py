@@ -179,3 +179,31 @@ def test_the_mixture_is_checked_against_the_originals_own_mixture_in_both_spaces
     del free["methods"]["conv · gmm"]  # the original's mixture not scored: no control, no clause
     assert learned_space.mixture_control(free, table, labels) == {}
     assert learned_space.mixture_control_sentence({}, labels, word) == ""
+
+
+def test_the_mixture_is_checked_against_the_lowest_other_model_in_both_spaces():
+    from cvae_lib.reporting import learned_space
+    table, word = _review(), _word
+    table["methods"]["conv vampprior · prior"] = table["methods"]["conv · prior"]
+    labels = {m: m.upper() for m in table["methods"]}
+    mine = {"autoencoder": [1.69, 1.98, 1.80], "pixels": [0.248, 0.307, 0.279]}
+    vamp = {"autoencoder": [2.36, 2.13, 2.43], "pixels": [0.291, 0.282, 0.291]}
+    free = {"real": {"autoencoder": 0.2, "pixels": 0.03}, "autoencoder": {"epochs": 20, "test_loss": 207.0},
+            "methods": {"conv · prior": {"tau": 1.0, "autoencoder": [4.7, 4.9, 4.7], "pixels": [0.43, 0.38, 0.39]},
+                        "conv vaegan · prior": {"tau": 1.0, "autoencoder": [4.0, 4.6, 4.2], "pixels": [0.43, 0.40, 0.41]},
+                        "conv vaegan · gmm": {"tau": 1.0, **mine}, "conv vampprior · prior": {"tau": 1.0, **vamp}}}
+    found = learned_space.rival(free, table, labels)
+    assert found["base"] == "conv vampprior · prior"  # lowest of the prior-sampled methods in both spaces
+    raw = {s: stats.ttest_ind(mine[s], vamp[s], equal_var=False).pvalue for s in mine}
+    low, high = sorted(raw.values())  # Holm over the two spaces, by hand
+    assert sorted(c["p"] for c in found["spaces"].values()) == pytest.approx([2 * low, max(2 * low, high)])
+    assert found["spaces"]["autoencoder"]["side"] == "lower" and found["spaces"]["pixels"]["side"] == "same"
+    assert learned_space.rival_clause(found, word) == ", not told apart from the GMM sampler in the averaged-down images"
+    said = learned_space.mixture_control_sentence(found, labels, word, "rival_control")
+    assert said.startswith(" Against the CONV VAMPPRIOR · PRIOR, the lowest of the prior-sampled methods in both spaces, "
+                           "the same GMM sampler scores 1.82 against 2.31 in the autoencoder's codes, significantly lower")
+    free["methods"]["conv vampprior · prior"]["pixels"] = [0.9, 0.9, 0.9]  # the spaces name different methods: none
+    assert learned_space.rival(free, table, labels) == {}
+    free["methods"]["conv vampprior · prior"]["pixels"] = vamp["pixels"]
+    free["methods"]["conv vaegan · prior"] = {"tau": 1.0, "autoencoder": [1.0, 1.1, 1.2], "pixels": [0.1, 0.11, 0.12]}
+    assert learned_space.rival(free, table, labels) == {}  # the lowest is the answer's own model: no rival

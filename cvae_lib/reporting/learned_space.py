@@ -59,6 +59,27 @@ def mixture_control(free: dict, table: dict, labels: dict) -> dict:
     {"base": the original's GMM-sampled method, "spaces": space -> {fd, fd_base, p, side}}, Welch's tests over seeds
     Holm-adjusted over the spaces; {} unless both mixtures were scored (scripts/free_features.py --gmm)."""
     own, base = (m.replace(" · prior", " · gmm") for m in answer_pair(table, labels))
+    return _against(free, own, base, labels)
+
+
+def rival(free: dict, table: dict, labels: dict) -> dict:
+    """The answer's model sampled by its per-class GMM against the other trained model that is lowest among the
+    prior-sampled methods in both label-free spaces (the autoencoder's codes and pixel blocks), where that one is
+    another model than the answer's (the conv VampPrior, say): mixture_control's form, Welch's tests over seeds
+    Holm-adjusted over the spaces; {} where the two spaces name different methods, or the answer's own model."""
+    own, _ = answer_pair(table, labels)
+    lowest = {lowest_prior(free, labels, s) for s in (SPACE, "pixels")}
+    if len(lowest) != 1 or "" in lowest:
+        return {}
+    base = lowest.pop()
+    if base.split(" · ")[0] == own.split(" · ")[0]:
+        return {}
+    return _against(free, own.replace(" · prior", " · gmm"), base, labels)
+
+
+def _against(free: dict, own: str, base: str, labels: dict) -> dict:
+    """``own`` against ``base`` in the label-free spaces both were scored in: {"base", "spaces": space -> {fd, fd_base,
+    p, side}}, Welch's tests over seeds Holm-adjusted over the spaces; {} where none, or ``base`` has no name."""
     mine, theirs = (free.get("methods", {}).get(m, {}) for m in (own, base))
     spaces = [s for s in (SPACE, "pixels") if s in mine and s in theirs]
     if not spaces or base not in labels:
@@ -66,6 +87,19 @@ def mixture_control(free: dict, table: dict, labels: dict) -> dict:
     p = holm_adjusted({s: welch_p(mine[s], theirs[s]) for s in spaces})
     return {"base": base, "spaces": {s: {"fd": float(np.mean(mine[s])), "fd_base": float(np.mean(theirs[s])),
                                          "p": p[s], "side": welch_side(mine[s], theirs[s], p[s])} for s in spaces}}
+
+
+def rival_clause(control: dict, word) -> str:
+    """The conclusion's short verdict of rival ("" without it): lower than the rival in every space ("rival_lower"),
+    else the spaces where the two are not told apart ("rival_tied") and where the rival is lower ("rival_higher")."""
+    if not control:
+        return ""
+    sides = {s: c["side"] for s, c in control["spaces"].items()}
+    if set(sides.values()) == {"lower"}:
+        return word("rival_lower")
+    named = {side: word("list_sep").join(word(f"space_{s}") for s, x in sides.items() if x == side)
+             for side in ("same", "higher")}
+    return "".join(word(f"rival_{k}", spaces=v) for k, v in (("tied", named["same"]), ("higher", named["higher"])) if v)
 
 
 def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: dict, word,
@@ -76,7 +110,8 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
     prior, its GMM), with the lowest prior-sampled method where both spaces name the same one and it is not the
     answer's (``free``: free_features.json, ``labels``: method -> name), and, given the review's ``table``, how its
     mixture stands against the original's own mixture (mixture_control): better in both spaces, or not told apart
-    in the spaces named; "" where the two spaces disagree (the caller then says each space's own)."""
+    in the spaces named, and against that lowest method (rival_clause); "" where the two spaces disagree (the
+    caller then says each space's own)."""
     if not ae or not pixel_side or "gmm_side" not in ae or "gmm_side" not in pixel:
         return ""
     if ae["side"] != pixel_side or ae["gmm_side"] != pixel["gmm_side"]:
@@ -90,14 +125,15 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
         word("spaces_gmm_control_lower") if sides and set(sides.values()) == {"lower"} else
         word("spaces_gmm_control_tied", spaces=word("list_sep").join(tied)) if tied and "higher" not in sides.values()
         else "")  # against the original's own mixture: better in both, or not told apart in some
+    rival_said = rival_clause(rival(free, table, labels), word) if table else ""  # the answer's GMM against it
     return word(key, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm,
-                best=word("spaces_best", name=labels[best]) if best and labels[best] != ae["name"] else "")
+                best=word("spaces_best", name=labels[best]) + rival_said if best and labels[best] != ae["name"] else "")
 
 
-def mixture_control_sentence(control: dict, labels: dict, word) -> str:
-    """Appendix D's sentence from mixture_control ("" without it)."""
+def mixture_control_sentence(control: dict, labels: dict, word, key: str = "mixture_control") -> str:
+    """Appendix D's sentence from mixture_control, or from rival with ``key`` "rival_control" ("" without it)."""
     if not control:
         return ""
     items = word("list_sep").join(word(f"mixture_item_{c['side']}", space=word(f"space_{s}"), fd=c["fd"],
                                        fd_base=c["fd_base"], p=p_value(c["p"])) for s, c in control["spaces"].items())
-    return word("mixture_control", base=labels[control["base"]], items=items, n=len(control["spaces"]))
+    return word(key, base=labels[control["base"]], items=items, n=len(control["spaces"]))
