@@ -162,3 +162,21 @@ def test_the_text_says_what_the_verdicts_support(language):
         "abstract_abl_bare", runs=word("abl_runs_one"), parts=word(
             "abstract_abl_no_prior", verdict=word("abl_short_same"), gmm=word("abl_short_higher"), fd=31.0,
             full=sum([28.9, 34.2, 27.0]) / 3))
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_text_gives_the_terms_share_of_the_gain_and_the_rate_confound(language):
+    word = _word(language)
+    table = _table((104.5, 19.8), (30.0, 4.9))
+    plain = ablation.values(table, word)["abl_mechanism"]
+    assert word("abl_rate_higher", rate=20.0, full=25.5)[:6] not in plain  # its rate (20) is below the full model's
+    table["original"] = {"prior": {"classifier": {"fd": [160.8, 158.7, 160.2]}}}  # mean 159.9
+    table["ablations"]["no_prior"]["rate"] = 28.8  # above every seed of the full model (24.8, 25.8, 25.9)
+    said = ablation.values(table, word)["abl_mechanism"]
+    full = sum([28.9, 34.2, 27.0]) / 3
+    share = ablation.gain_share(table)
+    assert share["share"] == pytest.approx(100 * (104.5 - full) / (159.9 - full))  # by hand: about 57 %
+    assert word("abl_share", **share) in said and word("abl_rate_higher", rate=28.8, full=25.5) in said
+    assert said.startswith(word("abl_mech_prior"))
+    table["original"]["prior"]["classifier"]["fd"] = [20.0, 20.0, 20.0]  # no gain over the original: no share
+    assert ablation.gain_share(table) == {}

@@ -197,6 +197,15 @@ def values(table: dict, word) -> dict:
     for name in ("no_prior", "no_feature"):
         out.setdefault(f"abl_{name}_sentence", "")
     out["abl_mechanism"] = mechanism(verdicts, word, _sharpness(table))
+    if verdicts.get(("no_prior", "prior")) == "higher":  # how much of the gain the term carries, and a confound
+        said = [out["abl_mechanism"]]
+        share = gain_share(table)
+        if share:
+            said.append(word("abl_share", **share))
+        rate = _rate(table)  # a higher rate without the term: another reading of the same result
+        if rate and rate[0] > max(table["full"]["rate"]):
+            said.append(word("abl_rate_higher", rate=rate[0], full=rate[1]))
+        out["abl_mechanism"] = " ".join(filter(None, said))
     out["abl_parts"] = word("list_sep_strong").join(parts)  # the conclusion's: each ablation, both samplers
     short = abstract_mechanism(verdicts, word, _sharpness(table))  # and the mechanism in one clause
     out["abl_short"] = word("abl_short_join", mechanism=short) if short else ""
@@ -268,6 +277,25 @@ def abstract_mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
 def _sharp_kept(sharpness) -> bool:
     """Whether the ablation's prior draws are as sharp as the full model's (``sharpness``: _sharpness's pair)."""
     return bool(sharpness) and abs(math.log(sharpness[0] / sharpness[1])) < SHARPNESS_KEPT
+
+
+def gain_share(table: dict) -> dict:
+    """The share of the full model's judge-A FD gain over the original CVAE (prior sampler, tau = 1, seed means) that
+    is lost without the prior-sample term: {share (%), original, full, fd}; {} without that ablation or baseline."""
+    entry, original = table["ablations"].get("no_prior"), table.get("original", {}).get("prior")
+    if not entry or not original:
+        return {}
+    base, full = _mean(original["classifier"]["fd"]), _mean(table["full"]["prior"]["classifier"]["fd"])
+    fd = entry["prior"]["classifier"]["fd"]
+    if not base > full:
+        return {}
+    return {"share": 100 * (fd - full) / (base - full), "original": base, "full": full, "fd": fd}
+
+
+def _rate(table: dict):
+    """(the prior-sample ablation's rate, the full model's mean), or None where that ablation was not run."""
+    entry = table["ablations"].get("no_prior")
+    return (entry["rate"], _mean(table["full"]["rate"])) if entry else None
 
 
 def _sharpness(table: dict):
