@@ -243,7 +243,9 @@ def test_document_refuses_a_figure_illegible_in_print_and_names_it(tmp_path, mon
     doc = Document("en", tmp_path / "figures", tmp_path)
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.text(0.1, 0.5, "too small to read", fontsize=4)
-    with pytest.raises(IllegibleFigure, match=r"figure 'tiny' .* printed at 0\.93 of the text width: text prints at 4"):
+    from cvae_lib.reporting.legibility import A4_TEXT_WIDTH_IN
+    share = f"{round(6 / A4_TEXT_WIDTH_IN, 2):.2f}".replace(".", r"\.")  # 6 in of the template's text width
+    with pytest.raises(IllegibleFigure, match=rf"figure 'tiny' .* printed at {share} of the text width: text prints at 4"):
         doc.figure(fig, "tiny", "caption")
     assert (tmp_path / "figures" / "tiny.png").is_file()  # kept to look at, but not shown in the document
     assert "'too small to read'" in doc.legibility["tiny"][0] and shown == [] and doc.figure_count == 0

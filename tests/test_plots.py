@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from pathlib import Path
 import torch
 
 from cvae_lib.reporting import grids, names, plots
@@ -315,3 +316,14 @@ def test_method_columns_shows_the_first_per_class_images_larger():
         assert cell[1] > 1.5 * cell[0]  # at the same printed width, half the columns: images about twice as large
     finally:
         plt.close(full), plt.close(three)
+
+
+def test_the_figures_are_sized_for_the_templates_text_block():
+    """legibility's text block (which sizes every figure and checks its printed text) is the LaTeX template's."""
+    import re
+    from cvae_lib.reporting import legibility
+    template = (Path(legibility.__file__).parent / "templates" / "cvae_latex" / "index.tex.j2").read_text()
+    margins = dict(re.findall(r"([tblr]margin)=([\d.]+)cm", re.search(r"\\geometry\{([^}]*)\}", template).group(1)))
+    assert float(margins["lmargin"]) == float(margins["rmargin"]) == legibility.SIDE_MARGIN_CM
+    assert float(margins["tmargin"]) == float(margins["bmargin"]) == legibility.TOP_MARGIN_CM
+    assert legibility.A4_TEXT_WIDTH_IN == pytest.approx((21.0 - 2 * 2.1) / 2.54)

@@ -196,16 +196,15 @@ def values(table: dict, word) -> dict:
                           gmm=word("abl_short_" + verdicts[(name, "gmm")])))
     for name in ("no_prior", "no_feature"):
         out.setdefault(f"abl_{name}_sentence", "")
-    out["abl_mechanism"] = mechanism(verdicts, word, _sharpness(table))
+    more = []
     if verdicts.get(("no_prior", "prior")) == "higher":  # how much of the gain the term carries, and a confound
-        said = [out["abl_mechanism"]]
         share = gain_share(table)
         if share:
-            said.append(word("abl_share", **share))
+            more.append(word("abl_share", **share))
         rate = _rate(table)  # a higher rate without the term: another reading of the same result
         if rate and rate[0] > max(table["full"]["rate"]):
-            said.append(word("abl_rate_higher", rate=rate[0], full=rate[1]))
-        out["abl_mechanism"] = " ".join(filter(None, said))
+            more.append(word("abl_rate_higher", rate=rate[0], full=rate[1]))
+    out["abl_mechanism"] = mechanism(verdicts, word, _sharpness(table), tuple(more))
     out["abl_parts"] = word("list_sep_strong").join(parts)  # the conclusion's: each ablation, both samplers
     short = abstract_mechanism(verdicts, word, _sharpness(table))  # and the mechanism in one clause
     out["abl_short"] = word("abl_short_join", mechanism=short) if short else ""
@@ -224,12 +223,13 @@ SHARPNESS_KEPT = 0.1
 """|log| of the ablation's sharpness over the full model's mean below which its draws count as just as sharp"""
 
 
-def mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
+def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = ()) -> str:
     """What the verdicts ((ablation, sampler) -> verdict) say about the two mechanisms: the GAN term on prior samples
     trains the decoder where the prior reaches beyond the codes (then leaving it out hurts the prior sampler, not the
     GMM's), and the feature reconstruction sharpens (then leaving it out hurts both samplers). ``sharpness``: the
     prior draws' sharpness without the prior-sample term and the full model's mean; where the draws got worse but
-    stayed as sharp, the text says that sharpness alone does not make them good."""
+    stayed as sharp, the text says that sharpness alone does not make them good. ``more``: sentences said after the
+    prior-sample reading, before the feature term's."""
     parts = []
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
     if prior == "higher":
@@ -238,6 +238,7 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
             parts.append(word("abl_sharp_kept", sharp=sharpness[0], full=sharpness[1]))
     elif prior == "same" and gmm == "same":
         parts.append(word("abl_mech_prior_none"))
+    parts += list(more)
     feature = {verdicts.get(("no_feature", s)) for s in SAMPLERS}
     if feature == {None}:  # not trained: its share stays open, and the text says so
         parts.append(word("abl_feature_untested"))

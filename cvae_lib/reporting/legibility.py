@@ -5,8 +5,11 @@ from functools import lru_cache
 
 import numpy as np
 
-A4_TEXT_WIDTH_IN, A4_TEXT_HEIGHT_IN = (21.0 - 2 * 2.3) / 2.54, (29.7 - 2 * 2.2) / 2.54
-"""the report's text block (templates/cvae_latex: A4, 2.3 cm side and 2.2 cm top and bottom margins), in inches"""
+SIDE_MARGIN_CM, TOP_MARGIN_CM = 2.1, 2.0
+"""the report's margins (templates/cvae_latex/index.tex.j2's geometry: left and right, top and bottom; a test holds
+the template to these)"""
+A4_TEXT_WIDTH_IN, A4_TEXT_HEIGHT_IN = (21.0 - 2 * SIDE_MARGIN_CM) / 2.54, (29.7 - 2 * TOP_MARGIN_CM) / 2.54
+"""the report's text block (A4 less the margins), in inches"""
 MIN_PRINTED_PT = 7.0
 """the smallest text a printed figure may hold (body text is 10 pt)"""
 MAX_HEIGHT = 0.8
