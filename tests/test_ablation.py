@@ -94,9 +94,14 @@ def test_the_study_tests_each_ablation_against_the_full_models_seeds(tmp_path):
     assert body[3][1] == "150.5 ± 0.7"
     assert ablation.verdict(entry, "prior", table["full"]) == "higher"
     assert ablation.verdict(entry, "gmm", table["full"]) == "same"
-    split = {**entry, "gmm": {"classifier": {**entry["gmm"]["classifier"], "p_holm": 0.01},
-                              "judge": entry["gmm"]["judge"]}}
-    assert ablation.verdict(split, "gmm", table["full"]) == "split"
+    one = {**entry, "gmm": {"classifier": {**entry["gmm"]["classifier"], "p_holm": 0.01},
+                            "judge": entry["gmm"]["judge"]}}  # significant in judge A alone
+    side = "higher" if entry["gmm"]["classifier"]["fd"] > sum(table["full"]["gmm"]["classifier"]["fd"]) / 3 else "lower"
+    assert ablation.verdict(one, "gmm", table["full"]) == f"{side}_one"
+    opposite = {**one, "gmm": {"classifier": one["gmm"]["classifier"],
+                               "judge": {**one["gmm"]["judge"], "p_holm": 0.01,
+                                         "fd": (-1 if side == "higher" else 1) * 1e3}}}  # both, opposite ways
+    assert ablation.verdict(opposite, "gmm", table["full"]) == "split"
     with pytest.raises(ValueError, match="unknown baseline"):
         ablation.summarize(full, {"no_prior": cut}, {"others": original})
     with pytest.raises(ValueError, match="need at least 2"):
@@ -152,9 +157,12 @@ def test_the_text_says_what_the_verdicts_support(language):
     neither = ablation.values(_table((31.0, 6.0), (30.0, 5.0), feature_cut=(200.0, 50.0)), word)
     assert neither["abl_mechanism"] == word("abl_mech_prior_none") + " " + word("abl_mech_feature")
     assert neither["abl_intro"] == word("abl_intro_many")
-    split = ablation.values(_table((150.0, 6.0), (31.0, 6.0)), word)  # judge A alone: no mechanism is claimed
-    assert split["abl_mechanism"] == untested and word("abl_split", fd=150.0, full=30.03, fd_b=6.0, full_b=5.93,
-                                                p="p = 0.001")[:12] in split["abl_no_prior_sentence"]
+    one = ablation.values(_table((150.0, 6.0), (31.0, 6.0)), word)  # judge A alone: the reading, said as weaker
+    assert one["abl_mechanism"] == word("abl_mech_prior_one") + " " + untested
+    p_a = [e for e in [_table((150.0, 6.0), (31.0, 6.0))["ablations"]["no_prior"]["prior"]["classifier"]["p_holm"]]][0]
+    assert word("abl_higher_one", fd=150.0, full=30.03, fd_b=6.0, full_b=5.93, p_a=f"p = {p_a:.2g}",
+                p_b="p = 1")[:12] in one["abl_no_prior_sentence"]
+    assert word("abs_mech_prior_one") in ablation.abstract_reason(_table((150.0, 6.0), (31.0, 6.0)), word)
     reason = ablation.abstract_reason(_table((150.0, 40.0), (31.0, 6.0), feature_cut=(31.0, 6.0)), word)
     assert word("abl_short_higher") in reason and word("abl_short_same") in reason
     assert word("abs_mech_prior") in reason and word("abl_runs_many") in reason

@@ -151,8 +151,8 @@ def rows(table: dict, labels: dict) -> list:
 
 def verdict(entry: dict, sampler: str, full: dict) -> str:
     """How one ablation's FD of one sampler stands against the full model's seeds in the two judges: "higher" or
-    "lower" (both judges, both significant after Holm), "split" (only one judge significant, or the two
-    significant in opposite directions), "same" (neither)."""
+    "lower" (both judges, both significant after Holm), "higher_one" or "lower_one" (one judge significant, the
+    other not), "split" (the two significant in opposite directions), "same" (neither)."""
     sides = set()
     for j in JUDGES:
         if entry[sampler][j]["p_holm"] < SIGNIFICANT:
@@ -160,7 +160,9 @@ def verdict(entry: dict, sampler: str, full: dict) -> str:
             sides.add("higher" if entry[sampler][j]["fd"] > mean else "lower")
         else:
             sides.add("same")
-    return sides.pop() if len(sides) == 1 else "split"
+    if len(sides) == 1:
+        return sides.pop()
+    return "split" if sides == {"higher", "lower"} else f"{(sides - {'same'}).pop()}_one"
 
 
 LABELS = ("full", "full_seed", "no_prior", "no_feature", "control", "original")
@@ -189,7 +191,8 @@ def values(table: dict, word) -> dict:
             v = verdicts[(name, s)] = verdict(entry, s, full)
             p = max(entry[s][j]["p_holm"] for j in JUDGES)  # both judges must reject: the larger one says it
             clauses[s] = word(f"abl_{v}", fd=entry[s]["classifier"]["fd"], full=_mean(full[s]["classifier"]["fd"]),
-                              fd_b=entry[s]["judge"]["fd"], full_b=_mean(full[s]["judge"]["fd"]), p=_p(p))
+                              fd_b=entry[s]["judge"]["fd"], full_b=_mean(full[s]["judge"]["fd"]), p=_p(p),
+                              p_a=_p(entry[s]["classifier"]["p_holm"]), p_b=_p(entry[s]["judge"]["p_holm"]))
         out[f"abl_{name}_sentence"] = word("abl_sentence", what=word(f"abl_what_{name}"), prior=clauses["prior"],
                                            gmm=clauses["gmm"])
         parts.append(word(f"abl_part_{name}", prior=word("abl_short_" + verdicts[(name, "prior")]),
@@ -197,7 +200,7 @@ def values(table: dict, word) -> dict:
     for name in ("no_prior", "no_feature"):
         out.setdefault(f"abl_{name}_sentence", "")
     more = []
-    if verdicts.get(("no_prior", "prior")) == "higher":  # how much of the gain the term carries, and a confound
+    if verdicts.get(("no_prior", "prior")) in ("higher", "higher_one"):  # the term's share of the gain, a confound
         share = gain_share(table)
         if share:
             more.append(word("abl_share", **share))
@@ -210,7 +213,8 @@ def values(table: dict, word) -> dict:
     out["abl_short"] = word("abl_short_join", mechanism=short) if short else ""
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
     # the theory's VAE-GAN paragraph ties the prior-sample mechanism to the aggregate posterior's gap, where found
-    prior_only = verdicts.get(("no_prior", "prior")) == "higher" and verdicts.get(("no_prior", "gmm")) != "higher"
+    prior_only = (verdicts.get(("no_prior", "prior")) in ("higher", "higher_one")
+                  and verdicts.get(("no_prior", "gmm")) not in ("higher", "higher_one"))
     out["abl_theory"] = word("abl_theory") if prior_only else ""
     return out
 
@@ -232,8 +236,9 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = ()) -
     prior-sample reading, before the feature term's."""
     parts = []
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
-    if prior == "higher":
-        parts.append(word("abl_mech_prior_gmm" if gmm == "higher" else "abl_mech_prior"))
+    if prior in ("higher", "higher_one"):  # in one judge only: the same reading, said as that weaker evidence
+        one = "_one" if prior == "higher_one" else ""
+        parts.append(word(("abl_mech_prior_gmm" if gmm == "higher" else "abl_mech_prior") + one))
         if _sharp_kept(sharpness):
             parts.append(word("abl_sharp_kept", sharp=sharpness[0], full=sharpness[1]))
     elif prior == "same" and gmm == "same":
@@ -267,9 +272,10 @@ def abstract_reason(table: dict, word) -> str:
 def abstract_mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
     """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none)."""
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
-    if prior == "higher":
-        return word("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior_sharp" if _sharp_kept(sharpness)
-                    else "abs_mech_prior")
+    if prior in ("higher", "higher_one"):
+        one = "_one" if prior == "higher_one" else ""
+        return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior_sharp" if _sharp_kept(sharpness)
+                     else "abs_mech_prior") + one)
     if prior == "same" and gmm == "same":
         return word("abs_mech_prior_none")
     return ""
