@@ -166,6 +166,8 @@ def test_the_text_says_what_the_verdicts_support(language):
     reason = ablation.abstract_reason(_table((150.0, 40.0), (31.0, 6.0), feature_cut=(31.0, 6.0)), word)
     assert word("abl_short_higher") in reason and word("abl_short_same") in reason
     assert word("abs_mech_prior") in reason and word("abl_runs_many") in reason
+    assert word("abstract_abl_no_feature_same") in reason  # neither sampler moved: one short clause
+    assert reason.index(word("abstract_abl_no_feature_same")) > reason.index(word("abl_short_higher"))  # prior first
     assert ablation.abstract_reason(_table((31.0, 6.0), (150.0, 40.0)), word) == word(  # no reading: no mechanism
         "abstract_abl_bare", runs=word("abl_runs_one"), parts=word(
             "abstract_abl_no_prior", verdict=word("abl_short_same"), gmm=word("abl_short_higher"), fd=31.0,

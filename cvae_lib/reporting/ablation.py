@@ -256,12 +256,15 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = ()) -
 
 def abstract_reason(table: dict, word) -> str:
     """The abstract's reason, short: each ablation's effect on the prior sampler in judge A (the headline's) and on
-    the GMM sampler, then the mechanism in one clause where the verdicts support one (``abstract_mechanism``)."""
+    the GMM sampler (one short clause where neither moved), the prior-sample term first, then the mechanism in one
+    clause where the verdicts support one (``abstract_mechanism``)."""
     full = table["full"]
-    parts = [word(f"abstract_abl_{name}", verdict=word("abl_short_" + verdict(entry, "prior", full)),
-                  gmm=word("abl_short_" + verdict(entry, "gmm", full)),
-                  fd=entry["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
-             for name, entry in table["ablations"].items()]
+    order = [n for n in ("no_prior", "no_feature") if n in table["ablations"]]  # the headline's term first
+    said = {n: (verdict(table["ablations"][n], "prior", full), verdict(table["ablations"][n], "gmm", full)) for n in order}
+    parts = [word(f"abstract_abl_{name}_same") if said[name] == ("same", "same") else  # nothing moved: one clause
+             word(f"abstract_abl_{name}", verdict=word("abl_short_" + said[name][0]), gmm=word("abl_short_" + said[name][1]),
+                  fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
+             for name in order]
     verdicts = {(name, s): verdict(entry, s, full) for name, entry in table["ablations"].items() for s in SAMPLERS}
     short = abstract_mechanism(verdicts, word, _sharpness(table))
     runs_said = word("abl_runs_one" if len(parts) == 1 else "abl_runs_many")
