@@ -56,11 +56,15 @@ def test_the_settings_table_is_read_from_what_was_run(tmp_path):
     # the VAE-GAN trains with RMSprop whatever its config's optimizer field says (the default, Adam)
     assert rows[word("hp_vaegan")].startswith("RMSprop, step size 3×10⁻⁴") and "γ by backbone: MLP {0.1};" in rows[word("hp_vaegan")]
     assert rows[word("hp_rmsprop")].startswith("RMSprop, step size 3×10⁻⁴")
-    assert rows[word("hp_vampprior")].endswith("seeds 1; 5 pseudo-inputs per class (learned images, initialised to a near-uniform grey of 0.5)")
+    assert rows[word("hp_vampprior")].endswith("seeds 1; 5 pseudo-inputs per class (learned images, initialised to a near-uniform grey of 0.5, each encoded "
+                                                       "with its class label; p(z | y) is the equal mixture of its class's "
+                                                       "pseudo-posteriors)")
     assert "weight decay 5×10⁻⁴" in rows[word("hp_judge")] and "6,000 samples per class, 3 seeds" in rows[word("hp_cas")]
     # the PDF's short account: the retrained extensions' own settings only, each opening on its own
     short = dict(settings.hyperparameter_rows(mains, [gan, control, vamp], clf, judge, review, 0.7, word, training=False))
-    assert short[word("hp_vampprior")] == "5 pseudo-inputs per class (learned images, initialised to a near-uniform grey of 0.5)"
+    assert short[word("hp_vampprior")] == ("5 pseudo-inputs per class (learned images, initialised to a near-uniform grey "
+                                          "of 0.5, each encoded with its class label; p(z | y) is the equal mixture of "
+                                          "its class's pseudo-posteriors)")
     assert short[word("hp_vaegan")].startswith("γ by backbone: MLP {0.1}; discriminator: ")
     assert short[word("hp_gmm")] == rows[word("hp_gmm")] and short[word("hp_original")] == rows[word("hp_original")]
     # without the review: no Section 4 settings, no judge, no CAS

@@ -195,8 +195,11 @@ def values(table: dict, word) -> dict:
                               p_a=_p(entry[s]["classifier"]["p_holm"]), p_b=_p(entry[s]["judge"]["p_holm"]))
         out[f"abl_{name}_sentence"] = word("abl_sentence", what=word(f"abl_what_{name}"), prior=clauses["prior"],
                                            gmm=clauses["gmm"])
-        parts.append(word(f"abl_part_{name}", prior=word("abl_short_" + verdicts[(name, "prior")]),
-                          gmm=word("abl_short_" + verdicts[(name, "gmm")])))
+        moved = (verdicts[(name, "prior")], verdicts[(name, "gmm")]) != ("same", "same")
+        parts.append((name != "no_prior", word(f"abl_part_{name}", prior=word("abl_short_" + verdicts[(name, "prior")]),
+                                               gmm=word("abl_short_" + verdicts[(name, "gmm")]))
+                      if moved else word(f"abstract_abl_{name}_same")))  # neither moved: one short clause
+    parts = [text for _, text in sorted(parts, key=lambda p: p[0])]  # the prior-sample term first, as the abstract
     for name in ("no_prior", "no_feature"):
         out.setdefault(f"abl_{name}_sentence", "")
     more = []
