@@ -132,12 +132,12 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
     for r, cas in zip(paid, ((0.77, 0.78, 0.76), (0.74, 0.75, 0.73), (0.81, 0.82, 0.83))):
         r["values"]["cas"] = (dict(zip(r["values"]["fd"][0], cas)), {"a": 0.79, "b": 0.80, "c": 0.78})
     assert overview.lowered_sentence(paid, word) == (
-        "MLP GAN and GMM also lowered judge A's FD significantly, though classifiers trained on the samples of the GMM score a little lower on real images (not tested one by one)")  # the GAN's CAS rose
+        "MLP GAN and GMM also lowered judge A's FD significantly, though samples of the GMM give a slightly lower CAS (untested)")  # the GAN's CAS rose
     paid[1]["values"]["cas"] = ({"a": 0.8, "b": 0.8, "c": 0.8}, paid[1]["values"]["cas"][1])  # conv GMM's CAS rises
-    assert overview.lowered_sentence(paid, word).endswith(", though classifiers trained on the samples of the MLP GMM score a little lower on real images (not tested one by one)")
+    assert overview.lowered_sentence(paid, word).endswith(", though samples of the MLP GMM give a slightly lower CAS (untested)")
     paid[1]["values"]["recall"] = ({"a": 0.2, "b": 0.2, "c": 0.2}, paid[1]["values"]["recall"][1])  # recall: not said
     paid[0]["values"]["recall"] = ({"a": 0.2, "b": 0.2, "c": 0.2}, paid[0]["values"]["recall"][1])
-    assert overview.lowered_sentence(paid, word).endswith(", though classifiers trained on the samples of the MLP GMM score a little lower on real images (not tested one by one)")
+    assert overview.lowered_sentence(paid, word).endswith(", though samples of the MLP GMM give a slightly lower CAS (untested)")
     from cvae_lib.reporting.names import bare
     assert bare("MLP VAE-GAN（γ = 0.1，τ* = 0.7）") == "MLP VAE-GAN" and bare("MLP CVAE + 逐类 GMM") == "MLP CVAE + 逐类 GMM"
     assert bare("MLP VAE-GAN（γ = 0.1）+ GMM") == "MLP VAE-GAN + GMM" == bare("MLP VAE-GAN (γ = 0.1) + GMM")
