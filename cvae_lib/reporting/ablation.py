@@ -165,6 +165,8 @@ def verdict(entry: dict, sampler: str, full: dict) -> str:
     return "split" if sides == {"higher", "lower"} else f"{(sides - {'same'}).pop()}_one"
 
 
+WORSE = ("higher", "higher_one")
+"""the verdicts of an ablation whose FD rose significantly: in both judges, or in one"""
 LABELS = ("full", "full_seed", "no_prior", "no_feature", "control", "original")
 """the row labels' keys (the text files' abl_<key>)"""
 HEADERS = ("prior_a", "prior_b", "gmm_a", "gmm_b", "sharpness", "rate")
@@ -203,21 +205,20 @@ def values(table: dict, word) -> dict:
     for name in ("no_prior", "no_feature"):
         out.setdefault(f"abl_{name}_sentence", "")
     more = []
-    if verdicts.get(("no_prior", "prior")) in ("higher", "higher_one"):  # the term's share of the gain, a confound
+    if verdicts.get(("no_prior", "prior")) in WORSE:  # the term's share of the gain, a confound
         share = gain_share(table)
         if share:
             more.append(word("abl_share", **share))
-        rate = _rate(table)  # a higher rate without the term: another reading of the same result
+        rate = _no_prior_pair(table, "rate")  # a higher rate without the term: another reading of the same result
         if rate and rate[0] > max(table["full"]["rate"]):
             more.append(word("abl_rate_higher", rate=rate[0], full=rate[1]))
-    out["abl_mechanism"] = mechanism(verdicts, word, _sharpness(table), tuple(more))
+    out["abl_mechanism"] = mechanism(verdicts, word, _no_prior_pair(table, "sharpness"), tuple(more))
     out["abl_parts"] = word("list_sep_strong").join(parts)  # the conclusion's: each ablation, both samplers
-    short = abstract_mechanism(verdicts, word, _sharpness(table))  # and the mechanism in one clause
+    short = abstract_mechanism(verdicts, word, _no_prior_pair(table, "sharpness"))  # and the mechanism in one clause
     out["abl_short"] = word("abl_short_join", mechanism=short) if short else ""
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
     # the theory's VAE-GAN paragraph ties the prior-sample mechanism to the aggregate posterior's gap, where found
-    prior_only = (verdicts.get(("no_prior", "prior")) in ("higher", "higher_one")
-                  and verdicts.get(("no_prior", "gmm")) not in ("higher", "higher_one"))
+    prior_only = verdicts.get(("no_prior", "prior")) in WORSE and verdicts.get(("no_prior", "gmm")) not in WORSE
     out["abl_theory"] = word("abl_theory") if prior_only else ""
     return out
 
@@ -239,7 +240,7 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = ()) -
     prior-sample reading, before the feature term's."""
     parts = []
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
-    if prior in ("higher", "higher_one"):  # in one judge only: the same reading, said as that weaker evidence
+    if prior in WORSE:  # in one judge only: the same reading, said as that weaker evidence
         one = "_one" if prior == "higher_one" else ""
         parts.append(word(("abl_mech_prior_gmm" if gmm == "higher" else "abl_mech_prior") + one))
         if _sharp_kept(sharpness):
@@ -262,14 +263,14 @@ def abstract_reason(table: dict, word) -> str:
     the GMM sampler (one short clause where neither moved), the prior-sample term first, then the mechanism in one
     clause where the verdicts support one (``abstract_mechanism``)."""
     full = table["full"]
-    order = [n for n in ("no_prior", "no_feature") if n in table["ablations"]]  # the headline's term first
-    said = {n: (verdict(table["ablations"][n], "prior", full), verdict(table["ablations"][n], "gmm", full)) for n in order}
-    parts = [word(f"abstract_abl_{name}_same") if said[name] == ("same", "same") else  # nothing moved: one clause
-             word(f"abstract_abl_{name}", verdict=word("abl_short_" + said[name][0]), gmm=word("abl_short_" + said[name][1]),
-                  fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
-             for name in order]
     verdicts = {(name, s): verdict(entry, s, full) for name, entry in table["ablations"].items() for s in SAMPLERS}
-    short = abstract_mechanism(verdicts, word, _sharpness(table))
+    order = [n for n in ("no_prior", "no_feature") if n in table["ablations"]]  # the headline's term first
+    moved = {n: (verdicts[(n, "prior")], verdicts[(n, "gmm")]) != ("same", "same") for n in order}
+    parts = [word(f"abstract_abl_{name}", verdict=word("abl_short_" + verdicts[(name, "prior")]),
+                  gmm=word("abl_short_" + verdicts[(name, "gmm")]),
+                  fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
+             if moved[name] else word(f"abstract_abl_{name}_same") for name in order]  # nothing moved: one clause
+    short = abstract_mechanism(verdicts, word, _no_prior_pair(table, "sharpness"))
     runs_said = word("abl_runs_one" if len(parts) == 1 else "abl_runs_many")
     return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,
                 parts=word("list_sep_strong").join(parts), mechanism=short)
@@ -278,7 +279,7 @@ def abstract_reason(table: dict, word) -> str:
 def abstract_mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
     """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none)."""
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
-    if prior in ("higher", "higher_one"):
+    if prior in WORSE:
         one = "_one" if prior == "higher_one" else ""
         return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior_sharp" if _sharp_kept(sharpness)
                      else "abs_mech_prior") + one)
@@ -288,7 +289,8 @@ def abstract_mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
 
 
 def _sharp_kept(sharpness) -> bool:
-    """Whether the ablation's prior draws are as sharp as the full model's (``sharpness``: _sharpness's pair)."""
+    """Whether the ablation's prior draws are as sharp as the full model's (``sharpness``: the pair that
+    _no_prior_pair(table, "sharpness") gives)."""
     return bool(sharpness) and abs(math.log(sharpness[0] / sharpness[1])) < SHARPNESS_KEPT
 
 
@@ -305,13 +307,8 @@ def gain_share(table: dict) -> dict:
     return {"share": 100 * (fd - full) / (base - full), "original": base, "full": full, "fd": fd}
 
 
-def _rate(table: dict):
-    """(the prior-sample ablation's rate, the full model's mean), or None where that ablation was not run."""
+def _no_prior_pair(table: dict, key: str):
+    """(the prior-sample ablation's ``key``, "rate" or "sharpness", and the full model's mean), or None where that
+    ablation was not run."""
     entry = table["ablations"].get("no_prior")
-    return (entry["rate"], _mean(table["full"]["rate"])) if entry else None
-
-
-def _sharpness(table: dict):
-    """(the prior-sample ablation's sharpness, the full model's mean), or None where that ablation was not run."""
-    entry = table["ablations"].get("no_prior")
-    return (entry["sharpness"], _mean(table["full"]["sharpness"])) if entry else None
+    return (entry[key], _mean(table["full"][key])) if entry else None
