@@ -144,27 +144,28 @@ def test_the_text_says_what_the_verdicts_support(language):
     # reaches beyond the codes
     only_prior = ablation.values(_table((150.0, 40.0), (31.0, 6.0)), word)
     untested = word("abl_feature_untested")  # the feature term was not ablated here: the text says its share is open
-    assert only_prior["abl_mechanism"] == word("abl_mech_prior") + " " + untested
+    unmeasured = word("abl_hole_unmeasured")  # the hole test (add_holes) not run: the text says so
+    assert only_prior["abl_mechanism"] == word("abl_mech_prior") + " " + unmeasured + " " + untested
     assert only_prior["abl_no_feature_sentence"] == "" and only_prior["abl_intro"] == word("abl_intro_one")
     assert "150.0" in only_prior["abl_no_prior_sentence"] and "30.0" in only_prior["abl_no_prior_sentence"]
     assert only_prior["abl_n"] == 3 and only_prior["abl_df"] == 2 and only_prior["abl_tests"] == 4
     both = ablation.values(_table((150.0, 40.0), (150.0, 40.0)), word)
-    assert both["abl_mechanism"] == word("abl_mech_prior_gmm") + " " + untested
+    assert both["abl_mechanism"] == word("abl_mech_prior_gmm") + " " + unmeasured + " " + untested
     sharp = _table((150.0, 40.0), (31.0, 6.0))
     sharp["ablations"]["no_prior"]["sharpness"] = 1.04  # as sharp as the full model (mean 1.08): said
     assert ablation.values(sharp, word)["abl_mechanism"] == " ".join(
-        [word("abl_mech_prior"), word("abl_sharp_kept", sharp=1.04, full=1.08), untested])
+        [word("abl_mech_prior"), word("abl_sharp_kept", sharp=1.04, full=1.08), unmeasured, untested])
     neither = ablation.values(_table((31.0, 6.0), (30.0, 5.0), feature_cut=(200.0, 50.0)), word)
     assert neither["abl_mechanism"] == word("abl_mech_prior_none") + " " + word("abl_mech_feature")
     assert neither["abl_intro"] == word("abl_intro_many")
     one = ablation.values(_table((150.0, 6.0), (31.0, 6.0)), word)  # judge A alone: the reading, said as weaker
-    assert one["abl_mechanism"] == word("abl_mech_prior_one") + " " + untested
+    assert one["abl_mechanism"] == word("abl_mech_prior_one") + " " + unmeasured + " " + untested
     p_a = [e for e in [_table((150.0, 6.0), (31.0, 6.0))["ablations"]["no_prior"]["prior"]["classifier"]["p_holm"]]][0]
     assert word("abl_higher_one", fd=150.0, full=30.03, fd_b=6.0, full_b=5.93, p_a=f"p = {p_a:.2g}",
                 p_b="p = 1")[:12] in one["abl_no_prior_sentence"]
     assert word("abs_mech_prior_one") in ablation.abstract_reason(_table((150.0, 6.0), (31.0, 6.0)), word)
     reason = ablation.abstract_reason(_table((150.0, 40.0), (31.0, 6.0), feature_cut=(31.0, 6.0)), word)
-    assert word("abl_short_higher") in reason and word("abl_short_same") in reason
+    assert word("abl_short_higher") in reason and word("abl_short_same") not in reason  # the GMM's: Section 5's
     assert word("abs_mech_prior") in reason and word("abl_runs_many") in reason
     assert word("abstract_abl_no_feature_same") in reason  # neither sampler moved: one short clause
     assert reason.index(word("abstract_abl_no_feature_same")) > reason.index(word("abl_short_higher"))  # prior first
@@ -190,3 +191,51 @@ def test_the_text_gives_the_terms_share_of_the_gain_and_the_rate_confound(langua
     assert said.startswith(word("abl_mech_prior"))
     table["original"]["prior"]["classifier"]["fd"] = [20.0, 20.0, 20.0]  # no gain over the original: no share
     assert ablation.gain_share(table) == {}
+
+
+def _holes(gaps: dict) -> dict:
+    """A prior_holes.json: run -> (judge A gap, judge B gap), each from a covered half's FD of 30 / 5."""
+    def result(a, b):
+        return {"share_below": 0.95, "covered": {"classifier": {"fd": 30.0}, "judge": {"fd": 5.0}},
+                "uncovered": {"classifier": {"fd": 30.0 + a}, "judge": {"fd": 5.0 + b}}}
+    return {"groups": {"all": {run: result(*g) for run, g in gaps.items()}}}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_hole_gap_is_tested_against_the_full_models_seeds_in_its_own_family(language):
+    from cvae_lib.evaluation.stats import holm_adjusted
+    word = _word(language)
+    table = _table((104.5, 19.8), (30.0, 4.9), feature_cut=(22.5, 4.4))
+    table["ablations"]["no_prior"]["run"], table["ablations"]["no_feature"]["run"] = "cut", "feature"
+    table["original"] = {"runs": ["o1", "o2"]}
+    full_a, full_b = [-2.7, -1.7, 1.7], [3.7, 2.8, 3.9]
+    holes = _holes({"a": (full_a[0], full_b[0]), "b": (full_a[1], full_b[1]), "c": (full_a[2], full_b[2]),
+                    "cut": (36.9, 7.2), "feature": (-2.4, 3.3), "o1": (-4.5, 0.5), "o2": (5.9, 1.1)})
+    out = ablation.add_holes(table, holes)
+    assert "hole" not in table["full"]  # a new table: the FD study is left as it was
+    assert out["full"]["hole"]["classifier"]["fd"] == pytest.approx(full_a)
+    assert out["original"]["hole"]["judge"]["fd"] == pytest.approx([0.5, 1.1])
+    raw = {(n, j): prediction_p(g, f) for n, gaps in (("no_prior", (36.9, 7.2)), ("no_feature", (-2.4, 3.3)))
+           for j, g, f in zip(ablation.JUDGES, gaps, (full_a, full_b))}
+    adjusted = holm_adjusted(raw)  # the family: the hole gaps alone (2 ablations x 2 judges), not the FD tests
+    for (n, j), p in adjusted.items():
+        assert out["ablations"][n]["hole"][j]["p_holm"] == pytest.approx(p)
+    assert out["hole_tests"] == 4 and out["tests"] == table["tests"] and out["hole_below"] == pytest.approx(0.95)
+    assert ablation.hole_verdict(out) == "higher_one"  # judge A rejects (p 0.02), judge B does not (0.09)
+    body = ablation.rows(out, {k: k for k in ablation.LABELS})
+    assert ablation.headers(out)[-1] == "hole" and all(len(r) == 8 for r in body)
+    assert body[0][-1] == f"{sum(full_a) / 3:+.1f} ± {stats.tstd(full_a):.1f}"  # the spread unsigned
+    assert body[2][0] == "no_prior" and body[2][-1] == "+36.9*" and body[3][-1] == "-2.4"
+    said = ablation.values(out, word, tab=3)
+    assert word("abl_hole_v_higher_one") in said["abl_hole_paragraph"] and "3" in said["abl_hole_paragraph"]
+    assert word("abl_hole_unmeasured") not in said["abl_mechanism"]  # measured: its own paragraph says it
+    assert word("abl_theory_higher_one") in said["abl_theory"]
+    assert ablation.abstract_reason(out, word).count(word("abs_hole_higher_one")) == 1
+    assert word("abs_hole_higher_one") in said["abl_short"]
+    # not measured: the table keeps its six columns and the text says the regions were not measured
+    plain = ablation.values(table, word)
+    assert word("abl_hole_unmeasured") in plain["abl_mechanism"] and word("abl_theory_unmeasured") in plain["abl_theory"]
+    assert plain["abl_hole_paragraph"] == ""
+    assert len(ablation.rows(table, {k: k for k in ablation.LABELS})[0]) == 7 and ablation.headers(table)[-1] == "rate"
+    # without the full model's seeds measured there is nothing to test against: unchanged
+    assert ablation.add_holes(table, _holes({"cut": (36.9, 7.2)})) is table

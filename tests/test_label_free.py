@@ -131,7 +131,7 @@ def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_b
     side, pixel = heldout.free_pixel_side(free, table, labels, word)
     assert (side, pixel["gmm_side"]) == ("same", "lower")  # the pixels agree: one sentence for both spaces
     both = learned_space.spaces_sentence(values, side, pixel, free, labels, word)
-    assert both.endswith("the CONV VAEGAN · PRIOR with its per-class GMM is still significantly better than the original, but "
+    assert both.endswith("the model with its per-class GMM is still significantly better than the original, but "
                          "sampled from its prior (at its τ*) it does not differ significantly from the original.")  # no other method
     free["methods"]["mlp vampprior · prior"] = {"tau": 1.0, "autoencoder": [2.2, 2.3, 2.4], "pixels": [0.29, 0.3, 0.28]}
     assert heldout.lowest_prior(free, labels, "pixels") == "mlp vampprior · prior"
@@ -175,7 +175,7 @@ def test_the_mixture_is_checked_against_the_originals_own_mixture_in_both_spaces
     free["methods"]["conv · gmm"]["pixels"] = [0.28, 0.29, 0.28]  # in pixels the original's mixture is as good
     tied = learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table)
     assert "(in the averaged-down images not told apart from the original's own per-class GMM)" in tied
-    assert side == "same" and "14 × 14, neither learned from labels, the CONV VAEGAN · PRIOR with its per-class GMM is still" in tied
+    assert side == "same" and "neither learned from labels, the model with its per-class GMM is still" in tied
     del free["methods"]["conv · gmm"]  # the original's mixture not scored: no control, no clause
     assert learned_space.mixture_control(free, table, labels) == {}
     assert learned_space.mixture_control_sentence({}, labels, word) == ""

@@ -8,6 +8,12 @@ it is tested against the full model's seeds with the prediction-interval t-test 
 outside what another seed of the full recipe would give?), Holm-corrected over every ablation x sampler x judge.
 
     python scripts/ablations.py      trains what is missing, reviews, writes report/review/ablations.json
+    python scripts/prior_holes.py    splits each run's prior draws by coverage, writes report/review/prior_holes.json
+
+The second file tests the reading of the first (add_holes): where the ablation without the prior-sample term got
+worse, is its decoder worse where the prior reaches beyond the training codes? Each run's *hole gap* is the FD of
+its uncovered half of prior draws minus its covered half's; an ablation's gap is tested against the full model's
+seeds like its FD, Holm-corrected over its own family (ablation x judge), declared when the test was added.
 """
 import math
 from pathlib import Path
@@ -106,10 +112,63 @@ def find_runs(runs_root, architecture: str = "conv", gamma: float = 0.1) -> dict
     return found
 
 
+HOLES = "prior_holes.json"
+"""scripts/prior_holes.py's measurement, in the review's folder beside FILE"""
+HOLE = "hole"
+"""the key add_holes gives the hole gap: shaped like a sampler's (judge -> fd), so verdict and the cells read it"""
+
+
+def hole_gap(result: dict, judge: str) -> float:
+    """One run's hole gap in one judge (its prior_holes.json entry): uncovered half's FD minus covered half's."""
+    return result["uncovered"][judge]["fd"] - result["covered"][judge]["fd"]
+
+
+def add_holes(table: dict, holes: dict) -> dict:
+    """``table`` (summarize's) with the hole gap of every run that ``holes`` (prior_holes.json) measured: the full
+    model's and the baselines' per seed (in their runs' order), and each ablation's with its prediction-interval p
+    against the full model's seeds and the Holm-adjusted p over every ablation x judge of this test (its own family:
+    it tests the reading of the FD ablation, and was added after it). Returns a new table; groups that ``holes``
+    lacks get no gap, and without the full model's the table is returned unchanged."""
+    measured = {run: result for group in holes.get("groups", {}).values() for run, result in group.items()}
+    out = {**table, "ablations": {name: dict(entry) for name, entry in table["ablations"].items()}}
+    if not all(run in measured for run in table["full"]["runs"]):
+        return table
+    for name in ("full", *BASELINES):
+        group_runs = table.get(name, {}).get("runs", [])
+        if group_runs and all(run in measured for run in group_runs):
+            out[name] = {**table[name], HOLE: {j: {"fd": [hole_gap(measured[run], j) for run in group_runs]}
+                                                for j in JUDGES}}
+    raw = {}
+    for name, entry in out["ablations"].items():
+        if entry["run"] in measured:
+            entry[HOLE] = {}
+            for j in JUDGES:
+                gap = hole_gap(measured[entry["run"]], j)
+                raw[(name, j)] = prediction_p(gap, out["full"][HOLE][j]["fd"])
+                entry[HOLE][j] = {"fd": gap, "p": raw[(name, j)]}
+    for (name, j), p in holm_adjusted(raw).items():
+        out["ablations"][name][HOLE][j]["p_holm"] = p
+    out["hole_tests"] = len(raw)
+    out["hole_below"] = min(result["share_below"] for result in measured.values())  # the least-holed run's share
+    return out
+
+
 COLUMNS = (("prior", "classifier", "{:.1f}"), ("prior", "judge", "{:.2f}"), ("gmm", "classifier", "{:.1f}"),
            ("gmm", "judge", "{:.2f}"), ("sharpness", None, "{:.2f}"), ("rate", None, "{:.1f}"))
 """the table's columns after the label: test FD of each sampler in each judge, then the prior samples' sharpness
 and the rate"""
+HOLE_COLUMN = (HOLE, "classifier", "{:+.1f}")
+"""the column add_holes adds (judge A's hole gap; judge B's is said in the text)"""
+
+
+def columns(table: dict) -> tuple:
+    """The table's columns: COLUMNS, and HOLE_COLUMN where add_holes measured the full model."""
+    return COLUMNS + ((HOLE_COLUMN,) if HOLE in table["full"] else ())
+
+
+def headers(table: dict) -> list:
+    """The keys of the columns' headers (the text files' h_abl_<key>), in columns' order."""
+    return list(HEADERS) + (["hole"] if HOLE in table["full"] else [])
 SIGNIFICANT = 0.05
 
 
@@ -118,34 +177,37 @@ def _mean_sd(values, fmt: str) -> str:
     if len(values) < 2:
         return fmt.format(mean)
     sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
-    return f"{fmt.format(mean)} ± {fmt.format(sd)}"
+    return f"{fmt.format(mean)} ± {fmt.replace('+', '').format(sd)}"  # a signed column's spread: no sign
 
 
-def _group_cells(group: dict) -> list:
-    return [_mean_sd(group[s] if j is None else group[s][j]["fd"], fmt) for s, j, fmt in COLUMNS]
+def _group_cells(group: dict, cols: tuple = COLUMNS) -> list:
+    return [("–" if s not in group else _mean_sd(group[s] if j is None else group[s][j]["fd"], fmt))
+            for s, j, fmt in cols]
 
 
 def rows(table: dict, labels: dict) -> list:
     """The table's rows: the full model over its seeds (mean ± std), its seed 0 (the ablations' seed), each ablation
     (a * where its Holm-adjusted p is below 0.05), then the baselines that were measured. ``labels``: "full",
     "full_seed", each ablation and each baseline -> its row label."""
-    full = table["full"]
-    out = [[labels["full"], *_group_cells(full)]]
-    first = {s: {j: {"fd": [full[s][j]["fd"][0]]} for j in JUDGES} for s in SAMPLERS}
+    full, cols = table["full"], columns(table)
+    out = [[labels["full"], *_group_cells(full, cols)]]
+    first = {s: {j: {"fd": [full[s][j]["fd"][0]]} for j in JUDGES} for s in (*SAMPLERS, HOLE) if s in full}
     out.append([labels["full_seed"], *_group_cells({**first, "sharpness": full["sharpness"][:1],
-                                                     "rate": full["rate"][:1]})])
+                                                     "rate": full["rate"][:1]}, cols)])
     for name, entry in table["ablations"].items():
         cells = []
-        for s, j, fmt in COLUMNS:
+        for s, j, fmt in cols:
             if j is None:
                 cells.append(fmt.format(entry[s]))
+            elif s not in entry:
+                cells.append("–")
             else:
                 star = "*" if entry[s][j]["p_holm"] < SIGNIFICANT else ""
                 cells.append(fmt.format(entry[s][j]["fd"]) + star)
         out.append([labels[name], *cells])
     for name in BASELINES:
-        if "prior" in table[name]:
-            out.append([labels[name], *_group_cells(table[name])])
+        if "prior" in table.get(name, {}):
+            out.append([labels[name], *_group_cells(table[name], cols)])
     return out
 
 
@@ -177,12 +239,13 @@ def _mean(values) -> float:
     return sum(values) / len(values)
 
 
-def values(table: dict, word) -> dict:
+def values(table: dict, word, tab=None) -> dict:
     """The text's values: the test's settings (seeds, degrees of freedom, tests), per ablation its sentence (what it
     leaves out, then each sampler's verdict with both judges' FDs against the full model's means and the smaller of
     the two judges' adjusted p), the conclusion's short verdicts of both samplers ("abl_parts"), the mechanism the
     verdicts support ("" where they fit no simple reading) and the theory section's link to it ("abl_theory": only
-    where leaving the prior-sample term out hurts the prior sampler and not the GMM's)."""
+    where leaving the prior-sample term out hurts the prior sampler and not the GMM's), with the hole test where
+    add_holes ran it (``tab``: the table's number, which its sentence names)."""
     full, n = table["full"], len(table["full"]["runs"])
     out = {"abl_n": n, "abl_df": n - 1, "abl_tests": table["tests"],
            "abl_intro": word("abl_intro_one" if len(table["ablations"]) == 1 else "abl_intro_many")}
@@ -205,22 +268,66 @@ def values(table: dict, word) -> dict:
     for name in ("no_prior", "no_feature"):
         out.setdefault(f"abl_{name}_sentence", "")
     more = []
-    if verdicts.get(("no_prior", "prior")) in WORSE:  # the term's share of the gain, a confound
+    if verdicts.get(("no_prior", "prior")) in WORSE:  # the reading, tested; the term's share of the gain; a confound
+        if HOLE in table["ablations"].get("no_prior", {}):  # tested: its own paragraph after the mechanism
+            out["abl_hole_paragraph"] = hole_sentence(table, word, tab)
+        else:
+            more.append(hole_sentence(table, word, tab))  # says the regions were not measured
         share = gain_share(table)
         if share:
             more.append(word("abl_share", **share))
         rate = _no_prior_pair(table, "rate")  # a higher rate without the term: another reading of the same result
         if rate and rate[0] > max(table["full"]["rate"]):
             more.append(word("abl_rate_higher", rate=rate[0], full=rate[1]))
+    out.setdefault("abl_hole_paragraph", "")
     out["abl_mechanism"] = mechanism(verdicts, word, _no_prior_pair(table, "sharpness"), tuple(more))
     out["abl_parts"] = word("list_sep_strong").join(parts)  # the conclusion's: each ablation, both samplers
-    short = abstract_mechanism(verdicts, word, _no_prior_pair(table, "sharpness"))  # and the mechanism in one clause
-    out["abl_short"] = word("abl_short_join", mechanism=short) if short else ""
+    short = abstract_mechanism(verdicts, word)  # and the mechanism in one clause, with the hole test's
+    out["abl_short"] = word("abl_short_join", mechanism=short + hole_clause(table, word)) if short else ""
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
     # the theory's VAE-GAN paragraph ties the prior-sample mechanism to the aggregate posterior's gap, where found
     prior_only = verdicts.get(("no_prior", "prior")) in WORSE and verdicts.get(("no_prior", "gmm")) not in WORSE
-    out["abl_theory"] = word("abl_theory") if prior_only else ""
+    out["abl_hole_caption"] = word("abl_hole_caption") if HOLE in full else ""  # the table's last column, said
+    out["abl_hole_tests"] = word("abl_hole_tests_said", n=table["hole_tests"]) if HOLE in full else ""
+    hole = hole_verdict(table)
+    out["abl_theory"] = (word("abl_theory", hole_said=word("abl_theory_" + (hole if hole in WORSE else "unmeasured"
+                                                                              if hole is None else "not")))
+                         if prior_only else "")
     return out
+
+
+def hole_verdict(table: dict):
+    """verdict of the no_prior ablation's hole gap against the full model's seeds; None where not measured."""
+    entry = table["ablations"].get("no_prior", {})
+    return verdict(entry, HOLE, table["full"]) if HOLE in entry else None
+
+
+def hole_sentence(table: dict, word, tab=None) -> str:
+    """Section 5's account of the hole test (add_holes) of the reading that the prior-sample term trains the decoder
+    where the codes do not go: both judges' gaps against the full model's seeds, the verdict, the original's gap
+    where measured; the sentence that says it was not measured otherwise."""
+    v = hole_verdict(table)
+    if v is None:
+        return word("abl_hole_unmeasured")
+    entry, full, original = table["ablations"]["no_prior"][HOLE], table["full"][HOLE], table.get("original", {}).get(HOLE)
+
+    def mean_sd(values):
+        m = _mean(values)
+        return m, (sum((x - m) ** 2 for x in values) / (len(values) - 1)) ** 0.5
+    (f_a, s_a), (f_b, s_b) = mean_sd(full["classifier"]["fd"]), mean_sd(full["judge"]["fd"])
+    said = word("abl_hole_v_" + (v if v in ("higher", "higher_one", "same") else "other"))
+    orig = word("abl_hole_original", orig=mean_sd(original["classifier"]["fd"])[0],
+                orig_sd=mean_sd(original["classifier"]["fd"])[1]) if original else ""
+    return word("abl_hole", tab=tab if tab is not None else "–", below=100 * table["hole_below"],
+                gap=entry["classifier"]["fd"], full=f_a, full_sd=s_a, gap_b=entry["judge"]["fd"], full_b=f_b,
+                full_sd_b=s_b, p_a=_p(entry["classifier"]["p_holm"]), p_b=_p(entry["judge"]["p_holm"]),
+                n=table["hole_tests"], verdict=said, original=orig)
+
+
+def hole_clause(table: dict, word) -> str:
+    """The abstract's and the conclusion's clause on the hole test, where it supports the reading ("" otherwise)."""
+    v = hole_verdict(table)
+    return word("abs_hole_" + v) if v in WORSE else ""
 
 
 def _p(p: float) -> str:
@@ -270,19 +377,20 @@ def abstract_reason(table: dict, word) -> str:
                   gmm=word("abl_short_" + verdicts[(name, "gmm")]),
                   fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
              if moved[name] else word(f"abstract_abl_{name}_same") for name in order]  # nothing moved: one clause
-    short = abstract_mechanism(verdicts, word, _no_prior_pair(table, "sharpness"))
+    short = abstract_mechanism(verdicts, word)
+    short += hole_clause(table, word) if short else ""
     runs_said = word("abl_runs_one" if len(parts) == 1 else "abl_runs_many")
     return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,
                 parts=word("list_sep_strong").join(parts), mechanism=short)
 
 
-def abstract_mechanism(verdicts: dict, word, sharpness: tuple = None) -> str:
-    """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none)."""
+def abstract_mechanism(verdicts: dict, word) -> str:
+    """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none); the
+    sharpness check stays in Section 5 (mechanism), the abstract keeps to the reading."""
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
     if prior in WORSE:
         one = "_one" if prior == "higher_one" else ""
-        return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior_sharp" if _sharp_kept(sharpness)
-                     else "abs_mech_prior") + one)
+        return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior") + one)
     if prior == "same" and gmm == "same":
         return word("abs_mech_prior_none")
     return ""
