@@ -69,7 +69,8 @@ def plan(out: Path, scale: Scale, byline: dict = None) -> list:
     for language in LANGUAGES:
         # the review's tables the documents read: its summary and showcase, the checks' scripts/*.py write the rest
         review = ([out / "review" / name for name in ("summary.json", "showcase.pt", "free_features.json",
-                                                       "operating_point.json", "heldout/summary.json", "ablations.json")]
+                                                       "operating_point.json", "heldout/summary.json", "ablations.json",
+                                                       "prior_holes.json")]
                   if scale.extensions else [])
         steps.append(document_step(out, scale, language, run_dirs, sweep_dirs, pages,
                                    bench_files + [bench / "extension_cost.json"] + review, byline or {}, extension_dirs))
