@@ -342,7 +342,7 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     assert result["p"]["classifier"] == pytest.approx(adjusted[p_c])
     assert result["p"]["judge"] == pytest.approx(adjusted[p_j])
     said = heldout.heldout_sentence(table, "conv gan · gmm", labels, word, per_class=500)
-    assert "CONV GAN · GMM comes first (τ* = 1.3; FD 40.0 / 3.20), as on the validation reference" in said
+    assert "CONV GAN · GMM comes first (τ* = 1.3; FD 40.0 / 3.20), as on the tuning reference" in said
     assert "and CONV GAN · PRIOR second (τ* = 0.8; FD 31.0 / 4.40;" in said
     assert said.endswith("Temperatures above 1 are chosen by CONV GAN · GMM (τ* = 1.3).")
     table["methods"]["conv gan · gmm"]["tau"] = 1.5  # the end of the check's own grid is said too
@@ -352,7 +352,7 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     assert "(CONV GAN · PRIOR, MLP · PRIOR and CONV · PRIOR)" in said  # the trained models, by their prior rows, as ranked
     assert "half of the test set (500 images per class," in said and "over τ from 0.5 to 1.5 in steps of 0.1" in said
     other = heldout.heldout_sentence(table, "mlp · prior", labels, word, per_class=500)
-    assert "unlike on the validation reference, where MLP · PRIOR came first" in other
+    assert "unlike on the tuning reference, where MLP · PRIOR came first" in other
     assert heldout.conclusion_clause(table, "conv gan · gmm", labels, word) == word(
         "conclusion_heldout_same", name="CONV GAN · GMM", tau_high=1.5,
         models=word("heldout_models_listed", names="CONV GAN · PRIOR, MLP · PRIOR and CONV · PRIOR"))
@@ -368,7 +368,7 @@ def test_the_heldout_check_ranks_on_one_half_and_tests_the_first_two_on_the_othe
     k, p = kendall_tau(list(range(len(common))), [held.index(m) for m in common])
     assert heldout.order_agreement(table, main, labels, word) == word("heldout_order", n=len(common), k=k,
                                                                       p=answer.p_value(p))
-    assert f"Kendall's rank correlation between the check's order and the validation reference's is {k:.2f}" in \
+    assert f"Kendall's rank correlation between the check's order and the tuning reference's is {k:.2f}" in \
         heldout.heldout_sentence(table, "conv gan · gmm", labels, word, per_class=500, main=main)
     assert "the CONV GAN · GMM comes first instead" in heldout.conclusion_clause(table, "mlp · prior", labels, word)
     with pytest.raises(ValueError, match="at least two methods"):
@@ -379,7 +379,7 @@ def test_the_temperature_verdict_says_where_the_heldout_check_moved_an_original(
     from cvae_lib.reporting import heldout
     main, held = _table(), _table()
     labels = {m: m.upper() for m in main["methods"]}
-    # validation chose tau = 1 for both originals, and so did the held-out half (or there is no held-out table)
+    # the tuning reference chose tau = 1 for both originals, and so did the held-out half (or there is no held-out table)
     assert heldout.temperature_clause(main, held, labels, word) == word("abstract_temperature")
     assert heldout.temperature_clause(main, None, labels, word) == word("abstract_temperature")
     held["methods"]["conv · prior"]["tau"] = 1.1  # the held-out half moves the conv original: said, not "no gain"
@@ -408,7 +408,7 @@ def test_an_original_that_validation_moves_off_tau_one_is_said_with_its_fd_befor
     main["methods"]["conv · prior"]["tau"] = 1.1
     # the abstract's verdict on the temperature, the sixth extension, from its choices and curves
     short = heldout.validation_temperature(main, labels, word, curves)
-    assert short == (" With τ chosen on the validation reference so that conditional accuracy there does not fall, a prior "
+    assert short == (" With τ chosen on the tuning reference so that conditional accuracy there does not fall, a prior "
                      "temperature alone brings little (CONV · PRIOR: τ* = 1.1, test FD 159 → 148; MLP · PRIOR: τ* = 1).")
 
 

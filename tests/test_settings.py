@@ -41,11 +41,11 @@ def test_the_settings_table_is_read_from_what_was_run(tmp_path):
     assert "γ by backbone: MLP {0.1}; convolutional {1};" in both[word("hp_vaegan")]  # each backbone's own weights
     assert rows[word("hp_original")] == word("hp_training", optimizer="Adam", lr="10⁻³", batch=128, epochs=3,
                                              seeds="0, 1") + word("hp_latent", latent=64)
-    assert rows[word("hp_temperature")].endswith("τ ∈ {0.5, 1}, chosen on validation (chosen: 0.8, 1)")
+    assert rows[word("hp_temperature")].endswith("τ ∈ {0.5, 1}, chosen on the tuning reference (chosen: 0.8, 1)")
     # the curves continued above the choices' grid (review_wide.json): named apart, the grid itself unchanged
     runs.write_json(mains[0] / "review_wide.json", {"key": {"temperatures": [0.5, 1.0, 2.0, 3.0]}})
     rows = dict(settings.hyperparameter_rows(mains, [gan, control, vamp], clf, judge, review, 0.7, word))
-    assert rows[word("hp_temperature")].endswith("τ ∈ {0.5, 1}, chosen on validation (chosen: 0.8, 1); also scored "
+    assert rows[word("hp_temperature")].endswith("τ ∈ {0.5, 1}, chosen on the tuning reference (chosen: 0.8, 1); also scored "
                                                  "at τ = 2, 3")
     # BIC's choices as recorded: all 8 from {1, 2, 4, 8} for Section 5's fixed temperatures; 4 to 8 from up to 32 for
     # Section 4's evaluation

@@ -180,7 +180,7 @@ def p_pair(p: dict, word) -> str:
 def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     """The answer under the stricter protocol (the review's summary ``table``; ``labels``: method -> name): the
     methods ranked by the criterion the protocol declared before scoring, FD over the real images' reference level
-    averaged over both judges, on the validation reference at each method's chosen temperature; the first reported
+    averaged over both judges, on the tuning reference at each method's chosen temperature; the first reported
     with its test scores in both judges against its own backbone's original CVAE, and the runner-up named as its
     equal when Welch's test (from the seeds' intervals) tells them apart in neither judge's test FD. Returns
     best_clause (the abstract's), best_short (the conclusion's) and cas_verdict (the highest Classification

@@ -36,7 +36,7 @@ def method_colors(methods) -> dict:
 ENGLISH = {"classifier": "judge A", "judge": "judge B", "accuracy": "conditional accuracy",
            "fd": "Fréchet distance", "precision": "precision", "recall": "recall",
            "real": "real images", "real_accuracy": "real images' accuracy",
-           "chosen": "operating point (chosen on validation)", "mlp_line": "MLP backbone (solid, circles)",
+           "chosen": "operating point (chosen on the tuning reference)", "mlp_line": "MLP backbone (solid, circles)",
            "conv_line": "conv backbone (dashed, squares)", "tradeoff_mlp_line": "MLP backbone (solid)",
            "tradeoff_conv_line": "conv backbone (dashed)", "low_tau": "τ = 0.5 end of each curve",
            "wide_chosen": "lowest FD without the accuracy condition"}
