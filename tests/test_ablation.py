@@ -8,7 +8,7 @@ from scipy import stats
 from cvae_lib.base.config import GAN_ABLATIONS, ConfigError, RunSpec, TrainConfig
 from cvae_lib.evaluation.stats import prediction_p
 from cvae_lib.modelling.vaegan import ABLATIONS
-from cvae_lib.reporting import ablation, review_table
+from cvae_lib.reporting import ablation, holes, review_table
 
 
 def test_the_config_names_validates_and_keys_the_ablation():
@@ -209,9 +209,9 @@ def test_the_hole_gap_is_tested_against_the_full_models_seeds_in_its_own_family(
     table["ablations"]["no_prior"]["run"], table["ablations"]["no_feature"]["run"] = "cut", "feature"
     table["original"] = {"runs": ["o1", "o2"]}
     full_a, full_b = [-2.7, -1.7, 1.7], [3.7, 2.8, 3.9]
-    holes = _holes({"a": (full_a[0], full_b[0]), "b": (full_a[1], full_b[1]), "c": (full_a[2], full_b[2]),
+    measured = _holes({"a": (full_a[0], full_b[0]), "b": (full_a[1], full_b[1]), "c": (full_a[2], full_b[2]),
                     "cut": (36.9, 7.2), "feature": (-2.4, 3.3), "o1": (-4.5, 0.5), "o2": (5.9, 1.1)})
-    out = ablation.add_holes(table, holes)
+    out = holes.add_holes(table, measured)
     assert "hole" not in table["full"]  # a new table: the FD study is left as it was
     assert out["full"]["hole"]["classifier"]["fd"] == pytest.approx(full_a)
     assert out["original"]["hole"]["judge"]["fd"] == pytest.approx([0.5, 1.1])
@@ -221,7 +221,7 @@ def test_the_hole_gap_is_tested_against_the_full_models_seeds_in_its_own_family(
     for (n, j), p in adjusted.items():
         assert out["ablations"][n]["hole"][j]["p_holm"] == pytest.approx(p)
     assert out["hole_tests"] == 4 and out["tests"] == table["tests"] and out["hole_below"] == pytest.approx(0.95)
-    assert ablation.hole_verdict(out) == "higher_one"  # judge A rejects (p 0.02), judge B does not (0.09)
+    assert holes.hole_verdict(out) == "higher_one"  # judge A rejects (p 0.02), judge B does not (0.09)
     body = ablation.rows(out, {k: k for k in ablation.LABELS})
     assert ablation.headers(out)[-1] == "hole" and all(len(r) == 8 for r in body)
     assert body[0][-1] == f"{sum(full_a) / 3:+.1f} ± {stats.tstd(full_a):.1f}"  # the spread unsigned
@@ -238,4 +238,4 @@ def test_the_hole_gap_is_tested_against_the_full_models_seeds_in_its_own_family(
     assert plain["abl_hole_paragraph"] == ""
     assert len(ablation.rows(table, {k: k for k in ablation.LABELS})[0]) == 7 and ablation.headers(table)[-1] == "rate"
     # without the full model's seeds measured there is nothing to test against: unchanged
-    assert ablation.add_holes(table, _holes({"cut": (36.9, 7.2)})) is table
+    assert holes.add_holes(table, _holes({"cut": (36.9, 7.2)})) is table

@@ -10,10 +10,7 @@ outside what another seed of the full recipe would give?), Holm-corrected over e
     python scripts/ablations.py      trains what is missing, reviews, writes report/review/ablations.json
     python scripts/prior_holes.py    splits each run's prior draws by coverage, writes report/review/prior_holes.json
 
-The second file tests the reading of the first (add_holes): where the ablation without the prior-sample term got
-worse, is its decoder worse where the prior reaches beyond the training codes? Each run's *hole gap* is the FD of
-its uncovered half of prior draws minus its covered half's; an ablation's gap is tested against the full model's
-seeds like its FD, Holm-corrected over its own family (ablation x judge), declared when the test was added.
+The second file tests the reading of the first (reporting.holes, whose gaps become the table's last column).
 """
 import math
 from pathlib import Path
@@ -112,45 +109,8 @@ def find_runs(runs_root, architecture: str = "conv", gamma: float = 0.1) -> dict
     return found
 
 
-HOLES = "prior_holes.json"
-"""scripts/prior_holes.py's measurement, in the review's folder beside FILE"""
 HOLE = "hole"
-"""the key add_holes gives the hole gap: shaped like a sampler's (judge -> fd), so verdict and the cells read it"""
-
-
-def hole_gap(result: dict, judge: str) -> float:
-    """One run's hole gap in one judge (its prior_holes.json entry): uncovered half's FD minus covered half's."""
-    return result["uncovered"][judge]["fd"] - result["covered"][judge]["fd"]
-
-
-def add_holes(table: dict, holes: dict) -> dict:
-    """``table`` (summarize's) with the hole gap of every run that ``holes`` (prior_holes.json) measured: the full
-    model's and the baselines' per seed (in their runs' order), and each ablation's with its prediction-interval p
-    against the full model's seeds and the Holm-adjusted p over every ablation x judge of this test (its own family:
-    it tests the reading of the FD ablation, and was added after it). Returns a new table; groups that ``holes``
-    lacks get no gap, and without the full model's the table is returned unchanged."""
-    measured = {run: result for group in holes.get("groups", {}).values() for run, result in group.items()}
-    out = {**table, "ablations": {name: dict(entry) for name, entry in table["ablations"].items()}}
-    if not all(run in measured for run in table["full"]["runs"]):
-        return table
-    for name in ("full", *BASELINES):
-        group_runs = table.get(name, {}).get("runs", [])
-        if group_runs and all(run in measured for run in group_runs):
-            out[name] = {**table[name], HOLE: {j: {"fd": [hole_gap(measured[run], j) for run in group_runs]}
-                                                for j in JUDGES}}
-    raw = {}
-    for name, entry in out["ablations"].items():
-        if entry["run"] in measured:
-            entry[HOLE] = {}
-            for j in JUDGES:
-                gap = hole_gap(measured[entry["run"]], j)
-                raw[(name, j)] = prediction_p(gap, out["full"][HOLE][j]["fd"])
-                entry[HOLE][j] = {"fd": gap, "p": raw[(name, j)]}
-    for (name, j), p in holm_adjusted(raw).items():
-        out["ablations"][name][HOLE][j]["p_holm"] = p
-    out["hole_tests"] = len(raw)
-    out["hole_below"] = min(result["share_below"] for result in measured.values())  # the least-holed run's share
-    return out
+"""the key holes.add_holes gives the hole gap: shaped like a sampler's (judge -> fd): verdict and the cells read it"""
 
 
 COLUMNS = (("prior", "classifier", "{:.1f}"), ("prior", "judge", "{:.2f}"), ("gmm", "classifier", "{:.1f}"),
@@ -162,7 +122,7 @@ HOLE_COLUMN = (HOLE, "classifier", "{:+.1f}")
 
 
 def columns(table: dict) -> tuple:
-    """The table's columns: COLUMNS, and HOLE_COLUMN where add_holes measured the full model."""
+    """The table's columns: COLUMNS, and HOLE_COLUMN where holes.add_holes measured the full model."""
     return COLUMNS + ((HOLE_COLUMN,) if HOLE in table["full"] else ())
 
 
@@ -245,7 +205,8 @@ def values(table: dict, word, tab=None) -> dict:
     the two judges' adjusted p), the conclusion's short verdicts of both samplers ("abl_parts"), the mechanism the
     verdicts support ("" where they fit no simple reading) and the theory section's link to it ("abl_theory": only
     where leaving the prior-sample term out hurts the prior sampler and not the GMM's), with the hole test where
-    add_holes ran it (``tab``: the table's number, which its sentence names)."""
+    holes.add_holes ran it (``tab``: the table's number, which its sentence names)."""
+    from .holes import hole_clause, hole_sentence, hole_verdict  # the reading's test, said with the ablation's
     full, n = table["full"], len(table["full"]["runs"])
     out = {"abl_n": n, "abl_df": n - 1, "abl_tests": table["tests"],
            "abl_intro": word("abl_intro_one" if len(table["ablations"]) == 1 else "abl_intro_many")}
@@ -296,40 +257,6 @@ def values(table: dict, word, tab=None) -> dict:
     return out
 
 
-def hole_verdict(table: dict):
-    """verdict of the no_prior ablation's hole gap against the full model's seeds; None where not measured."""
-    entry = table["ablations"].get("no_prior", {})
-    return verdict(entry, HOLE, table["full"]) if HOLE in entry else None
-
-
-def hole_sentence(table: dict, word, tab=None) -> str:
-    """Section 5's account of the hole test (add_holes) of the reading that the prior-sample term trains the decoder
-    where the codes do not go: both judges' gaps against the full model's seeds, the verdict, the original's gap
-    where measured; the sentence that says it was not measured otherwise."""
-    v = hole_verdict(table)
-    if v is None:
-        return word("abl_hole_unmeasured")
-    entry, full, original = table["ablations"]["no_prior"][HOLE], table["full"][HOLE], table.get("original", {}).get(HOLE)
-
-    def mean_sd(values):
-        m = _mean(values)
-        return m, (sum((x - m) ** 2 for x in values) / (len(values) - 1)) ** 0.5
-    (f_a, s_a), (f_b, s_b) = mean_sd(full["classifier"]["fd"]), mean_sd(full["judge"]["fd"])
-    said = word("abl_hole_v_" + (v if v in ("higher", "higher_one", "same") else "other"))
-    orig = word("abl_hole_original", orig=mean_sd(original["classifier"]["fd"])[0],
-                orig_sd=mean_sd(original["classifier"]["fd"])[1]) if original else ""
-    return word("abl_hole", tab=tab if tab is not None else "–", below=100 * table["hole_below"],
-                gap=entry["classifier"]["fd"], full=f_a, full_sd=s_a, gap_b=entry["judge"]["fd"], full_b=f_b,
-                full_sd_b=s_b, p_a=_p(entry["classifier"]["p_holm"]), p_b=_p(entry["judge"]["p_holm"]),
-                n=table["hole_tests"], verdict=said, original=orig)
-
-
-def hole_clause(table: dict, word) -> str:
-    """The abstract's and the conclusion's clause on the hole test, where it supports the reading ("" otherwise)."""
-    v = hole_verdict(table)
-    return word("abs_hole_" + v) if v in WORSE else ""
-
-
 def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
 
@@ -378,6 +305,7 @@ def abstract_reason(table: dict, word) -> str:
                   fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
              if moved[name] else word(f"abstract_abl_{name}_same") for name in order]  # nothing moved: one clause
     short = abstract_mechanism(verdicts, word)
+    from .holes import hole_clause  # the reading's test, where it was run
     short += hole_clause(table, word) if short else ""
     runs_said = word("abl_runs_one" if len(parts) == 1 else "abl_runs_many")
     return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,

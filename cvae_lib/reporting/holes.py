@@ -1,0 +1,84 @@
+"""The test of the ablation's reading (reporting.ablation): where the conv VAE-GAN without its GAN term on prior
+samples got worse, is its decoder worse where the prior reaches beyond the training codes?
+
+scripts/prior_holes.py splits each run's prior draws (tau = 1) at each class's median density ratio under the
+aggregate posterior against the prior (evaluation.prior_holes) and scores both halves; a run's *hole gap* is the
+worse-covered half's FD minus the better-covered half's. add_holes puts the gaps into the ablation study's table
+(its last column); an ablation's gap is tested against the full model's seeds like its FD (the prediction-interval
+t-test), Holm-corrected over its own family (ablation x judge), declared when the test was added, after the
+reading it tests had been stated. The sentences here say it in Section 5, the abstract and the conclusion.
+"""
+from ..evaluation.stats import holm_adjusted, prediction_p
+from .ablation import BASELINES, HOLE, JUDGES, WORSE, _mean, _p, verdict
+
+FILE = "prior_holes.json"
+"""scripts/prior_holes.py's measurement, in the review's folder beside ablation.FILE"""
+
+
+def hole_gap(result: dict, judge: str) -> float:
+    """One run's hole gap in one judge (its prior_holes.json entry): uncovered half's FD minus covered half's."""
+    return result["uncovered"][judge]["fd"] - result["covered"][judge]["fd"]
+
+
+def add_holes(table: dict, holes: dict) -> dict:
+    """``table`` (summarize's) with the hole gap of every run that ``holes`` (prior_holes.json) measured: the full
+    model's and the baselines' per seed (in their runs' order), and each ablation's with its prediction-interval p
+    against the full model's seeds and the Holm-adjusted p over every ablation x judge of this test (its own family:
+    it tests the reading of the FD ablation, and was added after it). Returns a new table; groups that ``holes``
+    lacks get no gap, and without the full model's the table is returned unchanged."""
+    measured = {run: result for group in holes.get("groups", {}).values() for run, result in group.items()}
+    out = {**table, "ablations": {name: dict(entry) for name, entry in table["ablations"].items()}}
+    if not all(run in measured for run in table["full"]["runs"]):
+        return table
+    for name in ("full", *BASELINES):
+        group_runs = table.get(name, {}).get("runs", [])
+        if group_runs and all(run in measured for run in group_runs):
+            out[name] = {**table[name], HOLE: {j: {"fd": [hole_gap(measured[run], j) for run in group_runs]}
+                                                for j in JUDGES}}
+    raw = {}
+    for name, entry in out["ablations"].items():
+        if entry["run"] in measured:
+            entry[HOLE] = {}
+            for j in JUDGES:
+                gap = hole_gap(measured[entry["run"]], j)
+                raw[(name, j)] = prediction_p(gap, out["full"][HOLE][j]["fd"])
+                entry[HOLE][j] = {"fd": gap, "p": raw[(name, j)]}
+    for (name, j), p in holm_adjusted(raw).items():
+        out["ablations"][name][HOLE][j]["p_holm"] = p
+    out["hole_tests"] = len(raw)
+    out["hole_below"] = min(result["share_below"] for result in measured.values())  # the least-holed run's share
+    return out
+
+
+def hole_verdict(table: dict):
+    """verdict of the no_prior ablation's hole gap against the full model's seeds; None where not measured."""
+    entry = table["ablations"].get("no_prior", {})
+    return verdict(entry, HOLE, table["full"]) if HOLE in entry else None
+
+
+def hole_sentence(table: dict, word, tab=None) -> str:
+    """Section 5's account of the hole test (add_holes) of the reading that the prior-sample term trains the decoder
+    where the codes do not go: both judges' gaps against the full model's seeds, the verdict, the original's gap
+    where measured; the sentence that says it was not measured otherwise."""
+    v = hole_verdict(table)
+    if v is None:
+        return word("abl_hole_unmeasured")
+    entry, full, original = table["ablations"]["no_prior"][HOLE], table["full"][HOLE], table.get("original", {}).get(HOLE)
+
+    def mean_sd(values):
+        m = _mean(values)
+        return m, (sum((x - m) ** 2 for x in values) / (len(values) - 1)) ** 0.5
+    (f_a, s_a), (f_b, s_b) = mean_sd(full["classifier"]["fd"]), mean_sd(full["judge"]["fd"])
+    said = word("abl_hole_v_" + (v if v in ("higher", "higher_one", "same") else "other"))
+    orig = word("abl_hole_original", orig=mean_sd(original["classifier"]["fd"])[0],
+                orig_sd=mean_sd(original["classifier"]["fd"])[1]) if original else ""
+    return word("abl_hole", tab=tab if tab is not None else "–", below=100 * table["hole_below"],
+                gap=entry["classifier"]["fd"], full=f_a, full_sd=s_a, gap_b=entry["judge"]["fd"], full_b=f_b,
+                full_sd_b=s_b, p_a=_p(entry["classifier"]["p_holm"]), p_b=_p(entry["judge"]["p_holm"]),
+                n=table["hole_tests"], verdict=said, original=orig)
+
+
+def hole_clause(table: dict, word) -> str:
+    """The abstract's and the conclusion's clause on the hole test, where it supports the reading ("" otherwise)."""
+    v = hole_verdict(table)
+    return word("abs_hole_" + v) if v in WORSE else ""
