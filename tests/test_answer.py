@@ -148,8 +148,9 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
                                   "the Fréchet distance (FD, lower is better) of its samples to the test images, in the "
                                   "features of a trained classifier (judge A), falls from the CONV · PRIOR's 160 to 40 "
                                   "(with its per-class GMM sampler) and 31 (sampled from its prior at temperature "
-                                  "τ = 0.8), each at its chosen temperature. Neither of two such judges tells the two "
-                                  "samplers apart; the first ranks ahead in their average")
+                                  "τ = 0.8), all three at their chosen temperatures. Neither of two such judges tells "
+                                  "the two samplers apart; averaged over both, it ranks first with its per-class GMM "
+                                  "sampler")
     # the conclusion gives FD alone: accuracy above real images' is more typical, not better (Section 4)
     assert out["best_short"].startswith(
         "of the extension models, the CONV GAN · PRIOR generates best in judge A's features (FD from 160 for the "

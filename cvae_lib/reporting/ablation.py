@@ -236,7 +236,8 @@ def values(table: dict, word, tab=None) -> dict:
             more.append(hole_sentence(table, word, tab))  # says the regions were not measured
         share = gain_share(table)
         if share:
-            more.append(word("abl_share", **share))
+            more.append(word("abl_share", **share) + (word("abl_share_b_all" if share["share_b"] >= 100 else "abl_share_b",
+                                                           **share) if "share_b" in share else ""))
         rate = _no_prior_pair(table, "rate")  # a higher rate without the term: another reading of the same result
         if rate and rate[0] > max(table["full"]["rate"]):
             more.append(word("abl_rate_higher", rate=rate[0], full=rate[1]))
@@ -332,7 +333,8 @@ def _sharp_kept(sharpness) -> bool:
 
 def gain_share(table: dict) -> dict:
     """The share of the full model's judge-A FD gain over the original CVAE (prior sampler, tau = 1, seed means) that
-    is lost without the prior-sample term: {share (%), original, full, fd}; {} without that ablation or baseline."""
+    is lost without the prior-sample term: {share (%), original, full, fd}, and judge B's as share_b, original_b,
+    fd_b where the original was scored there; {} without that ablation or baseline."""
     entry, original = table["ablations"].get("no_prior"), table.get("original", {}).get("prior")
     if not entry or not original:
         return {}
@@ -340,7 +342,13 @@ def gain_share(table: dict) -> dict:
     fd = entry["prior"]["classifier"]["fd"]
     if not base > full:
         return {}
-    return {"share": 100 * (fd - full) / (base - full), "original": base, "full": full, "fd": fd}
+    out = {"share": 100 * (fd - full) / (base - full), "original": base, "full": full, "fd": fd}
+    if "judge" in original:
+        base_b, full_b = _mean(original["judge"]["fd"]), _mean(table["full"]["prior"]["judge"]["fd"])
+        if base_b > full_b:
+            fd_b = entry["prior"]["judge"]["fd"]
+            out.update(share_b=100 * (fd_b - full_b) / (base_b - full_b), original_b=base_b, fd_b=fd_b)
+    return out
 
 
 def _no_prior_pair(table: dict, key: str):

@@ -46,7 +46,6 @@ def add_holes(table: dict, holes: dict) -> dict:
     for (name, j), p in holm_adjusted(raw).items():
         out["ablations"][name][HOLE][j]["p_holm"] = p
     out["hole_tests"] = len(raw)
-    out["hole_below"] = min(result["share_below"] for result in measured.values())  # the least-holed run's share
     return out
 
 
@@ -72,7 +71,7 @@ def hole_sentence(table: dict, word, tab=None) -> str:
     said = word("abl_hole_v_" + (v if v in ("higher", "higher_one", "same") else "other"))
     orig = word("abl_hole_original", orig=mean_sd(original["classifier"]["fd"])[0],
                 orig_sd=mean_sd(original["classifier"]["fd"])[1]) if original else ""
-    return word("abl_hole", tab=tab if tab is not None else "–", below=100 * table["hole_below"],
+    return word("abl_hole", tab=tab if tab is not None else "–",
                 gap=entry["classifier"]["fd"], full=f_a, full_sd=s_a, gap_b=entry["judge"]["fd"], full_b=f_b,
                 full_sd_b=s_b, p_a=_p(entry["classifier"]["p_holm"]), p_b=_p(entry["judge"]["p_holm"]),
                 n=table["hole_tests"], verdict=said, original=orig)
