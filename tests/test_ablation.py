@@ -46,13 +46,13 @@ def test_prediction_p_is_the_pooled_t_test_with_one_value_on_one_side():
     assert math.isnan(prediction_p(1.0, [2.0])) and math.isnan(prediction_p(1.0, [2.0, 2.0]))
 
 
-def _run(folder, name, fd, acc, sharp=1.0, rate=20.0, gan_ablation="none"):
+def _run(folder, name, fd, acc, sharp=1.0, rate=20.0, gan_ablation="none", seed=0):
     """A run folder with what the study reads: config, review.json (both samplers, both judges, tau 0.8 and 1) and
     metrics.json; fd/acc: sampler -> judge -> value at tau = 1 (tau = 0.8 gets other numbers, which must not be read)."""
     run = folder / name
     run.mkdir()
     config = TrainConfig(architecture="conv", extension="vaegan", gan_gamma=0.1, learning_rate=3e-4,
-                         gan_ablation=gan_ablation)
+                         gan_ablation=gan_ablation, seed=seed)
     (run / "config.json").write_text(json.dumps(config.to_dict()))
     curves = {s: [{"tau": tau, "test": {j: {"fd": fd[s][j] * (1 if tau == 1.0 else 9), "accuracy": acc}
                                          for j in ablation.JUDGES}} for tau in (0.8, 1.0)] for s in ablation.SAMPLERS}
@@ -246,3 +246,50 @@ def test_the_hole_gap_is_tested_against_the_full_models_seeds_in_its_own_family(
     assert len(ablation.rows(table, {k: k for k in ablation.LABELS})[0]) == 7 and ablation.headers(table)[-1] == "rate"
     # without the full model's seeds measured there is nothing to test against: unchanged
     assert holes.add_holes(table, _holes({"cut": (36.9, 7.2)})) is table
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_replication_is_scored_like_the_study_and_tested_in_its_own_family(tmp_path, language):
+    from cvae_lib.evaluation.stats import holm_adjusted
+    from cvae_lib.reporting import replication
+    word = _word(language)
+    full_fd = [28.9, 34.2, 27.0]
+    full = [_run(tmp_path, f"conv-s{i}-vaegan-gamma0.1-lr0.0003",
+                 {s: {"classifier": fd, "judge": fd / 5} for s in ablation.SAMPLERS}, 0.88, rate=25.0 + i)
+            for i, fd in enumerate(full_fd)]
+    cut = _run(tmp_path, "conv-s0-vaegan-gamma0.1-lr0.0003-no_prior",
+               {"prior": {"classifier": 90.0, "judge": 18.0}, "gmm": {"classifier": 31.0, "judge": 6.0}}, 0.8,
+               gan_ablation="no_prior")
+    again = _run(tmp_path, "conv-s1-vaegan-gamma0.1-lr0.0003-no_prior",
+                 {"prior": {"classifier": 95.0, "judge": 6.5}, "gmm": {"classifier": 33.0, "judge": 6.2}}, 0.8,
+                 gan_ablation="no_prior", seed=1)
+    study = ablation.summarize(full, {"no_prior": cut})
+    table = replication.add(study, {"no_prior": [again]})
+    assert table["ablations"] == study["ablations"] and "replications" not in study  # the study is left as it was
+    rep = table["replications"]["no_prior"][0]
+    assert rep["seed"] == 1 and rep["run"] == again.name and table["replication_tests"] == 4
+    raw = {(s, j): prediction_p(rep[s][j]["fd"], study["full"][s][j]["fd"]) for s in ablation.SAMPLERS
+           for j in ablation.JUDGES}
+    for key, p in holm_adjusted(raw).items():  # Holm over the replication's own 4 tests, not the study's
+        assert rep[key[0]][key[1]]["p_holm"] == pytest.approx(p)
+    labels = {"full": "full", "full_seed": "seed 0", "no_prior": "no prior (0)"}
+    body = ablation.rows(table, labels, lambda name, seed: f"{name} ({seed})")
+    assert [r[0] for r in body] == ["full", "seed 0", "no prior (0)", "no_prior (1)"]  # right under its seed 0
+    assert body[3][1] == "95.0*" and body[3][2] == "6.50"  # judge B: inside the full model's spread, no *
+    assert [r[0] for r in ablation.rows(table, labels)] == ["full", "seed 0", "no prior (0)"]  # no label: not shown
+    said = replication.sentence(table, word)
+    assert word("rep_agree_worse") in said  # seed 0 got worse in both judges, seed 1 in judge A only
+    other = replication.add(study, {"no_prior": [_run(tmp_path, "conv-s2-vaegan-gamma0.1-lr0.0003-no_prior", {
+        s: {"classifier": 30.0, "judge": 6.0} for s in ablation.SAMPLERS}, 0.8, gan_ablation="no_prior", seed=2)]})
+    assert word("rep_agree_other") in replication.sentence(other, word)  # inside the full model's spread
+    assert word("rep_agree_same") in replication.sentence(replication.add(study, {"no_prior": [cut]}), word)
+    assert "95.0" in said and f"{study['ablations']['no_prior']['prior']['classifier']['fd']:.1f}" in said
+    assert replication.sentence(study, word) == ""  # no replication: nothing said
+    gaps = _holes({"conv-s0-vaegan-gamma0.1-lr0.0003": (-2.7, 3.7), "conv-s1-vaegan-gamma0.1-lr0.0003": (-1.7, 2.8),
+                   "conv-s2-vaegan-gamma0.1-lr0.0003": (1.7, 3.9), cut.name: (36.9, 7.2), again.name: (30.0, 3.0)})
+    measured = holes.add_holes(table, gaps)
+    rep_hole = measured["replications"]["no_prior"][0]["hole"]
+    assert rep_hole["classifier"]["fd"] == pytest.approx(30.0)
+    p_a, p_b = (prediction_p(g, f) for g, f in ((30.0, [-2.7, -1.7, 1.7]), (3.0, [3.7, 2.8, 3.9])))
+    assert rep_hole["classifier"]["p_holm"] == pytest.approx(min(1.0, 2 * min(p_a, p_b)))  # Holm over its 2 tests
+    assert word("rep_hole", gap=30.0, p=f"p = {rep_hole['classifier']['p_holm']:.2g}") in replication.sentence(measured, word)

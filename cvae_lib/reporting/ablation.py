@@ -145,9 +145,10 @@ def _group_cells(group: dict, cols: tuple = COLUMNS) -> list:
             for s, j, fmt in cols]
 
 
-def rows(table: dict, labels: dict) -> list:
+def rows(table: dict, labels: dict, rep_label=None) -> list:
     """The table's rows: the full model over its seeds (mean ± std), its seed 0 (the ablations' seed), each ablation
-    (a * where its Holm-adjusted p is below 0.05), then the baselines that were measured. ``labels``: "full",
+    (a * where its Holm-adjusted p is below 0.05) followed by its replications at other seeds (reporting.replication;
+    ``rep_label``: (ablation, seed) -> row label), then the baselines that were measured. ``labels``: "full",
     "full_seed", each ablation and each baseline -> its row label."""
     full, cols = table["full"], columns(table)
     out = [[labels["full"], *_group_cells(full, cols)]]
@@ -155,20 +156,19 @@ def rows(table: dict, labels: dict) -> list:
     out.append([labels["full_seed"], *_group_cells({**first, "sharpness": full["sharpness"][:1],
                                                      "rate": full["rate"][:1]}, cols)])
     for name, entry in table["ablations"].items():
-        cells = []
-        for s, j, fmt in cols:
-            if j is None:
-                cells.append(fmt.format(entry[s]))
-            elif s not in entry:
-                cells.append("–")
-            else:
-                star = "*" if entry[s][j]["p_holm"] < SIGNIFICANT else ""
-                cells.append(fmt.format(entry[s][j]["fd"]) + star)
-        out.append([labels[name], *cells])
+        out.append([labels[name], *_entry_cells(entry, cols)])
+        out += [[rep_label(name, rep["seed"]), *_entry_cells(rep, cols)]
+                for rep in table.get("replications", {}).get(name, []) if rep_label]
     for name in BASELINES:
         if "prior" in table.get(name, {}):
             out.append([labels[name], *_group_cells(table[name], cols)])
     return out
+
+
+def _entry_cells(entry: dict, cols: tuple) -> list:
+    """One run's cells (an ablation's or a replication's): a * where its Holm-adjusted p is below 0.05."""
+    return [fmt.format(entry[s]) if j is None else "–" if s not in entry else
+            fmt.format(entry[s][j]["fd"]) + ("*" if entry[s][j]["p_holm"] < SIGNIFICANT else "") for s, j, fmt in cols]
 
 
 def verdict(entry: dict, sampler: str, full: dict) -> str:

@@ -24,8 +24,9 @@ def add_holes(table: dict, holes: dict) -> dict:
     """``table`` (summarize's) with the hole gap of every run that ``holes`` (prior_holes.json) measured: the full
     model's and the baselines' per seed (in their runs' order), and each ablation's with its prediction-interval p
     against the full model's seeds and the Holm-adjusted p over every ablation x judge of this test (its own family:
-    it tests the reading of the FD ablation, and was added after it). Returns a new table; groups that ``holes``
-    lacks get no gap, and without the full model's the table is returned unchanged."""
+    it tests the reading of the FD ablation, and was added after it); the replications' (reporting.replication)
+    likewise, Holm-adjusted among themselves. Returns a new table; groups that ``holes`` lacks get no gap, and
+    without the full model's the table is returned unchanged."""
     measured = {run: result for group in holes.get("groups", {}).values() for run, result in group.items()}
     out = {**table, "ablations": {name: dict(entry) for name, entry in table["ablations"].items()}}
     if not all(run in measured for run in table["full"]["runs"]):
@@ -46,7 +47,22 @@ def add_holes(table: dict, holes: dict) -> dict:
     for (name, j), p in holm_adjusted(raw).items():
         out["ablations"][name][HOLE][j]["p_holm"] = p
     out["hole_tests"] = len(raw)
+    out["replications"] = {name: [_with_gap(dict(e), measured, out["full"][HOLE]) for e in entries]
+                           for name, entries in table.get("replications", {}).items()}
+    reps = [(e, j) for entries in out["replications"].values() for e in entries if HOLE in e for j in JUDGES]
+    adjusted = holm_adjusted({i: e[HOLE][j]["p"] for i, (e, j) in enumerate(reps)})
+    for i, (e, j) in enumerate(reps):
+        e[HOLE][j]["p_holm"] = adjusted[i]
     return out
+
+
+def _with_gap(entry: dict, measured: dict, full: dict) -> dict:
+    """A replication's entry with its hole gap and prediction-interval p (not yet Holm-adjusted), where measured."""
+    if entry["run"] in measured:
+        entry[HOLE] = {j: {"fd": hole_gap(measured[entry["run"]], j)} for j in JUDGES}
+        for j in JUDGES:
+            entry[HOLE][j]["p"] = prediction_p(entry[HOLE][j]["fd"], full[j]["fd"])
+    return entry
 
 
 def hole_verdict(table: dict):
