@@ -132,23 +132,23 @@ def headers(table: dict) -> list:
 SIGNIFICANT = 0.05
 
 
-def _mean_sd(values, fmt: str) -> str:
+def _mean_sd(values, fmt: str, spread: bool = True) -> str:
     mean = sum(values) / len(values)
-    if len(values) < 2:
+    if len(values) < 2 or not spread:
         return fmt.format(mean)
     sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
     return f"{fmt.format(mean)} ± {fmt.replace('+', '').format(sd)}"  # a signed column's spread: no sign
 
 
-def _group_cells(group: dict, cols: tuple = COLUMNS) -> list:
-    return [("–" if s not in group else _mean_sd(group[s] if j is None else group[s][j]["fd"], fmt))
+def _group_cells(group: dict, cols: tuple = COLUMNS, spread: bool = True) -> list:
+    return [("–" if s not in group else _mean_sd(group[s] if j is None else group[s][j]["fd"], fmt, spread))
             for s, j, fmt in cols]
 
 
 def rows(table: dict, labels: dict, rep_label=None) -> list:
     """The table's rows: the full model over its seeds (mean ± std), its seed 0 (the ablations' seed), each ablation
     (a * where its Holm-adjusted p is below 0.05) followed by its replications at other seeds (reporting.replication;
-    ``rep_label``: (ablation, seed) -> row label), then the baselines that were measured. ``labels``: "full",
+    ``rep_label``: (ablation, seed) -> row label), then the baselines that were measured (their seeds' means). ``labels``: "full",
     "full_seed", each ablation and each baseline -> its row label."""
     full, cols = table["full"], columns(table)
     out = [[labels["full"], *_group_cells(full, cols)]]
@@ -161,7 +161,7 @@ def rows(table: dict, labels: dict, rep_label=None) -> list:
                 for rep in table.get("replications", {}).get(name, []) if rep_label]
     for name in BASELINES:
         if "prior" in table.get(name, {}):
-            out.append([labels[name], *_group_cells(table[name], cols)])
+            out.append([labels[name], *_group_cells(table[name], cols, spread=False)])  # for scale: means
     return out
 
 
