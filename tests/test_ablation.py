@@ -171,7 +171,7 @@ def test_the_text_says_what_the_verdicts_support(language):
     assert reason.index(word("abstract_abl_no_feature_same")) > reason.index(word("abl_short_higher"))  # prior first
     assert ablation.abstract_reason(_table((31.0, 6.0), (150.0, 40.0)), word) == word(  # no reading: no mechanism
         "abstract_abl_bare", runs=word("abl_runs_one"), parts=word(
-            "abstract_abl_no_prior", verdict=word("abl_short_same"), gmm=word("abl_short_higher"), fd=31.0,
+            "abstract_abl_no_prior", verdict=word("abl_short_same"), gmm=word("abl_short_higher"), fd=31.0, repeat="",
             full=sum([28.9, 34.2, 27.0]) / 3))
 
 
@@ -285,6 +285,10 @@ def test_a_replication_is_scored_like_the_study_and_tested_in_its_own_family(tmp
     assert word("rep_agree_same") in replication.sentence(replication.add(study, {"no_prior": [cut]}), word)
     assert "95.0" in said and f"{study['ablations']['no_prior']['prior']['classifier']['fd']:.1f}" in said
     assert replication.sentence(study, word) == ""  # no replication: nothing said
+    reason = ablation.abstract_reason(table, word)  # the abstract: the first ablation's seeds and the other's FD
+    assert word("abl_runs_rep", n=2) in reason and word("abl_repeat", fd=95.0) in reason
+    assert word("abl_runs_one") in ablation.abstract_reason(study, word) and word("abl_repeat", fd=95.0) not in \
+        ablation.abstract_reason(study, word)
     gaps = _holes({"conv-s0-vaegan-gamma0.1-lr0.0003": (-2.7, 3.7), "conv-s1-vaegan-gamma0.1-lr0.0003": (-1.7, 2.8),
                    "conv-s2-vaegan-gamma0.1-lr0.0003": (1.7, 3.9), cut.name: (36.9, 7.2), again.name: (30.0, 3.0)})
     measured = holes.add_holes(table, gaps)

@@ -294,21 +294,23 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = ()) -
 
 
 def abstract_reason(table: dict, word) -> str:
-    """The abstract's reason, short: each ablation's effect on the prior sampler in judge A (the headline's) and on
-    the GMM sampler (one short clause where neither moved), the prior-sample term first, then the mechanism in one
-    clause where the verdicts support one (``abstract_mechanism``)."""
+    """The abstract's reason: each ablation's effect on the prior sampler in judge A and on the GMM sampler (one
+    clause where neither moved), the prior-sample term first, then the mechanism where the verdicts support one."""
     full = table["full"]
     verdicts = {(name, s): verdict(entry, s, full) for name, entry in table["ablations"].items() for s in SAMPLERS}
     order = [n for n in ("no_prior", "no_feature") if n in table["ablations"]]  # the headline's term first
+    from .replication import repeat_clause  # another seed of an ablation, where run
     moved = {n: (verdicts[(n, "prior")], verdicts[(n, "gmm")]) != ("same", "same") for n in order}
     parts = [word(f"abstract_abl_{name}", verdict=word("abl_short_" + verdicts[(name, "prior")]),
                   gmm=word("abl_short_" + verdicts[(name, "gmm")]),
-                  fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
+                  fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]),
+                  repeat=repeat_clause(table, name, word))
              if moved[name] else word(f"abstract_abl_{name}_same") for name in order]  # nothing moved: one clause
     short = abstract_mechanism(verdicts, word)
     from .holes import hole_clause  # the reading's test, where it was run
     short += hole_clause(table, word) if short else ""
-    runs_said = word("abl_runs_one" if len(parts) == 1 else "abl_runs_many")
+    reps = len(table.get("replications", {}).get(order[0], []))  # the first ablation's other seeds
+    runs_said = word("abl_runs_rep", n=1 + reps) if reps else word("abl_runs_one" if len(parts) == 1 else "abl_runs_many")
     return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,
                 parts=word("list_sep_strong").join(parts), mechanism=short)
 

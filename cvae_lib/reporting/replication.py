@@ -42,6 +42,12 @@ def add(table: dict, replications: dict) -> dict:
     return out
 
 
+def repeat_clause(table: dict, name: str, word) -> str:
+    """The abstract's clause on an ablation's other seeds: their judge-A FD of the prior sampler ("" without)."""
+    entries = table.get("replications", {}).get(name, [])
+    return "".join(word("abl_repeat", fd=e["prior"]["classifier"]["fd"]) for e in entries)
+
+
 def sentence(table: dict, word) -> str:
     """Section 5's paragraph on the replications of the prior-sample ablation: each run's prior-sampler FD in both
     judges with its Holm-adjusted p, whether its verdict is the seed-0 run's, and its hole gap where measured;
