@@ -4,11 +4,12 @@ rows of Section 5's ablation table), split 1,000 prior draws per class (tau = 1)
 class's median log q(z | y) / p(z) into a covered and an uncovered half, and score each half against the test
 images in both judges' features (cvae_lib.evaluation.prior_holes). Writes report/review/prior_holes.json.
 
-    python scripts/prior_holes.py [--threads 2] [--device auto]
+    python scripts/prior_holes.py [--threads 2] [--device auto] [--only RUN ...]
 
 About 40 s per run on 2 CPU threads (11 runs); reads finished runs only, trains nothing.
 """
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -34,6 +35,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the prior draws (the same for every run)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--only", nargs="+", metavar="RUN",
+                        help="measure these runs only and keep the other entries of --out (same --per-class and --seed)")
     args = parser.parse_args(argv)
     import torch
     from tqdm import tqdm
@@ -50,11 +53,20 @@ def main(argv=None) -> int:
     missing = [role for role, dirs in groups.items() if not dirs]
     if missing:
         parser.error(f"no finished run for {', '.join(missing)} under {root}")
+    out = {"per_class": args.per_class, "seed": args.seed, "tau": 1.0, "groups": {}}
+    todo = [(role, d) for role, dirs in groups.items() for d in dirs]
+    if args.only:
+        unknown = sorted(set(args.only) - {d.name for _, d in todo})
+        if unknown:
+            parser.error(f"not among the measured runs: {', '.join(unknown)}")
+        kept = json.loads(Path(args.out).read_text())
+        if (kept["per_class"], kept["seed"]) != (args.per_class, args.seed):
+            parser.error(f"{args.out} was measured with other --per-class or --seed: measure every run again")
+        out["groups"] = kept["groups"]
+        todo = [(role, d) for role, d in todo if d.name in args.only]
     data = load_fashion_mnist()
     judges = {"classifier": load_classifier(root / "classifier", device), "judge": load_judge(root / "judge", device)}
     test_features = {name: predict(net, data.test_images)[1] for name, net in judges.items()}
-    out = {"per_class": args.per_class, "seed": args.seed, "tau": 1.0, "groups": {}}
-    todo = [(role, d) for role, dirs in groups.items() for d in dirs]
     for role, run_dir in tqdm(todo, desc="prior holes", unit="run"):
         result = measure(run_dir, judges, test_features, data.train_images, data.train_labels, args.per_class,
                          args.seed, device)
