@@ -288,8 +288,8 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = ()) -
         parts.append(word("abl_feature_untested"))
     elif feature == {"higher"}:
         parts.append(word("abl_mech_feature"))
-    elif feature == {"same"}:
-        parts.append(word("abl_mech_feature_none"))
+    elif feature == {"same"}:  # and where neither ablation moved the GMM's draws, what both kept may carry them
+        parts.append(word("abl_mech_feature_none" + ("_gmm" if gmm == "same" else "")))
     return " ".join(parts)
 
 
