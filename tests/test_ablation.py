@@ -297,3 +297,17 @@ def test_a_replication_is_scored_like_the_study_and_tested_in_its_own_family(tmp
     p_a, p_b = (prediction_p(g, f) for g, f in ((30.0, [-2.7, -1.7, 1.7]), (3.0, [3.7, 2.8, 3.9])))
     assert rep_hole["classifier"]["p_holm"] == pytest.approx(min(1.0, 2 * min(p_a, p_b)))  # Holm over its 2 tests
     assert word("rep_hole", gap=30.0, p=f"p = {rep_hole['classifier']['p_holm']:.2g}") in replication.sentence(measured, word)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_gmm_samplers_gain_that_outlives_both_ablations_is_tied_to_what_both_keep(language):
+    word = _word(language)
+    # both ablations leave the GMM's draws where they were: the reading of what both keep, in the abstract and text
+    both_kept = _table((150.0, 6.0), (31.0, 6.0), feature_cut=(31.0, 6.0))
+    assert word("abs_gmm_kept") in ablation.abstract_reason(both_kept, word)
+    assert word("abl_mech_feature_none_gmm") in ablation.values(both_kept, word)["abl_mechanism"]
+    # the prior-sample ablation also hurt the GMM's draws: no such reading
+    hurt = _table((150.0, 40.0), (150.0, 40.0), feature_cut=(31.0, 6.0))
+    assert word("abs_gmm_kept") not in ablation.abstract_reason(hurt, word)
+    assert word("abl_mech_feature_none") in ablation.values(hurt, word)["abl_mechanism"]
+    assert word("abl_mech_feature_none_gmm") not in ablation.values(hurt, word)["abl_mechanism"]

@@ -244,8 +244,8 @@ def values(table: dict, word, tab=None) -> dict:
     out.setdefault("abl_hole_paragraph", "")
     out["abl_mechanism"] = mechanism(verdicts, word, _no_prior_pair(table, "sharpness"), tuple(more))
     out["abl_parts"] = word("list_sep_strong").join(parts)  # the conclusion's: each ablation, both samplers
-    short = abstract_mechanism(verdicts, word)  # and the mechanism in one clause, with the hole test's
-    out["abl_short"] = word("abl_short_join", mechanism=short + hole_clause(table, word)) if short else ""
+    short = abstract_mechanism(verdicts, word, hole_clause(table, word))  # the mechanism in one clause, tested
+    out["abl_short"] = word("abl_short_join", mechanism=short) if short else ""
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
     # the theory's VAE-GAN paragraph ties the prior-sample mechanism to the aggregate posterior's gap, where found
     prior_only = verdicts.get(("no_prior", "prior")) in WORSE and verdicts.get(("no_prior", "gmm")) not in WORSE
@@ -306,30 +306,30 @@ def abstract_reason(table: dict, word) -> str:
                   fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]),
                   repeat=repeat_clause(table, name, word))
              if moved[name] else word(f"abstract_abl_{name}_same") for name in order]  # nothing moved: one clause
-    short = abstract_mechanism(verdicts, word)
     from .holes import hole_clause  # the reading's test, where it was run
-    short += hole_clause(table, word) if short else ""
+    short = abstract_mechanism(verdicts, word, hole_clause(table, word))
     reps = len(table.get("replications", {}).get(order[0], []))  # the first ablation's other seeds
     runs_said = word("abl_runs_rep", n=1 + reps) if reps else word("abl_runs_one" if len(parts) == 1 else "abl_runs_many")
     return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,
                 parts=word("list_sep_strong").join(parts), mechanism=short)
 
 
-def abstract_mechanism(verdicts: dict, word) -> str:
-    """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none); the
-    sharpness check stays in Section 5 (mechanism), the abstract keeps to the reading."""
+def abstract_mechanism(verdicts: dict, word, hole: str = "") -> str:
+    """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none), then
+    ``hole`` (the hole test's clause) and, where the GMM's draws outlived both ablations, what both kept."""
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
     if prior in WORSE:
         one = "_one" if prior == "higher_one" else ""
-        return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior") + one)
+        kept = gmm == "same" and verdicts.get(("no_feature", "gmm")) == "same"  # the GMM's gain outlived both
+        return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior") + one) + hole + (
+            word("abs_gmm_kept") if kept else "")
     if prior == "same" and gmm == "same":
         return word("abs_mech_prior_none")
     return ""
 
 
 def _sharp_kept(sharpness) -> bool:
-    """Whether the ablation's prior draws are as sharp as the full model's (``sharpness``: the pair that
-    _no_prior_pair(table, "sharpness") gives)."""
+    """Whether the ablation's prior draws are as sharp as the full model's (``sharpness``: _no_prior_pair's)."""
     return bool(sharpness) and abs(math.log(sharpness[0] / sharpness[1])) < SHARPNESS_KEPT
 
 
