@@ -43,9 +43,12 @@ def add(table: dict, replications: dict) -> dict:
 
 
 def repeat_clause(table: dict, name: str, word) -> str:
-    """The abstract's clause on an ablation's other seeds: their judge-A FD of the prior sampler ("" without)."""
+    """The abstract's clause on an ablation's other seeds: their judge-A FD of the prior sampler and their verdict in
+    the two judges ("" without)."""
     entries = table.get("replications", {}).get(name, [])
-    return "".join(word("abl_repeat", fd=e["prior"]["classifier"]["fd"]) for e in entries)
+    said = {"higher": "both", "higher_one": "one", "same": "same"}  # any other verdict: the number alone
+    return "".join(word("abl_repeat", fd=e["prior"]["classifier"]["fd"], verdict=word(
+        "abl_repeat_" + said[v]) if (v := verdict(e, "prior", table["full"])) in said else "") for e in entries)
 
 
 def sentence(table: dict, word) -> str:
