@@ -161,9 +161,9 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     assert out["cas_verdict"] == word("cas_verdict_family", model="CONV GAN · PRIOR", cas_a=0.83, cas_b=0.79,
                                           tau_a=0.8, sampler_b=word("sampler_gmm"), base_cas=0.78, real=0.916,
                                           sig=word("cas_verdict_sig_first"))
-    assert out["cas_verdict"] == (" Classifiers trained on the CONV GAN · PRIOR's samples score 0.830 (prior) and 0.790 "
-                                      "(per-class GMM) on real test images (CAS; original 0.780; only the former "
-                                      "significantly higher, uncorrected).")
+    assert out["cas_verdict"] == (" CAS (a classifier trained on its samples, scored on real test images): 0.830 "
+                                      "(prior), 0.790 (per-class GMM), original 0.780; only the former higher in a "
+                                      "single test.")
     apart_cas = answer.review_answer(_table(gan_hw=0.5), labels, word, 5)["cas_verdict"]  # one method answers
     assert apart_cas == word("cas_verdict_below", high=0.83, high_name="CONV GAN · PRIOR", base_cas=0.78, real=0.916)
     assert "scores 0.830 on real test images (CAS; its original 0.780, real training images 0.916)" in apart_cas

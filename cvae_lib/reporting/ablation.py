@@ -202,7 +202,7 @@ def _mean(values) -> float:
 def values(table: dict, word, tab=None) -> dict:
     """The text's values: the test's settings (seeds, degrees of freedom, tests), per ablation its sentence (what it
     leaves out, then each sampler's verdict with both judges' FDs against the full model's means and the smaller of
-    the two judges' adjusted p), the conclusion's short verdicts of both samplers ("abl_parts"), the mechanism the
+    the two judges' adjusted p), the conclusion's reading ("abl_short", or its short verdicts), the mechanism the
     verdicts support ("" where they fit no simple reading) and the theory section's link to it ("abl_theory": only
     where leaving the prior-sample term out hurts the prior sampler and not the GMM's), with the hole test where
     holes.add_holes ran it (``tab``: the table's number, which its sentence names)."""
@@ -243,9 +243,9 @@ def values(table: dict, word, tab=None) -> dict:
             more.append(word("abl_rate_higher", rate=rate[0], full=rate[1]))
     out.setdefault("abl_hole_paragraph", "")
     out["abl_mechanism"] = mechanism(verdicts, word, _no_prior_pair(table, "sharpness"), tuple(more))
-    out["abl_parts"] = word("list_sep_strong").join(parts)  # the conclusion's: each ablation, both samplers
     short = abstract_mechanism(verdicts, word, hole_clause(table, word))  # the mechanism in one clause, tested
-    out["abl_short"] = word("abl_short_join", mechanism=short) if short else ""
+    out["abl_short"] = (word("abl_short_join", mechanism=short) if short  # the conclusion's: the reading, or the
+                        else word("list_sep_strong").join(parts))  # verdicts themselves where there is none
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
     # the theory's VAE-GAN paragraph ties the prior-sample mechanism to the aggregate posterior's gap, where found
     prior_only = verdicts.get(("no_prior", "prior")) in WORSE and verdicts.get(("no_prior", "gmm")) not in WORSE
