@@ -297,6 +297,17 @@ def test_a_replication_is_scored_like_the_study_and_tested_in_its_own_family(tmp
     p_a, p_b = (prediction_p(g, f) for g, f in ((30.0, [-2.7, -1.7, 1.7]), (3.0, [3.7, 2.8, 3.9])))
     assert rep_hole["classifier"]["p_holm"] == pytest.approx(min(1.0, 2 * min(p_a, p_b)))  # Holm over its 2 tests
     assert word("rep_hole", gap=30.0, p=f"p = {rep_hole['classifier']['p_holm']:.2g}") in replication.sentence(measured, word)
+    # the replication's hole gap holds in judge A only here: the abstract's clause is seed 0's alone
+    assert holes.hole_clause(measured, word) in ("", word("abs_hole_" + holes.hole_verdict(measured)))
+    seed0 = measured["ablations"]["no_prior"]
+    one = {**seed0, "hole": {"classifier": {**seed0["hole"]["classifier"], "p_holm": 0.01},
+                             "judge": {**seed0["hole"]["judge"], "p_holm": 0.5}}}  # seed 0: judge A only
+    both = {**measured, "ablations": {**measured["ablations"], "no_prior": one},
+            "replications": {"no_prior": [{**measured["replications"]["no_prior"][0], "hole": {
+                j: {**rep_hole[j], "p_holm": 0.01, "fd": 40.0 if j == "classifier" else 8.0}
+                for j in ablation.JUDGES}}]}}  # the other seed: above the full model's gaps in both judges
+    assert holes.hole_verdict(both) == "higher_one"
+    assert holes.hole_clause(both, word) == word("abs_hole_higher_one_rep")
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

@@ -94,6 +94,8 @@ def hole_sentence(table: dict, word, tab=None) -> str:
 
 
 def hole_clause(table: dict, word) -> str:
-    """The abstract's and the conclusion's clause on the hole test, where it supports the reading ("" otherwise)."""
+    """The abstract's and the conclusion's clause on the hole test, where it supports the reading ("" otherwise); where
+    seed 0's holds in one judge and a replication's in both, the clause says so."""
     v = hole_verdict(table)
-    return word("abs_hole_" + v) if v in WORSE else ""
+    reps = [verdict(e, HOLE, table["full"]) for e in table.get("replications", {}).get("no_prior", []) if HOLE in e]
+    return word("abs_hole_" + v + ("_rep" if v == "higher_one" and "higher" in reps else "")) if v in WORSE else ""
