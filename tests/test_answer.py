@@ -552,7 +552,7 @@ def test_the_original_models_verdict_names_the_validated_temperatures_with_judge
     assert p > 0.05
     said = heldout.original_order(table, word)
     assert said["verdict_op"] == word("verdict_op_ns", p=answer.p_value(p), winner=word("judge_model_conv"))
-    assert "judge B no longer tells the two apart (p = " in said["verdict_op"] and said["sig_op"].startswith(" at τ = 1;")
+    assert "judge B no longer tells the two apart (p = " in said["verdict_op"] and said["sig_op"].startswith(" at τ = 1")
     judge["conv · prior"]["mean"] = 15.0  # now significantly below: both judges put conv first
     said = heldout.original_order(table, word)
     assert "both judges give the convolutional model the lower FD (p" in said["verdict_op"]

@@ -17,36 +17,11 @@ from pathlib import Path
 
 from ..evaluation.stats import holm_adjusted, prediction_p
 from ..training import runs
+from .ablation_core import (BASELINES, HOLE, JUDGES, SAMPLERS, SIGNIFICANT, TAU, WORSE, _mean, _p,  # noqa: F401
+                            point, scores, verdict)
 
 FILE = "ablations.json"
 """the summary in the review's folder (report/review/ablations.json)"""
-SAMPLERS = ("prior", "gmm")
-JUDGES = ("classifier", "judge")
-TAU = 1.0
-
-
-def point(review: dict, sampler: str, judge: str, tau: float = TAU, reference: str = "test") -> dict:
-    """One judge's scores of one sampler at one temperature in a review.json."""
-    for p in review["curves"][sampler]:
-        if p["tau"] == tau:
-            return p[reference][judge]
-    raise ValueError(f"the review has no point at tau = {tau} for sampler {sampler!r}")
-
-
-def scores(run_dir) -> dict:
-    """What the ablation study reads of one run: sampler -> judge -> {fd, accuracy}, and the prior samples'
-    sharpness and the rate (test KL per image) from metrics.json."""
-    run_dir = Path(run_dir)
-    review = runs.read_json(run_dir / "review.json")
-    metrics = runs.read_json(run_dir / runs.METRICS)["metrics"]
-    out = {s: {j: {q: point(review, s, j)[q] for q in ("fd", "accuracy")} for j in JUDGES} for s in SAMPLERS}
-    out["sharpness"], out["rate"] = metrics["relative_sharpness"], metrics["test_kl"]
-    return out
-
-
-BASELINES = ("control", "original")
-"""the runs shown beside the ablations for scale: the CVAE trained with the VAE-GAN's optimizer (the optimizer
-alone) and the original CVAE, both on the same backbone"""
 
 
 def summarize(full_dirs, ablation_dirs: dict, baselines: dict = None) -> dict:
@@ -109,10 +84,6 @@ def find_runs(runs_root, architecture: str = "conv", gamma: float = 0.1) -> dict
     return found
 
 
-HOLE = "hole"
-"""the key holes.add_holes gives the hole gap: shaped like a sampler's (judge -> fd): verdict and the cells read it"""
-
-
 COLUMNS = (("prior", "classifier", "{:.1f}"), ("prior", "judge", "{:.2f}"), ("gmm", "classifier", "{:.1f}"),
            ("gmm", "judge", "{:.2f}"), ("sharpness", None, "{:.2f}"), ("rate", None, "{:.1f}"))
 """the table's columns after the label: test FD of each sampler in each judge, then the prior samples' sharpness
@@ -129,7 +100,6 @@ def columns(table: dict) -> tuple:
 def headers(table: dict) -> list:
     """The keys of the columns' headers (the text files' h_abl_<key>), in columns' order."""
     return list(HEADERS) + (["hole"] if HOLE in table["full"] else [])
-SIGNIFICANT = 0.05
 
 
 def _mean_sd(values, fmt: str, spread: bool = True) -> str:
@@ -171,32 +141,10 @@ def _entry_cells(entry: dict, cols: tuple) -> list:
             fmt.format(entry[s][j]["fd"]) + ("*" if entry[s][j]["p_holm"] < SIGNIFICANT else "") for s, j, fmt in cols]
 
 
-def verdict(entry: dict, sampler: str, full: dict) -> str:
-    """How one ablation's FD of one sampler stands against the full model's seeds in the two judges: "higher" or
-    "lower" (both judges, both significant after Holm), "higher_one" or "lower_one" (one judge significant, the
-    other not), "split" (the two significant in opposite directions), "same" (neither)."""
-    sides = set()
-    for j in JUDGES:
-        if entry[sampler][j]["p_holm"] < SIGNIFICANT:
-            mean = sum(full[sampler][j]["fd"]) / len(full[sampler][j]["fd"])
-            sides.add("higher" if entry[sampler][j]["fd"] > mean else "lower")
-        else:
-            sides.add("same")
-    if len(sides) == 1:
-        return sides.pop()
-    return "split" if sides == {"higher", "lower"} else f"{(sides - {'same'}).pop()}_one"
-
-
-WORSE = ("higher", "higher_one")
-"""the verdicts of an ablation whose FD rose significantly: in both judges, or in one"""
 LABELS = ("full", "full_seed", "no_prior", "no_feature", "control", "original")
 """the row labels' keys (the text files' abl_<key>)"""
 HEADERS = ("prior_a", "prior_b", "gmm_a", "gmm_b", "sharpness", "rate")
 """the columns' headers' keys (the text files' h_abl_<key>), COLUMNS' order"""
-
-
-def _mean(values) -> float:
-    return sum(values) / len(values)
 
 
 def values(table: dict, word, tab=None) -> dict:
@@ -256,10 +204,6 @@ def values(table: dict, word, tab=None) -> dict:
                                                                               if hole is None else "not")))
                          if prior_only else "")
     return out
-
-
-def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
 
 
 SHARPNESS_KEPT = 0.1

@@ -9,7 +9,7 @@ t-test), Holm-corrected over its own family (ablation x judge), declared when th
 reading it tests had been stated. The sentences here say it in Section 5, the abstract and the conclusion.
 """
 from ..evaluation.stats import holm_adjusted, prediction_p
-from .ablation import BASELINES, HOLE, JUDGES, WORSE, _mean, _p, verdict
+from .ablation_core import BASELINES, HOLE, JUDGES, WORSE, _mean, _p, verdict
 
 FILE = "prior_holes.json"
 """scripts/prior_holes.py's measurement, in the review's folder beside ablation.FILE"""

@@ -1,0 +1,69 @@
+"""The ablation study's shared ground (reporting.ablation, reporting.holes, reporting.replication): what one run
+is scored by (its review's points at tau = 1, its sharpness and rate) and how one run's number stands against the
+full model's seeds (verdict). Kept apart so that the study and the two tests of its reading import it, not each
+other."""
+from pathlib import Path
+
+from ..training import runs
+
+SAMPLERS = ("prior", "gmm")
+JUDGES = ("classifier", "judge")
+TAU = 1.0
+"""the fixed temperature the study reads (Section 5's: the ablations change the training, not the sampling)"""
+
+
+def point(review: dict, sampler: str, judge: str, tau: float = TAU, reference: str = "test") -> dict:
+    """One judge's scores of one sampler at one temperature in a review.json."""
+    for p in review["curves"][sampler]:
+        if p["tau"] == tau:
+            return p[reference][judge]
+    raise ValueError(f"the review has no point at tau = {tau} for sampler {sampler!r}")
+
+
+def scores(run_dir) -> dict:
+    """What the ablation study reads of one run: sampler -> judge -> {fd, accuracy}, and the prior samples'
+    sharpness and the rate (test KL per image) from metrics.json."""
+    run_dir = Path(run_dir)
+    review = runs.read_json(run_dir / "review.json")
+    metrics = runs.read_json(run_dir / runs.METRICS)["metrics"]
+    out = {s: {j: {q: point(review, s, j)[q] for q in ("fd", "accuracy")} for j in JUDGES} for s in SAMPLERS}
+    out["sharpness"], out["rate"] = metrics["relative_sharpness"], metrics["test_kl"]
+    return out
+
+
+BASELINES = ("control", "original")
+"""the runs shown beside the ablations for scale: the CVAE trained with the VAE-GAN's optimizer (the optimizer
+alone) and the original CVAE, both on the same backbone"""
+
+
+HOLE = "hole"
+"""the key holes.add_holes gives the hole gap: shaped like a sampler's (judge -> fd): verdict and the cells read it"""
+SIGNIFICANT = 0.05
+
+
+def verdict(entry: dict, sampler: str, full: dict) -> str:
+    """How one ablation's FD of one sampler stands against the full model's seeds in the two judges: "higher" or
+    "lower" (both judges, both significant after Holm), "higher_one" or "lower_one" (one judge significant, the
+    other not), "split" (the two significant in opposite directions), "same" (neither)."""
+    sides = set()
+    for j in JUDGES:
+        if entry[sampler][j]["p_holm"] < SIGNIFICANT:
+            mean = sum(full[sampler][j]["fd"]) / len(full[sampler][j]["fd"])
+            sides.add("higher" if entry[sampler][j]["fd"] > mean else "lower")
+        else:
+            sides.add("same")
+    if len(sides) == 1:
+        return sides.pop()
+    return "split" if sides == {"higher", "lower"} else f"{(sides - {'same'}).pop()}_one"
+
+
+WORSE = ("higher", "higher_one")
+"""the verdicts of an ablation whose FD rose significantly: in both judges, or in one"""
+
+
+def _mean(values) -> float:
+    return sum(values) / len(values)
+
+
+def _p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
