@@ -61,11 +61,16 @@ def _run(folder, name, fd, acc, sharp=1.0, rate=20.0, gan_ablation="none", seed=
     return run
 
 
-def test_the_study_tests_each_ablation_against_the_full_models_seeds(tmp_path):
+def _full_runs(folder):
+    """The full model's three seeds as run folders (judge A's FD 28.9, 34.2, 27.0; judge B's a fifth): (FDs, runs)."""
     full_fd = [28.9, 34.2, 27.0]
-    full = [_run(tmp_path, f"conv-s{i}-vaegan-gamma0.1-lr0.0003",
-                 {s: {"classifier": fd, "judge": fd / 5} for s in ablation.SAMPLERS}, 0.88, rate=25.0 + i)
-            for i, fd in enumerate(full_fd)]
+    return full_fd, [_run(folder, f"conv-s{i}-vaegan-gamma0.1-lr0.0003",
+                          {s: {"classifier": fd, "judge": fd / 5} for s in ablation.SAMPLERS}, 0.88, rate=25.0 + i)
+                     for i, fd in enumerate(full_fd)]
+
+
+def test_the_study_tests_each_ablation_against_the_full_models_seeds(tmp_path):
+    full_fd, full = _full_runs(tmp_path)
     cut = _run(tmp_path, "conv-s0-vaegan-gamma0.1-lr0.0003-no_prior",
                {"prior": {"classifier": 90.0, "judge": 18.0}, "gmm": {"classifier": 31.0, "judge": 6.0}}, 0.8,
                sharp=0.7, gan_ablation="no_prior")
@@ -253,10 +258,7 @@ def test_a_replication_is_scored_like_the_study_and_tested_in_its_own_family(tmp
     from cvae_lib.evaluation.stats import holm_adjusted
     from cvae_lib.reporting import replication
     word = _word(language)
-    full_fd = [28.9, 34.2, 27.0]
-    full = [_run(tmp_path, f"conv-s{i}-vaegan-gamma0.1-lr0.0003",
-                 {s: {"classifier": fd, "judge": fd / 5} for s in ablation.SAMPLERS}, 0.88, rate=25.0 + i)
-            for i, fd in enumerate(full_fd)]
+    full_fd, full = _full_runs(tmp_path)
     cut = _run(tmp_path, "conv-s0-vaegan-gamma0.1-lr0.0003-no_prior",
                {"prior": {"classifier": 90.0, "judge": 18.0}, "gmm": {"classifier": 31.0, "judge": 6.0}}, 0.8,
                gan_ablation="no_prior")

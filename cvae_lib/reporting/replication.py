@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..evaluation.stats import holm_adjusted, prediction_p
 from ..training import runs
-from .ablation_core import JUDGES, SAMPLERS, WORSE, _p, scores, verdict
+from .ablation_core import HOLE, JUDGES, SAMPLERS, WORSE, _p, scores, verdict
 
 
 def add(table: dict, replications: dict) -> dict:
@@ -55,7 +55,6 @@ def sentence(table: dict, word) -> str:
     """Section 5's paragraph on the replications of the prior-sample ablation: each run's prior-sampler FD in both
     judges with its Holm-adjusted p, whether its verdict is the seed-0 run's, and its hole gap where measured;
     "" without a replication."""
-    from .ablation_core import HOLE
     entries = table.get("replications", {}).get("no_prior", [])
     seed0 = table["ablations"].get("no_prior")
     if not entries or not seed0:
