@@ -18,7 +18,7 @@ from cvae_lib.base.config import resolve_device  # noqa: E402
 from cvae_lib.base.data import load_fashion_mnist  # noqa: E402
 from cvae_lib.base.fileio import write_json  # noqa: E402
 from cvae_lib.base.review_config import ReviewConfig  # noqa: E402
-from cvae_lib.reporting import ablation, replication  # noqa: E402
+from cvae_lib.reporting import ablation  # noqa: E402
 from cvae_lib.reporting.sweep import load_sweep, run_specs  # noqa: E402
 from cvae_lib.training import runs  # noqa: E402
 
@@ -46,7 +46,7 @@ def main(argv=None) -> int:
     data = load_fashion_mnist()
     config = ReviewConfig()
     judges = Judges(root / "classifier", ensure_judge(root / "judge", data=data, device=device), data, config, device)
-    dirs, reps = {}, {}
+    dirs = {}
     for spec in specs:
         run_dir = root / spec.name
         reason = training_needed(spec.train, run_dir)
@@ -56,10 +56,7 @@ def main(argv=None) -> int:
         train(spec.train, run_dir, data=data)
         evaluate_run(run_dir, root / "classifier", spec.evaluation, data=data, device=device)
         review_run(run_dir, judges, config, device=device)
-        if spec.train.seed == 0:  # the study's run; another seed of it is a replication
-            dirs[spec.train.gan_ablation] = run_dir
-        else:
-            reps.setdefault(spec.train.gan_ablation, []).append(run_dir)
+        dirs.setdefault(spec.train.gan_ablation, []).append(run_dir)  # an ablation's seeds, tested together
     full = dict(spec.params(), gan_ablation="none")
     architecture, gamma, lr = full["architecture"], full["gan_gamma"], full["learning_rate"]
     pick = lambda pattern: sorted(d for d in root.glob(pattern) if (d / "review.json").is_file())  # noqa: E731
@@ -68,8 +65,6 @@ def main(argv=None) -> int:
     if not dirs:
         parser.error("no ablation run is finished: run without --no-train to train them")
     table = ablation.summarize(full_dirs, dirs, baselines)
-    if reps:  # scored like the study, tested in a family of their own (reporting.replication)
-        table = replication.add(table, reps)
     write_json(Path(args.out), table)
     for name, entry in table["ablations"].items():
         print(name, {s: {j: f"FD {entry[s][j]['fd']:.1f} (p {entry[s][j]['p_holm']:.3g})" for j in ablation.JUDGES}

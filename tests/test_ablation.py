@@ -254,62 +254,59 @@ def test_the_hole_gap_is_tested_against_the_full_models_seeds_in_its_own_family(
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
-def test_a_replication_is_scored_like_the_study_and_tested_in_its_own_family(tmp_path, language):
+def test_an_ablation_at_several_seeds_is_compared_by_welch_and_one_run_by_the_prediction_interval(tmp_path, language):
     from cvae_lib.evaluation.stats import holm_adjusted
-    from cvae_lib.reporting import replication
     word = _word(language)
     full_fd, full = _full_runs(tmp_path)
-    cut = _run(tmp_path, "conv-s0-vaegan-gamma0.1-lr0.0003-no_prior",
-               {"prior": {"classifier": 90.0, "judge": 18.0}, "gmm": {"classifier": 31.0, "judge": 6.0}}, 0.8,
-               gan_ablation="no_prior")
-    again = _run(tmp_path, "conv-s1-vaegan-gamma0.1-lr0.0003-no_prior",
-                 {"prior": {"classifier": 95.0, "judge": 6.5}, "gmm": {"classifier": 33.0, "judge": 6.2}}, 0.8,
-                 gan_ablation="no_prior", seed=1)
-    study = ablation.summarize(full, {"no_prior": cut})
-    table = replication.add(study, {"no_prior": [again]})
-    assert table["ablations"] == study["ablations"] and "replications" not in study  # the study is left as it was
-    rep = table["replications"]["no_prior"][0]
-    assert rep["seed"] == 1 and rep["run"] == again.name and table["replication_tests"] == 4
-    raw = {(s, j): prediction_p(rep[s][j]["fd"], study["full"][s][j]["fd"]) for s in ablation.SAMPLERS
-           for j in ablation.JUDGES}
-    for key, p in holm_adjusted(raw).items():  # Holm over the replication's own 4 tests, not the study's
-        assert rep[key[0]][key[1]]["p_holm"] == pytest.approx(p)
-    labels = {"full": "full", "full_seed": "seed 0", "no_prior": "no prior (0)"}
-    body = ablation.rows(table, labels, lambda name, seed: f"{name} ({seed})")
-    assert [r[0] for r in body] == ["full", "seed 0", "no prior (0)", "no_prior (1)"]  # right under its seed 0
-    assert body[3][1] == "95.0*" and body[3][2] == "6.50"  # judge B: inside the full model's spread, no *
-    assert [r[0] for r in ablation.rows(table, labels)] == ["full", "seed 0", "no prior (0)"]  # no label: not shown
-    said = replication.sentence(table, word)
-    assert word("rep_agree_worse") in said  # seed 0 got worse in both judges, seed 1 in judge A only
-    other = replication.add(study, {"no_prior": [_run(tmp_path, "conv-s2-vaegan-gamma0.1-lr0.0003-no_prior", {
-        s: {"classifier": 30.0, "judge": 6.0} for s in ablation.SAMPLERS}, 0.8, gan_ablation="no_prior", seed=2)]})
-    assert word("rep_agree_other") in replication.sentence(other, word)  # inside the full model's spread
-    assert word("rep_agree_same") in replication.sentence(replication.add(study, {"no_prior": [cut]}), word)
-    assert "95.0" in said and f"{study['ablations']['no_prior']['prior']['classifier']['fd']:.1f}" in said
-    assert replication.sentence(study, word) == ""  # no replication: nothing said
-    reason = ablation.abstract_reason(table, word)  # the abstract: the first ablation's seeds and the other's FD
-    assert word("abl_runs_rep", n=2) in reason and word("abl_repeat", fd=95.0, verdict=word("abl_repeat_one")) in reason
-    assert word("abl_runs_one") in ablation.abstract_reason(study, word) and "95" not in \
-        ablation.abstract_reason(study, word)
-    gaps = _holes({"conv-s0-vaegan-gamma0.1-lr0.0003": (-2.7, 3.7), "conv-s1-vaegan-gamma0.1-lr0.0003": (-1.7, 2.8),
-                   "conv-s2-vaegan-gamma0.1-lr0.0003": (1.7, 3.9), cut.name: (36.9, 7.2), again.name: (30.0, 3.0)})
-    measured = holes.add_holes(table, gaps)
-    rep_hole = measured["replications"]["no_prior"][0]["hole"]
-    assert rep_hole["classifier"]["fd"] == pytest.approx(30.0)
-    p_a, p_b = (prediction_p(g, f) for g, f in ((30.0, [-2.7, -1.7, 1.7]), (3.0, [3.7, 2.8, 3.9])))
-    assert rep_hole["classifier"]["p_holm"] == pytest.approx(min(1.0, 2 * min(p_a, p_b)))  # Holm over its 2 tests
-    assert word("rep_hole", gap=30.0, p=f"p = {rep_hole['classifier']['p_holm']:.2g}") in replication.sentence(measured, word)
-    # the replication's hole gap holds in judge A only here: the abstract's clause is seed 0's alone
-    assert holes.hole_clause(measured, word) in ("", word("abs_hole_" + holes.hole_verdict(measured)))
-    seed0 = measured["ablations"]["no_prior"]
-    one = {**seed0, "hole": {"classifier": {**seed0["hole"]["classifier"], "p_holm": 0.01},
-                             "judge": {**seed0["hole"]["judge"], "p_holm": 0.5}}}  # seed 0: judge A only
-    both = {**measured, "ablations": {**measured["ablations"], "no_prior": one},
-            "replications": {"no_prior": [{**measured["replications"]["no_prior"][0], "hole": {
-                j: {**rep_hole[j], "p_holm": 0.01, "fd": 40.0 if j == "classifier" else 8.0}
-                for j in ablation.JUDGES}}]}}  # the other seed: above the full model's gaps in both judges
-    assert holes.hole_verdict(both) == "higher_one"
-    assert holes.hole_clause(both, word) == word("abs_hole_higher_one_rep")
+    cut_fd = {"classifier": [90.0, 95.0, 99.0], "judge": [18.0, 6.5, 19.0]}
+    cuts = [_run(tmp_path, f"conv-s{i}-vaegan-gamma0.1-lr0.0003-no_prior",
+                 {"prior": {j: cut_fd[j][i] for j in ablation.JUDGES}, "gmm": {"classifier": 31.0 + i, "judge": 6.0}},
+                 0.8, sharp=0.7 + 0.1 * i, rate=28.0 + i, gan_ablation="no_prior", seed=i) for i in range(3)]
+    feature = _run(tmp_path, "conv-s0-vaegan-gamma0.1-lr0.0003-no_feature",
+                   {s: {"classifier": 22.5, "judge": 4.4} for s in ablation.SAMPLERS}, 0.8, gan_ablation="no_feature")
+    table = ablation.summarize(full, {"no_prior": cuts, "no_feature": feature})
+    entry = table["ablations"]["no_prior"]
+    assert entry["runs"] == [c.name for c in cuts] and entry["rate"] == pytest.approx(29.0)
+    assert entry["prior"]["classifier"]["fd"] == pytest.approx(sum(cut_fd["classifier"]) / 3)
+    assert entry["prior"]["classifier"]["fds"] == cut_fd["classifier"]
+    raw = {}
+    for s in ablation.SAMPLERS:
+        for j in ablation.JUDGES:  # several seeds: Welch's t-test by scipy; one run: the prediction interval
+            mine = [c[s][j] for c in ([{"prior": {jj: cut_fd[jj][i] for jj in ablation.JUDGES},
+                                        "gmm": {"classifier": 31.0 + i, "judge": 6.0}} for i in range(3)])]
+            theirs = [fd if j == "classifier" else fd / 5 for fd in full_fd]
+            raw[("no_prior", s, j)] = stats.ttest_ind(mine, theirs, equal_var=False).pvalue if len(set(mine)) > 1 \
+                else math.nan
+            raw[("no_feature", s, j)] = prediction_p(22.5 if j == "classifier" else 4.4, theirs)
+    for key, p in raw.items():
+        if not math.isnan(p):
+            assert table["ablations"][key[0]][key[1]][key[2]]["p"] == pytest.approx(p)
+    adjusted = holm_adjusted({k: p for k, p in raw.items()})
+    assert entry["prior"]["classifier"]["p_holm"] == pytest.approx(adjusted[("no_prior", "prior", "classifier")])
+    assert table["tests"] == 8
+    body = ablation.rows(table, {k: k for k in ablation.LABELS}, lambda n: f" [{n}]")
+    assert [r[0] for r in body[2:4]] == ["no_prior [3]", "no_feature [1]"]
+    assert body[2][1] == f"{sum(cut_fd['classifier']) / 3:.1f} ± {stats.tstd(cut_fd['classifier']):.1f}*"
+    assert body[3][1] == "22.5" and body[2][6] == "29.0"  # one run: its value; the rate: the seeds' mean
+    said = ablation.values(table, word)
+    assert said["abl_design"] == word("abl_design_mixed", n=3, df=2, many=word("abl_no_prior"),
+                                      one=word("abl_no_feature"), k=3)
+    assert word("abl_runs_seeds", n=3) in ablation.abstract_reason(table, word)
+    alone = ablation.summarize(full, {"no_prior": cuts[0]})
+    assert ablation.values(alone, word)["abl_design"] == word("abl_design_single", n=3, df=2)
+    assert ablation.values(ablation.summarize(full, {"no_prior": cuts}), word)["abl_design"] == word(
+        "abl_design_welch", n=3, df=2, k=3, many=word("abl_no_prior"), one="")
+    # the hole gap: the seeds' gaps, their mean and Welch's p against the full model's gaps
+    gaps = {f.name: (g, 3.0 + g / 10) for f, g in zip(full, (-2.7, -1.7, 1.7))}
+    gaps.update({c.name: (g, 7.0 + g / 20) for c, g in zip(cuts, (36.9, 52.3, 44.0))})
+    gaps[feature.name] = (-2.4, 3.3)
+    measured = holes.add_holes(table, _holes(gaps))
+    hole = measured["ablations"]["no_prior"]["hole"]["classifier"]
+    assert hole["fds"] == pytest.approx([36.9, 52.3, 44.0]) and hole["fd"] == pytest.approx(133.2 / 3)
+    assert hole["p"] == pytest.approx(stats.ttest_ind([36.9, 52.3, 44.0], [-2.7, -1.7, 1.7], equal_var=False).pvalue)
+    assert measured["hole_tests"] == 4
+    text = holes.hole_sentence(measured, word, tab=3)
+    assert f"+{133.2 / 3:.1f}\u00a0±\u00a0{stats.tstd([36.9, 52.3, 44.0]):.1f}" in text  # the seeds' spread, unbroken
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

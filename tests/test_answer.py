@@ -142,12 +142,11 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     out = answer.review_answer(_table(), labels, word, 5)
     # the headline names the trained model with the criterion's first sampler (the mixture) as the answer, then the
     # same model's other sampler (the prior at its tau*) as not told apart but second
-    assert out["best_clause"] == ("Of six VAE extensions tested on FashionMNIST, the CONV GAN · PRIOR with its "
-                                  "per-class GMM sampler generates best: the Fréchet distance (FD, lower is better) of "
-                                  "its samples to the test images, in the features of a trained classifier (judge A), "
-                                  "falls from the CONV · PRIOR's 160 to 40, and to 31 for the same model sampled from "
-                                  "its prior at temperature τ = 0.8, the two not told apart in either of two such "
-                                  "judges (all three at their chosen temperatures)")
+    assert out["best_clause"] == ("Of six VAE extensions, the CONV GAN · PRIOR with its per-class GMM sampler "
+                                  "generates best: the Fréchet distance (FD, lower is better; in the features of a "
+                                  "trained classifier, judge A) of its samples to the test images falls from the "
+                                  "CONV · PRIOR's 160 to 40, and to 31 for the same model sampled from its prior at "
+                                  "temperature τ = 0.8, the two not told apart")
     # the conclusion gives FD alone: accuracy above real images' is more typical, not better (Section 4)
     assert out["best_short"].startswith(
         "of the extension models, the CONV GAN · PRIOR with its per-class GMM sampler generates best in judge A's "

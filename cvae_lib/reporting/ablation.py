@@ -3,9 +3,10 @@ parts the VAE-GAN adds to the CVAE (modelling.vaegan.ABLATIONS), against the ful
 
 Everything is read at tau = 1 (Section 5's fixed temperature: the ablations change the training, not the
 sampling) from the review's curves (review.json: both judges, the test reference, the prior and the per-class GMM
-sampler) and from metrics.json (prior samples' sharpness and the rate, KL per image). One ablation is one seed;
-it is tested against the full model's seeds with the prediction-interval t-test (stats.prediction_p: is it
-outside what another seed of the full recipe would give?), Holm-corrected over every ablation x sampler x judge.
+sampler) and from metrics.json (prior samples' sharpness and the rate, KL per image). An ablation trained at
+several seeds is compared with the full model's seeds by Welch's t-test, like every comparison of the report; one
+trained once is tested with the prediction-interval t-test (stats.prediction_p: is it outside what another seed
+of the full recipe would give?). Holm-corrected over every ablation x sampler x judge.
 
     python scripts/ablations.py      trains what is missing, reviews, writes report/review/ablations.json
     python scripts/prior_holes.py    splits each run's prior draws by coverage, writes report/review/prior_holes.json
@@ -15,19 +16,19 @@ The second file tests the reading of the first (reporting.holes, whose gaps beco
 import math
 from pathlib import Path
 
-from ..evaluation.stats import holm_adjusted, prediction_p
+from ..evaluation.stats import holm_adjusted
 from ..training import runs
 from .ablation_core import (BASELINES, HOLE, JUDGES, SAMPLERS, SIGNIFICANT, TAU, WORSE, _mean, _p,  # noqa: F401
-                            point, scores, verdict)
+                            group_p, point, scores, verdict)
 
 FILE = "ablations.json"
 """the summary in the review's folder (report/review/ablations.json)"""
 
 
 def summarize(full_dirs, ablation_dirs: dict, baselines: dict = None) -> dict:
-    """The study: the full model's per-seed scores, each ablation's (ablation name -> its run folder) with its
-    prediction-interval p against those seeds and the Holm-adjusted p over all of them, and, for scale, the
-    baselines' per-seed scores (BASELINES name -> run folders)."""
+    """The study: the full model's per-seed scores, each ablation's (ablation name -> its run folder, or a list of
+    them, one per seed) with its seeds' mean, their values and its p against the full model's seeds (group_p), the
+    Holm-adjusted p over all of them, and, for scale, the baselines' per-seed scores (BASELINES name -> run folders)."""
     full = [scores(d) for d in full_dirs]
     if len(full) < 2:
         raise ValueError(f"the ablations are tested against the full model's seeds: need at least 2, got {len(full)}")
@@ -53,16 +54,19 @@ def summarize(full_dirs, ablation_dirs: dict, baselines: dict = None) -> dict:
                                 for s in SAMPLERS})
             table[name].update({k: seeds(rows, k) for k in ("sharpness", "rate")})
     raw = {}
-    for ablation, run_dir in ablation_dirs.items():
-        mine = scores(run_dir)
-        entry = {"run": Path(run_dir).name, "sharpness": mine["sharpness"], "rate": mine["rate"]}
+    for ablation, found in ablation_dirs.items():
+        group = [found] if isinstance(found, (str, Path)) else list(found)
+        mine = [scores(d) for d in group]
+        entry = {"run": Path(group[0]).name, "runs": [Path(d).name for d in group],
+                 "sharpness": _mean([m["sharpness"] for m in mine]), "rate": _mean([m["rate"] for m in mine])}
         for s in SAMPLERS:
             entry[s] = {}
             for j in JUDGES:
-                value = mine[s][j]["fd"]
-                p = prediction_p(value, table["full"][s][j]["fd"])
+                fds = [m[s][j]["fd"] for m in mine]
+                p = group_p(fds, table["full"][s][j]["fd"])
                 raw[(ablation, s, j)] = p
-                entry[s][j] = {"fd": value, "accuracy": mine[s][j]["accuracy"], "p": p}
+                entry[s][j] = {"fd": _mean(fds), "fds": fds, "accuracy": _mean([m[s][j]["accuracy"] for m in mine]),
+                               "p": p}
         table["ablations"][ablation] = entry
     adjusted = holm_adjusted(raw)
     for (ablation, s, j), p in adjusted.items():
@@ -115,20 +119,19 @@ def _group_cells(group: dict, cols: tuple = COLUMNS, spread: bool = True) -> lis
             for s, j, fmt in cols]
 
 
-def rows(table: dict, labels: dict, rep_label=None) -> list:
-    """The table's rows: the full model over its seeds (mean ± std), its seed 0 (the ablations' seed), each ablation
-    (a * where its Holm-adjusted p is below 0.05) followed by its replications at other seeds (reporting.replication;
-    ``rep_label``: (ablation, seed) -> row label), then the baselines that were measured (their seeds' means). ``labels``: "full",
-    "full_seed", each ablation and each baseline -> its row label."""
+def rows(table: dict, labels: dict, seeds_label=None) -> list:
+    """The table's rows: the full model over its seeds (mean ± std), its seed 0 (the single-seed ablations' seed),
+    each ablation (its seeds' mean ± std where it has several; a * where its Holm-adjusted p is below 0.05), then
+    the baselines that were measured (their seeds' means). ``labels``: "full", "full_seed", each ablation and each
+    baseline -> its row label; ``seeds_label``: the number of an ablation's seeds -> what its label gets after it."""
     full, cols = table["full"], columns(table)
     out = [[labels["full"], *_group_cells(full, cols)]]
     first = {s: {j: {"fd": [full[s][j]["fd"][0]]} for j in JUDGES} for s in (*SAMPLERS, HOLE) if s in full}
     out.append([labels["full_seed"], *_group_cells({**first, "sharpness": full["sharpness"][:1],
                                                      "rate": full["rate"][:1]}, cols)])
     for name, entry in table["ablations"].items():
-        out.append([labels[name], *_entry_cells(entry, cols)])
-        out += [[rep_label(name, rep["seed"]), *_entry_cells(rep, cols)]
-                for rep in table.get("replications", {}).get(name, []) if rep_label]
+        said = seeds_label(len(entry.get("runs", [entry.get("run")]))) if seeds_label else ""
+        out.append([labels[name] + said, *_entry_cells(entry, cols)])
     for name in BASELINES:
         if "prior" in table.get(name, {}):
             out.append([labels[name], *_group_cells(table[name], cols, spread=False)])  # for scale: means
@@ -136,9 +139,13 @@ def rows(table: dict, labels: dict, rep_label=None) -> list:
 
 
 def _entry_cells(entry: dict, cols: tuple) -> list:
-    """One run's cells (an ablation's or a replication's): a * where its Holm-adjusted p is below 0.05."""
-    return [fmt.format(entry[s]) if j is None else "–" if s not in entry else
-            fmt.format(entry[s][j]["fd"]) + ("*" if entry[s][j]["p_holm"] < SIGNIFICANT else "") for s, j, fmt in cols]
+    """An ablation's cells: its value, or its seeds' mean ± std where it has several; a * where its Holm-adjusted p
+    is below 0.05."""
+    def fd(cell, fmt):
+        seeds = cell.get("fds", [cell["fd"]])
+        return (_mean_sd(seeds, fmt) if len(seeds) > 1 else fmt.format(cell["fd"])) + (
+            "*" if cell["p_holm"] < SIGNIFICANT else "")
+    return [fmt.format(entry[s]) if j is None else "–" if s not in entry else fd(entry[s][j], fmt) for s, j, fmt in cols]
 
 
 LABELS = ("full", "full_seed", "no_prior", "no_feature", "control", "original")
@@ -157,7 +164,8 @@ def values(table: dict, word, tab=None) -> dict:
     from .holes import hole_clause, hole_sentence, hole_verdict  # the reading's test, said with the ablation's
     full, n = table["full"], len(table["full"]["runs"])
     out = {"abl_n": n, "abl_df": n - 1, "abl_tests": table["tests"],
-           "abl_intro": word("abl_intro_one" if len(table["ablations"]) == 1 else "abl_intro_many")}
+           "abl_intro": word("abl_intro_one" if len(table["ablations"]) == 1 else "abl_intro_many"),
+           "abl_design": design(table, word)}
     verdicts, parts = {}, []
     for name, entry in table["ablations"].items():
         clauses = {}
@@ -206,6 +214,18 @@ def values(table: dict, word, tab=None) -> dict:
     return out
 
 
+def design(table: dict, word) -> str:
+    """How the ablations were run and tested: Welch's t-test for those with several seeds, the prediction-interval
+    t-test (its statistic said) for those trained once, or both, naming which ablation had which."""
+    n = len(table["full"]["runs"])
+    seeds = {name: len(entry.get("runs", [entry.get("run")])) for name, entry in table["ablations"].items()}
+    many, one = [k for k, v in seeds.items() if v > 1], [k for k, v in seeds.items() if v == 1]
+    join = word("list_sep").join
+    said = dict(n=n, df=n - 1, many=join(word(f"abl_{k}") for k in many), one=join(word(f"abl_{k}") for k in one),
+                k=max(seeds.values(), default=1))
+    return word("abl_design_mixed" if many and one else "abl_design_welch" if many else "abl_design_single", **said)
+
+
 SHARPNESS_KEPT = 0.1
 """|log| of the ablation's sharpness over the full model's mean below which its draws count as just as sharp"""
 
@@ -243,17 +263,16 @@ def abstract_reason(table: dict, word) -> str:
     full = table["full"]
     verdicts = {(name, s): verdict(entry, s, full) for name, entry in table["ablations"].items() for s in SAMPLERS}
     order = [n for n in ("no_prior", "no_feature") if n in table["ablations"]]  # the headline's term first
-    from .replication import repeat_clause  # another seed of an ablation, where run
     moved = {n: (verdicts[(n, "prior")], verdicts[(n, "gmm")]) != ("same", "same") for n in order}
     parts = [word(f"abstract_abl_{name}", verdict=word("abl_short_" + verdicts[(name, "prior")]),
                   gmm=word("abl_short_" + verdicts[(name, "gmm")]),
-                  fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]),
-                  repeat=repeat_clause(table, name, word))
+                  fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
              if moved[name] else word(f"abstract_abl_{name}_same") for name in order]  # nothing moved: one clause
     from .holes import hole_clause  # the reading's test, where it was run
     short = abstract_mechanism(verdicts, word, hole_clause(table, word))
-    reps = len(table.get("replications", {}).get(order[0], []))  # the first ablation's other seeds
-    runs_said = word("abl_runs_rep", n=1 + reps) if reps else word("abl_runs_one" if len(parts) == 1 else "abl_runs_many")
+    seeds = len(table["ablations"][order[0]].get("runs", ())) if order else 0  # the headline's term's seeds
+    runs_said = (word("abl_runs_seeds", n=seeds) if seeds > 1
+                 else word("abl_runs_one" if len(parts) == 1 else "abl_runs_many"))
     return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,
                 parts=word("list_sep_strong").join(parts), mechanism=short)
 

@@ -4,6 +4,7 @@ full model's seeds (verdict). Kept apart so that the study and the two tests of 
 other."""
 from pathlib import Path
 
+from ..evaluation.stats import prediction_p, welch_p
 from ..training import runs
 
 SAMPLERS = ("prior", "gmm")
@@ -59,6 +60,14 @@ def verdict(entry: dict, sampler: str, full: dict) -> str:
 
 WORSE = ("higher", "higher_one")
 """the verdicts of an ablation whose FD rose significantly: in both judges, or in one"""
+
+
+def group_p(values, full) -> float:
+    """Two-sided p of an ablation's per-seed ``values`` against the full model's seeds ``full``: Welch's t-test where
+    it has two seeds or more (the report's comparison of two recipes), the prediction-interval t-test where it has
+    one (is it outside what another seed of the full recipe would give?)."""
+    values = list(values)
+    return welch_p(values, full) if len(values) > 1 else prediction_p(values[0], full)
 
 
 def _mean(values) -> float:

@@ -4,12 +4,12 @@ samples got worse, is its decoder worse where the prior reaches beyond the train
 scripts/prior_holes.py splits each run's prior draws (tau = 1) at each class's median density ratio under the
 aggregate posterior against the prior (evaluation.prior_holes) and scores both halves; a run's *hole gap* is the
 worse-covered half's FD minus the better-covered half's. add_holes puts the gaps into the ablation study's table
-(its last column); an ablation's gap is tested against the full model's seeds like its FD (the prediction-interval
-t-test), Holm-corrected over its own family (ablation x judge), declared when the test was added, after the
-reading it tests had been stated. The sentences here say it in Section 5, the abstract and the conclusion.
+(its last column); an ablation's gap is tested against the full model's seeds like its FD (ablation_core.group_p:
+Welch's t-test over its seeds, or the prediction-interval t-test where it has one), Holm-corrected over its own
+family (ablation x judge), declared when the test was added, after the reading it tests had been stated. The sentences here say it in Section 5, the abstract and the conclusion.
 """
-from ..evaluation.stats import holm_adjusted, prediction_p
-from .ablation_core import BASELINES, HOLE, JUDGES, WORSE, _mean, _p, verdict
+from ..evaluation.stats import holm_adjusted
+from .ablation_core import BASELINES, HOLE, JUDGES, WORSE, _mean, _p, group_p, verdict
 
 FILE = "prior_holes.json"
 """scripts/prior_holes.py's measurement, in the review's folder beside ablation.FILE"""
@@ -22,11 +22,10 @@ def hole_gap(result: dict, judge: str) -> float:
 
 def add_holes(table: dict, holes: dict) -> dict:
     """``table`` (summarize's) with the hole gap of every run that ``holes`` (prior_holes.json) measured: the full
-    model's and the baselines' per seed (in their runs' order), and each ablation's with its prediction-interval p
-    against the full model's seeds and the Holm-adjusted p over every ablation x judge of this test (its own family:
-    it tests the reading of the FD ablation, and was added after it); the replications' (reporting.replication)
-    likewise, Holm-adjusted among themselves. Returns a new table; groups that ``holes`` lacks get no gap, and
-    without the full model's the table is returned unchanged."""
+    model's and the baselines' per seed (in their runs' order), and each ablation's (its seeds' mean and values) with
+    its p against the full model's seeds (group_p) and the Holm-adjusted p over every ablation x judge of this test
+    (its own family: it tests the reading of the FD ablation, and was added after it). Returns a new table; groups
+    that ``holes`` lacks get no gap, and without the full model's the table is returned unchanged."""
     measured = {run: result for group in holes.get("groups", {}).values() for run, result in group.items()}
     out = {**table, "ablations": {name: dict(entry) for name, entry in table["ablations"].items()}}
     if not all(run in measured for run in table["full"]["runs"]):
@@ -38,31 +37,17 @@ def add_holes(table: dict, holes: dict) -> dict:
                                                 for j in JUDGES}}
     raw = {}
     for name, entry in out["ablations"].items():
-        if entry["run"] in measured:
+        group = entry.get("runs", [entry["run"]])
+        if all(run in measured for run in group):
             entry[HOLE] = {}
             for j in JUDGES:
-                gap = hole_gap(measured[entry["run"]], j)
-                raw[(name, j)] = prediction_p(gap, out["full"][HOLE][j]["fd"])
-                entry[HOLE][j] = {"fd": gap, "p": raw[(name, j)]}
+                gaps = [hole_gap(measured[run], j) for run in group]
+                raw[(name, j)] = group_p(gaps, out["full"][HOLE][j]["fd"])
+                entry[HOLE][j] = {"fd": _mean(gaps), "fds": gaps, "p": raw[(name, j)]}
     for (name, j), p in holm_adjusted(raw).items():
         out["ablations"][name][HOLE][j]["p_holm"] = p
     out["hole_tests"] = len(raw)
-    out["replications"] = {name: [_with_gap(dict(e), measured, out["full"][HOLE]) for e in entries]
-                           for name, entries in table.get("replications", {}).items()}
-    reps = [(e, j) for entries in out["replications"].values() for e in entries if HOLE in e for j in JUDGES]
-    adjusted = holm_adjusted({i: e[HOLE][j]["p"] for i, (e, j) in enumerate(reps)})
-    for i, (e, j) in enumerate(reps):
-        e[HOLE][j]["p_holm"] = adjusted[i]
     return out
-
-
-def _with_gap(entry: dict, measured: dict, full: dict) -> dict:
-    """A replication's entry with its hole gap and prediction-interval p (not yet Holm-adjusted), where measured."""
-    if entry["run"] in measured:
-        entry[HOLE] = {j: {"fd": hole_gap(measured[entry["run"]], j)} for j in JUDGES}
-        for j in JUDGES:
-            entry[HOLE][j]["p"] = prediction_p(entry[HOLE][j]["fd"], full[j]["fd"])
-    return entry
 
 
 def hole_verdict(table: dict):
@@ -84,18 +69,22 @@ def hole_sentence(table: dict, word, tab=None) -> str:
         m = _mean(values)
         return m, (sum((x - m) ** 2 for x in values) / (len(values) - 1)) ** 0.5
     (f_a, s_a), (f_b, s_b) = mean_sd(full["classifier"]["fd"]), mean_sd(full["judge"]["fd"])
+
+    def said_gap(cell, fmt):  # the ablation's gap: its seeds' mean ± std where it has several (no-break spaces)
+        seeds = cell.get("fds", [cell["fd"]])
+        return fmt.format(_mean(seeds)) + (f"\u00a0±\u00a0{fmt.replace('+', '').format(mean_sd(seeds)[1])}" if len(seeds) > 1
+                                           else "")
     said = word("abl_hole_v_" + (v if v in ("higher", "higher_one", "same") else "other"))
     orig = word("abl_hole_original", orig=mean_sd(original["classifier"]["fd"])[0],
                 orig_sd=mean_sd(original["classifier"]["fd"])[1]) if original else ""
     return word("abl_hole", tab=tab if tab is not None else "–",
-                gap=entry["classifier"]["fd"], full=f_a, full_sd=s_a, gap_b=entry["judge"]["fd"], full_b=f_b,
+                gap=said_gap(entry["classifier"], "{:+.1f}"), full=f_a, full_sd=s_a,
+                gap_b=said_gap(entry["judge"], "{:+.2f}"), full_b=f_b,
                 full_sd_b=s_b, p_a=_p(entry["classifier"]["p_holm"]), p_b=_p(entry["judge"]["p_holm"]),
                 n=table["hole_tests"], verdict=said, original=orig)
 
 
 def hole_clause(table: dict, word) -> str:
-    """The abstract's and the conclusion's clause on the hole test, where it supports the reading ("" otherwise); where
-    seed 0's holds in one judge and a replication's in both, the clause says so."""
+    """The abstract's and the conclusion's clause on the hole test, where it supports the reading ("" otherwise)."""
     v = hole_verdict(table)
-    reps = [verdict(e, HOLE, table["full"]) for e in table.get("replications", {}).get("no_prior", []) if HOLE in e]
-    return word("abs_hole_" + v + ("_rep" if v == "higher_one" and "higher" in reps else "")) if v in WORSE else ""
+    return word("abs_hole_" + v) if v in WORSE else ""
