@@ -1,4 +1,4 @@
-"""The ablation study's shared ground (reporting.ablation, reporting.holes, reporting.replication): what one run
+"""The ablation study's shared ground (reporting.ablation and reporting.holes): what one run
 is scored by (its review's points at tau = 1, its sharpness and rate) and how one run's number stands against the
 full model's seeds (verdict). Kept apart so that the study and the two tests of its reading import it, not each
 other."""

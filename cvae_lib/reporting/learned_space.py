@@ -89,35 +89,19 @@ def _against(free: dict, own: str, base: str, labels: dict) -> dict:
                                          "p": p[s], "side": welch_side(mine[s], theirs[s], p[s])} for s in spaces}}
 
 
-def rival_clause(control: dict, word) -> str:
-    """The conclusion's short verdict of rival ("" without it): lower than the rival in every space ("rival_lower"),
-    else the spaces where the two are not told apart ("rival_tied") and where the rival is lower ("rival_higher")."""
-    if not control:
-        return ""
-    sides = {s: c["side"] for s, c in control["spaces"].items()}
-    if set(sides.values()) == {"lower"}:
-        return word("rival_lower")
-    named = {side: word("list_sep").join(word(f"space_{s}") for s, x in sides.items() if x == side)
-             for side in ("same", "higher")}
-    return "".join(word(f"rival_{k}", spaces=v) for k, v in (("tied", named["same"]), ("higher", named["higher"])) if v)
-
-
 def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: dict, word,
                     key: str = "abstract_spaces", table: dict = None) -> str:
     """The abstract's (``key``) verdict on the answer's model in the two spaces not learned from labels, the
     autoencoder's codes (``ae``: autoencoder_values) and 2 x 2 pixel-block means (``pixel_side``, ``pixel``:
     heldout.free_pixel_side), at the operating points, in one sentence where both spaces agree for each sampler (its
-    prior, its GMM), with the lowest prior-sampled method where both spaces name the same one and it is not the
-    answer's (``free``: free_features.json, ``labels``: method -> name), and, given the review's ``table``, how its
-    mixture stands against the original's own mixture (mixture_control): better in both spaces, or not told apart
-    in the spaces named, and against that lowest method (rival_clause); "" where the two spaces disagree (the
-    caller then says each space's own)."""
+    prior, its GMM; ``free``: free_features.json, ``labels``: method -> name), and, given the review's ``table``, how
+    its mixture stands against the original's own mixture (mixture_control): better in both spaces, or not told apart
+    in the spaces named; "" where the two spaces disagree (the caller then says each space's own). The lowest other
+    method in these spaces is Appendix D's (mixture_control_sentence with "rival_control")."""
     if not ae or not pixel_side or "gmm_side" not in ae or "gmm_side" not in pixel:
         return ""
     if ae["side"] != pixel_side or ae["gmm_side"] != pixel["gmm_side"]:
         return ""
-    lowest = {lowest_prior(free, labels, s) for s in (SPACE, "pixels")}
-    best = next(iter(lowest)) if len(lowest) == 1 else ""
     control = mixture_control(free, table, labels).get("spaces", {}) if table else {}
     sides = {s: c["side"] for s, c in control.items()}
     tied = [word(f"space_{s}") for s, side in sides.items() if side == "same"]
@@ -125,9 +109,7 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
         word("spaces_gmm_control_lower") if sides and set(sides.values()) == {"lower"} else
         word("spaces_gmm_control_tied", spaces=word("list_sep").join(tied)) if tied and "higher" not in sides.values()
         else "")  # against the original's own mixture: better in both, or not told apart in some
-    rival_said = rival_clause(rival(free, table, labels), word) if table else ""  # the answer's GMM against it
-    return word(key, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm,
-                best=word("spaces_best", name=labels[best]) + rival_said if best and labels[best] != ae["name"] else "")
+    return word(key, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm)
 
 
 def mixture_control_sentence(control: dict, labels: dict, word, key: str = "mixture_control") -> str:
