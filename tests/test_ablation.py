@@ -171,9 +171,14 @@ def test_the_text_says_what_the_verdicts_support(language):
     assert word("abs_mech_prior_one") in ablation.abstract_reason(_table((150.0, 6.0), (31.0, 6.0)), word)
     reason = ablation.abstract_reason(_table((150.0, 40.0), (31.0, 6.0), feature_cut=(31.0, 6.0)), word)
     assert word("abl_short_higher") in reason and word("abl_short_same") not in reason  # the GMM's: Section 5's
-    assert word("abs_mech_prior") in reason and word("abl_runs_many") in reason
-    assert word("abstract_abl_no_feature_same") in reason  # neither sampler moved: one short clause
-    assert reason.index(word("abstract_abl_no_feature_same")) > reason.index(word("abl_short_higher"))  # prior first
+    assert word("abs_mech_prior") in reason and word("abl_runs_one") in reason
+    assert word("abstract_abl_no_feature_same") not in reason  # neither sampler moved: Section 5 says so, not here
+    nothing = ablation.abstract_reason(_table((31.0, 6.0), (31.0, 6.0), feature_cut=(31.0, 6.0)), word)
+    assert word("abstract_abl_no_feature_same") in nothing and word("abl_runs_many") in nothing  # all null: all said
+    assert nothing.index(word("abstract_abl_no_feature_same")) > nothing.index(word("abstract_abl_no_prior_same"))
+    both = ablation.abstract_reason(_table((150.0, 40.0), (31.0, 6.0), feature_cut=(150.0, 40.0)), word)
+    assert both.index(word("abl_short_higher")) < both.index(word("abstract_abl_no_feature", verdict=word(
+        "abl_short_higher"), fd=150.0))  # both moved: both said, the prior-sample term first
     assert ablation.abstract_reason(_table((31.0, 6.0), (150.0, 40.0)), word) == word(  # no reading: no mechanism
         "abstract_abl_bare", runs=word("abl_runs_one"), parts=word(
             "abstract_abl_no_prior", verdict=word("abl_short_same"), gmm=word("abl_short_higher"), fd=31.0, repeat="",
@@ -292,6 +297,9 @@ def test_an_ablation_at_several_seeds_is_compared_by_welch_and_one_run_by_the_pr
     assert said["abl_design"] == word("abl_design_mixed", n=3, df=2, many=word("abl_no_prior"),
                                       one=word("abl_no_feature"), k=3)
     assert word("abl_runs_seeds", n=3) in ablation.abstract_reason(table, word)
+    assert said["abl_no_feature_sentence"] == word(  # neither sampler moved: one clause for both
+        "abl_sentence_same", what=word("abl_what_no_feature"), fd=22.5, full=sum(full_fd) / 3, gmm_fd=22.5,
+        full_gmm=sum(full_fd) / 3)
     alone = ablation.summarize(full, {"no_prior": cuts[0]})
     assert ablation.values(alone, word)["abl_design"] == word("abl_design_single", n=3, df=2)
     assert ablation.values(ablation.summarize(full, {"no_prior": cuts}), word)["abl_design"] == word(

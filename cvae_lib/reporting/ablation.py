@@ -175,8 +175,14 @@ def values(table: dict, word, tab=None) -> dict:
             clauses[s] = word(f"abl_{v}", fd=entry[s]["classifier"]["fd"], full=_mean(full[s]["classifier"]["fd"]),
                               fd_b=entry[s]["judge"]["fd"], full_b=_mean(full[s]["judge"]["fd"]), p=_p(p),
                               p_a=_p(entry[s]["classifier"]["p_holm"]), p_b=_p(entry[s]["judge"]["p_holm"]))
-        out[f"abl_{name}_sentence"] = word("abl_sentence", what=word(f"abl_what_{name}"), prior=clauses["prior"],
-                                           gmm=clauses["gmm"])
+        if verdicts[(name, "prior")] == verdicts[(name, "gmm")] == "same":  # both null: one clause for the two
+            out[f"abl_{name}_sentence"] = word(
+                "abl_sentence_same", what=word(f"abl_what_{name}"), fd=entry["prior"]["classifier"]["fd"],
+                full=_mean(full["prior"]["classifier"]["fd"]), gmm_fd=entry["gmm"]["classifier"]["fd"],
+                full_gmm=_mean(full["gmm"]["classifier"]["fd"]))
+        else:
+            out[f"abl_{name}_sentence"] = word("abl_sentence", what=word(f"abl_what_{name}"), prior=clauses["prior"],
+                                               gmm=clauses["gmm"])
         moved = (verdicts[(name, "prior")], verdicts[(name, "gmm")]) != ("same", "same")
         parts.append((name != "no_prior", word(f"abl_part_{name}", prior=word("abl_short_" + verdicts[(name, "prior")]),
                                                gmm=word("abl_short_" + verdicts[(name, "gmm")]))
@@ -258,20 +264,22 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = ()) -
 
 
 def abstract_reason(table: dict, word) -> str:
-    """The abstract's reason: each ablation's effect on the prior sampler in judge A and on the GMM sampler (one
-    clause where neither moved), the prior-sample term first, then the mechanism where the verdicts support one."""
+    """The abstract's reason: the effect on the prior sampler in judge A and on the GMM sampler of each ablation that
+    moved either (the others' null results are Section 5's; where none moved, each in one clause), the prior-sample
+    term first, then the mechanism where the verdicts support one."""
     full = table["full"]
     verdicts = {(name, s): verdict(entry, s, full) for name, entry in table["ablations"].items() for s in SAMPLERS}
     order = [n for n in ("no_prior", "no_feature") if n in table["ablations"]]  # the headline's term first
     moved = {n: (verdicts[(n, "prior")], verdicts[(n, "gmm")]) != ("same", "same") for n in order}
+    said = [n for n in order if moved[n]] or order  # what moved; where nothing did, every null in one clause
     parts = [word(f"abstract_abl_{name}", verdict=word("abl_short_" + verdicts[(name, "prior")]),
                   gmm=word("abl_short_" + verdicts[(name, "gmm")]),
                   fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
-             if moved[name] else word(f"abstract_abl_{name}_same") for name in order]  # nothing moved: one clause
+             if moved[name] else word(f"abstract_abl_{name}_same") for name in said]
     from .holes import hole_clause  # the reading's test, where it was run
     short = abstract_mechanism(verdicts, word, hole_clause(table, word))
-    seeds = len(table["ablations"][order[0]].get("runs", ())) if order else 0  # the headline's term's seeds
-    runs_said = (word("abl_runs_seeds", n=seeds) if seeds > 1
+    seeds = len(table["ablations"][said[0]].get("runs", ())) if said else 0  # the first one said: its seeds
+    runs_said = (word("abl_runs_seeds" if len(parts) == 1 else "abl_runs_mixed", n=seeds) if seeds > 1
                  else word("abl_runs_one" if len(parts) == 1 else "abl_runs_many"))
     return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,
                 parts=word("list_sep_strong").join(parts), mechanism=short)
