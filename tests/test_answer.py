@@ -142,16 +142,16 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     out = answer.review_answer(_table(), labels, word, 5)
     # the headline names the trained model with the criterion's first sampler (the mixture) as the answer, then the
     # same model's other sampler (the prior at its tau*) as not told apart but second
-    assert out["best_clause"] == ("Of six VAE extensions, the CONV GAN · PRIOR with its per-class GMM sampler "
-                                  "generates best: the Fréchet distance (FD, lower is better; in the features of a "
-                                  "trained classifier, judge A) of its samples to the test images falls from the "
-                                  "CONV · PRIOR's 160 to 40, and to 31 for the same model sampled from its prior at "
-                                  "temperature τ = 0.8, the two not told apart")
+    assert out["best_clause"] == ("Of six VAE extensions, the CONV GAN · PRIOR generates best: the Fréchet distance "
+                                  "(FD, lower is better, in a trained classifier's features: judge A) of its "
+                                  "samples to the test images falls from the CONV · PRIOR's 160 to 40 with its "
+                                  "per-class GMM sampler and 31 sampled from its prior at temperature τ = 0.8, the two "
+                                  "samplers not told apart")
     # the conclusion gives FD alone: accuracy above real images' is more typical, not better (Section 4)
     assert out["best_short"].startswith(
-        "of the extension models, the CONV GAN · PRIOR with its per-class GMM sampler generates best in judge A's "
-        "features (FD from 160 for the CONV · PRIOR to 40); the same model scores 31 sampled from its prior at "
-        "temperature τ = 0.8, not told apart with 3 seeds")
+        "of the extension models, the CONV GAN · PRIOR generates best in judge A's features: FD from 160 for the "
+        "CONV · PRIOR to 40 with its per-class GMM sampler and 31 sampled from its prior at temperature τ = 0.8, "
+        "the two samplers not told apart with 3 seeds")
     assert "accuracy" not in out["best_short"]
     # the highest CAS (0.83, the conv GAN's prior samples) against its own backbone's original's (conv: 0.78)
     # the answer is one model under two samplers: both samplers' CAS, each against the original's by Welch's test

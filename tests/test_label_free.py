@@ -132,7 +132,7 @@ def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_b
     assert (side, pixel["gmm_side"]) == ("same", "lower")  # the pixels agree: one sentence for both spaces
     both = learned_space.spaces_sentence(values, side, pixel, free, labels, word)
     assert both.endswith("the model with its per-class GMM is still significantly better than the original, but "
-                         "sampled from its prior (at its τ*) it does not differ significantly from the original.")  # no other method
+                         "from its prior (at its τ*) it is not told apart from the original.")  # no other method
     free["methods"]["mlp vampprior · prior"] = {"tau": 1.0, "autoencoder": [2.2, 2.3, 2.4], "pixels": [0.29, 0.3, 0.28]}
     assert heldout.lowest_prior(free, labels, "pixels") == "mlp vampprior · prior"
     conclusion = learned_space.spaces_sentence(values, side, pixel, free, labels, word, "conclusion_spaces")
