@@ -298,8 +298,8 @@ def test_the_gmm_control_sentence_reads_the_runs_and_names_where_the_gain_comes_
         "gmm_control_sized", k="8", fd=128.0, acc=0.85, recall=0.05,
         verdict=word("sized_control_same", means_fd=124.0,  # the means' own fit in the control (its json)
                      test=word("control_untested")))  # one seed: no test
-    assert said.endswith(", not told apart from the means' 124.0 (not tested over seeds): the GMM's gain does not need "
-                         "the narrower means.")
+    assert said.endswith(", not told apart from the means' 124.0 (not tested over seeds): no sign that the GMM's gain "
+                         "needs the narrower means.")
     assert "with 8 components per class (the most BIC chose for the means), FD is 128.0" in said
     # three seeds: each fit to the samples against the means' fit of the same model, paired t-tests Holm-adjusted
     from scipy import stats
@@ -405,8 +405,8 @@ def test_an_original_that_validation_moves_off_tau_one_is_said_with_its_fd_befor
     main["methods"]["conv · prior"]["tau"] = 1.1
     # the abstract's verdict on the temperature, the sixth extension, from its choices and curves
     short = heldout.validation_temperature(main, labels, word, curves)
-    assert short == (" With τ chosen on the tuning reference so that conditional accuracy there does not fall, a prior "
-                     "temperature alone brings little (CONV · PRIOR: τ* = 1.1, test FD 159 → 148; MLP · PRIOR: τ* = 1).")
+    assert short == (" A prior temperature alone, chosen on the tuning reference without losing accuracy, brings "
+                     "little (CONV · PRIOR: τ* = 1.1, test FD 159 → 148; MLP · PRIOR: τ* = 1).")
 
 
 def test_choosing_by_fd_alone_is_said_beside_the_protocol_and_the_wide_table_must_agree_with_the_review():
