@@ -18,8 +18,8 @@ from pathlib import Path
 
 from ..evaluation.stats import holm_adjusted
 from ..training import runs
-from .ablation_core import (BASELINES, HOLE, JUDGES, SAMPLERS, SIGNIFICANT, TAU, WORSE, _mean, _p,  # noqa: F401
-                            group_p, point, scores, verdict)
+from .ablation_core import (BASELINES, HOLE, JUDGES, SAMPLERS, SIGNIFICANT, TAU, WORSE, _mean,  # noqa: F401
+                            _mean_sd, _p, group_p, group_runs, point, scores, seed_values, verdict)
 
 FILE = "ablations.json"
 """the summary in the review's folder (report/review/ablations.json)"""
@@ -106,14 +106,6 @@ def headers(table: dict) -> list:
     return list(HEADERS) + (["hole"] if HOLE in table["full"] else [])
 
 
-def _mean_sd(values, fmt: str, spread: bool = True) -> str:
-    mean = sum(values) / len(values)
-    if len(values) < 2 or not spread:
-        return fmt.format(mean)
-    sd = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
-    return f"{fmt.format(mean)} ± {fmt.replace('+', '').format(sd)}"  # a signed column's spread: no sign
-
-
 def _group_cells(group: dict, cols: tuple = COLUMNS, spread: bool = True) -> list:
     return [("–" if s not in group else _mean_sd(group[s] if j is None else group[s][j]["fd"], fmt, spread))
             for s, j, fmt in cols]
@@ -130,7 +122,7 @@ def rows(table: dict, labels: dict, seeds_label=None) -> list:
     out.append([labels["full_seed"], *_group_cells({**first, "sharpness": full["sharpness"][:1],
                                                      "rate": full["rate"][:1]}, cols)])
     for name, entry in table["ablations"].items():
-        said = seeds_label(len(entry.get("runs", [entry.get("run")]))) if seeds_label else ""
+        said = seeds_label(len(group_runs(entry))) if seeds_label else ""
         out.append([labels[name] + said, *_entry_cells(entry, cols)])
     for name in BASELINES:
         if "prior" in table.get(name, {}):
@@ -141,11 +133,9 @@ def rows(table: dict, labels: dict, seeds_label=None) -> list:
 def _entry_cells(entry: dict, cols: tuple) -> list:
     """An ablation's cells: its value, or its seeds' mean ± std where it has several; a * where its Holm-adjusted p
     is below 0.05."""
-    def fd(cell, fmt):
-        seeds = cell.get("fds", [cell["fd"]])
-        return (_mean_sd(seeds, fmt) if len(seeds) > 1 else fmt.format(cell["fd"])) + (
-            "*" if cell["p_holm"] < SIGNIFICANT else "")
-    return [fmt.format(entry[s]) if j is None else "–" if s not in entry else fd(entry[s][j], fmt) for s, j, fmt in cols]
+    return [fmt.format(entry[s]) if j is None else "–" if s not in entry else
+            _mean_sd(seed_values(entry[s][j]), fmt) + ("*" if entry[s][j]["p_holm"] < SIGNIFICANT else "")
+            for s, j, fmt in cols]
 
 
 LABELS = ("full", "full_seed", "no_prior", "no_feature", "control", "original")
@@ -224,7 +214,7 @@ def design(table: dict, word) -> str:
     """How the ablations were run and tested: Welch's t-test for those with several seeds, the prediction-interval
     t-test (its statistic said) for those trained once, or both, naming which ablation had which."""
     n = len(table["full"]["runs"])
-    seeds = {name: len(entry.get("runs", [entry.get("run")])) for name, entry in table["ablations"].items()}
+    seeds = {name: len(group_runs(entry)) for name, entry in table["ablations"].items()}
     many, one = [k for k, v in seeds.items() if v > 1], [k for k, v in seeds.items() if v == 1]
     join = word("list_sep").join
     said = dict(n=n, df=n - 1, many=join(word(f"abl_{k}") for k in many), one=join(word(f"abl_{k}") for k in one),
@@ -278,7 +268,7 @@ def abstract_reason(table: dict, word) -> str:
              if moved[name] else word(f"abstract_abl_{name}_same") for name in said]
     from .holes import hole_clause  # the reading's test, where it was run
     short = abstract_mechanism(verdicts, word, hole_clause(table, word))
-    seeds = len(table["ablations"][said[0]].get("runs", ())) if said else 0  # the first one said: its seeds
+    seeds = len(group_runs(table["ablations"][said[0]])) if said else 0  # the first one said: its seeds
     runs_said = (word("abl_runs_seeds" if len(parts) == 1 else "abl_runs_mixed", n=seeds) if seeds > 1
                  else word("abl_runs_one" if len(parts) == 1 else "abl_runs_many"))
     return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,

@@ -70,8 +70,32 @@ def group_p(values, full) -> float:
     return welch_p(values, full) if len(values) > 1 else prediction_p(values[0], full)
 
 
+def group_runs(entry: dict) -> list:
+    """An ablation's runs, one per seed (summarize's "runs"; an entry with one "run" is that run alone)."""
+    return entry.get("runs") or [entry.get("run")]
+
+
+def seed_values(cell: dict) -> list:
+    """One FD cell's per-seed values (summarize's "fds"; a cell without them is its single value)."""
+    return cell.get("fds", [cell["fd"]])
+
+
 def _mean(values) -> float:
     return sum(values) / len(values)
+
+
+def _sd(values) -> float:
+    """The sample standard deviation (n - 1)."""
+    mean = _mean(values)
+    return (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+
+def _mean_sd(values, fmt: str, spread: bool = True, sep: str = " ± ") -> str:
+    """The values' mean in ``fmt``, with their standard deviation after ``sep`` where there are two or more (and
+    ``spread``); a signed format's spread is printed without its sign."""
+    if len(values) < 2 or not spread:
+        return fmt.format(_mean(values))
+    return f"{fmt.format(_mean(values))}{sep}{fmt.replace('+', '').format(_sd(values))}"
 
 
 def _p(p: float) -> str:

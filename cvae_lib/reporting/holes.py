@@ -6,10 +6,12 @@ aggregate posterior against the prior (evaluation.prior_holes) and scores both h
 worse-covered half's FD minus the better-covered half's. add_holes puts the gaps into the ablation study's table
 (its last column); an ablation's gap is tested against the full model's seeds like its FD (ablation_core.group_p:
 Welch's t-test over its seeds, or the prediction-interval t-test where it has one), Holm-corrected over its own
-family (ablation x judge), declared when the test was added, after the reading it tests had been stated. The sentences here say it in Section 5, the abstract and the conclusion.
+family (ablation x judge), declared when the test was added, after the reading it tests had been stated. The
+sentences here say it in Section 5, the abstract and the conclusion.
 """
 from ..evaluation.stats import holm_adjusted
-from .ablation_core import BASELINES, HOLE, JUDGES, WORSE, _mean, _p, group_p, verdict
+from .ablation_core import (BASELINES, HOLE, JUDGES, WORSE, _mean, _mean_sd, _p, _sd, group_p, group_runs, seed_values,
+                            verdict)
 
 FILE = "prior_holes.json"
 """scripts/prior_holes.py's measurement, in the review's folder beside ablation.FILE"""
@@ -31,13 +33,13 @@ def add_holes(table: dict, holes: dict) -> dict:
     if not all(run in measured for run in table["full"]["runs"]):
         return table
     for name in ("full", *BASELINES):
-        group_runs = table.get(name, {}).get("runs", [])
-        if group_runs and all(run in measured for run in group_runs):
-            out[name] = {**table[name], HOLE: {j: {"fd": [hole_gap(measured[run], j) for run in group_runs]}
+        members = table.get(name, {}).get("runs", [])
+        if members and all(run in measured for run in members):
+            out[name] = {**table[name], HOLE: {j: {"fd": [hole_gap(measured[run], j) for run in members]}
                                                 for j in JUDGES}}
     raw = {}
     for name, entry in out["ablations"].items():
-        group = entry.get("runs", [entry["run"]])
+        group = group_runs(entry)
         if all(run in measured for run in group):
             entry[HOLE] = {}
             for j in JUDGES:
@@ -64,19 +66,13 @@ def hole_sentence(table: dict, word, tab=None) -> str:
     if v is None:
         return word("abl_hole_unmeasured")
     entry, full, original = table["ablations"]["no_prior"][HOLE], table["full"][HOLE], table.get("original", {}).get(HOLE)
-
-    def mean_sd(values):
-        m = _mean(values)
-        return m, (sum((x - m) ** 2 for x in values) / (len(values) - 1)) ** 0.5
-    (f_a, s_a), (f_b, s_b) = mean_sd(full["classifier"]["fd"]), mean_sd(full["judge"]["fd"])
+    (f_a, s_a), (f_b, s_b) = ((_mean(full[j]["fd"]), _sd(full[j]["fd"])) for j in JUDGES)
 
     def said_gap(cell, fmt):  # the ablation's gap: its seeds' mean ± std where it has several (no-break spaces)
-        seeds = cell.get("fds", [cell["fd"]])
-        return fmt.format(_mean(seeds)) + (f"\u00a0±\u00a0{fmt.replace('+', '').format(mean_sd(seeds)[1])}" if len(seeds) > 1
-                                           else "")
+        return _mean_sd(seed_values(cell), fmt, sep="\u00a0±\u00a0")
     said = word("abl_hole_v_" + (v if v in ("higher", "higher_one", "same") else "other"))
-    orig = word("abl_hole_original", orig=mean_sd(original["classifier"]["fd"])[0],
-                orig_sd=mean_sd(original["classifier"]["fd"])[1]) if original else ""
+    orig = word("abl_hole_original", orig=_mean(original["classifier"]["fd"]),
+                orig_sd=_sd(original["classifier"]["fd"])) if original else ""
     return word("abl_hole", tab=tab if tab is not None else "–",
                 gap=said_gap(entry["classifier"], "{:+.1f}"), full=f_a, full_sd=s_a,
                 gap_b=said_gap(entry["judge"], "{:+.2f}"), full_b=f_b,
