@@ -304,6 +304,14 @@ def test_an_ablation_at_several_seeds_is_compared_by_welch_and_one_run_by_the_pr
     assert ablation.values(alone, word)["abl_design"] == word("abl_design_single", n=3, df=2)
     assert ablation.values(ablation.summarize(full, {"no_prior": cuts}), word)["abl_design"] == word(
         "abl_design_welch", n=3, df=2, k=3, many=word("abl_no_prior"), one="")
+    # the full model's seed-0 row and its caption's mention only where some ablation has that seed alone
+    assert said["abl_seed_row"] == word("abl_caption_seed_row") and body[1][0] == "full_seed"
+    assert said["abl_test_kind"] == word("abl_test_kind_mixed")
+    every = ablation.summarize(full, {"no_prior": cuts})
+    labels = [r[0] for r in ablation.rows(every, {k: k for k in ablation.LABELS})]
+    assert "full_seed" not in labels and labels[:2] == ["full", "no_prior"]
+    assert ablation.values(every, word)["abl_seed_row"] == "" and ablation.values(every, word)[
+        "abl_test_kind"] == word("abl_test_kind_welch")
     # the hole gap: the seeds' gaps, their mean and Welch's p against the full model's gaps
     gaps = {f.name: (g, 3.0 + g / 10) for f, g in zip(full, (-2.7, -1.7, 1.7))}
     gaps.update({c.name: (g, 7.0 + g / 20) for c, g in zip(cuts, (36.9, 52.3, 44.0))})
@@ -322,10 +330,31 @@ def test_the_gmm_samplers_gain_that_outlives_both_ablations_is_tied_to_what_both
     word = _word(language)
     # both ablations leave the GMM's draws where they were: the reading of what both keep, in the abstract and text
     both_kept = _table((150.0, 6.0), (31.0, 6.0), feature_cut=(31.0, 6.0))
-    assert word("abs_gmm_kept") in ablation.abstract_reason(both_kept, word)
-    assert word("abl_mech_feature_none_gmm") in ablation.values(both_kept, word)["abl_mechanism"]
+    assert word("abs_gmm_kept", feature_seeds=word("abs_feature_one_seed")) in ablation.abstract_reason(both_kept, word)
+    said = ablation.values(both_kept, word)["abl_mechanism"]
+    assert word("abl_mech_gmm_kept") in said and word("abl_mech_feature_none") in said  # one run: inconclusive
     # the prior-sample ablation also hurt the GMM's draws: no such reading
     hurt = _table((150.0, 40.0), (150.0, 40.0), feature_cut=(31.0, 6.0))
-    assert word("abs_gmm_kept") not in ablation.abstract_reason(hurt, word)
+    assert word("abs_gmm_kept", feature_seeds=word("abs_feature_one_seed")) not in ablation.abstract_reason(hurt, word)
     assert word("abl_mech_feature_none") in ablation.values(hurt, word)["abl_mechanism"]
-    assert word("abl_mech_feature_none_gmm") not in ablation.values(hurt, word)["abl_mechanism"]
+    assert word("abl_mech_gmm_kept") not in ablation.values(hurt, word)["abl_mechanism"]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_feature_ablation_at_several_seeds_that_stays_as_sharp_credits_the_adversarial_loss(language):
+    word = _word(language)
+    table = _table((150.0, 40.0), (31.0, 6.0), feature_cut=(31.0, 6.0))  # neither sampler moved without the term
+    one = ablation.values(table, word)
+    assert word("abl_mech_feature_none") in one["abl_mechanism"]  # one run: inconclusive, nothing credited
+    assert one["abl_larsen"] == word("abl_larsen_untested")
+    table["ablations"]["no_feature"].update(runs=["x", "y", "z"], sharpness=1.07)  # three seeds, full model's mean 1.08
+    many = ablation.values(table, word)
+    assert word("abl_mech_feature_none") not in many["abl_mechanism"]
+    assert word("abl_feature_sharp_kept", sharp=1.07, full=1.08) in many["abl_mechanism"]
+    assert word("abl_mech_gmm_kept") in many["abl_mechanism"] and many["abl_larsen"] == word("abl_larsen_tested")
+    table["ablations"]["no_feature"]["sharpness"] = 0.6  # blurrier without it: the feature term may sharpen, not said
+    blurred = ablation.values(table, word)
+    assert word("abl_feature_sharp_kept", sharp=0.6, full=1.08) not in blurred["abl_mechanism"]
+    assert blurred["abl_larsen"] == word("abl_larsen_untested")
+    assert one["open_feature"] == word("open_feature_one") and many["open_feature"] == ""  # the limits say one run
+    assert word("abs_gmm_kept", feature_seeds="") in ablation.abstract_reason(table, word)  # no "one seed" there

@@ -371,7 +371,7 @@ def test_the_operating_point_keeps_the_accuracy_of_the_trained_prior_unless_fd_a
 
 def test_the_judge_caveat_compares_the_originals_at_tau_one_like_table_one():
     from scipy import stats
-    from cvae_lib.reporting.findings import judge_caveat
+    from cvae_lib.reporting.findings import judge_caveat, second_judge_row
     from cvae_lib.reporting.review_table import CONV_ORIGINAL, ORIGINAL
 
     def seeds(classifier, judge):
@@ -386,5 +386,14 @@ def test_the_judge_caveat_compares_the_originals_at_tau_one_like_table_one():
     p = stats.ttest_ind([17.0, 17.2, 17.1], [19.1, 19.3, 19.2], equal_var=False).pvalue
     assert said.startswith("judge_caveat(") and "better=judge_model_mlp" in said and "better_fd=17.1" in said
     assert f"p={answer.p_value(p)}" in said
+    # the comparison table's row for judge B: both seeds' mean ± std, the difference ± its Welch standard error
+    row = second_judge_row(curves, word)
+    se = (stats.tvar([17.0, 17.2, 17.1]) / 3 + stats.tvar([19.1, 19.3, 19.2]) / 3) ** 0.5
+    assert row[:4] == ["metric_fd_b", "17.10 ± 0.10", "19.20 ± 0.10", f"+2.10 ± {se:.2f}"]
+    assert row[4] == f"verdict_single_p(p={answer.p_value(p)},verdict=verdict_mlp_better)"
     curves[CONV_ORIGINAL] = seeds((160, 161, 159), (16.0, 16.1, 16.2))  # both judges prefer conv: nothing to say
     assert judge_caveat({"methods": {}}, word, curves) == ""
+    assert second_judge_row(curves, word)[4].endswith("verdict=verdict_conv_better)")
+    curves[CONV_ORIGINAL] = seeds((160, 161, 159), (16.0, 18.1, 17.2))  # within the seeds' noise: no winner
+    assert second_judge_row(curves, word)[4].endswith("verdict=verdict_tie)")
+    assert second_judge_row({ORIGINAL: curves[ORIGINAL]}, word) == []  # one original only: no row

@@ -111,16 +111,22 @@ def _group_cells(group: dict, cols: tuple = COLUMNS, spread: bool = True) -> lis
             for s, j, fmt in cols]
 
 
+def _single(table: dict) -> bool:
+    """Whether some ablation was trained at one seed only (seed 0): the table then shows the full model's seed 0."""
+    return any(len(group_runs(entry)) == 1 for entry in table["ablations"].values())
+
+
 def rows(table: dict, labels: dict, seeds_label=None) -> list:
-    """The table's rows: the full model over its seeds (mean ± std), its seed 0 (the single-seed ablations' seed),
+    """The table's rows: the full model over its seeds (mean ± std), its seed 0 where an ablation has that seed only,
     each ablation (its seeds' mean ± std where it has several; a * where its Holm-adjusted p is below 0.05), then
     the baselines that were measured (their seeds' means). ``labels``: "full", "full_seed", each ablation and each
     baseline -> its row label; ``seeds_label``: the number of an ablation's seeds -> what its label gets after it."""
     full, cols = table["full"], columns(table)
     out = [[labels["full"], *_group_cells(full, cols)]]
-    first = {s: {j: {"fd": [full[s][j]["fd"][0]]} for j in JUDGES} for s in (*SAMPLERS, HOLE) if s in full}
-    out.append([labels["full_seed"], *_group_cells({**first, "sharpness": full["sharpness"][:1],
-                                                     "rate": full["rate"][:1]}, cols)])
+    if _single(table):
+        first = {s: {j: {"fd": [full[s][j]["fd"][0]]} for j in JUDGES} for s in (*SAMPLERS, HOLE) if s in full}
+        out.append([labels["full_seed"], *_group_cells({**first, "sharpness": full["sharpness"][:1],
+                                                         "rate": full["rate"][:1]}, cols)])
     for name, entry in table["ablations"].items():
         said = seeds_label(len(group_runs(entry))) if seeds_label else ""
         out.append([labels[name] + said, *_entry_cells(entry, cols)])
@@ -155,7 +161,8 @@ def values(table: dict, word, tab=None) -> dict:
     full, n = table["full"], len(table["full"]["runs"])
     out = {"abl_n": n, "abl_df": n - 1, "abl_tests": table["tests"],
            "abl_intro": word("abl_intro_one" if len(table["ablations"]) == 1 else "abl_intro_many"),
-           "abl_design": design(table, word)}
+           "abl_design": design(table, word), "abl_seed_row": word("abl_caption_seed_row") if _single(table) else "",
+           "abl_test_kind": word("abl_test_kind_" + _design_kind(table))}
     verdicts, parts = {}, []
     for name, entry in table["ablations"].items():
         clauses = {}
@@ -190,12 +197,19 @@ def values(table: dict, word, tab=None) -> dict:
         if share:
             more.append(word("abl_share", **share) + (word("abl_share_b_all" if share["share_b"] >= 100 else "abl_share_b",
                                                            **share) if "share_b" in share else ""))
-        rate = _no_prior_pair(table, "rate")  # a higher rate without the term: another reading of the same result
+        rate = _pair(table, "no_prior", "rate")  # a higher rate without the term: another reading of the same result
         if rate and rate[0] > max(table["full"]["rate"]):
             more.append(word("abl_rate_higher", rate=rate[0], full=rate[1]))
     out.setdefault("abl_hole_paragraph", "")
-    out["abl_mechanism"] = mechanism(verdicts, word, _no_prior_pair(table, "sharpness"), tuple(more))
-    short = abstract_mechanism(verdicts, word, hole_clause(table, word))  # the mechanism in one clause, tested
+    feature = table["ablations"].get("no_feature")
+    feature_sharp = _pair(table, "no_feature", "sharpness")
+    out["abl_mechanism"] = mechanism(verdicts, word, _pair(table, "no_prior", "sharpness"), tuple(more),
+                                     feature_sharp, len(group_runs(feature)) if feature else 0)
+    feature_kept = ({verdicts.get(("no_feature", s)) for s in SAMPLERS} == {"same"}
+                    and len(group_runs(feature)) > 1 and _sharp_kept(feature_sharp))
+    out["open_feature"] = word("open_feature_one") if feature and len(group_runs(feature)) == 1 else ""
+    out["abl_larsen"] = word("abl_larsen_tested" if feature_kept else "abl_larsen_untested")
+    short = abstract_mechanism(verdicts, word, hole_clause(table, word), _feature_seeds(table))  # in one clause
     out["abl_short"] = (word("abl_short_join", mechanism=short) if short  # the conclusion's: the reading, or the
                         else word("list_sep_strong").join(parts))  # verdicts themselves where there is none
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
@@ -219,20 +233,31 @@ def design(table: dict, word) -> str:
     join = word("list_sep").join
     said = dict(n=n, df=n - 1, many=join(word(f"abl_{k}") for k in many), one=join(word(f"abl_{k}") for k in one),
                 k=max(seeds.values(), default=1))
-    return word("abl_design_mixed" if many and one else "abl_design_welch" if many else "abl_design_single", **said)
+    return word("abl_design_" + _design_kind(table), **said)
+
+
+def _design_kind(table: dict) -> str:
+    """"welch" where every ablation has several seeds, "single" where each has one, "mixed" otherwise."""
+    seeds = [len(group_runs(entry)) for entry in table["ablations"].values()]
+    many, one = any(n > 1 for n in seeds), any(n == 1 for n in seeds)
+    return "mixed" if many and one else "welch" if many else "single"
 
 
 SHARPNESS_KEPT = 0.1
 """|log| of the ablation's sharpness over the full model's mean below which its draws count as just as sharp"""
 
 
-def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = ()) -> str:
+def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = (), feature_sharpness: tuple = None,
+              feature_seeds: int = 1) -> str:
     """What the verdicts ((ablation, sampler) -> verdict) say about the two mechanisms: the GAN term on prior samples
     trains the decoder where the prior reaches beyond the codes (then leaving it out hurts the prior sampler, not the
     GMM's), and the feature reconstruction sharpens (then leaving it out hurts both samplers). ``sharpness``: the
     prior draws' sharpness without the prior-sample term and the full model's mean; where the draws got worse but
     stayed as sharp, the text says that sharpness alone does not make them good. ``more``: sentences said after the
-    prior-sample reading, before the feature term's."""
+    prior-sample reading, before the feature term's. ``feature_sharpness``: the same pair for the feature ablation,
+    trained at ``feature_seeds`` seeds: a null from one run is called inconclusive; a null at several seeds whose
+    draws stayed as sharp says the sharpness comes from what both ablations keep, the adversarial loss on
+    reconstructions."""
     parts = []
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
     if prior in WORSE:  # in one judge only: the same reading, said as that weaker evidence
@@ -249,7 +274,12 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = ()) -
     elif feature == {"higher"}:
         parts.append(word("abl_mech_feature"))
     elif feature == {"same"}:  # and where neither ablation moved the GMM's draws, what both kept may carry them
-        parts.append(word("abl_mech_feature_none" + ("_gmm" if gmm == "same" else "")))
+        if feature_seeds <= 1:
+            parts.append(word("abl_mech_feature_none"))
+        elif _sharp_kept(feature_sharpness):
+            parts.append(word("abl_feature_sharp_kept", sharp=feature_sharpness[0], full=feature_sharpness[1]))
+        if gmm == "same":
+            parts.append(word("abl_mech_gmm_kept"))
     return " ".join(parts)
 
 
@@ -267,7 +297,7 @@ def abstract_reason(table: dict, word) -> str:
                   fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
              if moved[name] else word(f"abstract_abl_{name}_same") for name in said]
     from .holes import hole_clause  # the reading's test, where it was run
-    short = abstract_mechanism(verdicts, word, hole_clause(table, word))
+    short = abstract_mechanism(verdicts, word, hole_clause(table, word), _feature_seeds(table))
     seeds = len(group_runs(table["ablations"][said[0]])) if said else 0  # the first one said: its seeds
     runs_said = (word("abl_runs_seeds" if len(parts) == 1 else "abl_runs_mixed", n=seeds) if seeds > 1
                  else word("abl_runs_one" if len(parts) == 1 else "abl_runs_many"))
@@ -275,22 +305,23 @@ def abstract_reason(table: dict, word) -> str:
                 parts=word("list_sep_strong").join(parts), mechanism=short)
 
 
-def abstract_mechanism(verdicts: dict, word, hole: str = "") -> str:
+def abstract_mechanism(verdicts: dict, word, hole: str = "", feature_seeds: int = 1) -> str:
     """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none), then
-    ``hole`` (the hole test's clause) and, where the GMM's draws outlived both ablations, what both kept."""
+    ``hole`` (the hole test's clause) and, where the GMM's draws outlived both ablations, what both kept (the feature
+    ablation's single seed said where it had one)."""
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
     if prior in WORSE:
         one = "_one" if prior == "higher_one" else ""
         kept = gmm == "same" and verdicts.get(("no_feature", "gmm")) == "same"  # the GMM's gain outlived both
         return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior") + one) + hole + (
-            word("abs_gmm_kept") if kept else "")
+            word("abs_gmm_kept", feature_seeds=word("abs_feature_one_seed") if feature_seeds == 1 else "") if kept else "")
     if prior == "same" and gmm == "same":
         return word("abs_mech_prior_none")
     return ""
 
 
 def _sharp_kept(sharpness) -> bool:
-    """Whether the ablation's prior draws are as sharp as the full model's (``sharpness``: _no_prior_pair's)."""
+    """Whether the ablation's prior draws are as sharp as the full model's (``sharpness``: _pair's)."""
     return bool(sharpness) and abs(math.log(sharpness[0] / sharpness[1])) < SHARPNESS_KEPT
 
 
@@ -314,8 +345,14 @@ def gain_share(table: dict) -> dict:
     return out
 
 
-def _no_prior_pair(table: dict, key: str):
-    """(the prior-sample ablation's ``key``, "rate" or "sharpness", and the full model's mean), or None where that
-    ablation was not run."""
-    entry = table["ablations"].get("no_prior")
+def _feature_seeds(table: dict) -> int:
+    """How many seeds the feature ablation was trained at (0 where it was not)."""
+    entry = table["ablations"].get("no_feature")
+    return len(group_runs(entry)) if entry else 0
+
+
+def _pair(table: dict, name: str, key: str):
+    """(the ablation ``name``'s ``key``, "rate" or "sharpness", its seeds' mean, and the full model's mean), or None
+    where that ablation was not run."""
+    entry = table["ablations"].get(name)
     return (entry[key], _mean(table["full"][key])) if entry else None
