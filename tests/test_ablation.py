@@ -358,3 +358,18 @@ def test_a_feature_ablation_at_several_seeds_that_stays_as_sharp_credits_the_adv
     assert blurred["abl_larsen"] == word("abl_larsen_untested")
     assert one["open_feature"] == word("open_feature_one") and many["open_feature"] == ""  # the limits say one run
     assert word("abs_gmm_kept", feature_seeds="") in ablation.abstract_reason(table, word)  # no "one seed" there
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_an_ablation_below_the_full_model_without_significance_is_named_not_ranked(language):
+    word = _word(language)
+    # the feature ablation's draws score 22.5 in judge A against the full model's mean 30.03, within its seeds' spread
+    table = _table((150.0, 40.0), (31.0, 6.0), feature_cut=(22.5, 4.4))
+    said = ablation.values(table, word)["abl_not_ranked"]
+    full = sum([28.9, 34.2, 27.0]) / 3
+    cells = [word("abl_lower_cell", name=word("abl_no_feature"), sampler=word(f"abl_sampler_{s}"), fd=22.5, full=full)
+             for s in ablation.SAMPLERS]
+    assert said == word("abl_not_ranked_lower", cells=word("list_sep").join(cells))
+    # significantly higher (the prior-sample ablation's prior draws) or no lower: only the plain sentence
+    higher = _table((150.0, 40.0), (31.0, 6.0), feature_cut=(31.0, 6.0))
+    assert ablation.values(higher, word)["abl_not_ranked"] == word("abl_not_ranked")

@@ -103,7 +103,7 @@ def test_the_answer_in_the_autoencoders_codes_is_welchs_verdict_holm_adjusted_ov
 
 
 def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_both_spaces_to_agree():
-    from cvae_lib.reporting import heldout, learned_space
+    from cvae_lib.reporting import answer, heldout, learned_space
     table, labels, word = _review(), _labels(), _word
     own, base, gmm = [4.0, 4.6, 4.2], [4.7, 4.9, 4.7], [1.7, 1.9, 1.8]
     own_one, base_one = [2.7, 2.9, 2.8], [6.0, 6.1, 5.9]
@@ -143,6 +143,16 @@ def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_b
     assert learned_space.spaces_sentence(values, side, pixel, free, labels, word).endswith("from the original.")
     assert learned_space.spaces_sentence(values, "lower", pixel, free, labels, word) == ""  # disagree: each its own
     assert learned_space.spaces_sentence({}, side, pixel, free, labels, word) == ""
+    # the third label-free space, an untrained network's features: its verdict on the prior sampler is said too
+    free["methods"]["conv vaegan · prior"]["random_network"] = [1.0, 1.2, 1.1]
+    free["methods"]["conv · prior"]["random_network"] = [7.0, 7.4, 7.2]
+    net = learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table)
+    p = stats.ttest_ind([1.0, 1.2, 1.1], [7.0, 7.4, 7.2], equal_var=False).pvalue
+    assert net.endswith(f"its prior draws' FD is lower though, {7.2 / 1.1:.1f}× below the original's "
+                        f"({answer.p_value(p)}).")
+    free["methods"]["conv · prior"]["random_network"] = [1.0, 1.3, 1.05]  # within noise: not told apart either
+    assert learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table).endswith(
+        "its prior draws are not told apart from the original either.")
 
 
 def test_the_mixture_is_checked_against_the_originals_own_mixture_in_both_spaces():

@@ -207,6 +207,7 @@ def values(table: dict, word, tab=None) -> dict:
                                      feature_sharp, len(group_runs(feature)) if feature else 0)
     feature_kept = ({verdicts.get(("no_feature", s)) for s in SAMPLERS} == {"same"}
                     and len(group_runs(feature)) > 1 and _sharp_kept(feature_sharp))
+    out["abl_not_ranked"] = not_ranked(table, verdicts, word)
     out["open_feature"] = word("open_feature_one") if feature and len(group_runs(feature)) == 1 else ""
     out["abl_larsen"] = word("abl_larsen_tested" if feature_kept else "abl_larsen_untested")
     short = abstract_mechanism(verdicts, word, hole_clause(table, word), _feature_seeds(table))  # in one clause
@@ -222,6 +223,18 @@ def values(table: dict, word, tab=None) -> dict:
                                                                               if hole is None else "not")))
                          if prior_only else "")
     return out
+
+
+def not_ranked(table: dict, verdicts: dict, word) -> str:
+    """The sentence that the ablations are not ranked with Section 4's methods and, where an ablation's seed mean is
+    below the full model's in judge A without a significant difference (``verdicts``: (ablation, sampler) ->
+    verdict), which cells those are: a lower FD the seeds cannot confirm."""
+    full = table["full"]
+    cells = [word("abl_lower_cell", name=word(f"abl_{name}"), sampler=word(f"abl_sampler_{s}"),
+                  fd=entry[s]["classifier"]["fd"], full=_mean(full[s]["classifier"]["fd"]))
+             for name, entry in table["ablations"].items() for s in SAMPLERS
+             if verdicts.get((name, s)) == "same" and entry[s]["classifier"]["fd"] < _mean(full[s]["classifier"]["fd"])]
+    return word("abl_not_ranked_lower", cells=word("list_sep").join(cells)) if cells else word("abl_not_ranked")
 
 
 def design(table: dict, word) -> str:

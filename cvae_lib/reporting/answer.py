@@ -222,7 +222,8 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
         model = {**values, "model": labels[own], "sampler_b": sampler(other), "seeds": runner_values["seeds"],
                  **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
                     for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)),
-                                 ("lead", sampler(m, "lead")),
+                                 ("lead", sampler(m, "lead")), ("short", sampler(m, "short")),
+                                 ("fd_j", entries[m]["test"]["judge"]["fd"]["mean"]),
                                  ("recall", entries[m]["test"]["classifier"]["recall"]["mean"]))}}
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}

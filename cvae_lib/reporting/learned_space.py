@@ -7,6 +7,7 @@ import numpy as np
 from ..evaluation.stats import holm_adjusted, welch_p
 from .answer import p_value
 from .heldout import answer_comparisons, answer_pair, lowest_prior, welch_side
+from .space_table import network_side, random_network
 
 SPACE = "autoencoder"
 
@@ -96,8 +97,9 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
     heldout.free_pixel_side), at the operating points, in one sentence where both spaces agree for each sampler (its
     prior, its GMM; ``free``: free_features.json, ``labels``: method -> name), and, given the review's ``table``, how
     its mixture stands against the original's own mixture (mixture_control): better in both spaces, or not told apart
-    in the spaces named; "" where the two spaces disagree (the caller then says each space's own). The lowest other
-    method in these spaces is Appendix D's (mixture_control_sentence with "rival_control")."""
+    in the spaces named, and the third label-free space's verdict on its prior sampler (an untrained network's
+    features: random_network); "" where the two spaces disagree (the caller then says each space's own). The lowest
+    other method in these spaces is Appendix D's (mixture_control_sentence with "rival_control")."""
     if not ae or not pixel_side or "gmm_side" not in ae or "gmm_side" not in pixel:
         return ""
     if ae["side"] != pixel_side or ae["gmm_side"] != pixel["gmm_side"]:
@@ -109,7 +111,10 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
         word("spaces_gmm_control_lower") if sides and set(sides.values()) == {"lower"} else
         word("spaces_gmm_control_tied", spaces=word("list_sep").join(tied)) if tied and "higher" not in sides.values()
         else "")  # against the original's own mixture: better in both, or not told apart in some
-    return word(key, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm)
+    net = random_network(free, *answer_pair(table, labels)) if table else {}
+    side = network_side(net)
+    net_clause = word(f"net_clause_{side}", ratio=net["ratio"], p=p_value(net["p"])) if side else ""
+    return word(key, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm, net_clause=net_clause)
 
 
 def mixture_control_sentence(control: dict, labels: dict, word, key: str = "mixture_control") -> str:
