@@ -182,6 +182,8 @@ def test_the_mixture_is_checked_against_the_originals_own_mixture_in_both_spaces
     assert "with its per-class GMM is still significantly better than the original (and than the original with its " \
            "own per-class GMM)" in with_table
     assert "own per-class GMM" not in learned_space.spaces_sentence(values, side, pixel, free, labels, word)
+    assert "own per-class GMM" not in learned_space.spaces_sentence(values, side, pixel, free, labels, word,
+                                                                    table=table, control=False)  # the abstract's
     free["methods"]["conv · gmm"]["pixels"] = [0.28, 0.29, 0.28]  # in pixels the original's mixture is as good
     tied = learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table)
     assert "(in the averaged-down images not told apart from the original's own per-class GMM)" in tied

@@ -91,21 +91,21 @@ def _against(free: dict, own: str, base: str, labels: dict) -> dict:
 
 
 def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: dict, word,
-                    key: str = "abstract_spaces", table: dict = None) -> str:
+                    key: str = "abstract_spaces", table: dict = None, control: bool = True) -> str:
     """The abstract's (``key``) verdict on the answer's model in the two spaces not learned from labels, the
     autoencoder's codes (``ae``: autoencoder_values) and 2 x 2 pixel-block means (``pixel_side``, ``pixel``:
     heldout.free_pixel_side), at the operating points, in one sentence where both spaces agree for each sampler (its
     prior, its GMM; ``free``: free_features.json, ``labels``: method -> name), and, given the review's ``table``, how
     its mixture stands against the original's own mixture (mixture_control): better in both spaces, or not told apart
-    in the spaces named, and the third label-free space's verdict on its prior sampler (an untrained network's
-    features: random_network); "" where the two spaces disagree (the caller then says each space's own). The lowest
+    in the spaces named (left out with ``control`` False), and the third label-free space's verdict on its prior
+    sampler (an untrained network's features: random_network); "" where the two spaces disagree (the caller then says each space's own). The lowest
     other method in these spaces is Appendix D's (mixture_control_sentence with "rival_control")."""
     if not ae or not pixel_side or "gmm_side" not in ae or "gmm_side" not in pixel:
         return ""
     if ae["side"] != pixel_side or ae["gmm_side"] != pixel["gmm_side"]:
         return ""
-    control = mixture_control(free, table, labels).get("spaces", {}) if table else {}
-    sides = {s: c["side"] for s, c in control.items()}
+    against = mixture_control(free, table, labels).get("spaces", {}) if table and control else {}
+    sides = {s: c["side"] for s, c in against.items()}
     tied = [word(f"space_{s}") for s, side in sides.items() if side == "same"]
     gmm = word(f"spaces_gmm_{ae['gmm_side']}") + (
         word("spaces_gmm_control_lower") if sides and set(sides.values()) == {"lower"} else
