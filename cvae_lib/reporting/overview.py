@@ -198,6 +198,8 @@ def table_rows(rows: list, word, family: dict = None) -> tuple:
     out = []
     for i, row in enumerate(rows):
         tau = word("ov_tau", tau=row["tau"]) if row["tau"] not in (None, 1.0) else ""
+        if row.get("key", (None, None))[1] == "two_stage":  # Section 5's fixed setting, its original's too: said
+            tau = word("ov_fixed")
         cells = {q: _cell(row["values"][q], fmt, row.get("shown")) if q in row["values"] else word("not_defined")
                  for q, fmt in QUANTITIES + DESCRIBED}
         if (i, "accuracy") in significant:
