@@ -148,8 +148,7 @@ def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_b
     free["methods"]["conv · prior"]["random_network"] = [7.0, 7.4, 7.2]
     net = learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table)
     p = stats.ttest_ind([1.0, 1.2, 1.1], [7.0, 7.4, 7.2], equal_var=False).pvalue
-    assert net.endswith(f"its prior draws' FD is lower though, {7.2 / 1.1:.1f}× below the original's "
-                        f"({answer.p_value(p)}).")
+    assert net.endswith(f"its prior draws' FD is lower though (a single test, {answer.p_value(p)}).")
     free["methods"]["conv · prior"]["random_network"] = [1.0, 1.3, 1.05]  # within noise: not told apart either
     assert learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table).endswith(
         "its prior draws are not told apart from the original either.")
