@@ -19,7 +19,8 @@ from pathlib import Path
 from ..evaluation.stats import holm_adjusted
 from ..training import runs
 from .ablation_core import (BASELINES, HOLE, JUDGES, SAMPLERS, SIGNIFICANT, TAU, WORSE, _mean,  # noqa: F401
-                            _mean_sd, _p, group_p, group_runs, point, scores, seed_values, verdict)
+                            _design_kind, _feature_seeds, _mean_sd, _p, _pair, _single, group_p, group_runs,
+                            point, scores, seed_values, verdict)
 
 FILE = "ablations.json"
 """the summary in the review's folder (report/review/ablations.json)"""
@@ -109,11 +110,6 @@ def headers(table: dict) -> list:
 def _group_cells(group: dict, cols: tuple = COLUMNS, spread: bool = True) -> list:
     return [("–" if s not in group else _mean_sd(group[s] if j is None else group[s][j]["fd"], fmt, spread))
             for s, j, fmt in cols]
-
-
-def _single(table: dict) -> bool:
-    """Whether some ablation was trained at one seed only (seed 0): the table then shows the full model's seed 0."""
-    return any(len(group_runs(entry)) == 1 for entry in table["ablations"].values())
 
 
 def rows(table: dict, labels: dict, seeds_label=None) -> list:
@@ -249,13 +245,6 @@ def design(table: dict, word) -> str:
     return word("abl_design_" + _design_kind(table), **said)
 
 
-def _design_kind(table: dict) -> str:
-    """"welch" where every ablation has several seeds, "single" where each has one, "mixed" otherwise."""
-    seeds = [len(group_runs(entry)) for entry in table["ablations"].values()]
-    many, one = any(n > 1 for n in seeds), any(n == 1 for n in seeds)
-    return "mixed" if many and one else "welch" if many else "single"
-
-
 SHARPNESS_KEPT = 0.1
 """|log| of the ablation's sharpness over the full model's mean below which its draws count as just as sharp"""
 
@@ -356,16 +345,3 @@ def gain_share(table: dict) -> dict:
             fd_b = entry["prior"]["judge"]["fd"]
             out.update(share_b=100 * (fd_b - full_b) / (base_b - full_b), original_b=base_b, fd_b=fd_b)
     return out
-
-
-def _feature_seeds(table: dict) -> int:
-    """How many seeds the feature ablation was trained at (0 where it was not)."""
-    entry = table["ablations"].get("no_feature")
-    return len(group_runs(entry)) if entry else 0
-
-
-def _pair(table: dict, name: str, key: str):
-    """(the ablation ``name``'s ``key``, "rate" or "sharpness", its seeds' mean, and the full model's mean), or None
-    where that ablation was not run."""
-    entry = table["ablations"].get(name)
-    return (entry[key], _mean(table["full"][key])) if entry else None

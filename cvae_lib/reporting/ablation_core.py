@@ -100,3 +100,28 @@ def _mean_sd(values, fmt: str, spread: bool = True, sep: str = " ± ") -> str:
 
 def _p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+
+
+def _single(table: dict) -> bool:
+    """Whether some ablation was trained at one seed only (seed 0): the table then shows the full model's seed 0."""
+    return any(len(group_runs(entry)) == 1 for entry in table["ablations"].values())
+
+
+def _design_kind(table: dict) -> str:
+    """"welch" where every ablation has several seeds, "single" where each has one, "mixed" otherwise."""
+    seeds = [len(group_runs(entry)) for entry in table["ablations"].values()]
+    many, one = any(n > 1 for n in seeds), any(n == 1 for n in seeds)
+    return "mixed" if many and one else "welch" if many else "single"
+
+
+def _feature_seeds(table: dict) -> int:
+    """How many seeds the feature ablation was trained at (0 where it was not)."""
+    entry = table["ablations"].get("no_feature")
+    return len(group_runs(entry)) if entry else 0
+
+
+def _pair(table: dict, name: str, key: str):
+    """(the ablation ``name``'s ``key``, "rate" or "sharpness", its seeds' mean, and the full model's mean), or None
+    where that ablation was not run."""
+    entry = table["ablations"].get(name)
+    return (entry[key], _mean(table["full"][key])) if entry else None

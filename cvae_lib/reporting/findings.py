@@ -328,14 +328,12 @@ def gan_training(runs: dict, originals: dict, last: int = 10) -> dict:
 
 
 def second_judge_row(curves: dict, words) -> list:
-    """The comparison table's row for the second judge's FD of the two originals at tau = 1, the table's temperature:
-    [label, MLP mean ± std, conv mean ± std, conv − MLP ± SE, "contrast only" with Welch's p] (one test, outside the
-    table's Holm family, as judge_caveat's, so it names no winner); [] unless both originals' curves are there."""
+    """The comparison table's row of judge B's FD for both originals at tau = 1: [label, MLP and conv mean ± std, conv −
+    MLP ± SE, "contrast only" with Welch's p] (one test outside the table's Holm family); [] without both curves."""
     if ORIGINAL not in curves or CONV_ORIGINAL not in curves:
         return []
     fds = {arch: at(curves[m], 1.0, "test", "judge", "fd") for arch, m in (("mlp", ORIGINAL), ("conv", CONV_ORIGINAL))}
-    table = pd.DataFrame({"architecture": [a for a, v in fds.items() for _ in v],
-                          "fd": [float(x) for v in fds.values() for x in v]})
+    table = pd.DataFrame([(a, float(x)) for a, v in fds.items() for x in v], columns=["architecture", "fd"])
     d = difference(table, "fd", "mlp", "conv")
     diff = f"{d['diff']:+.2f}" + ("" if math.isnan(d["se"]) else f" ± {d['se']:.2f}")
     return [words("metric_fd_b"), pm(fds["mlp"]), pm(fds["conv"]), diff, words("verdict_contrast", p=p_value(d["p"]))]
