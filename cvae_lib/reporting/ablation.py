@@ -197,16 +197,15 @@ def values(table: dict, word, tab=None) -> dict:
         if rate and rate[0] > max(table["full"]["rate"]):
             more.append(word("abl_rate_higher", rate=rate[0], full=rate[1]))
     out.setdefault("abl_hole_paragraph", "")
-    feature = table["ablations"].get("no_feature")
-    feature_sharp = _pair(table, "no_feature", "sharpness")
+    feature_seeds, feature_sharp = _feature_seeds(table), _pair(table, "no_feature", "sharpness")
     out["abl_mechanism"] = mechanism(verdicts, word, _pair(table, "no_prior", "sharpness"), tuple(more),
-                                     feature_sharp, len(group_runs(feature)) if feature else 0)
+                                     feature_sharp, feature_seeds)
     feature_kept = ({verdicts.get(("no_feature", s)) for s in SAMPLERS} == {"same"}
-                    and len(group_runs(feature)) > 1 and _sharp_kept(feature_sharp))
+                    and feature_seeds > 1 and _sharp_kept(feature_sharp))
     out["abl_not_ranked"] = not_ranked(table, verdicts, word)
-    out["open_feature"] = word("open_feature_one") if feature and len(group_runs(feature)) == 1 else ""
+    out["open_feature"] = word("open_feature_one") if feature_seeds == 1 else ""
     out["abl_larsen"] = word("abl_larsen_tested" if feature_kept else "abl_larsen_untested")
-    short = abstract_mechanism(verdicts, word, hole_clause(table, word), _feature_seeds(table))  # in one clause
+    short = abstract_mechanism(verdicts, word, hole_clause(table, word), feature_seeds)  # in one clause
     out["abl_short"] = (word("abl_short_join", mechanism=short) if short  # the conclusion's: the reading, or the
                         else word("list_sep_strong").join(parts))  # verdicts themselves where there is none
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
