@@ -146,6 +146,13 @@ def test_the_sentence_names_what_lowered_fd_and_what_did_not(word):
     assert bare("MLP two-stage VAE (simplified)") == "MLP two-stage VAE (simplified)"  # part of the name, no setting
 
 
+def test_in_figure_drops_the_backbone_and_the_settings():
+    from cvae_lib.reporting.names import in_figure
+    assert in_figure("MLP VAE-GAN（γ = 0.1）+ GMM", "MLP") == "VAE-GAN + GMM"
+    assert in_figure("MLP CVAE + prior temperature (τ = 0.7)", "MLP") == "CVAE + prior temperature"
+    assert in_figure("原始 MLP 模型", "MLP") == "原始 MLP 模型" and in_figure("MLPX", "MLP") == "MLPX"
+
+
 def test_one_family_with_the_other_tables_gives_one_verdict_and_counts_a_shared_test_once(word):
     from cvae_lib.reporting.compare import holm
     shared = row("two-stage", "sampler", [170.0, 171.0, 172.5], [0.80, 0.82, 0.83])

@@ -89,18 +89,19 @@ REPORT_FIGURES = {
         col_labels=[i.W("original")] + [""] * 3 + [i.W("reconstructed")] + [""] * 3)),
     "interpolation": (1.0, lambda i: grids.interpolations_by_model({i.W("mlp"): i.images(60), i.W("conv"): i.images(60)},
                                                                    interpolation_names(i))),
-    "aggregate_posterior": (0.95, lambda i: plots.aggregate_posterior(
+    "aggregate_posterior": (0.8, lambda i: plots.aggregate_posterior(
         torch.randn(2000, 64, generator=i.generator), [3, 17, 5, 60, 2],
         [i.W("dim_title", j=j, kl=kl) for j, kl in ((3, 2.31), (17, 1.92), (5, 1.5), (60, 0.0), (2, 0.0))],
-        {k: i.W(k) for k in ("aggregate", "prior")})),
+        {k: i.W(k) for k in ("aggregate", "prior")}, width=0.8)),
     "decoder_mean_vs_sample": (0.85, lambda i: grids.image_grid(
         i.images(30), rows=3, row_labels=[i.W("decoder_mean"), i.W("decoder_sample"), i.W("real_image")],
         col_labels=i.classes, width=0.85)),
-    "rate_distortion": (0.62, lambda i: plots.rate_distortion([21.2, 13.4, 7.9, 4.7, 2.5], [218, 223, 231, 240, 253],
+    "rate_distortion": (0.52, lambda i: plots.rate_distortion([21.2, 13.4, 7.9, 4.7, 2.5], [218, 223, 231, 240, 253],
                                                               [0.5, 1, 2, 4, 8],
-                                                              {k: i.W(k) for k in ("rate", "distortion", "beta")})),
-    "extension_samples": (0.8, lambda i: grids.method_columns(i.blocks(7, 3), i.methods()[0][:7], i.classes,
-                                                              width=0.8)),
+                                                              {k: i.W(k) for k in ("rate", "distortion", "beta")},
+                                                              width=0.52)),
+    "extension_samples": (0.85, lambda i: grids.method_rows(
+        i.blocks(7, 3), [names.in_figure(n, i.W("mlp")) for n in i.methods()[0][:7]], i.classes, width=0.85)),
     "extension_samples_conv": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][11:], i.classes)),
     "extension_views": (0.95, lambda i: grids.views_by_model(
         i.images(6), {n: i.images(6) for n in i.methods()[0][:1] + i.methods()[0][4:5] + i.methods()[0][8:9]
@@ -316,6 +317,28 @@ def test_method_columns_shows_the_first_per_class_images_larger():
         assert cell[1] > 1.5 * cell[0]  # at the same printed width, half the columns: images about twice as large
     finally:
         plt.close(full), plt.close(three)
+
+
+def test_method_rows_puts_one_method_per_row_and_each_classs_samples_under_its_name():
+    """method_rows: row m is block m's first per_class images of class 0, then of class 1, ...; each class's name
+    is written once, over the middle of its own columns."""
+    blocks = [torch.rand(10, 3, 1, 28, 28) for _ in range(4)]
+    classes = [f"c{c}" for c in range(10)]
+    fig = grids.method_rows(blocks, ["a", "b", "c", "d"], classes, per_class=2)
+    try:
+        ax = fig.axes[0]
+        assert ax.images[0].get_extent()[1] == 20 and ax.images[0].get_extent()[2] == 4  # 10 classes x 2; 4 rows
+        shown = ax.images[0].get_array()  # rows of 28 pixels with a 2-pixel gutter between images
+        step = 30
+        for m, c, i in ((0, 0, 0), (2, 0, 1), (3, 4, 1), (1, 9, 0)):
+            r, k = m * step, (2 * c + i) * step
+            assert np.allclose(shown[r:r + 28, k:k + 28], blocks[m][c, i, 0].numpy())
+        names = {t.get_text(): t.xy[0] for t in ax.texts if t.get_text() in classes}
+        assert names == {f"c{c}": 2 * c + 1 for c in range(10)}  # centred over its two columns
+        rows = [t.get_text() for t in fig.texts] + [t.get_text() for a in fig.axes for t in a.texts]
+        assert all(label in rows for label in "abcd")
+    finally:
+        plt.close(fig)
 
 
 def test_the_figures_are_sized_for_the_templates_text_block():

@@ -260,12 +260,13 @@ class Document:
             + latex_rows + "\n\\bottomrule\\end{tabularx}" + note_tex + "\\end{table}")
 
     def references(self, items: list) -> None:
-        """The reference list: a bulleted list, set two sizes smaller than the text in the PDF (8 pt beside 10),
-        flush left (an entry's unbreakable arXiv number does not stretch its line) and without the space between
-        paragraphs between its entries, as journals set it."""
+        """The reference list: a bulleted list, set two sizes smaller than the text in the PDF (8 pt beside 10), in
+        two columns, flush left (an entry's unbreakable arXiv number does not stretch its line) and without the space
+        between paragraphs between its entries, as journals set it."""
         html_text = "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
-        latex = ("{\\footnotesize\\raggedright\\setlength{\\parskip}{0pt}\\begin{itemize}\\setlength{\\itemsep}{0pt}\\setlength{\\parsep}{0pt}"
-                 + "".join(f"\\item {latex_escape(item)}" for item in items) + "\\end{itemize}}")
+        latex = ("{\\footnotesize\\raggedright\\setlength{\\parskip}{0pt}\\setlength{\\columnsep}{1.2em}\\setlength{\\leftmargini}{0.9em}\\begin{multicols}{2}"
+                 "\\begin{itemize}\\setlength{\\itemsep}{0pt}\\setlength{\\parsep}{0pt}"
+                 + "".join(f"\\item {latex_escape(item)}" for item in items) + "\\end{itemize}\\end{multicols}}")
         self._show(html_text, latex)
 
     def listing(self, code: str, caption: str, pdf: bool = True, size: str = "footnotesize") -> None:

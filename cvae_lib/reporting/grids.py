@@ -138,6 +138,16 @@ def method_columns(blocks: list, labels: list, classes=CLASSES, width: float = 0
                         title_style={"fontsize": FONT_PT, "fontweight": "normal"})
 
 
+def method_rows(blocks: list, labels: list, classes=CLASSES, width: float = 0.95, per_class: int = 2):
+    """Samples of several methods one above the other: ``blocks`` as method_columns', one row per method titled by its
+    label, ``per_class`` samples of each class side by side under the class's name (a figure far less tall than
+    method_columns' for many methods)."""
+    per = min(per_class, *(b.shape[1] for b in blocks))
+    images = torch.cat([b[:, :per].flatten(0, 1) for b in blocks])
+    col_labels = [name if i == 0 else "" for name in classes for i in range(per)]  # each name over its samples
+    return image_grid(images, rows=len(blocks), row_labels=labels, col_labels=col_labels, width=width)
+
+
 def views_by_model(originals, reconstructions: dict, ends, paths: dict, titles: tuple, first_label: str,
                    width: float = 0.9):
     """Two panels with one row per model (name -> images) under a first row of inputs: left, each model's

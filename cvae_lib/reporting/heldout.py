@@ -137,27 +137,6 @@ def temperature_clause(main: dict, held, labels: dict, word, held_curves: dict =
     return word("abstract_temperature_heldout", items=listed([item(m) for m in moved], word))
 
 
-def validation_temperature(main: dict, labels: dict, word, curves: dict) -> str:
-    """The abstract's verdict on the temperature (the sixth extension) where validation itself moved an original CVAE
-    off tau = 1 (``main``: the review's table; ``curves``: review_table.methods's curves of the main review): each
-    moved original with its test FD at 1 and at its tau*, and the originals that kept 1; "" where every original
-    kept tau = 1 (temperature_clause speaks then)."""
-    originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
-    moved = [m for m in originals if main["methods"][m]["tau"] != 1.0]
-    if not moved:
-        return ""
-
-    def item(m):
-        tau = main["methods"][m]["tau"]
-        fd, acc = ([float(np.mean(at(curves[m], t, "test", "classifier", q))) for t in (tau, 1.0)]
-                   for q in ("fd", "accuracy"))
-        return word("abstract_temperature_moved_item", name=labels[m], tau=tau, fd=fd[0], fd_one=fd[1], acc=acc[0],
-                    acc_one=acc[1])
-    kept = [labels[m] for m in originals if m not in moved]
-    return word("abstract_temperature_moved", items=listed([item(m) for m in moved], word),
-                kept=word("abstract_temperature_kept", names=listed(kept, word)) if kept else "")
-
-
 def wide_sentence(table: dict, main: dict, labels: dict, word, config: ReviewConfig = WIDE, fig: int = 0) -> str:
     """The paragraph on choosing by FD alone (``table``: the wide grid's table so chosen,
     review_table.summarize(..., keep_accuracy=False), over ``config``'s grid): which methods would then choose a

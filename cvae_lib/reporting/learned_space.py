@@ -98,7 +98,8 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
     prior, its GMM; ``free``: free_features.json, ``labels``: method -> name), and, given the review's ``table``, how
     its mixture stands against the original's own mixture (mixture_control): better in both spaces, or not told apart
     in the spaces named (left out with ``control`` False), and the third label-free space's verdict on its prior
-    sampler (an untrained network's features: random_network); "" where the two spaces disagree (the caller then says each space's own). The lowest
+    sampler (an untrained network's features: random_network); ``key`` + "_weak" (the lead said to be less clear
+    there) where the prior sampler is not better than the original in them; "" where the two spaces disagree (the caller then says each space's own). The lowest
     other method in these spaces is Appendix D's (mixture_control_sentence with "rival_control")."""
     if not ae or not pixel_side or "gmm_side" not in ae or "gmm_side" not in pixel:
         return ""
@@ -114,7 +115,8 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
     net = random_network(free, *answer_pair(table, labels)) if table else {}
     side = network_side(net)
     net_clause = word(f"net_clause_{side}", ratio=net["ratio"], p=p_value(net["p"])) if side else ""
-    return word(key, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm, net_clause=net_clause)
+    weak = "" if pixel_side == "lower" else "_weak"  # its prior sampler not ahead there: the lead said to weaken first
+    return word(key + weak, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm, net_clause=net_clause)
 
 
 def mixture_control_sentence(control: dict, labels: dict, word, key: str = "mixture_control") -> str:

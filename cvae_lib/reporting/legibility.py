@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import numpy as np
 
-SIDE_MARGIN_CM, TOP_MARGIN_CM = 2.1, 2.0
+SIDE_MARGIN_CM, TOP_MARGIN_CM = 2.1, 1.8
 """the report's margins (templates/cvae_latex/index.tex.j2's geometry: left and right, top and bottom; a test holds
 the template to these)"""
 A4_TEXT_WIDTH_IN, A4_TEXT_HEIGHT_IN = (21.0 - 2 * SIDE_MARGIN_CM) / 2.54, (29.7 - 2 * TOP_MARGIN_CM) / 2.54

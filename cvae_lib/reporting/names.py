@@ -38,6 +38,12 @@ def bare(text: str) -> str:
     return re.sub(r"(?<=\S)\+", " +", kept)  # "VAE-GAN（γ = 0.1）+ GMM" -> "VAE-GAN + GMM"
 
 
+def in_figure(text: str, backbone: str) -> str:
+    """bare's name without its leading backbone word, for a figure whose caption names the backbone and whose
+    columns are narrow: "MLP VAE-GAN（γ = 0.1）+ GMM" -> "VAE-GAN + GMM"; "原始 MLP 模型" keeps its word."""
+    return re.sub(rf"^{re.escape(backbone)}\s+", "", bare(text))
+
+
 def listed(items: list, word) -> str:
     """"a, b and c" in the document's language (``word``: its word function)."""
     return items[0] if len(items) == 1 else word("list_sep").join(items[:-1]) + word("ov_last_sep") + items[-1]

@@ -1,12 +1,15 @@
 """KID and per-class FD at the operating points (scripts/operating_point.py's table,
 report/review/operating_point.json) as the report shows them: one row per method measured, and the sentence that
-says whether KID orders those methods as FD does, in each judge."""
+says whether KID orders those methods as FD does, in each judge; and what the originals' own operating points say of
+the prior temperature, the sixth extension (validation_temperature)."""
 from pathlib import Path
 
 import numpy as np
 
 from ..evaluation.review import JUDGES
 from ..training import runs
+from .names import listed
+from .review_table import CONV_ORIGINAL, ORIGINAL, at
 from .review_table import _number as review_number
 
 TABLE = "operating_point.json"
@@ -74,3 +77,36 @@ def sentence(op: dict, review: dict, labels: dict, word) -> str:
     return word("kid_sentence", tau_c=orders["classifier"]["tau"], tau_j=orders["judge"]["tau"],
                 scope="" if every else word("kid_scope_some", n=len(methods),
                                             names=word("list_sep").join(labels[m] for m in methods)))
+
+
+def validation_temperature(main: dict, labels: dict, word, curves: dict) -> str:
+    """The abstract's verdict on the temperature (the sixth extension) where validation itself moved an original CVAE
+    off tau = 1 (``main``: the review's table; ``curves``: review_table.methods's curves of the main review): each
+    moved original with its test FD at 1 and at its tau*, and the originals that kept 1; "" where every original
+    kept tau = 1 (temperature_clause speaks then)."""
+    originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
+    moved = [m for m in originals if main["methods"][m]["tau"] != 1.0]
+    if not moved:
+        return ""
+
+    def item(m):
+        tau = main["methods"][m]["tau"]
+        fd, acc = ([float(np.mean(at(curves[m], t, "test", "classifier", q))) for t in (tau, 1.0)]
+                   for q in ("fd", "accuracy"))
+        return word("abstract_temperature_moved_item", name=labels[m], tau=tau, fd=fd[0], fd_one=fd[1], acc=acc[0],
+                    acc_one=acc[1])
+    kept = [labels[m] for m in originals if m not in moved]
+    traded = any(_fd_for_accuracy(curves[m], main["methods"][m]["tau"]) for m in originals if m in curves)
+    return word("abstract_temperature_moved", items=listed([item(m) for m in moved], word),
+                kept=word("abstract_temperature_kept", names=listed(kept, word)) if kept else "",
+                traded=word("abstract_temperature_traded") if traded else "")
+
+
+def _fd_for_accuracy(curves: dict, tau: float) -> bool:
+    """Whether another temperature on every seed's curve (``curves``: run -> points) gives a lower mean test FD
+    than ``tau`` at a lower mean conditional accuracy (judge A): what the accuracy condition gave up."""
+    taus = set.intersection(*({p["tau"] for p in curve} for curve in curves.values()))
+
+    def mean(t, q):
+        return float(np.mean(at(curves, t, "test", "classifier", q)))
+    return any(mean(t, "fd") < mean(tau, "fd") and mean(t, "accuracy") < mean(tau, "accuracy") for t in taus - {tau})
