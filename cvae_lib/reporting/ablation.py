@@ -205,7 +205,7 @@ def values(table: dict, word, tab=None) -> dict:
     out["abl_not_ranked"] = not_ranked(table, verdicts, word)
     out["open_feature"] = word("open_feature_one") if feature_seeds == 1 else ""
     out["abl_larsen"] = word("abl_larsen_tested" if feature_kept else "abl_larsen_untested")
-    short = abstract_mechanism(verdicts, word, hole_clause(table, word), feature_seeds)  # in one clause
+    short = abstract_mechanism(verdicts, word, "", feature_seeds)  # in one clause; the hole test: the abstract's
     out["abl_short"] = (word("abl_short_join", mechanism=short) if short  # the conclusion's: the reading, or the
                         else word("list_sep_strong").join(parts))  # verdicts themselves where there is none
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")

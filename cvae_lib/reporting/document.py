@@ -264,7 +264,7 @@ class Document:
         two columns, flush left (an entry's unbreakable arXiv number does not stretch its line) and without the space
         between paragraphs between its entries, as journals set it."""
         html_text = "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
-        latex = ("{\\footnotesize\\raggedright\\setlength{\\parskip}{0pt}\\setlength{\\columnsep}{1.2em}\\setlength{\\leftmargini}{0.9em}\\begin{multicols}{2}"
+        latex = ("{\\footnotesize\\raggedright\\setlength{\\parskip}{0pt}\\setlength{\\columnsep}{1.2em}\\setlength{\\leftmargini}{0.9em}\\setlength{\\premulticols}{2\\baselineskip}\\begin{multicols}{2}"
                  "\\begin{itemize}\\setlength{\\itemsep}{0pt}\\setlength{\\parsep}{0pt}"
                  + "".join(f"\\item {latex_escape(item)}" for item in items) + "\\end{itemize}\\end{multicols}}")
         self._show(html_text, latex)
