@@ -78,7 +78,7 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
     assert said == word("free_features", n=3, name="CONV VAEGAN · PRIOR", base="CONV · PRIOR", tau=0.8,
                         net_ratio=1.25e-3 / 2e-4, net_p=net_p, net_best="CONV VAEGAN · PRIOR",
                         pix_best="MLP VAMPPRIOR · PRIOR", pix_best_fd=0.35)
-    assert "6.2 times below" in said and "pixel-block means the MLP VAMPPRIOR · PRIOR is lowest of them (0.35)" in said
+    assert f"(τ = 0.8) below the CONV · PRIOR (Welch's test, {net_p}" in said and "pixel-block means the MLP VAMPPRIOR · PRIOR is lowest of them (0.35)" in said
     # the answer's GMM sampler scored too: not counted among the prior-sampled
     free["methods"]["conv vaegan · gmm"] = {"tau": 1.0, "random_network": [1e-5, 1e-5], "pixels": [0.20, 0.21]}
     free["methods"]["conv vaegan · prior"]["pixels"] = [0.30, 0.31]
