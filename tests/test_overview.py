@@ -151,6 +151,7 @@ def test_in_figure_drops_the_backbone_and_the_settings():
     assert in_figure("MLP VAE-GAN（γ = 0.1）+ GMM", "MLP") == "VAE-GAN + GMM"
     assert in_figure("MLP CVAE + prior temperature (τ = 0.7)", "MLP") == "CVAE + prior temperature"
     assert in_figure("原始 MLP 模型", "MLP") == "原始 MLP 模型" and in_figure("MLPX", "MLP") == "MLPX"
+    assert in_figure("MLP two-stage VAE (simplified)", "MLP") == "two-stage VAE"  # the bracket bare keeps
 
 
 def test_one_family_with_the_other_tables_gives_one_verdict_and_counts_a_shared_test_once(word):

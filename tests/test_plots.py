@@ -100,7 +100,9 @@ REPORT_FIGURES = {
                                                               [0.5, 1, 2, 4, 8],
                                                               {k: i.W(k) for k in ("rate", "distortion", "beta")},
                                                               width=0.52)),
-    "extension_samples": (0.85, lambda i: grids.method_rows(
+    "extension_samples": (0.95, lambda i: grids.method_rows(
+        i.blocks(7, 3), [names.in_figure(n, i.W("mlp")) for n in i.methods()[0][:7]], i.classes)),  # en's width
+    "extension_samples, zh's width": (0.85, lambda i: grids.method_rows(
         i.blocks(7, 3), [names.in_figure(n, i.W("mlp")) for n in i.methods()[0][:7]], i.classes, width=0.85)),
     "extension_samples_conv": (0.95, lambda i: grids.method_columns(i.blocks(7, 4), i.methods()[0][11:], i.classes)),
     "extension_views": (0.95, lambda i: grids.views_by_model(

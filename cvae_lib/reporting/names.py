@@ -39,9 +39,11 @@ def bare(text: str) -> str:
 
 
 def in_figure(text: str, backbone: str) -> str:
-    """bare's name without its leading backbone word, for a figure whose caption names the backbone and whose
-    columns are narrow: "MLP VAE-GAN（γ = 0.1）+ GMM" -> "VAE-GAN + GMM"; "原始 MLP 模型" keeps its word."""
-    return re.sub(rf"^{re.escape(backbone)}\s+", "", bare(text))
+    """bare's name without its leading backbone word and any trailing bracket, for a figure whose caption names the
+    backbone and whose label column takes width from the images: "MLP VAE-GAN（γ = 0.1）+ GMM" -> "VAE-GAN + GMM",
+    "MLP two-stage VAE (simplified)" -> "two-stage VAE"; "原始 MLP 模型" keeps its word."""
+    name = re.sub(rf"^{re.escape(backbone)}\s+", "", bare(text))
+    return re.sub(r"\s*(\([^()]*\)|（[^（）]*）)$", "", name)
 
 
 def listed(items: list, word) -> str:

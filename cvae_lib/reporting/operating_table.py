@@ -82,8 +82,9 @@ def sentence(op: dict, review: dict, labels: dict, word) -> str:
 def validation_temperature(main: dict, labels: dict, word, curves: dict) -> str:
     """The abstract's verdict on the temperature (the sixth extension) where validation itself moved an original CVAE
     off tau = 1 (``main``: the review's table; ``curves``: review_table.methods's curves of the main review): each
-    moved original with its test FD at 1 and at its tau*, and the originals that kept 1; "" where every original
-    kept tau = 1 (temperature_clause speaks then)."""
+    moved original with its test FD at 1 and at its tau*, the originals that kept 1, and, where another temperature on
+    an original's test curve gives a lower FD at a lower accuracy (_fd_for_accuracy), what the accuracy condition gave
+    up; "" where every original kept tau = 1 (temperature_clause speaks then)."""
     originals = [m for m in (ORIGINAL, CONV_ORIGINAL) if m in main["methods"]]
     moved = [m for m in originals if main["methods"][m]["tau"] != 1.0]
     if not moved:
