@@ -139,6 +139,14 @@ def test_table_one_verdicts_end_with_the_holm_adjusted_p_of_welchs_test():
     assert accuracy.startswith("verdict_tie (p = ")  # significant alone, not after the correction
     assert float(accuracy.split("= ")[1].rstrip(")")) == pytest.approx(adjusted["conditional_accuracy"], rel=0.01)
     assert adjusted["conditional_accuracy"] > 0.05 > raw["conditional_accuracy"]
+    disputed = {r[0]: r[-1] for r in comparison_rows(_table(mlp, conv), words, disputed=("fd", "conditional_accuracy"))}
+    assert disputed["metric_fd"].startswith("verdict_a_reversed (p ")  # judge A's winner, reversed in B, its p kept
+    assert disputed["metric_fd"] == rows["metric_fd"].replace("verdict_conv_better", "verdict_a_reversed")
+    assert disputed["metric_conditional_accuracy"] == accuracy.replace("verdict_tie", "verdict_first_judge")
+    def named(key, **v):  # the reversed verdict with the winner it names; the p left out
+        return v["verdict"] if key == "verdict_p" else f"{key}[{v['arch']}]" if "arch" in v else key
+    fd = [r[-1] for r in comparison_rows(_table(mlp, conv), named, disputed=("fd",)) if r[0] == "metric_fd"]
+    assert fd == ["verdict_a_reversed[conv]"]  # conv's FD is lower here
     elbo = {"test_neg_elbo": [236.9, 236.8, 237.0]}  # a bound: described, not ranked
     labels = {"metric_fd": "FD ↓", "metric_test_neg_elbo": "−ELBO ↓"}
     arrows = [r[0] for r in comparison_rows(_table({**mlp, **elbo}, {**conv, **elbo}), lambda key, **_: labels.get(key, key))]

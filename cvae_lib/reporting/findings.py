@@ -4,7 +4,6 @@ continuous-Bernoulli normalizer behind the disagreeing bounds, and how far each 
 sits from the prior. Words come from the document's language file; this module returns numbers and keys.
 """
 import math
-
 from pathlib import Path
 
 import numpy as np
@@ -73,10 +72,10 @@ def metric_label(words, column: str, arrow: bool = True) -> str:
     return label if arrow else label.rstrip(" ↓↑")
 
 
-def comparison_rows(table: pd.DataFrame, words) -> list:
+def comparison_rows(table: pd.DataFrame, words, disputed: tuple = ()) -> list:
     """[metric, MLP, conv, conv − MLP ± SE, verdict] per metric of TABLE_METRICS present; ``words(key)`` localizes.
-    A ranked metric's verdict ends with its Holm-adjusted p-value (Welch's test, adjusted over the ranked metrics),
-    so that "no clear difference" shows how far from 5 % it is."""
+    A ranked metric's verdict ends with its Holm-adjusted p (Welch's test, over the ranked metrics); a ``disputed``
+    one (judge B ranks it the other way) names judge A's winner as reversed in B, or says the judges disagree."""
     # Holm over the ranked metrics: a metric is resolved where its adjusted p is at most 5 % (resolved_metrics' set)
     adjusted = holm_adjusted({c: difference(table, c, "mlp", "conv")["p"] for c in ranked_metrics(table)})
     rows, resolved = [], {c for c, p in adjusted.items() if p <= 0.05}
@@ -92,9 +91,10 @@ def comparison_rows(table: pd.DataFrame, words) -> list:
         elif math.isnan(d["se"]):
             verdict = words("verdict_na")
         elif column not in resolved:
-            verdict = words("verdict_tie")
+            verdict = words("verdict_first_judge" if column in disputed else "verdict_tie")
         else:
-            verdict = words("verdict_conv_better" if (d["diff"] < 0) == lower else "verdict_mlp_better")
+            winner = "conv" if (d["diff"] < 0) == lower else "mlp"
+            verdict = words("verdict_a_reversed" if column in disputed else f"verdict_{winner}_better", arch=words(winner))
         if column in adjusted and not math.isnan(d["se"]):
             verdict = words("verdict_p", verdict=verdict, p=p_value(adjusted[column]))
         rows.append([metric_label(words, column, arrow=lower is not None), pm(by_arch(table, column, "mlp"), digits),

@@ -108,6 +108,7 @@ def _fd_for_accuracy(curves: dict, tau: float) -> bool:
     than ``tau`` at a lower mean conditional accuracy (judge A): what the accuracy condition gave up."""
     taus = set.intersection(*({p["tau"] for p in curve} for curve in curves.values()))
 
-    def mean(t, q):
-        return float(np.mean(at(curves, t, "test", "classifier", q)))
-    return any(mean(t, "fd") < mean(tau, "fd") and mean(t, "accuracy") < mean(tau, "accuracy") for t in taus - {tau})
+    def means(t):  # (FD, accuracy) over the seeds at t
+        return tuple(float(np.mean(at(curves, t, "test", "classifier", q))) for q in ("fd", "accuracy"))
+    fd, acc = means(tau)
+    return any(other[0] < fd and other[1] < acc for other in map(means, taus - {tau}))
