@@ -103,7 +103,7 @@ def test_the_answer_in_the_autoencoders_codes_is_welchs_verdict_holm_adjusted_ov
 
 
 def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_both_spaces_to_agree():
-    from cvae_lib.reporting import answer, heldout, learned_space
+    from cvae_lib.reporting import heldout, learned_space
     table, labels, word = _review(), _labels(), _word
     own, base, gmm = [4.0, 4.6, 4.2], [4.7, 4.9, 4.7], [1.7, 1.9, 1.8]
     own_one, base_one = [2.7, 2.9, 2.8], [6.0, 6.1, 5.9]
@@ -143,15 +143,11 @@ def test_the_autoencoder_comparison_adds_tau_one_and_the_spaces_sentence_needs_b
     assert learned_space.spaces_sentence(values, side, pixel, free, labels, word).endswith("from the original.")
     assert learned_space.spaces_sentence(values, "lower", pixel, free, labels, word) == ""  # disagree: each its own
     assert learned_space.spaces_sentence({}, side, pixel, free, labels, word) == ""
-    # the third label-free space, an untrained network's features: its verdict on the prior sampler is said too
+    # the third label-free space, an untrained network's features, is not said here (it also rewards speckle)
     free["methods"]["conv vaegan · prior"]["random_network"] = [1.0, 1.2, 1.1]
     free["methods"]["conv · prior"]["random_network"] = [7.0, 7.4, 7.2]
     net = learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table)
-    p = stats.ttest_ind([1.0, 1.2, 1.1], [7.0, 7.4, 7.2], equal_var=False).pvalue
-    assert net.endswith(f"its prior draws' FD is lower though (a single test, {answer.p_value(p)}).")
-    free["methods"]["conv · prior"]["random_network"] = [1.0, 1.3, 1.05]  # within noise: not told apart either
-    assert learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table).endswith(
-        "its prior draws are not told apart from the original either.")
+    assert "untrained" not in net and net.endswith("from the original.")
 
 
 def test_the_mixture_is_checked_against_the_originals_own_mixture_in_both_spaces():
@@ -186,8 +182,15 @@ def test_the_mixture_is_checked_against_the_originals_own_mixture_in_both_spaces
     free["methods"]["conv · gmm"]["pixels"] = [0.28, 0.29, 0.28]  # in pixels the original's mixture is as good
     tied = learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table)
     assert "(in the averaged-down images not told apart from the original's own per-class GMM)" in tied
-    assert side == "same" and "pixel-block means the model with its per-class GMM is still" in tied
-    assert tied.startswith(" In label-free spaces its lead is less clear")  # its prior sampler not ahead there
+    # the criterion ranks the mixture first and it is ahead there: the lead is not said to weaken, though the
+    # prior sampler is not ahead ("same" in pixels)
+    assert side == "same" and tied.startswith(" In label-free spaces (an autoencoder's codes, 2 × 2 pixel-block "
+                                              "means), the model with its per-class GMM is still")
+    assert learned_space.spaces_sentence(values, side, pixel, free, labels, word).startswith(
+        " In label-free spaces its lead is less clear")  # no table: the prior sampler is the one named, not ahead
+    table["methods"]["conv vaegan · gmm"]["validation"]["judge"]["fd"]["mean"] = 9.0  # the prior sampler first
+    assert learned_space.spaces_sentence(values, side, pixel, free, labels, word, table=table).startswith(
+        " In label-free spaces its lead is less clear")
     del free["methods"]["conv · gmm"]  # the original's mixture not scored: no control, no clause
     assert learned_space.mixture_control(free, table, labels) == {}
     assert learned_space.mixture_control_sentence({}, labels, word) == ""

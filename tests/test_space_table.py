@@ -51,6 +51,15 @@ def test_a_reversal_needs_both_judges_ahead_and_both_label_free_spaces_behind():
                         "mlp rms · prior": {"autoencoder": [12.3], "pixels": [1.5]},  # behind everywhere: no reversal
                         "mlp gan · gmm": {"autoencoder": [20.0], "pixels": [3.0]}}}  # a mixture: not prior-sampled
     assert space_table.reversed_methods(review, free) == ["mlp gan · prior"]
+    # the untrained network still puts it ahead of its original: (0.8e-3 + 0.82e-3) / 2 = 0.81e-3 against 1.82e-3
+    free["methods"]["mlp gan · prior"]["random_network"] = [0.8e-3, 0.82e-3]
+    free["methods"]["mlp · prior"]["random_network"] = [1.82e-3]
+    assert space_table.random_favours(free, ["mlp gan · prior"]) == [
+        ("mlp gan · prior", pytest.approx(0.81), pytest.approx(1.82))]
+    free["methods"]["mlp gan · prior"]["random_network"] = [2.0e-3]  # behind there too: not favoured
+    assert space_table.random_favours(free, ["mlp gan · prior"]) == []
+    del free["methods"]["mlp · prior"]["random_network"]  # the original not scored there: nothing to say
+    assert space_table.random_favours(free, ["mlp gan · prior"]) == []
     free["methods"]["mlp gan · prior"]["pixels"] = [0.6]  # behind in one space only
     assert space_table.reversed_methods(review, free) == []
 

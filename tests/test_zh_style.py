@@ -23,6 +23,8 @@ GLOSSARY = [  # a pattern that must not occur, and what the text says instead
     (r"重建", "重构 (reconstruction)"),
     (r"查准率|查全率|精度", "精确率 (precision), 召回率 (recall)"),
     (r"Frechet|弗雷歇", "Fréchet 距离"),
+    (r"(?<!换)(?:[\d◆一两三]|几|多) ?个随机种子|随机种子(?:数|间|之间)|各随机种子|每个随机种子",
+     "训练次数: 3 次训练, 独立训练 3 次, 各次训练的均值 (a seed names one run: 随机种子 0)"),
 ]
 PUNCTUATION = [
     (r"[\"‘’'「」『』]", "quotes are “” (full-width, mainland)"),
@@ -108,6 +110,10 @@ def test_the_chinese_text_keeps_the_glossary_and_the_punctuation():
     ("两个模型,每个训练", "ASCII punctuation"),
     ("卷积模型比MLP 更小", "no space"),
     ("原报告中的「3.5M」", "quotes"),
+    ("各方法用 3 个随机种子训练，取各随机种子的均值", "训练次数"),
+    ("在 ▣ 个随机种子下差异不显著", None),  # code is not prose
+    ("MLP，随机种子 0：单个隐变量维度", None),
+    ("是否超出换一个随机种子可能得到的范围", None),  # one seed changed: a seed, not a count of runs
     ("原报告中的“3.5M”和“2.8M”", None),
     ("第一版写道：“忽略变量间相关性，导致后验坍塌风险”，潜在空间", "隐藏层"),  # outside the quote: flagged
     ("第一版写道：“各向同性高斯分布强制潜在空间满足局部连续性”", None),  # its own words, quoted

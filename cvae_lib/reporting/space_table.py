@@ -102,6 +102,21 @@ def reversed_methods(review: dict, free: dict) -> list:
     return out
 
 
+def random_favours(free: dict, methods: list) -> list:
+    """Of ``methods`` (reversed_methods': behind their original in the autoencoder's codes and the pixel blocks),
+    those the untrained network's features still put ahead of it (lower seed-mean FD): that space rewards what those
+    samples have and the others lack (the MLP VAE-GAN's speckle), so its verdict on the answer is no evidence. Each
+    as (method, its FD, the original's FD), both times RANDOM_SCALE as Appendix D's table prints them."""
+    scored, out = free.get("methods", {}), []
+    for m in methods:
+        base = backbone_original(m)
+        if all(x in scored and "random_network" in scored[x] for x in (m, base)):
+            mine, theirs = (float(np.mean(scored[x]["random_network"])) * RANDOM_SCALE for x in (m, base))
+            if mine < theirs:
+                out.append((m, mine, theirs))
+    return out
+
+
 def backbones(free: dict, mlp: str, conv: str) -> dict:
     """The two original CVAEs (``mlp``, ``conv``: their methods) in the label-free spaces, each at its operating
     point: per space the seed means ("mlp", "conv") and Welch's p over seeds, Holm-adjusted over the spaces ("p");
