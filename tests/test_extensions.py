@@ -271,6 +271,16 @@ def test_vaegan_losses_equal_a_hand_computation():
     with pytest.raises(ValueError, match="prior_logit must be None"):
         vaegan_losses(real, recon, prior, real_features, recon_features, mu, log_var, gamma=0.1,
                       pixel_nll=torch.tensor([7.0, 3.0]), ablation="no_prior")
+    # no adversarial loss on reconstructions: the discriminator tells real from prior samples only, the decoder
+    # fools it with prior samples only; the feature reconstruction stays in both the encoder's and decoder's loss
+    no_recon = vaegan_losses(real, recon, prior, real_features, recon_features, mu, log_var, gamma=0.1,
+                             pixel_nll=torch.tensor([7.0, 3.0]), ablation="no_recon_gan")
+    only_prior = sum(map(says_real, [-3.0, 1.0])) / 2
+    assert math.isclose(no_recon.discriminator.item(), (sum(map(says_real, [2.0, -1.0]))
+                                                        + sum(map(says_fake, [-3.0, 1.0]))) / 2, rel_tol=1e-6)
+    assert math.isclose(no_recon.generator_gan.item(), only_prior, rel_tol=1e-6)
+    assert math.isclose(no_recon.decoder.item(), 0.1 * (pixel + feature) + only_prior, rel_tol=1e-6)
+    assert math.isclose(no_recon.encoder.item(), kl + pixel + feature, rel_tol=1e-6)
     with pytest.raises(ValueError, match="ablation must be one of"):
         vaegan_losses(real, recon, prior, real_features, recon_features, mu, log_var, gamma=0.1,
                       pixel_nll=torch.tensor([7.0, 3.0]), ablation="no_gan")
@@ -279,8 +289,9 @@ def test_vaegan_losses_equal_a_hand_computation():
 def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed, ablation="none"):
     """Each network's SGD update recomputed separately: its own loss, its own forward pass, plain backward, and
     the discriminator as Larsen et al. write it (on the concatenated input, one batch per call); ``ablation``
-    leaves the feature term ("no_feature") or every prior-sample term ("no_prior") out of the written losses."""
-    use_feature, use_prior = ablation != "no_feature", ablation != "no_prior"
+    leaves the feature term ("no_feature"), every prior-sample term ("no_prior") or every adversarial term on
+    reconstructions ("no_recon_gan") out of the written losses."""
+    use_feature, use_prior, use_recon = ablation != "no_feature", ablation != "no_prior", ablation != "no_recon_gan"
     y = one_hot(labels)
     judge_of = discriminator.forward_concatenated
     g = seeded(seed)
@@ -307,10 +318,10 @@ def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed, abla
     grads["encoder"] = torch.autograd.grad(kl + pixel(recon) + use_feature * feature, encoder)
     _, _, recon, prior = forward()
     feature = 0.5 * (judge_of(x, y)[1] - judge_of(recon, y)[1]).pow(2).sum(1).mean()
-    fool = bce(judge_of(recon, y)[0], 1.0) + use_prior * bce(judge_of(prior, y)[0], 1.0)
+    fool = use_recon * bce(judge_of(recon, y)[0], 1.0) + use_prior * bce(judge_of(prior, y)[0], 1.0)
     grads["decoder"] = torch.autograd.grad(gamma * (pixel(recon) + use_feature * feature) + fool, decoder)
     _, _, recon, prior = forward()
-    judge = (bce(judge_of(x, y)[0], 1.0) + bce(judge_of(recon.detach(), y)[0], 0.0)
+    judge = (bce(judge_of(x, y)[0], 1.0) + use_recon * bce(judge_of(recon.detach(), y)[0], 0.0)
              + use_prior * bce(judge_of(prior.detach(), y)[0], 0.0))
     grads["discriminator"] = torch.autograd.grad(judge, list(discriminator.parameters()))
     params = {"encoder": encoder, "decoder": decoder, "discriminator": list(discriminator.parameters())}
@@ -318,7 +329,7 @@ def _expected_sgd_updates(model, discriminator, x, labels, gamma, lr, seed, abla
 
 
 @pytest.mark.parametrize("architecture,ablation", [("mlp", "none"), ("conv", "none"), ("mlp", "no_feature"),
-                                                   ("conv", "no_prior")])
+                                                   ("conv", "no_prior"), ("mlp", "no_recon_gan")])
 def test_vaegan_step_updates_each_network_with_its_own_loss_only(architecture, ablation):
     torch.manual_seed(0)
     model, discriminator = build_model(architecture, latent_size=4), Discriminator()

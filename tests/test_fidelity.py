@@ -5,7 +5,8 @@ import torch
 from torchvision.transforms.functional import gaussian_blur
 
 from cvae_lib.evaluation import fidelity
-from cvae_lib.evaluation.fidelity import per_class_precision_recall, precision_recall, relative_sharpness, sharpness
+from cvae_lib.evaluation.fidelity import (per_class_precision_recall, precision_recall, relative_sharpness, sharpness,
+                                         sharpness_calibration)
 
 
 def _column(values):
@@ -156,6 +157,25 @@ def test_relative_sharpness_of_blurred_samples_is_below_one():
     labels = torch.arange(10).repeat(4)
     result = relative_sharpness(gaussian_blur(real, kernel_size=5, sigma=1.0), labels, real, labels)
     assert all(r < 1 for r in result.per_class) and result.overall < 1
+
+
+def test_the_calibration_puts_blurred_real_images_below_one_and_noised_ones_above():
+    real = _garments(40, torch.Generator().manual_seed(11))
+    labels = torch.arange(10).repeat(4)
+    got = sharpness_calibration(real, labels, blur_sigma=1.0, noise_sd=0.1, seed=3)
+    blurred = gaussian_blur(real, kernel_size=5, sigma=1.0)  # the same blur and noise, made independently
+    noised = (real + 0.1 * torch.randn(real.shape, generator=torch.Generator().manual_seed(3))).clamp(0, 1)
+
+    def by_hand(fake):  # per class: mean of (dx^2 + dy^2) over the fake images over the real ones, then averaged
+        def s(img):
+            return float(((img[..., :, 1:] - img[..., :, :-1]) ** 2).mean()
+                         + ((img[..., 1:, :] - img[..., :-1, :]) ** 2).mean())
+
+        def total(images, c):
+            return sum(s(images[i]) for i in range(40) if labels[i] == c)
+        return sum(total(fake, c) / total(real, c) for c in range(10)) / 10
+    assert got["blurred"] == pytest.approx(by_hand(blurred), rel=1e-5) and got["blurred"] < 1
+    assert got["noised"] == pytest.approx(by_hand(noised), rel=1e-5) and got["noised"] > 1
 
 
 def test_relative_sharpness_needs_every_class():

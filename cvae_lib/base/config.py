@@ -16,7 +16,7 @@ ARCHITECTURES = ("conv", "mlp")  # models.MODELS
 LIKELIHOODS = ("bernoulli", "continuous_bernoulli", "gaussian", "gaussian_learned")  # losses.LIKELIHOODS
 EXTENSIONS = ("none", "vampprior", "vaegan")  # trained with the model (samplers: cvae_lib.evaluation.extensions)
 OPTIMIZERS = ("adam", "rmsprop")
-GAN_ABLATIONS = ("none", "no_feature", "no_prior")  # what a VAE-GAN run leaves out: modelling.vaegan.ABLATIONS
+GAN_ABLATIONS = ("none", "no_feature", "no_prior", "no_recon_gan")  # what a VAE-GAN run leaves out: modelling.vaegan.ABLATIONS
 DEVICES, TRAIN_IMAGES = ("auto", "cpu", "cuda", "cuda:N", "mps"), 60_000
 MAX_LATENT_SIZE = 4096  # a documented limit: the seed uses 64; a much larger code only slows every run down
 

@@ -132,6 +132,19 @@ def relative_sharpness(fake_images, fake_labels, real_images, real_labels) -> Re
     return RelativeSharpness(sum(ratios) / len(ratios), ratios)
 
 
+def sharpness_calibration(images, labels, blur_sigma: float = 1.0, noise_sd: float = 0.1, seed: int = 0) -> dict:
+    """What relative_sharpness gives real images (``images``, (B, 1, 28, 28) in [0, 1], with ``labels``) against
+    themselves after a Gaussian blur ("blurred": sigma ``blur_sigma`` pixels, a 5 x 5 kernel) and after additive
+    Gaussian noise ("noised": standard deviation ``noise_sd``, clipped to [0, 1]): the metric counts high-frequency
+    energy, so noise raises it above 1 as surely as detail does; it is no measure of quality on its own."""
+    from torchvision.transforms.functional import gaussian_blur
+    x = images.float()
+    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed)) * noise_sd
+    return {"blurred": relative_sharpness(gaussian_blur(x, [5, 5], [blur_sigma, blur_sigma]), labels, x, labels).overall,
+            "noised": relative_sharpness((x + noise).clamp(0, 1), labels, x, labels).overall,
+            "blur_sigma": blur_sigma, "noise_sd": noise_sd}
+
+
 class DensityCoverage(NamedTuple):
     """Naeem et al. (2020). ``density``: mean over generated points of the number of real balls containing them,
     divided by k (about 1 when generated points are distributed like real ones; it can exceed 1).

@@ -15,12 +15,14 @@ reconstruction. With the feature term alone, the discriminator's features start 
 wins and the posterior collapses (measured here: KL 72 -> 0.1 nats within two short epochs, reconstructions
 independent of the input), and the decoder then learns nothing about the image it should reconstruct.
 
-Two ablations take one of the added parts away (``ablation``; the report's "why" test):
+Three ablations take one of the added parts away (``ablation``; the report's "why" test):
 
     "no_feature"  no reconstruction in the discriminator's features: the encoder minimizes KL + L_pixel, the
                   decoder gamma * L_pixel + L_gen; the adversarial term is all that is added to the CVAE
     "no_prior"    no decoded prior samples x_p: the discriminator and L_gen see reconstructions only, so the
                   decoder is never trained where N(0, I) reaches beyond the posterior's codes
+    "no_recon_gan" no adversarial loss on reconstructions: the discriminator tells x from x_p only and L_gen is
+                  BCE(D(x_p), 1); the feature reconstruction (the discriminator's features of x_tilde) stays
 
 L_gen = BCE(D(x_tilde), 1) + BCE(D(x_p), 1) is the non-saturating form of -L_GAN (Goodfellow et al. 2014):
 the same fixed point, but a gradient that does not vanish while the discriminator wins, which is when the
@@ -36,8 +38,9 @@ from .losses import gaussian_kl, reconstruction_nll
 from .models import NUM_CLASSES, one_hot
 from .priors import standard_normal
 
-ABLATIONS = ("none", "no_feature", "no_prior")
-"""what a VAE-GAN run leaves out: nothing (Larsen et al.'s losses), the feature reconstruction, or the prior samples"""
+ABLATIONS = ("none", "no_feature", "no_prior", "no_recon_gan")
+"""what a VAE-GAN run leaves out: nothing (Larsen et al.'s losses), the feature reconstruction, the prior samples,
+or the adversarial loss on reconstructions"""
 
 ENCODER_LAYERS = ("fc1", "fc2", "fc3", "encoder_conv", "fc_mu", "fc_logvar")
 DECODER_LAYERS = ("fc4", "fc5", "fc_decode", "decoder_deconv")
@@ -98,7 +101,8 @@ def vaegan_losses(real_logit, recon_logit, prior_logit, real_features, recon_fea
     the reconstruction's pixel negative log-likelihood per image (the seed's BCE summed over pixels).
 
     ``ablation`` (ABLATIONS): "no_feature" leaves the feature distance out of the encoder's and decoder's losses
-    (it is still reported); "no_prior" takes prior_logit None and leaves the x_p terms out."""
+    (it is still reported); "no_prior" takes prior_logit None and leaves the x_p terms out; "no_recon_gan" leaves
+    the x_tilde terms out of the discriminator's loss and L_gen (recon_logit is unused)."""
     if ablation not in ABLATIONS:
         raise ValueError(f"ablation must be one of {list(ABLATIONS)}, got {ablation!r}")
     if (prior_logit is None) != (ablation == "no_prior"):
@@ -110,8 +114,11 @@ def vaegan_losses(real_logit, recon_logit, prior_logit, real_features, recon_fea
     kl = gaussian_kl(mu, log_var).mean()
     feature = 0.5 * (real_features - recon_features).pow(2).sum(1).mean()
     pixel = pixel_nll.mean()
-    discriminator = bce(real_logit, 1.0) + bce(recon_logit, 0.0)
-    generator_gan = bce(recon_logit, 1.0)
+    if ablation == "no_recon_gan":
+        discriminator, generator_gan = bce(real_logit, 1.0), 0.0
+    else:
+        discriminator = bce(real_logit, 1.0) + bce(recon_logit, 0.0)
+        generator_gan = bce(recon_logit, 1.0)
     if prior_logit is not None:
         discriminator = discriminator + bce(prior_logit, 0.0)
         generator_gan = generator_gan + bce(prior_logit, 1.0)

@@ -19,8 +19,8 @@ from pathlib import Path
 from ..evaluation.stats import holm_adjusted
 from ..training import runs
 from .ablation_core import (BASELINES, HOLE, JUDGES, SAMPLERS, SIGNIFICANT, TAU, WORSE, _mean,  # noqa: F401
-                            _design_kind, _feature_seeds, _mean_sd, _p, _pair, _single, group_p, group_runs,
-                            point, scores, seed_values, verdict)
+                            _design_kind, _feature_seeds, _mean_sd, _p, _pair, _single, design, group_p,
+                            group_runs, point, scores, seed_values, verdict)
 
 FILE = "ablations.json"
 """the summary in the review's folder (report/review/ablations.json)"""
@@ -140,7 +140,7 @@ def _entry_cells(entry: dict, cols: tuple) -> list:
             for s, j, fmt in cols]
 
 
-LABELS = ("full", "full_seed", "no_prior", "no_feature", "control", "original")
+LABELS = ("full", "full_seed", "no_prior", "no_feature", "no_recon_gan", "control", "original")
 """the row labels' keys (the text files' abl_<key>)"""
 HEADERS = ("prior_a", "prior_b", "gmm_a", "gmm_b", "sharpness", "rate")
 """the columns' headers' keys (the text files' h_abl_<key>), COLUMNS' order"""
@@ -181,7 +181,7 @@ def values(table: dict, word, tab=None) -> dict:
                                                gmm=word("abl_short_" + verdicts[(name, "gmm")]))
                       if moved else word(f"abstract_abl_{name}_same")))  # neither moved: one short clause
     parts = [text for _, text in sorted(parts, key=lambda p: p[0])]  # the prior-sample term first, as the abstract
-    for name in ("no_prior", "no_feature"):
+    for name in ("no_prior", "no_feature", "no_recon_gan"):
         out.setdefault(f"abl_{name}_sentence", "")
     more = []
     if verdicts.get(("no_prior", "prior")) in WORSE:  # the reading, tested; the term's share of the gain; a confound
@@ -199,11 +199,13 @@ def values(table: dict, word, tab=None) -> dict:
     out.setdefault("abl_hole_paragraph", "")
     feature_seeds, feature_sharp = _feature_seeds(table), _pair(table, "no_feature", "sharpness")
     out["abl_mechanism"] = mechanism(verdicts, word, _pair(table, "no_prior", "sharpness"), tuple(more),
-                                     feature_sharp, feature_seeds)
+                                     feature_sharp, feature_seeds, _pair(table, "no_recon_gan", "sharpness"))
     feature_kept = ({verdicts.get(("no_feature", s)) for s in SAMPLERS} == {"same"}
                     and feature_seeds > 1 and _sharp_kept(feature_sharp))
     out["abl_not_ranked"] = not_ranked(table, verdicts, word)
     out["open_feature"] = word("open_feature_one") if feature_seeds == 1 else ""
+    recon = table["ablations"].get("no_recon_gan")
+    out["open_recon"] = word("open_recon_one") if recon and len(group_runs(recon)) == 1 else ""
     out["abl_larsen"] = word("abl_larsen_tested" if feature_kept else "abl_larsen_untested")
     short = abstract_mechanism(verdicts, word, "", feature_seeds)  # in one clause; the hole test: the abstract's
     out["abl_short"] = (word("abl_short_join", mechanism=short) if short  # the conclusion's: the reading, or the
@@ -232,24 +234,12 @@ def not_ranked(table: dict, verdicts: dict, word) -> str:
     return word("abl_not_ranked_lower", cells=word("list_sep").join(cells)) if cells else word("abl_not_ranked")
 
 
-def design(table: dict, word) -> str:
-    """How the ablations were run and tested: Welch's t-test for those with several seeds, the prediction-interval
-    t-test (its statistic said) for those trained once, or both, naming which ablation had which."""
-    n = len(table["full"]["runs"])
-    seeds = {name: len(group_runs(entry)) for name, entry in table["ablations"].items()}
-    many, one = [k for k, v in seeds.items() if v > 1], [k for k, v in seeds.items() if v == 1]
-    join = word("list_sep").join
-    said = dict(n=n, df=n - 1, many=join(word(f"abl_{k}") for k in many), one=join(word(f"abl_{k}") for k in one),
-                k=max(seeds.values(), default=1))
-    return word("abl_design_" + _design_kind(table), **said)
-
-
 SHARPNESS_KEPT = 0.1
 """|log| of the ablation's sharpness over the full model's mean below which its draws count as just as sharp"""
 
 
 def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = (), feature_sharpness: tuple = None,
-              feature_seeds: int = 1) -> str:
+              feature_seeds: int = 1, recon_sharpness: tuple = None) -> str:
     """What the verdicts ((ablation, sampler) -> verdict) say about the two mechanisms: the GAN term on prior samples
     trains the decoder where the prior reaches beyond the codes (then leaving it out hurts the prior sampler, not the
     GMM's), and the feature reconstruction sharpens (then leaving it out hurts both samplers). ``sharpness``: the
@@ -258,7 +248,8 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = (), f
     prior-sample reading, before the feature term's. ``feature_sharpness``: the same pair for the feature ablation,
     trained at ``feature_seeds`` seeds: a null from one run is called inconclusive; a null at several seeds whose
     draws stayed as sharp says the sharpness comes from what both ablations keep, the adversarial loss on
-    reconstructions."""
+    reconstructions, unless that loss was ablated too (``recon_sharpness``: its prior draws' sharpness and the full
+    model's): then recon_reading says what the third ablation found."""
     parts = []
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
     if prior in WORSE:  # in one judge only: the same reading, said as that weaker evidence
@@ -278,10 +269,23 @@ def mechanism(verdicts: dict, word, sharpness: tuple = None, more: tuple = (), f
         if feature_seeds <= 1:
             parts.append(word("abl_mech_feature_none"))
         elif _sharp_kept(feature_sharpness):
-            parts.append(word("abl_feature_sharp_kept", sharp=feature_sharpness[0], full=feature_sharpness[1]))
-        if gmm == "same":
+            parts.append(word("abl_feature_sharp_kept" + ("_short" if recon_sharpness else ""),
+                              sharp=feature_sharpness[0], full=feature_sharpness[1]))
+        if gmm == "same" and not recon_sharpness:
             parts.append(word("abl_mech_gmm_kept"))
-    return " ".join(parts)
+    return " ".join(parts + recon_reading(verdicts, word, recon_sharpness))
+
+
+def recon_reading(verdicts: dict, word, sharpness: tuple = None) -> list:
+    """The third ablation's reading (no adversarial loss on reconstructions; ``sharpness``: its prior draws' and the
+    full model's mean, None where it was not run): whether the per-class GMM's gain, which outlived the other two,
+    fell without it, and whether the prior draws stayed as sharp, fell below or rose above the full model's."""
+    if not sharpness:
+        return []
+    gmm = verdicts.get(("no_recon_gan", "gmm"))
+    side = "kept" if _sharp_kept(sharpness) else "lower" if sharpness[0] < sharpness[1] else "higher"
+    return [word("abl_recon_gmm_" + ("higher" if gmm in WORSE else "same" if gmm == "same" else "other")),
+            word("abl_recon_sharp_" + side, sharp=sharpness[0], full=sharpness[1])]
 
 
 def abstract_reason(table: dict, word) -> str:
@@ -314,8 +318,11 @@ def abstract_mechanism(verdicts: dict, word, hole: str = "", feature_seeds: int 
     if prior in WORSE:
         one = "_one" if prior == "higher_one" else ""
         kept = gmm == "same" and verdicts.get(("no_feature", "gmm")) == "same"  # the GMM's gain outlived both
+        recon = verdicts.get(("no_recon_gan", "gmm"))  # and the third, where it was run: what carries it
         return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior") + one) + hole + (
-            word("abs_gmm_kept", feature_seeds=word("abs_feature_one_seed") if feature_seeds == 1 else "") if kept else "")
+            "" if not kept else word("abs_gmm_kept", feature_seeds=word("abs_feature_one_seed") if feature_seeds == 1
+                                     else "") if recon is None else word("abs_gmm_recon_" + (
+                                         "higher" if recon in WORSE else "same" if recon == "same" else "other")))
     if prior == "same" and gmm == "same":
         return word("abs_mech_prior_none")
     return ""

@@ -125,3 +125,15 @@ def _pair(table: dict, name: str, key: str):
     where that ablation was not run."""
     entry = table["ablations"].get(name)
     return (entry[key], _mean(table["full"][key])) if entry else None
+
+
+def design(table: dict, word) -> str:
+    """How the ablations were run and tested: Welch's t-test for those with several seeds, the prediction-interval
+    t-test (its statistic said) for those trained once, or both, naming which ablation had which."""
+    n = len(table["full"]["runs"])
+    seeds = {name: len(group_runs(entry)) for name, entry in table["ablations"].items()}
+    many, one = [k for k, v in seeds.items() if v > 1], [k for k, v in seeds.items() if v == 1]
+    join = word("list_sep").join
+    said = dict(n=n, df=n - 1, many=join(word(f"abl_{k}") for k in many), one=join(word(f"abl_{k}") for k in one),
+                k=max(seeds.values(), default=1))
+    return word("abl_design_" + _design_kind(table), **said)

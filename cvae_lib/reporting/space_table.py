@@ -76,14 +76,6 @@ def random_network(free: dict, own: str, base: str) -> dict:
     return {"ratio": float(np.mean(theirs) / np.mean(mine)), "p": welch_p(mine, theirs)}
 
 
-def network_side(net: dict) -> str:
-    """random_network's verdict: "lower" (the answer's prior sampler below its original, Welch's p < 0.05), "higher",
-    "same", or "" where it was not measured."""
-    if not net:
-        return ""
-    return "same" if not net["p"] < 0.05 else "lower" if net["ratio"] > 1 else "higher"
-
-
 def reversed_methods(review: dict, free: dict) -> list:
     """The methods sampled from their own prior that both judges put ahead of their backbone's original CVAE
     (lower test FD, seed means) but that score worse than it in both the autoencoder's codes and the pixel blocks:
