@@ -4,7 +4,7 @@ from cvae_lib.training import runs
 from cvae_lib.base.config import TrainConfig
 from cvae_lib.modelling.models import build_model
 from cvae_lib.modelling.losses import evaluate_loss
-from cvae_lib.training.train import train
+from cvae_lib.training.train import end_losses, train
 
 SMALL = dict(epochs=2, train_subset=5000, test_subset=1000, device="cpu")
 LOSS_COLUMNS = ["train_total", "train_reconstruction", "train_kl", "test_total", "test_reconstruction", "test_kl"]
@@ -24,6 +24,20 @@ def test_short_training_lowers_the_test_loss_and_is_deterministic(tmp_path, fash
     assert a[LOSS_COLUMNS].equals(b[LOSS_COLUMNS])
     wa, wb = runs.load_torch(tmp_path / "a" / "model.pt"), runs.load_torch(tmp_path / "b" / "model.pt")
     assert all(torch.equal(wa[k], wb[k]) for k in wa)
+
+
+def test_the_end_losses_score_train_and_test_images_alike_and_reproduce_the_last_test_loss(tmp_path, fashion):
+    config = TrainConfig(architecture="mlp", seed=2, epochs=2, train_subset=2000, test_subset=500, device="cpu")
+    run_dir = train(config, tmp_path / "run", data=fashion, progress=False)
+    got = end_losses(run_dir, fashion)
+    history = runs.read_history(run_dir)
+    assert abs(got["test"] - history["test_total"].iloc[-1]) < 1e-4  # the trainer's own record of the same number
+    _, model = runs.load_model(run_dir)
+    by_hand = evaluate_loss(model, fashion.train_images[:2000], fashion.train_labels[:2000], 1.0,
+                            torch.Generator().manual_seed(2 + 1 + 2))["total"]  # the last epoch's generator
+    assert abs(got["train"] - by_hand) < 1e-4
+    # the last epoch's running batch average (weights still moving) is not the same number as the end score
+    assert got["train"] != history["train_total"].iloc[-1]
 
 
 def test_different_seeds_give_different_runs(tmp_path, fashion):

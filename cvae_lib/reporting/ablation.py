@@ -153,7 +153,7 @@ def values(table: dict, word, tab=None) -> dict:
     verdicts support ("" where they fit no simple reading) and the theory section's link to it ("abl_theory": only
     where leaving the prior-sample term out hurts the prior sampler and not the GMM's), with the hole test where
     holes.add_holes ran it (``tab``: the table's number, which its sentence names)."""
-    from .holes import hole_clause, hole_sentence, hole_verdict  # the reading's test, said with the ablation's
+    from .holes import hole_sentence, hole_verdict  # the reading's test, said with the ablation's
     full, n = table["full"], len(table["full"]["runs"])
     out = {"abl_n": n, "abl_df": n - 1, "abl_tests": table["tests"],
            "abl_intro": word("abl_intro_one" if len(table["ablations"]) == 1 else "abl_intro_many"),
@@ -207,7 +207,7 @@ def values(table: dict, word, tab=None) -> dict:
     recon = table["ablations"].get("no_recon_gan")
     out["open_recon"] = word("open_recon_one") if recon and len(group_runs(recon)) == 1 else ""
     out["abl_larsen"] = word("abl_larsen_tested" if feature_kept else "abl_larsen_untested")
-    short = abstract_mechanism(verdicts, word, "", feature_seeds)  # in one clause; the hole test: the abstract's
+    short = abstract_mechanism(verdicts, word, feature_seeds)  # in one clause (the hole test: Section 5's alone)
     out["abl_short"] = (word("abl_short_join", mechanism=short) if short  # the conclusion's: the reading, or the
                         else word("list_sep_strong").join(parts))  # verdicts themselves where there is none
     out["abl_untested"] = "" if "no_feature" in table["ablations"] else word("abl_untested_short")
@@ -301,8 +301,7 @@ def abstract_reason(table: dict, word) -> str:
                   gmm=word("abl_short_" + verdicts[(name, "gmm")]),
                   fd=table["ablations"][name]["prior"]["classifier"]["fd"], full=_mean(full["prior"]["classifier"]["fd"]))
              if moved[name] else word(f"abstract_abl_{name}_same") for name in said]
-    from .holes import hole_clause  # the reading's test, where it was run
-    short = abstract_mechanism(verdicts, word, hole_clause(table, word), _feature_seeds(table))
+    short = abstract_mechanism(verdicts, word, _feature_seeds(table))  # the hole test, uncalibrated: Section 5's
     seeds = len(group_runs(table["ablations"][said[0]])) if said else 0  # the first one said: its seeds
     runs_said = (word("abl_runs_seeds" if len(parts) == 1 else "abl_runs_mixed", n=seeds) if seeds > 1
                  else word("abl_runs_one" if len(parts) == 1 else "abl_runs_many"))
@@ -310,16 +309,17 @@ def abstract_reason(table: dict, word) -> str:
                 parts=word("list_sep_strong").join(parts), mechanism=short)
 
 
-def abstract_mechanism(verdicts: dict, word, hole: str = "", feature_seeds: int = 1) -> str:
-    """mechanism's reading of the prior-sample ablation in one clause for the abstract ("" where it has none), then
-    ``hole`` (the hole test's clause) and, where the GMM's draws outlived both ablations, what both kept (the feature
-    ablation's single seed said where it had one)."""
+def abstract_mechanism(verdicts: dict, word, feature_seeds: int = 1) -> str:
+    """mechanism's reading of the prior-sample ablation in one clause for the abstract and the conclusion ("" where it
+    has none), then, where the GMM's draws outlived both ablations, what both kept (the feature ablation's single seed
+    said where it had one), or the third ablation's verdict on it where that was run. The hole test, uncalibrated,
+    is Section 5's alone."""
     prior, gmm = verdicts.get(("no_prior", "prior")), verdicts.get(("no_prior", "gmm"))
     if prior in WORSE:
         one = "_one" if prior == "higher_one" else ""
         kept = gmm == "same" and verdicts.get(("no_feature", "gmm")) == "same"  # the GMM's gain outlived both
         recon = verdicts.get(("no_recon_gan", "gmm"))  # and the third, where it was run: what carries it
-        return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior") + one) + hole + (
+        return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior") + one) + (
             "" if not kept else word("abs_gmm_kept", feature_seeds=word("abs_feature_one_seed") if feature_seeds == 1
                                      else "") if recon is None else word("abs_gmm_recon_" + (
                                          "higher" if recon in WORSE else "same" if recon == "same" else "other")))

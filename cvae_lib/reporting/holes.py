@@ -10,7 +10,7 @@ family (ablation x judge), declared when the test was added, after the reading i
 sentences here say it in Section 5, the abstract and the conclusion.
 """
 from ..evaluation.stats import holm_adjusted
-from .ablation_core import (BASELINES, HOLE, JUDGES, WORSE, _mean, _mean_sd, _p, _sd, group_p, group_runs, seed_values,
+from .ablation_core import (BASELINES, HOLE, JUDGES, _mean, _mean_sd, _p, _sd, group_p, group_runs, seed_values,
                             verdict)
 
 FILE = "prior_holes.json"
@@ -78,9 +78,3 @@ def hole_sentence(table: dict, word, tab=None) -> str:
                 gap_b=said_gap(entry["judge"], "{:+.2f}"), full_b=f_b,
                 full_sd_b=s_b, p_a=_p(entry["classifier"]["p_holm"]), p_b=_p(entry["judge"]["p_holm"]),
                 n=table["hole_tests"], verdict=said, original=orig)
-
-
-def hole_clause(table: dict, word) -> str:
-    """The abstract's and the conclusion's clause on the hole test, where it supports the reading ("" otherwise)."""
-    v = hole_verdict(table)
-    return word("abs_hole_" + v) if v in WORSE else ""

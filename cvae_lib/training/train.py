@@ -170,6 +170,24 @@ def kl_weight(beta: float, warmup_epochs: int, epoch: int, batch: int, batches_p
     return beta * min(1.0, step / (warmup_epochs * batches_per_epoch))
 
 
+def end_losses(run_dir, data, device="cpu") -> dict:
+    """A finished run's final weights scored the same way on its training and its test images: {"train", "test"}:
+    -ELBO per image, one z per image from the generator the trainer drew the last epoch's test loss with (so "test"
+    is history.csv's last test_total). history.csv's train_total is not comparable with it: it averages the last
+    epoch's batches while the weights still move, in training mode."""
+    config, model = runs.load_model(run_dir, map_location=device)
+    device = torch.device(device)
+    out = {}
+    for name, images, labels, n in (("train", data.train_images, data.train_labels, config.train_subset),
+                                    ("test", data.test_images, data.test_labels, config.test_subset)):
+        x, y = _subset(images, labels, n, device)
+        generator = torch.Generator(device).manual_seed(config.seed + 1 + config.epochs)  # the last epoch's
+        with torch.no_grad():
+            out[name] = evaluate_loss(model, x, y, config.beta, generator, config.likelihood, model.likelihood.log_sigma,
+                                      log_prior=OBJECTIVES[config.extension].test_prior(model))["total"]
+    return out
+
+
 def _subset(images, labels, n, device):
     if n:
         images, labels = images[:n], labels[:n]
