@@ -297,8 +297,8 @@ def test_an_ablation_at_several_seeds_is_compared_by_welch_and_one_run_by_the_pr
     assert body[2][1] == f"{sum(cut_fd['classifier']) / 3:.1f} ± {stats.tstd(cut_fd['classifier']):.1f}*"
     assert body[3][1] == "22.5" and body[2][6] == "29.0"  # one run: its value; the rate: the seeds' mean
     said = ablation.values(table, word)
-    assert said["abl_design"] == word("abl_design_mixed", n=3, df=2, many=word("abl_no_prior"),
-                                      one=word("abl_no_feature"), k=3)
+    assert said["abl_design"] == word("abl_design_mixed", n=3, df=2, k=3,  # each name in its own quotes
+                                      many="“" + word("abl_no_prior") + "”", one="“" + word("abl_no_feature") + "”")
     assert word("abl_runs_seeds", n=3) in ablation.abstract_reason(table, word)
     assert said["abl_no_feature_sentence"] == word(  # neither sampler moved: one clause for both
         "abl_sentence_same", what=word("abl_what_no_feature"), fd=22.5, full=sum(full_fd) / 3, gmm_fd=22.5,

@@ -68,7 +68,7 @@ def test_the_table_orders_kinds_tests_with_holm_and_marks_what_it_keeps(word):
     assert n_tests == 8
     assert [c[0] for c in cells] == ["gan (τ* = 0.7)", "flat", "worse", "both"]  # retrained, samplers, combined
     fixed = dict(row("two", "sampler", [181.0, 178.0, 183.0], [0.80, 0.82, 0.79]), key=("mlp", "two_stage", None))
-    assert overview.table_rows([fixed], word)[0][0][0] == "two (both at τ = 1)"  # Section 5's setting, not τ*
+    assert overview.table_rows([fixed], word)[0][0][0] == "two (τ = 1)"  # Section 5's setting, not τ*
     assert [c[1] for c in cells] == ["retrained", "sampler", "sampler", "both"]
     from cvae_lib.evaluation.stats import difference_interval
     gan = difference_interval(rows[3]["values"]["fd"][0], rows[3]["values"]["fd"][1])

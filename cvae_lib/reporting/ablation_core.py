@@ -134,6 +134,8 @@ def design(table: dict, word) -> str:
     seeds = {name: len(group_runs(entry)) for name, entry in table["ablations"].items()}
     many, one = [k for k, v in seeds.items() if v > 1], [k for k, v in seeds.items() if v == 1]
     join = word("list_sep").join
-    said = dict(n=n, df=n - 1, many=join(word(f"abl_{k}") for k in many), one=join(word(f"abl_{k}") for k in one),
+    def quoted(names):
+        return join(word("abl_quoted", name=word(f"abl_{k}")) for k in names)
+    said = dict(n=n, df=n - 1, many=quoted(many), one=quoted(one),
                 k=max(seeds.values(), default=1))
     return word("abl_design_" + _design_kind(table), **said)
