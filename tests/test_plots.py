@@ -79,17 +79,17 @@ def interpolation_names(inp: Inputs) -> list:
 
 
 REPORT_FIGURES = {
-    "loss_curves": (0.95, lambda i: plots.loss_curves(
+    "loss_curves": (0.85, lambda i: plots.loss_curves(
         {i.W("mlp"): [i.history(50, 0.5, s) for s in range(3)], i.W("conv"): [i.history(50, 0.0, s) for s in range(3)]},
-        words={k: i.W(k) for k in ("total", "reconstruction", "kl", "train", "test", "epoch", "nats")})),
-    "samples": (0.85, lambda i: grids.samples_by_model({i.W("mlp"): i.images(100), i.W("conv"): i.images(100)},
-                                                       i.classes, width=0.85)),
-    "reconstruction": (0.85, lambda i: grids.reconstructions_by_model(
+        words={k: i.W(k) for k in ("total", "reconstruction", "kl", "train", "test", "epoch", "nats")}, width=0.85)),
+    "samples": (0.78, lambda i: grids.samples_by_model({i.W("mlp"): i.images(100), i.W("conv"): i.images(100)},
+                                                       i.classes, width=0.78)),
+    "reconstruction": (0.78, lambda i: grids.reconstructions_by_model(
         i.images(40), {i.W("mlp"): i.images(40), i.W("conv"): i.images(40)}, 4, i.classes,
-        col_labels=[i.W("original")] + [""] * 3 + [i.W("reconstructed")] + [""] * 3, width=0.85)),
-    "interpolation": (0.9, lambda i: grids.interpolations_by_model({i.W("mlp"): i.images(60), i.W("conv"): i.images(60)},
-                                                                   interpolation_names(i), width=0.9)),
-    "showcase": (0.8, lambda i: grids.method_columns(i.blocks(5, 3), i.methods()[0][11:16], i.classes, width=0.8,
+        col_labels=[i.W("original")] + [""] * 3 + [i.W("reconstructed")] + [""] * 3, width=0.78)),
+    "interpolation": (0.85, lambda i: grids.interpolations_by_model({i.W("mlp"): i.images(60), i.W("conv"): i.images(60)},
+                                                                   interpolation_names(i), width=0.85)),
+    "showcase": (0.75, lambda i: grids.method_columns(i.blocks(5, 3), i.methods()[0][11:16], i.classes, width=0.75,
                                                      per_class=3)),
     "aggregate_posterior": (0.8, lambda i: plots.aggregate_posterior(
         torch.randn(2000, 64, generator=i.generator), [3, 17, 5, 60, 2],
