@@ -382,6 +382,10 @@ def test_the_third_ablation_says_whether_the_gmm_samplers_gain_rests_on_the_adve
     reason = ablation.abstract_reason(table, word)
     assert word("abs_gmm_recon_higher") in reason and word("abs_gmm_kept", feature_seeds=word("abs_feature_one_seed")) \
         not in reason
+    # the first two ablations at three seeds, the third once: the abstract's count of runs says both
+    for name in ("no_prior", "no_feature"):
+        table["ablations"][name]["runs"] = ["x", "y", "z"]
+    assert word("abl_runs_but_one", n=3) in ablation.abstract_reason(table, word)
     assert reason.count(word("abl_what_no_recon_gan").split("（")[0].split(" (")[0]) == 1  # said once: its reading
     labels = {k: k for k in ablation.LABELS}
     assert [r[0] for r in ablation.rows(table, labels)] == ["full", "full_seed", "no_prior", "no_feature",

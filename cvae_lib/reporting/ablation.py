@@ -305,6 +305,8 @@ def abstract_reason(table: dict, word) -> str:
     seeds = len(group_runs(table["ablations"][said[0]])) if said else 0  # the first one said: its seeds
     runs_said = (word("abl_runs_seeds" if len(parts) == 1 else "abl_runs_mixed", n=seeds) if seeds > 1
                  else word("abl_runs_one" if len(parts) == 1 else "abl_runs_many"))
+    if seeds > 1 and len(parts) == 1 and _design_kind(table) == "mixed":  # another ablation, unsaid here, ran once
+        runs_said = word("abl_runs_but_one", n=seeds)
     return word("abstract_abl" if short else "abstract_abl_bare", runs=runs_said,
                 parts=word("list_sep_strong").join(parts), mechanism=short)
 
