@@ -19,8 +19,8 @@ from pathlib import Path
 from ..evaluation.stats import holm_adjusted
 from ..training import runs
 from .ablation_core import (BASELINES, HOLE, JUDGES, SAMPLERS, SIGNIFICANT, TAU, WORSE, _mean,  # noqa: F401
-                            _design_kind, _feature_seeds, _mean_sd, _p, _pair, _single, design, group_p,
-                            group_runs, point, scores, seed_values, verdict)
+                            _design_kind, _feature_seeds, _mean_sd, _p, _pair, _recon_gmm_side, _single, design,
+                            group_p, group_runs, point, scores, seed_values, verdict)
 
 FILE = "ablations.json"
 """the summary in the review's folder (report/review/ablations.json)"""
@@ -282,9 +282,8 @@ def recon_reading(verdicts: dict, word, sharpness: tuple = None) -> list:
     fell without it, and whether the prior draws stayed as sharp, fell below or rose above the full model's."""
     if not sharpness:
         return []
-    gmm = verdicts.get(("no_recon_gan", "gmm"))
     side = "kept" if _sharp_kept(sharpness) else "lower" if sharpness[0] < sharpness[1] else "higher"
-    return [word("abl_recon_gmm_" + ("higher" if gmm in WORSE else "same" if gmm == "same" else "other")),
+    return [word("abl_recon_gmm_" + _recon_gmm_side(verdicts)),
             word("abl_recon_sharp_" + side, sharp=sharpness[0], full=sharpness[1])]
 
 
@@ -320,11 +319,13 @@ def abstract_mechanism(verdicts: dict, word, feature_seeds: int = 1) -> str:
     if prior in WORSE:
         one = "_one" if prior == "higher_one" else ""
         kept = gmm == "same" and verdicts.get(("no_feature", "gmm")) == "same"  # the GMM's gain outlived both
-        recon = verdicts.get(("no_recon_gan", "gmm"))  # and the third, where it was run: what carries it
-        return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior") + one) + (
-            "" if not kept else word("abs_gmm_kept", feature_seeds=word("abs_feature_one_seed") if feature_seeds == 1
-                                     else "") if recon is None else word("abs_gmm_recon_" + (
-                                         "higher" if recon in WORSE else "same" if recon == "same" else "other")))
+        if not kept:
+            gmm_clause = ""
+        elif ("no_recon_gan", "gmm") in verdicts:  # the third ablation, where it was run: what carries the gain
+            gmm_clause = word("abs_gmm_recon_" + _recon_gmm_side(verdicts))
+        else:
+            gmm_clause = word("abs_gmm_kept", feature_seeds=word("abs_feature_one_seed") if feature_seeds == 1 else "")
+        return word(("abs_mech_prior_gmm" if gmm == "higher" else "abs_mech_prior") + one) + gmm_clause
     if prior == "same" and gmm == "same":
         return word("abs_mech_prior_none")
     return ""

@@ -133,9 +133,15 @@ def design(table: dict, word) -> str:
     n = len(table["full"]["runs"])
     seeds = {name: len(group_runs(entry)) for name, entry in table["ablations"].items()}
     many, one = [k for k, v in seeds.items() if v > 1], [k for k, v in seeds.items() if v == 1]
-    join = word("list_sep").join
-    def quoted(names):
-        return join(word("abl_quoted", name=word(f"abl_{k}")) for k in names)
-    said = dict(n=n, df=n - 1, many=quoted(many), one=quoted(one),
-                k=max(seeds.values(), default=1))
+    def quoted(names):  # each ablation's name in its own quotes
+        return word("list_sep").join(word("abl_quoted", name=word(f"abl_{k}")) for k in names)
+
+    said = dict(n=n, df=n - 1, many=quoted(many), one=quoted(one), k=max(seeds.values(), default=1))
     return word("abl_design_" + _design_kind(table), **said)
+
+
+def _recon_gmm_side(verdicts: dict) -> str:
+    """The third ablation's verdict on the GMM's draws, as its words name it: "higher" (worse in one judge or both),
+    "same", or "other"."""
+    gmm = verdicts.get(("no_recon_gan", "gmm"))
+    return "higher" if gmm in WORSE else "same" if gmm == "same" else "other"

@@ -99,8 +99,8 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
     in the spaces named (left out with ``control`` False); ``key`` + "_weak" (the lead said to be less clear there)
     where the sampler the answer names first (the criterion's first, given the ``table``; its prior sampler
     without one) is not better than the original in them; "" where the two spaces disagree (the caller then says
-    each space's own). The third label-free space, an untrained network's features, is left to Section 4 and
-    Appendix D: it also rewards speckle (random_clause). The lowest other method in these spaces is Appendix D's
+    each space's own). The third label-free space, an untrained network's features, is left to Appendix D: it also
+    rewards speckle (space_table.random_favours). The lowest other method in these spaces is Appendix D's
     (mixture_control_sentence with "rival_control")."""
     if not ae or not pixel_side or "gmm_side" not in ae or "gmm_side" not in pixel:
         return ""
