@@ -76,7 +76,7 @@ def test_the_sentence_sets_the_answer_against_its_original_in_both_spaces():
     p = heldout.p_value(stats.ttest_ind([0.45, 0.55], [0.5, 0.5], equal_var=False).pvalue)
     net_p = heldout.p_value(stats.ttest_ind([1.5e-4, 2.5e-4], [1.2e-3, 1.3e-3], equal_var=False).pvalue)
     assert said == word("free_features", n=3, name="CONV VAEGAN · PRIOR", base="CONV · PRIOR", tau=0.8,
-                        net_ratio=1.25e-3 / 2e-4, net_p=net_p, net_best="CONV VAEGAN · PRIOR",
+                        net_p=net_p, net_best="CONV VAEGAN · PRIOR",
                         pix_best="MLP VAMPPRIOR · PRIOR", pix_best_fd=0.35)
     assert f"(τ = 0.8) below the CONV · PRIOR (Welch's test, {net_p}" in said and "pixel-block means the MLP VAMPPRIOR · PRIOR is lowest of them (0.35)" in said
     # the answer's GMM sampler scored too: not counted among the prior-sampled

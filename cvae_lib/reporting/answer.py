@@ -214,13 +214,20 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     model = None  # the answer as one trained model under two samplers, where it is one
     if tied and "base_fd" in values and family(best) == family(runner) and best.endswith(" · prior") != runner.endswith(" · prior"):
         # one trained model under two samplers, ranked first and second and not told apart: the answer is the
-        # model (named by its prior sampler's label); the abstract gives both samplers' FD in their rank order
+        # model (named by its prior sampler's label), with either sampler; the abstract gives both samplers' FD,
+        # its own prior's first, says where the judges favour different ones, and which is the more diverse
         own, other = (best, runner) if best.endswith(" · prior") else (runner, best)
 
         def sampler(m, kind="sampler"):  # the sampler's name; "lead": how a clause opens with it ("with its GMM")
             return word(f"{kind}_{m.split(' · ')[1]}", tau=entries[m]["tau"])
+        test = {m: entries[m]["test"] for m in (own, other)}
+        lower = {j: min((own, other), key=lambda m: test[m][j]["fd"]["mean"]) for j in JUDGES}
+        diverse = max((own, other), key=lambda m: test[m]["classifier"]["recall"]["mean"])
         model = {**values, "model": labels[own], "sampler_b": sampler(other), "seeds": runner_values["seeds"],
-                 **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
+                 "split": word("family_split") if len(set(lower.values())) > 1 else "",
+                 "diverse": sampler(diverse, "short"), "recall_hi": test[diverse]["classifier"]["recall"]["mean"],
+                 "recall_lo": min(test[m]["classifier"]["recall"]["mean"] for m in (own, other)),
+                 **{f"{k}_{i}": v for i, m in enumerate((own, other), 1)
                     for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)),
                                  ("lead", sampler(m, "lead")), ("short", sampler(m, "short")),
                                  ("fd_j", entries[m]["test"]["judge"]["fd"]["mean"]),

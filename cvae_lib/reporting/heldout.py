@@ -208,7 +208,7 @@ def free_feature_sentence(free: dict, table: dict, labels: dict, word) -> str:
     net, pix, against = (*(lowest_prior(free, labels, s) for s in ("random_network", "pixels")),
                          random_network(free, own, base))
     return word("free_features", n=len(scored), name=labels[own], base=labels[base], tau=scored[own]["tau"],
-                net_ratio=against["ratio"], net_p=p_value(against["p"]),
+                net_p=p_value(against["p"]),
                 net_best=labels[net], pix_best=labels[pix], pix_best_fd=float(np.mean(scored[pix]["pixels"])))
 
 
