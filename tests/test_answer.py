@@ -143,15 +143,16 @@ def test_the_answer_ranks_by_the_declared_two_judge_criterion_on_validation():
     # the headline names the trained model as the answer, with either sampler (its own prior at tau* first, then
     # the mixture), both samplers' FD in both judges, that each judge favours another one, and the more diverse
     assert out["best_clause"] == ("Of six VAE extensions, the CONV GAN · PRIOR generates best, sampled from its prior "
-                                  "at temperature τ = 0.8 or with its per-class GMM sampler: the Fréchet distance (FD, "
-                                  "lower is better) of its samples to the test images falls from the CONV · PRIOR's "
-                                  "160 to 31 and 40 in judge A's features and from 19.0 to 4.4 and 3.2 in judge B's. "
+                                  "at temperature τ = 0.8 or from a per-class Gaussian mixture (GMM) fitted to its codes: "
+                                  "in the features of two image classifiers (judges A and B), the Fréchet distance (FD, lower is better) of "
+                                  "its samples to the test images falls from the CONV · PRIOR's 160 to 31 and 40 "
+                                  "(judge A) and from 19.0 to 4.4 and 3.2 (judge B). "
                                   "The two samplers are not told apart (each judge favours a different one); the prior "
                                   "sampler's samples are the more diverse (recall 0.51 against 0.24)")
     # the conclusion gives FD alone: accuracy above real images' is more typical, not better (Section 4)
     assert out["best_short"] == (
         "of the extension models, the CONV GAN · PRIOR generates best, sampled from its prior at temperature τ = 0.8 "
-        "or with its per-class GMM sampler: judge A's FD falls from 160 for the CONV · PRIOR to 31 and 40, the two "
+        "or from a per-class Gaussian mixture (GMM) fitted to its codes: judge A's FD falls from 160 for the CONV · PRIOR to 31 and 40, the two "
         "samplers not told apart with 3 seeds")
     # where one sampler is lower in both judges, no split is claimed; the more diverse is read from recall
     agree = _table()

@@ -28,6 +28,10 @@ def number(x: float) -> str:
     return f"{x:.{digits}f}"
 
 
+def _mean(values) -> float:
+    return float(np.mean(values))
+
+
 def _means(entry: dict) -> dict:
     """A method's seed-mean FD in each label-free space (free_features.json's per-seed lists), FREE_SPACES' order."""
     return {s: float(np.mean(entry[s])) for s in FREE_SPACES}
@@ -109,28 +113,33 @@ def random_favours(free: dict, methods: list) -> list:
     return out
 
 
-def backbones(free: dict, mlp: str, conv: str) -> dict:
-    """The two original CVAEs (``mlp``, ``conv``: their methods) in the label-free spaces, each at its operating
+VERDICT_SPACES = ("autoencoder", "pixels")
+"""the label-free spaces a verdict may rest on: the untrained network's features favour high-frequency noise
+(random_favours: they put the speckled MLP VAE-GAN ahead of its original), so Appendix D shows them, no verdict reads them"""
+
+
+def backbones(free: dict, mlp: str, conv: str, spaces: tuple = VERDICT_SPACES) -> dict:
+    """The two original CVAEs (``mlp``, ``conv``: their methods) in the label-free ``spaces``, each at its operating
     point: per space the seed means ("mlp", "conv") and Welch's p over seeds, Holm-adjusted over the spaces ("p");
     "side": "lower" where conv's FD is significantly below the MLP's in every space, "higher" where above in every
     one, "" otherwise; "same_at_one": whether the same side holds with both at tau = 1 (free_features.json's
     "tau_one" draws stand in for an operating point that is not 1; None where those were not scored). {} unless
     both were scored in every space."""
     scored = free.get("methods", {})
-    if not all(m in scored and all(s in scored[m] for s in FREE_SPACES) for m in (mlp, conv)):
+    if not all(m in scored and all(s in scored[m] for s in spaces) for m in (mlp, conv)):
         return {}
 
     def side(a: dict, b: dict) -> tuple:
-        p = holm_adjusted({s: welch_p(b[s], a[s]) for s in FREE_SPACES})
-        below = [x < y for x, y in zip(_means(b).values(), _means(a).values())]
-        significant = all(p[s] < 0.05 for s in FREE_SPACES)
+        p = holm_adjusted({s: welch_p(b[s], a[s]) for s in spaces})
+        below = [_mean(b[s]) < _mean(a[s]) for s in spaces]
+        significant = all(p[s] < 0.05 for s in spaces)
         return ("lower" if significant and all(below) else "higher" if significant and not any(below) else ""), p
 
     kind, p = side(scored[mlp], scored[conv])
     at_one = [scored[m] if scored[m].get("tau", 1.0) == 1.0 else scored[m].get("tau_one") for m in (mlp, conv)]
-    same = (side(*at_one)[0] == kind) if all(e and all(s in e for s in FREE_SPACES) for e in at_one) else None
-    means = {k: _means(scored[m]) for k, m in (("mlp", mlp), ("conv", conv))}
-    return {"side": kind, "p": p, "same_at_one": same, "spaces": {s: {k: means[k][s] for k in means} for s in FREE_SPACES}}
+    same = (side(*at_one)[0] == kind) if all(e and all(s in e for s in spaces) for e in at_one) else None
+    return {"side": kind, "p": p, "same_at_one": same,
+            "spaces": {s: {k: _mean(scored[m][s]) for k, m in (("mlp", mlp), ("conv", conv))} for s in spaces}}
 
 
 SPACES = ("judge_a", "judge_b", *FREE_SPACES)
