@@ -214,8 +214,8 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
     model = None  # the answer as one trained model under two samplers, where it is one
     if tied and "base_fd" in values and family(best) == family(runner) and best.endswith(" · prior") != runner.endswith(" · prior"):
         # one trained model under two samplers, ranked first and second and not told apart: the answer is the
-        # model (named by its prior sampler's label), with either sampler; the abstract gives both samplers' FD,
-        # its own prior's first, says where the judges favour different ones, and which is the more diverse
+        # model (named by its prior sampler's label) with the criterion's first sampler, the other named as not told
+        # apart from it, with where the judges favour different ones and which is the more diverse
         own, other = (best, runner) if best.endswith(" · prior") else (runner, best)
 
         def sampler(m, kind="sampler"):  # the sampler's name; "lead": how a clause opens with it ("with its GMM")
@@ -227,9 +227,9 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
                  "split": word("family_split") if len(set(lower.values())) > 1 else "",
                  "diverse": sampler(diverse, "short"), "recall_hi": test[diverse]["classifier"]["recall"]["mean"],
                  "recall_lo": min(test[m]["classifier"]["recall"]["mean"] for m in (own, other)),
-                 **{f"{k}_{i}": v for i, m in enumerate((own, other), 1)
+                 **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
                     for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)),
-                                 ("lead", sampler(m, "lead")), ("short", sampler(m, "short")),
+                                 ("lead", sampler(m, "lead")), ("short", sampler(m, "short")), ("cap", sampler(m, "cap")),
                                  ("fd_j", entries[m]["test"]["judge"]["fd"]["mean"]),
                                  ("recall", entries[m]["test"]["classifier"]["recall"]["mean"]))}}
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}

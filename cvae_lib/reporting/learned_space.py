@@ -116,8 +116,7 @@ def spaces_sentence(ae: dict, pixel_side: str, pixel: dict, free: dict, labels: 
     first = by_criterion(table, labels)[0] if table else ""
     lead = pixel["gmm_side"] if first.endswith(" · gmm") else pixel_side  # the answer's first-named sampler
     weak = "" if lead == "lower" else "_weak"  # not ahead there: the lead said to weaken first
-    only_gmm = "_only_gmm" if pixel_side == "same" and ae["gmm_side"] == "lower" else ""  # the mixture alone beats it everywhere
-    return word(key + weak, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}{only_gmm}"), gmm=gmm)
+    return word(key + weak, name=ae["name"], prior=word(f"spaces_prior_{pixel_side}"), gmm=gmm)
 
 
 def mixture_control_sentence(control: dict, labels: dict, word, key: str = "mixture_control") -> str:

@@ -88,7 +88,7 @@ def tradeoff_curves(methods: dict, labels: dict, real: dict, chosen: dict, words
     width = max(sum(2 if ord(c) > 0x2E80 else 1 for c in t) for t in texts)  # a CJK character is two wide
     ncol = 3 if width <= 34 else 2  # three columns of legend entries where they fit the figure's width
     legend_rows = -(-(len(shown) + 4 + bool(wide)) // ncol)
-    height = 3.0 + 0.22 * legend_rows
+    height = 3.6 + 0.22 * legend_rows  # panels tall enough to part the curves near the top (readers: too flat)
     fig, axes = plt.subplots(2, 2, figsize=(7.4, height))
     colors = method_colors(shown)
     handles = []
