@@ -206,7 +206,7 @@ def aggregate_posterior(z, dims: list, titles: list, words: dict = None, width: 
         ax.hist(np.asarray(z[:, j]), bins=60, range=(-4.5, 4.5), density=True, alpha=0.6, label=w["aggregate"])
         ax.plot(grid, np.exp(-grid ** 2 / 2) / np.sqrt(2 * np.pi), "k", lw=1, label=w["prior"])
         ax.set_title(wrap_text(title, panel_in, FONT_PT + 1))
-        ax.set_xticks([-4, -2, 0, 2, 4])
+        ax.set_xticks([-4, 0, 4])  # three ticks: five ran together at the printed panel width
     axes[0, 0].set_ylabel(w["density"])  # one scale for every panel (shared)
     title_lines = max(t.get_text().count("\n") + 1 for t in (ax.title for ax in axes[0]))
     fig.set_figheight(1.7 + title_lines * LINE_IN)
