@@ -129,3 +129,16 @@ def test_the_checker_finds_each_fault_of_the_old_text(text, fault):
 def test_a_placeholder_that_reaches_thousands_needs_a_comma():
     assert problems({"prose": {"recipe": "使用 $k$ = {{iwae_k}} 个样本"}})
     assert problems({"prose": {"recipe": "使用 $k$ = {{iwae_k:,}} 个样本"}}) == []
+
+
+@pytest.mark.skipif(__import__("shutil").which("pandoc") is None, reason="pandoc missing")
+def test_curly_quotes_reach_the_chinese_pdf_as_characters_not_tex_ligatures():
+    import subprocess
+
+    from cvae_lib.reporting.pages import cjk_quotes
+    # pandoc (nbconvert's markdown to LaTeX) writes the quotes as ``...'' ligatures, set in the Latin font
+    tex = subprocess.run(["pandoc", "-f", "markdown", "-t", "latex"], input="结论是“卷积结构效果相同”。",
+                         capture_output=True, text=True, check=True).stdout
+    assert "``" in tex and "\u201c" not in tex
+    fixed = cjk_quotes(tex)
+    assert fixed.strip() == "结论是\u201c卷积结构效果相同\u201d。" and "`" not in fixed and "''" not in fixed

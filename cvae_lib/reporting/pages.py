@@ -154,6 +154,8 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
         if nb.metadata.get("language") == "zh":  # SC faces that the PDF names as SC (cjkfonts), read from fonts/
             nb.metadata["cjk_fonts"] = region_fonts(build / "fonts", "SC")
         tex, resources = exporter.from_notebook_node(nb)
+        if nb.metadata.get("language") == "zh":
+            tex = cjk_quotes(tex)
         (build / "report.tex").write_text(tex, encoding="utf-8")
         for name, data in resources.get("outputs", {}).items():
             (build / name).write_bytes(data)
@@ -179,6 +181,13 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
                      code_listing_marker=metadata.get("code_listing_marker"), check_contents=True,
                      cjk_variant="SC" if zh else None, check_breaks=True,
                      check_references=("图", "表") if zh else ("Figure", "Table"), **(checks or {})).problems
+
+
+def cjk_quotes(tex: str) -> str:
+    """pandoc writes the text's curly double quotes as TeX's ``...'' ligatures, which XeTeX sets in the Latin font with
+    Latin spacing around them; the Chinese edition gets the characters back, so that xeCJK sets them as full-width
+    CJK punctuation (the template's FullLeft and FullRight classes)."""
+    return tex.replace("``", "\u201c").replace("''", "\u201d")
 
 
 def write_index(out: Path, steps: list, command: str) -> Path:

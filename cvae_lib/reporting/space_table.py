@@ -34,7 +34,7 @@ def _mean(values) -> float:
 
 def _means(entry: dict) -> dict:
     """A method's seed-mean FD in each label-free space (free_features.json's per-seed lists), FREE_SPACES' order."""
-    return {s: float(np.mean(entry[s])) for s in FREE_SPACES}
+    return {s: _mean(entry[s]) for s in FREE_SPACES}
 
 
 def _free(entry: dict) -> list:
