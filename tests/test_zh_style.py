@@ -3,6 +3,7 @@ Chinese sentences, “” for quotes (the mainland convention), U+2212 for minus
 checked, with math ($…$), code (`…`) and placeholders ({{…}}) set aside; the references (English) are left out.
 The glossary does not bind a quotation (“…”): Table 4 quotes the first version's claims in its own words."""
 import re
+import shutil
 
 import pytest
 import yaml
@@ -131,7 +132,7 @@ def test_a_placeholder_that_reaches_thousands_needs_a_comma():
     assert problems({"prose": {"recipe": "使用 $k$ = {{iwae_k:,}} 个样本"}}) == []
 
 
-@pytest.mark.skipif(__import__("shutil").which("pandoc") is None, reason="pandoc missing")
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="pandoc missing")
 def test_curly_quotes_reach_the_chinese_pdf_as_characters_not_tex_ligatures():
     import subprocess
 

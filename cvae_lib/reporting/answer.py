@@ -220,6 +220,10 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
 
         def sampler(m, kind="sampler"):  # the sampler's name; "lead": how a clause opens with it ("with its GMM")
             return word(f"{kind}_{m.split(' · ')[1]}", tau=entries[m]["tau"])
+
+        def opening(m):  # the lead as a sentence opens with it (its first letter upper case; Chinese as it is)
+            lead = sampler(m, "lead")
+            return lead[:1].upper() + lead[1:]
         test = {m: entries[m]["test"] for m in (own, other)}
         lower = {j: min((own, other), key=lambda m: test[m][j]["fd"]["mean"]) for j in JUDGES}
         diverse = max((own, other), key=lambda m: test[m]["classifier"]["recall"]["mean"])
@@ -228,10 +232,8 @@ def review_answer(table: dict, labels: dict, word, section: int) -> dict:
                  "diverse": sampler(diverse, "short"), "recall_hi": test[diverse]["classifier"]["recall"]["mean"],
                  "recall_lo": min(test[m]["classifier"]["recall"]["mean"] for m in (own, other)),
                  **{f"{k}_{i}": v for i, m in enumerate((best, runner), 1)
-                    for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("sampler", sampler(m)),
-                                 ("lead", sampler(m, "lead")), ("short", sampler(m, "short")), ("cap", sampler(m, "cap")),
-                                 ("fd_j", entries[m]["test"]["judge"]["fd"]["mean"]),
-                                 ("recall", entries[m]["test"]["classifier"]["recall"]["mean"]))}}
+                    for k, v in (("fd", entries[m]["test"]["classifier"]["fd"]["mean"]), ("lead", sampler(m, "lead")),
+                                 ("cap", opening(m)), ("fd_j", entries[m]["test"]["judge"]["fd"]["mean"]))}}
         out = {"best_clause": word("review_family", **model), "best_short": word("review_family_short", **model)}
     cas = {m: e["cas"]["mean"] for m, e in entries.items() if "cas" in e}
     real = table.get("real", {}).get("cas")

@@ -149,12 +149,13 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
         return []
     exporter = LatexExporter(config=config, template_name="cvae_latex", extra_template_basedirs=[str(TEMPLATES)])
     pdf_path = Path(pdf_path)
+    zh = metadata.get("language") == "zh"  # the edition, as the caller names it (nb.metadata was updated from it)
     with tempfile.TemporaryDirectory() as build:
         build = Path(build)
-        if nb.metadata.get("language") == "zh":  # SC faces that the PDF names as SC (cjkfonts), read from fonts/
+        if zh:  # SC faces that the PDF names as SC (cjkfonts), read from fonts/
             nb.metadata["cjk_fonts"] = region_fonts(build / "fonts", "SC")
         tex, resources = exporter.from_notebook_node(nb)
-        if nb.metadata.get("language") == "zh":
+        if zh:
             tex = cjk_quotes(tex)
         (build / "report.tex").write_text(tex, encoding="utf-8")
         for name, data in resources.get("outputs", {}).items():
@@ -176,7 +177,6 @@ def export_document(notebook: Path, html_path: Path, pdf_path=None, metadata: di
         runs.atomic_write_bytes(pdf_path, (build / "report.pdf").read_bytes())
         shutil.copy2(log, pdf_path.with_suffix(".log"))
     from .pdfcheck import check_pdf
-    zh = metadata.get("language") == "zh"
     return check_pdf(pdf_path, log_path=pdf_path.with_suffix(".log"), require_cjk_font=zh,
                      code_listing_marker=metadata.get("code_listing_marker"), check_contents=True,
                      cjk_variant="SC" if zh else None, check_breaks=True,
